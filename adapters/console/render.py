@@ -1,0 +1,107 @@
+"""Replies as terminal text.
+
+The console is a real adapter: it renders the same platform-neutral replies
+the chat adapters do.  Feed text is already plain; control characters are
+removed once more here so nothing from a feed can drive the terminal.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+from bot.models import (
+    Digest,
+    DigestReply,
+    EpisodesReply,
+    Item,
+    ReleaseReply,
+    Reply,
+    SearchReply,
+    TextReply,
+)
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+WIDTH = 100
+
+
+def safe(text: str) -> str:
+    """Text with every control character (terminal escapes included) removed."""
+    return _CONTROL.sub("", text)
+
+
+def _date(item_or_ref: object) -> str:
+    published = getattr(item_or_ref, "published", None)
+    return published.date().isoformat() if published else "undated"
+
+
+def render_digest(digest: Digest) -> str:
+    """A TL;DR: title, episode dates and links, then each section's releases."""
+    lines = [safe(digest.title), "=" * min(WIDTH, len(safe(digest.title)))]
+    for ref in digest.episodes:
+        lines.append(f"{_date(ref)}  {safe(ref.url or '')}".rstrip())
+    for section in digest.sections:
+        lines += ["", f"## {safe(section.name)}"]
+        for item in section.items:
+            lines.append(textwrap.fill(
+                f"* {safe(item.headline)}", WIDTH, subsequent_indent="  "
+            ))
+            for link in item.links:
+                lines.append(f"    {safe(link.label)}: {safe(link.url)}")
+            if len(digest.episodes) > 1 and item.sources:
+                lines.append("    from: " + "; ".join(safe(s.title) for s in item.sources))
+    if not digest.sections:
+        lines += ["", "(no releases)"]
+    return "\n".join(lines)
+
+
+def render_item(item: Item) -> str:
+    """One release: name, org, section, summary, facts, links, episode and chapter."""
+    org = f" ({safe(item.org)})" if item.org else ""
+    lines = [f"{safe(item.name)}{org} - {safe(item.section)}", ""]
+    lines.append(textwrap.fill(safe(item.summary or item.headline), WIDTH))
+    facts = item.facts.model_dump(exclude_defaults=True)
+    if facts:
+        lines.append("")
+        for key, value in facts.items():
+            shown = ", ".join(value) if isinstance(value, list | tuple) else str(value)
+            lines.append(f"  {key}: {safe(shown)}")
+    if item.links:
+        lines.append("")
+        lines += [f"  {safe(link.label)}: {safe(link.url)}" for link in item.links]
+    lines += ["", f"Covered in: {safe(item.episode.title)} ({_date(item.episode)})"]
+    if item.episode.url:
+        lines.append(f"  {safe(item.episode.url)}")
+    if item.chapter:
+        minutes, seconds = divmod(item.chapter.start_seconds, 60)
+        hours, minutes = divmod(minutes, 60)
+        stamp = f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes:02}:{seconds:02}"
+        lines.append(f"  chapter {stamp} {safe(item.chapter.title)}")
+    return "\n".join(lines)
+
+
+def render(reply: Reply) -> str:
+    """Any reply as terminal text."""
+    if isinstance(reply, DigestReply):
+        return render_digest(reply.digest)
+    if isinstance(reply, ReleaseReply):
+        text = render_item(reply.item)
+        if reply.mentions:
+            text += "\n\nAlso came up:"
+            for mention in reply.mentions:
+                text += f"\n  {_date(mention.episode)}  {safe(mention.name)}: {safe(mention.headline)}"
+        return text
+    if isinstance(reply, SearchReply):
+        if not reply.hits:
+            return f"No releases match '{safe(reply.query[:80])}'."
+        return "\n".join(
+            f"{_date(hit.item.episode)}  {safe(hit.item.name)}: {safe(hit.item.headline)}"
+            for hit in reply.hits
+        )
+    if isinstance(reply, EpisodesReply):
+        return "\n".join(
+            f"{e.id}  {_date(e)}  {e.item_count:3} items  {safe(e.title)}" for e in reply.episodes
+        ) or "No episodes yet."
+    if isinstance(reply, TextReply):
+        return safe(reply.text)
+    raise TypeError(f"cannot render {type(reply).__name__}")

@@ -1,0 +1,300 @@
+"""The ``digestbot`` command line.
+
+Every user mistake (missing file, bad URL, unknown episode, empty database,
+malformed feed, invalid config) ends as one line on stderr and a non-zero
+exit, never a traceback.  Lookups import neither feed parsing nor any chat
+SDK, so ``digestbot release kokoro`` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from bot.config import Settings, load_settings
+from bot.errors import DigestbotError, NotFoundError
+
+log = logging.getLogger("digestbot")
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _print_json(doc: Any) -> None:
+    sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(args.config)
+
+
+def _engine(args: argparse.Namespace, settings: Settings | None = None):  # type: ignore[no-untyped-def]
+    from bot.engine import make_engine
+
+    return make_engine(settings or _settings(args), db_path=args.db)
+
+
+# --- commands -----------------------------------------------------------------
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Read feeds and documents into the database; one line per source."""
+    from bot.summarise import make_summariser
+
+    settings = _settings(args)
+    from bot.engine import make_engine
+
+    engine = make_engine(settings, db_path=args.db, summariser=make_summariser(settings))
+    failed = 0
+    try:
+        for source in args.sources:
+            try:
+                report = engine.ingest(source, force=args.force)
+            except DigestbotError as exc:
+                failed += 1
+                print(f"digestbot: error: {exc}", file=sys.stderr)
+                continue
+            for warning in report.warnings:
+                print(f"digestbot: warning: {warning}", file=sys.stderr)
+            print(report.line())
+    finally:
+        engine.close()
+    return EXIT_ERROR if failed else EXIT_OK
+
+
+def cmd_episodes(args: argparse.Namespace) -> int:
+    """List stored episodes, newest first."""
+    from bot.formats import episodes_json
+
+    engine = _engine(args)
+    try:
+        episodes = engine.episodes()
+    finally:
+        engine.close()
+    if args.json:
+        _print_json(episodes_json(episodes))
+        return EXIT_OK
+    if not episodes:
+        print("digestbot: error: no episodes yet: run `digestbot ingest FEED` first", file=sys.stderr)
+        return EXIT_ERROR
+    from adapters.console.render import render
+    from bot.models import EpisodesReply
+
+    print(render(EpisodesReply(episodes=tuple(episodes))))
+    return EXIT_OK
+
+
+def cmd_tldr(args: argparse.Namespace) -> int:
+    """Print an episode's TL;DR in the chosen format."""
+    engine = _engine(args)
+    try:
+        digest = engine.tldr(args.episode)
+    finally:
+        engine.close()
+    if args.format == "json":
+        from bot.formats import digest_json
+
+        _print_json(digest_json(digest))
+    elif args.format == "markdown":
+        from bot.formats import digest_markdown
+
+        sys.stdout.write(digest_markdown(digest))
+    elif args.format == "slack":
+        from adapters.slack.render import render_digest as slack_digest
+
+        _print_json(slack_digest(digest))
+    elif args.format == "discord":
+        from adapters.discord.render import render_digest as discord_digest
+
+        _print_json(discord_digest(digest))
+    else:
+        from adapters.console.render import render_digest
+
+        print(render_digest(digest))
+    return EXIT_OK
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    """Tell what a release is, where it came up, and its links."""
+    engine = _engine(args)
+    try:
+        reply = engine.release(args.query)
+    finally:
+        engine.close()
+    if args.json:
+        from bot.formats import release_json
+
+        _print_json(release_json(reply))
+    else:
+        from adapters.console.render import render
+
+        print(render(reply))
+    return EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """Ranked releases matching the query."""
+    engine = _engine(args)
+    try:
+        if engine.store.episode_count() == 0:
+            from bot.errors import EmptyStoreError
+
+            raise EmptyStoreError("no episodes yet: run `digestbot ingest FEED` first")
+        hits = engine.search(args.query, limit=args.limit)
+    finally:
+        engine.close()
+    if args.json:
+        from bot.formats import search_json
+
+        _print_json(search_json(hits))
+        return EXIT_OK
+    from adapters.console.render import render
+    from bot.models import SearchReply
+
+    print(render(SearchReply(query=args.query, hits=tuple(hits))))
+    return EXIT_OK if hits else EXIT_ERROR
+
+
+def sample_feed_path() -> Path:
+    """The demo feed shipped inside the package."""
+    return Path(str(resources.files("bot") / "data" / "sample_feed.rss"))
+
+
+DEMO_COMMANDS = ("/tldr jan 9", "/release kokoro", "/release phi 4", "/search tts", "/release kokorro")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Offline tour: ingest the bundled sample feed, post its TL;DR, answer commands."""
+    import asyncio
+
+    from adapters.console.adapter import ConsoleAdapter
+    from bot.commands import Commands
+    from bot.engine import make_engine
+    from bot.summarise import make_summariser
+
+    settings = Settings()
+    with tempfile.TemporaryDirectory(prefix="digestbot-demo-") as tmp:
+        db = args.db or str(Path(tmp) / "demo.db")
+        engine = make_engine(settings, db_path=db, summariser=make_summariser(settings))
+        try:
+            report = engine.ingest(str(sample_feed_path()))
+            print(f"Ingested the bundled sample feed: {report.line().split(': ', 1)[1]}\n")
+            console = ConsoleAdapter(Commands(engine))
+            print("Weekly TL;DR, as the scheduler posts it:\n")
+            asyncio.run(console.post_digest("console", engine.tldr()))
+            for line in DEMO_COMMANDS:
+                console.run_line(line)
+        finally:
+            engine.close()
+    return EXIT_OK
+
+
+def cmd_console(args: argparse.Namespace) -> int:
+    """Type slash commands on the terminal, one per line, until end of input."""
+    from adapters.console.adapter import ConsoleAdapter
+    from bot.commands import Commands
+
+    engine = _engine(args)
+    try:
+        ConsoleAdapter(Commands(engine)).repl()
+    finally:
+        engine.close()
+    return EXIT_OK
+
+
+# --- parser ---------------------------------------------------------------------
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line usage errors."""
+
+    def error(self, message: str) -> Any:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"digestbot: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full command-line interface."""
+    parser = _Parser(prog="digestbot", description="Weekly AI show notes, summarised and searchable.")
+    parser.add_argument("--db", help="SQLite database file (default: DIGESTBOT_DB, config, data dir)")
+    parser.add_argument("--config", help="config.toml path (default: DIGESTBOT_CONFIG, ./config.toml)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    p = sub.add_parser("ingest", help="read feeds, feed files or episode documents")
+    p.add_argument("sources", nargs="+", metavar="SOURCE", help="http(s) URL, feed file, .md or .html")
+    p.add_argument("--force", action="store_true", help="re-read even if unchanged")
+    p.set_defaults(handler=cmd_ingest)
+
+    p = sub.add_parser("episodes", help="list stored episodes, newest first")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_episodes)
+
+    p = sub.add_parser("tldr", help="an episode's TL;DR (default: the latest)")
+    p.add_argument("episode", nargs="?", help="episode id, date YYYY-MM-DD, or title words")
+    p.add_argument(
+        "--format", choices=("text", "markdown", "json", "slack", "discord"), default="text"
+    )
+    p.set_defaults(handler=cmd_tldr)
+
+    p = sub.add_parser("release", help="what a release is and where it came up")
+    p.add_argument("query", help='release name, e.g. "kokoro" or "phi 4"')
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_release)
+
+    p = sub.add_parser("search", help="ranked releases matching words")
+    p.add_argument("query")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--limit", type=int, default=10, help="at most N results (1-100)")
+    p.set_defaults(handler=cmd_search)
+
+    p = sub.add_parser("demo", help="offline tour on the bundled sample feed")
+    p.set_defaults(handler=cmd_demo)
+
+    p = sub.add_parser("console", help="type slash commands on the terminal")
+    p.set_defaults(handler=cmd_console)
+
+    for extend in _EXTENSIONS:
+        extend(sub)
+    return parser
+
+
+#: Other parts of digestbot (summaries, scheduling) add their subcommands here.
+_EXTENSIONS: list[Callable[[Any], None]] = []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``digestbot`` command."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="digestbot: %(levelname)s: %(message)s",
+    )
+    try:
+        return int(args.handler(args))
+    except NotFoundError as exc:
+        print(f"digestbot: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except DigestbotError as exc:
+        print(f"digestbot: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,314 @@
+"""The facade of the core: ingest sources, look releases up, compose digests.
+
+``make_engine`` builds an ``Engine`` from settings; tests and benchmarks
+inject their own store or HTTP client by keyword.  Everything here is
+synchronous: the CLI calls it directly, async adapters call it in a thread.
+Feed parsing is imported lazily so that a lookup (``digestbot release``)
+starts fast.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.config import Settings
+from bot.digest import compose
+from bot.errors import EmptyStoreError, NotFoundError, SourceError
+from bot.feeds.clean import name_key
+from bot.models import Digest, Episode, Item, Mention, ReleaseReply, SearchHit
+from bot.store.search import NameEntry, NameIndex, fts_query
+from bot.store.sqlite import SourceState, Store
+
+if TYPE_CHECKING:
+    import httpx
+
+    from bot.models import ParsedFeed
+
+log = logging.getLogger(__name__)
+
+MAX_MENTIONS = 25
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+#: Turns a parsed feed's items into summarised ones (issue: summaries); identity by default.
+Summariser = Callable[["ParsedFeed"], "ParsedFeed"]
+
+
+@dataclass
+class IngestReport:
+    """What ingesting one source did."""
+
+    source: str
+    title: str = ""
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    items: int = 0
+    skipped: bool = False  # the bytes were the same as last time (or HTTP 304)
+    warnings: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        """One human line describing the outcome."""
+        if self.skipped:
+            return f"{self.source}: unchanged since last ingest"
+        return (
+            f"{self.source}: {self.added} new, {self.updated} updated, {self.unchanged} unchanged"
+            f" episode(s); {self.items} item(s)"
+        )
+
+
+def default_db_path(settings: Settings | None = None) -> str:
+    """Where the database lives: DIGESTBOT_DB, config, else the platform data directory."""
+    env = os.environ.get("DIGESTBOT_DB")
+    if env:
+        return env
+    if settings is not None and settings.store.path:
+        return settings.store.path
+    from platformdirs import user_data_dir
+
+    return str(Path(user_data_dir("digestbot", appauthor=False)) / "digestbot.db")
+
+
+class Engine:
+    """Ingest, store and look up release items."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        *,
+        http_client: httpx.Client | None = None,
+        summariser: Summariser | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self._http = http_client
+        self._summariser = summariser
+        self._names: NameIndex | None = None
+        self._names_generation = -1
+        self._names_lock = threading.Lock()
+
+    def close(self) -> None:
+        """Release the database and the HTTP client."""
+        if self._http is not None:
+            self._http.close()
+        self.store.close()
+
+    # --- ingest -------------------------------------------------------------
+
+    def ingest(self, source: str, *, force: bool = False) -> IngestReport:
+        """Read one feed URL, feed file or episode document into the store.
+
+        Unchanged input (same bytes, or HTTP 304) is skipped unless ``force``.
+        Raises ``SourceError`` subclasses for unreadable sources.
+        """
+        from bot.feeds.fetch import is_url, read_file
+        from bot.feeds.parse import parse_source
+
+        state = None if force else self.store.source_state(source)
+        max_bytes = self.settings.fetch.max_bytes
+        if is_url(source):
+            from bot.feeds.fetch import fetch_url
+
+            fetched = fetch_url(
+                self._client(),
+                source,
+                etag=state.etag if state else None,
+                last_modified=state.last_modified if state else None,
+                max_bytes=max_bytes,
+            )
+        else:
+            fetched = read_file(source, max_bytes=max_bytes)
+        report = IngestReport(source=source)
+        if fetched.content is None or (
+            state is not None and state.content_hash == fetched.content_hash
+        ):
+            report.skipped = True
+            return report
+        parsed = parse_source(fetched.content, source)
+        if self._summariser is not None:
+            parsed = self._summariser(parsed)
+        results = self.store.upsert_episodes(parsed.title, parsed.episodes)
+        self.store.save_source_state(
+            SourceState(source, fetched.content_hash, fetched.etag, fetched.last_modified),
+            title=parsed.title,
+        )
+        report.title = parsed.title
+        report.warnings = list(parsed.warnings)
+        for result in results:
+            report.items += result.items
+            if result.status == "added":
+                report.added += 1
+            elif result.status == "updated":
+                report.updated += 1
+            else:
+                report.unchanged += 1
+        if not parsed.episodes:
+            report.warnings.append(f"{source}: no episodes found")
+        return report
+
+    def _client(self) -> httpx.Client:
+        if self._http is None:
+            from bot.feeds.fetch import make_client
+
+            self._http = make_client(
+                timeout=self.settings.fetch.timeout_seconds,
+                user_agent=self.settings.fetch.user_agent,
+            )
+        return self._http
+
+    # --- lookups ------------------------------------------------------------
+
+    def episodes(self, limit: int | None = None) -> list[Episode]:
+        """Stored episodes, newest first."""
+        return self.store.episodes(limit)
+
+    def find_episode(self, query: str | None = None) -> Episode:
+        """An episode by id, date (YYYY-MM-DD) or words of its title; default the latest."""
+        query = (query or "").strip()
+        if not query:
+            latest = self.store.episodes(1)
+            if not latest:
+                raise EmptyStoreError("No episodes yet: run `digestbot ingest FEED` first.")
+            return latest[0]
+        found = self.store.episode(query)
+        if found is not None:
+            return found
+        if _DATE.match(query):
+            on_day = self.store.episodes_on(query)
+            if on_day:
+                return on_day[0]
+        words = re.findall(r"\w+", query.casefold())[:12]
+        matches = self.store.episodes_titled(words) if words else []
+        if matches:
+            return matches[0]
+        if self.store.episode_count() == 0:
+            raise EmptyStoreError("No episodes yet: run `digestbot ingest FEED` first.")
+        raise NotFoundError(
+            f"No episode matches '{query[:80]}'. Use an id, a date (YYYY-MM-DD) or title words."
+        )
+
+    def tldr(self, episode: str | None = None) -> Digest:
+        """The TL;DR of one episode (default: the latest), grouped by section."""
+        found = self.find_episode(episode)
+        return compose([(found, self.store.items_of_episode(found.id))])
+
+    def digest(
+        self,
+        episodes: Sequence[Episode],
+        *,
+        title: str | None = None,
+        sections: Sequence[str] = (),
+        keywords: Sequence[str] = (),
+    ) -> Digest:
+        """One digest over several episodes, the same release merged across shows."""
+        return compose(
+            [(e, self.store.items_of_episode(e.id)) for e in episodes],
+            title=title,
+            sections=sections,
+            keywords=keywords,
+        )
+
+    def release(self, query: str) -> ReleaseReply:
+        """The best matching release and its other mentions, newest first.
+
+        Raises ``NotFoundError`` (with the nearest names) when nothing matches.
+        """
+        names = self._name_index()
+        if len(names) == 0:
+            raise EmptyStoreError("No episodes yet: run `digestbot ingest FEED` first.")
+        keys = names.resolve(query)
+        best: Item | None = None
+        if keys:
+            candidates = self.store.items_named(keys[0], limit=MAX_MENTIONS)
+            best = candidates[0] if candidates else None
+        if best is None:
+            hits = self.search(query, limit=1)
+            best = hits[0].item if hits and hits[0].score > 0 else None
+        if best is None:
+            nearest = tuple(names.nearest(query))
+            hint = f" Did you mean: {', '.join(nearest)}?" if nearest else ""
+            raise NotFoundError(f"No release matches '{query[:80]}'.{hint}", suggestions=nearest)
+        return ReleaseReply(item=best, mentions=tuple(self._mentions(best)))
+
+    def _mentions(self, best: Item) -> list[Mention]:
+        key = name_key(best.name)
+        family = _family_key(best.name)
+        seen = {best.id}
+        found: list[Item] = []
+        for item in self.store.items_named(key, MAX_MENTIONS + 1) + (
+            self.store.items_with_prefix(family, MAX_MENTIONS + 1) if family else []
+        ):
+            if item.id not in seen:
+                seen.add(item.id)
+                found.append(item)
+        found.sort(key=lambda i: i.episode.published.isoformat() if i.episode.published else "",
+                   reverse=True)
+        return [
+            Mention(name=i.name, headline=i.headline, episode=i.episode)
+            for i in found[:MAX_MENTIONS]
+        ]
+
+    def search(self, query: str, limit: int = 10) -> list[SearchHit]:
+        """Items matching the words of ``query``, best first (any text is safe)."""
+        limit = max(1, min(limit, 100))
+        for any_word in (False, True):
+            match = fts_query(query, any_word=any_word)
+            if match is None:
+                return []
+            rows = self.store.search(match, limit)
+            if rows:
+                return [SearchHit(item=item, score=round(score, 4)) for item, score in rows]
+        return []
+
+    def release_names(self, prefix: str, limit: int = 25) -> list[str]:
+        """Release names for autocomplete: prefix matches newest first, then close ones."""
+        return self._name_index().complete(prefix, limit)
+
+    def _name_index(self) -> NameIndex:
+        with self._names_lock:
+            if self._names is None or self._names_generation != self.store.generation:
+                self._names_generation = self.store.generation
+                self._names = NameIndex(
+                    [NameEntry(k, n, p or "") for k, n, p in self.store.name_keys()]
+                )
+            return self._names
+
+
+def _family_key(name: str) -> str:
+    """The family a release belongs to: its first word's letters ("Qwen2.5-Max" -> "qwen")."""
+    first = re.split(r"[\s\-_/.:]+", name.strip())[0] if name.strip() else ""
+    letters = re.match(r"[^\W\d_]+", first)
+    key = name_key(letters.group(0)) if letters else ""
+    return key if len(key) >= 3 else ""
+
+
+def make_engine(
+    settings: Settings | None = None,
+    *,
+    db_path: str | os.PathLike[str] | None = None,
+    store: Store | None = None,
+    http_client: httpx.Client | None = None,
+    summariser: Summariser | None = None,
+) -> Engine:
+    """Build an engine: settings from the environment/config unless given.
+
+    ``db_path`` (or ``store``) overrides where the database lives; ``":memory:"``
+    works for tests.
+    """
+    if settings is None:
+        from bot.config import load_settings
+
+        settings = load_settings()
+    if store is None:
+        store = Store(str(db_path) if db_path is not None else default_db_path(settings))
+    return Engine(settings, store, http_client=http_client, summariser=summariser)
+
+
+__all__ = ["Engine", "IngestReport", "SourceError", "default_db_path", "make_engine"]

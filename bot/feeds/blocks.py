@@ -1,0 +1,254 @@
+"""HTML and Markdown episodes into one neutral form: a list of text blocks.
+
+A ``Block`` is one paragraph, list item or heading as plain text, with its
+links kept apart and its anchors marked in place.  The Substack podcast feed
+(flat ``<p>* ...</p>``), Substack newsletters (``<ul><li>``) and Markdown
+exports (``* ...`` lines) all become the same blocks, so show-notes
+extraction is written once and gives the same items for every form.
+
+HTML goes through nh3 (a fast Rust sanitiser) first: scripts, styles,
+comments and unknown tags are gone before any text is taken, and what is
+left is well-formed enough for the simple patterns below.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+import nh3
+
+from bot.feeds.clean import clean_url, normalise_space
+from bot.models import Link
+
+# Private-use characters mark anchors while a block is built (\ue000 N \ue001)
+# and inside ``Block.marked`` (\ue002 N \ue003); they are removed from input first.
+_MARK = re.compile("\ue002(\\d+)\ue003")
+_PENDING = re.compile("\ue000(\\d+)\ue001")
+_MARKER_CHARS = re.compile("[\ue000-\ue003]")
+
+_KEPT_TAGS = {
+    "p", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
+    "strong", "b", "em", "i", "a", "br", "blockquote", "div", "pre", "code", "td", "tr",
+}
+_BLOCK_SPLIT = re.compile(
+    r"<(?:/?(?:p|li|ul|ol|h[1-6]|blockquote|div|pre|tr|td)|br\s*/?)(?:\s[^>]*)?>", re.I
+)
+_HEADING_OPEN = re.compile(r"<h([1-6])>", re.I)
+# nh3 drops unsafe hrefs (javascript:) but keeps the anchor: such a link has no URL.
+_ANCHOR = re.compile(r'<a(?:\s[^>]*?href="([^"]*)")?[^>]*>(.*?)</a>', re.I | re.S)
+_TAG = re.compile(r"<[^>]+>")
+_BULLET = re.compile(r"^\s*(?:[*\u2022\-–]\s+)")
+_WHOLE_BOLD_HTML = re.compile(
+    r"^\s*(?:[*\u2022]\s*)?<(strong|b)>(?:(?!</?(?:strong|b)>).)*</\1>[\s:]*$", re.S | re.I
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One paragraph, list item or heading of an episode.
+
+    ``marked`` is the block's text with each anchor replaced by a marker
+    ``\\ue002N\\ue003``; ``labels[N]`` is that anchor's text and ``urls[N]`` its
+    cleaned URL (``None`` when the URL was unsafe and dropped).
+    """
+
+    marked: str
+    labels: tuple[str, ...]
+    urls: tuple[str | None, ...]
+    bullet: bool = False
+    bold: bool = False
+    heading: int = 0
+    #: The block as plain text, anchors replaced by their labels.
+    text: str = ""
+    #: The block's safe links, in order, with their labels.
+    links: tuple[Link, ...] = ()
+
+
+def _make_block(
+    raw_text: str, anchors: list[tuple[str, str]], *, bold: bool, heading: int, bullet: bool
+) -> Block | None:
+    """Build a block from text holding pending anchor placeholders."""
+    labels: list[str] = []
+    urls: list[str | None] = []
+    parts: list[str] = []
+    pos = 0
+    for match_start, match_end, label, url in _find_marks(raw_text, anchors):
+        parts.append(raw_text[pos:match_start])
+        parts.append(f"\ue002{len(labels)}\ue003")
+        labels.append(label)
+        urls.append(clean_url(url))
+        pos = match_end
+    parts.append(raw_text[pos:])
+    marked = normalise_space("".join(parts)).strip()
+    is_bullet = bullet or bool(_BULLET.match(marked))
+    if is_bullet:
+        marked = _BULLET.sub("", marked, count=1)
+    if not labels:
+        if not marked.strip(" *-•"):
+            return None
+        return Block(marked, (), (), is_bullet, bold, heading, marked)
+    text = _MARK.sub(lambda m: labels[int(m.group(1))], marked)
+    links = tuple(
+        Link(label=label or url, url=url) for label, url in zip(labels, urls, strict=True) if url
+    )
+    return Block(marked, tuple(labels), tuple(urls), is_bullet, bold, heading, text, links)
+
+
+def _find_marks(
+    text: str, anchors: list[tuple[str, str]]
+) -> list[tuple[int, int, str, str]]:
+    """Locate the pending anchor placeholders left in ``text``."""
+    out = []
+    for m in _PENDING.finditer(text):
+        label, url = anchors[int(m.group(1))]
+        out.append((m.start(), m.end(), label, url))
+    return out
+
+
+# --- HTML -----------------------------------------------------------------
+
+
+def sanitise_html(fragment: str) -> str:
+    """Keep only structural tags and ``href``; drop scripts, styles and handlers."""
+    return nh3.clean(fragment, tags=_KEPT_TAGS, attributes={"a": {"href"}}, link_rel=None)
+
+
+def html_blocks(fragment: str) -> list[Block]:
+    """Split an HTML fragment into blocks (sanitised first)."""
+    safe = normalise_space(sanitise_html(_MARKER_CHARS.sub("", fragment)))
+    blocks: list[Block] = []
+    in_list = 0
+    for piece in _split_keeping_tags(safe):
+        tag, chunk = piece
+        low = tag.lower()
+        if low.startswith(("<ul", "<ol")):
+            in_list += 1
+            continue
+        if low.startswith(("</ul", "</ol")):
+            in_list = max(0, in_list - 1)
+            continue
+        if not chunk.strip():
+            continue
+        heading_match = _HEADING_OPEN.match(tag)
+        heading = int(heading_match.group(1)) if heading_match else 0
+        bold = bool(_WHOLE_BOLD_HTML.match(chunk))
+        anchors: list[tuple[str, str]] = []
+
+        def _anchor(m: re.Match[str], anchors: list[tuple[str, str]] = anchors) -> str:
+            anchors.append((_plain(m.group(2)), html.unescape(m.group(1) or "")))
+            return f"\ue000{len(anchors) - 1}\ue001"
+
+        with_marks = _ANCHOR.sub(_anchor, chunk)
+        # Hosts type Markdown emphasis into HTML too: strip it as the Markdown path does.
+        text = _MD_EMPHASIS.sub("", _plain(with_marks)) if "*" in with_marks else _plain(with_marks)
+        block = _make_block(
+            text, anchors, bold=bold, heading=heading, bullet=low.startswith("<li") and in_list > 0
+        )
+        if block is not None:
+            blocks.append(block)
+    return blocks
+
+
+def _split_keeping_tags(safe: str) -> list[tuple[str, str]]:
+    """Pairs of (opening block tag, text up to the next block tag)."""
+    out: list[tuple[str, str]] = []
+    last_tag = ""
+    pos = 0
+    for m in _BLOCK_SPLIT.finditer(safe):
+        out.append((last_tag, safe[pos : m.start()]))
+        last_tag = m.group(0)
+        pos = m.end()
+    out.append((last_tag, safe[pos:]))
+    return out
+
+
+def _plain(fragment: str) -> str:
+    text = _TAG.sub("", fragment)
+    return normalise_space(html.unescape(text)) if "&" in text else text
+
+
+# --- Markdown -------------------------------------------------------------
+
+_MD_LINK = re.compile(r"(?<!!)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?([^()\s<>]*(?:\([^()\s]*\)[^()\s<>]*)*)>?(?:\s+\"[^\"]*\")?\s*\)")
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_MD_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*$")
+_MD_LIST = re.compile(r"^\s*(?:[*+\-]|\d+[.)])\s+")
+_MD_WHOLE_BOLD = re.compile(r"^(\*\*|__)(?:(?!\1).)+\1[\s:]*$")
+# Emphasis markers at word edges ("**bold**", "*it*", "_it_"); "MiniMax__AI" and
+# "snake_case" keep their underscores, as in CommonMark.
+_MD_EMPHASIS = re.compile(
+    r"\*\*|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])|(?<!\w)__?(?=\S)|(?<=\S)__?(?!\w)"
+)
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
+_MD_RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
+
+
+def markdown_blocks(text: str) -> list[Block]:
+    """Split a Markdown document into blocks: paragraphs, list items, headings."""
+    blocks: list[Block] = []
+    paragraph: list[str] = []
+    text = _MARKER_CHARS.sub("", text)
+
+    def flush() -> None:
+        if paragraph:
+            block = _markdown_block(normalise_space(" ".join(paragraph)), heading=0, bullet=False)
+            if block is not None:
+                blocks.append(block)
+            paragraph.clear()
+
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or _MD_RULE.match(stripped):
+            flush()
+            continue
+        heading = _MD_HEADING.match(stripped)
+        if heading:
+            flush()
+            block = _markdown_block(
+                normalise_space(heading.group(2)), heading=len(heading.group(1)), bullet=False
+            )
+            if block is not None:
+                blocks.append(block)
+            continue
+        if _MD_LIST.match(line):
+            flush()
+            paragraph.append(normalise_space(_MD_LIST.sub("", line, count=1)))
+            block = _markdown_block(paragraph[0], heading=0, bullet=True)
+            paragraph.clear()
+            if block is not None:
+                blocks.append(block)
+            continue
+        paragraph.append(stripped)
+    flush()
+    return blocks
+
+
+def _markdown_block(source: str, *, heading: int, bullet: bool) -> Block | None:
+    source = _MD_IMAGE.sub("", source)
+    bold = bool(_MD_WHOLE_BOLD.match(source.strip()))
+    anchors: list[tuple[str, str]] = []
+
+    def _anchor(m: re.Match[str]) -> str:
+        anchors.append((_md_inline(m.group(1)), m.group(2)))
+        return f"\ue000{len(anchors) - 1}\ue001"
+
+    def _autolink(m: re.Match[str]) -> str:
+        anchors.append((m.group(1), m.group(1)))
+        return f"\ue000{len(anchors) - 1}\ue001"
+
+    with_marks = _MD_AUTOLINK.sub(_autolink, _MD_LINK.sub(_anchor, source))
+    return _make_block(_md_inline(with_marks), anchors, bold=bold, heading=heading, bullet=bullet)
+
+
+_RAW_SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)
+
+
+def _md_inline(text: str) -> str:
+    """Markdown inline markup to plain text: emphasis, escapes and raw HTML removed."""
+    text = _RAW_SCRIPT.sub("", text)
+    text = _MD_EMPHASIS.sub("", text)
+    text = _MD_ESCAPE.sub(r"\1", text)
+    return _plain(text)

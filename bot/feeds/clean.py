@@ -1,0 +1,125 @@
+"""Text and link hygiene: mojibake repair, whitespace, and safe, private links.
+
+Feed text is hostile.  Links keep only http(s) URLs, lose tracking
+parameters and share tokens, and never carry an e-mail address.  Mojibake
+(UTF-8 read as Mac Roman or Windows-1252, as in Markdown exports) is
+repaired only where its tell-tale characters appear, because running ftfy
+over a whole feed costs seconds.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import ftfy
+
+# Characters that UTF-8 multi-byte sequences turn into when read as Mac Roman
+# ("‚Äô", "\uf8ffüëã") or Windows-1252 ("â€™", "Ã©").
+_MOJIBAKE_HINT = re.compile("‚Ä|\uf8ff|√|â€|Ã[\x80-\xbf]|Ã©|ðŸ")
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+_SPACE_CHARS = "\t\r\n\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000"
+_SPACES = re.compile(rf"[ {_SPACE_CHARS}]+")
+# Only runs that need changing: two or more spaces, or any other space character.
+_ODD_SPACES = re.compile(rf"[{_SPACE_CHARS}][ {_SPACE_CHARS}]*| [ {_SPACE_CHARS}]+")
+# Zero-width characters and C0/C1 controls (terminal escapes) never reach a message.
+_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad\x00-\x08\x0e-\x1f\x7f\x80-\x9f]")
+
+_TRACKING_PARAMS = frozenset(
+    {
+        "token", "fbclid", "gclid", "dclid", "mc_cid", "mc_eid", "_hsenc", "_hsmi",
+        "ref_src", "ref_url", "igshid", "si", "publication_id", "post_id", "isfreemail",
+        "triedredirect", "r", "s", "email", "oauth_sub", "action",
+    }
+)
+_TRACKING_PREFIXES = ("utm_", "mkt_", "pk_")
+_EMAIL = re.compile(r"[^@\s/?#&=]+@[^@\s/?#&=]+\.[a-z]{2,}|%40", re.IGNORECASE)
+_SAFE_SCHEMES = frozenset({"http", "https"})
+_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::\d+)?(?:/[A-Za-z0-9._~%!$&'()*+,;=:/-]*)?\Z")
+
+
+def _repair_run(run: str) -> str:
+    for codec in ("mac_roman", "cp1252"):
+        try:
+            return run.encode(codec).decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+    return run
+
+
+def has_mojibake(text: str) -> bool:
+    """Whether ``text`` shows signs of UTF-8 decoded with the wrong codec."""
+    return _MOJIBAKE_HINT.search(text) is not None
+
+
+def repair_mojibake(text: str) -> str:
+    """Undo UTF-8-read-as-Mac-Roman/Windows-1252, cheaply when there is none.
+
+    Each run of non-ASCII characters is re-decoded when that gives valid
+    UTF-8 (exact for Mac Roman, which ftfy leaves half-fixed around emoji);
+    ftfy then mends what is left.
+    """
+    if not has_mojibake(text):
+        return text
+    text = _NON_ASCII_RUN.sub(lambda m: _repair_run(m.group(0)), text)
+    if has_mojibake(text):
+        text = ftfy.fix_text(text, normalization=None)
+    return text
+
+
+def clean_text(text: str) -> str:
+    """Collapse white space and drop invisible characters (one line of text)."""
+    text = _INVISIBLE.sub("", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def normalise_space(text: str) -> str:
+    """Like ``clean_text`` but for a whole document: newlines become spaces too."""
+    return _ODD_SPACES.sub(" ", _INVISIBLE.sub("", text))
+
+
+def clean_url(url: str) -> str | None:
+    """Return a safe, private form of ``url``, or ``None`` when it must be dropped.
+
+    Keeps only http(s); drops tracking parameters (utm_*, share tokens, ...),
+    any query parameter or fragment holding an e-mail address, and user info.
+    """
+    url = url.strip()
+    if _PLAIN_URL.match(url):
+        return url  # the common case: nothing to strip, nothing unsafe
+    if not url or any(c in url for c in "\x00\r\n\t <>\"'`"):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in _SAFE_SCHEMES or not parts.hostname:
+        return None
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k.lower() not in _TRACKING_PARAMS
+        and not k.lower().startswith(_TRACKING_PREFIXES)
+        and not _EMAIL.search(v)
+    ]
+    fragment = "" if _EMAIL.search(parts.fragment) else parts.fragment
+    netloc = parts.netloc.rpartition("@")[2]  # never keep user:password@
+    return urlunsplit(
+        (parts.scheme.lower(), netloc, parts.path, urlencode(query, safe=":/,+"), fragment)
+    )
+
+
+def canonical_link(url: str | None) -> str | None:
+    """The identity form of an episode link: scheme, host and path, no query."""
+    if not url:
+        return None
+    cleaned = clean_url(url)
+    if cleaned is None:
+        return None
+    parts = urlsplit(cleaned)
+    return f"{parts.hostname}{parts.path.rstrip('/')}".lower()
+
+
+def name_key(text: str) -> str:
+    """Lower-case letters and digits only: 'Phi-4', 'PHI4' and 'phi 4' all give 'phi4'."""
+    return "".join(c for c in text.casefold() if c.isalnum())

@@ -1,0 +1,359 @@
+"""Bytes of a feed or an episode document into a ``ParsedFeed``.
+
+Feeds (RSS 2.0, Atom, podcast feeds) go through feedparser with its own
+sanitising and URI resolution turned off: those passes cost 3-4x the parse
+and we sanitise with nh3 instead (``blocks.py``), keeping text only.
+Single documents (Markdown exports, HTML pages) become a one-episode feed.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import feedparser
+
+from bot.errors import FeedParseError
+from bot.feeds.blocks import Block, html_blocks, markdown_blocks
+from bot.feeds.chapters import (
+    attach_chapters,
+    chapters_from_blocks,
+    chapters_from_psc,
+    merge_chapters,
+    parse_timestamp,
+)
+from bot.feeds.clean import canonical_link, clean_text, clean_url, repair_mojibake
+from bot.feeds.shownotes import OTHER, extract_items
+from bot.models import Chapter, Link, ParsedEpisode, ParsedFeed, ParsedItem
+
+_FEED_SNIFF = re.compile(rb"<(?:rss|feed|rdf:rdf|channel)[\s>]", re.I)
+_HTML_SNIFF = re.compile(rb"<(?:!doctype\s+html|html|head|body)[\s>]", re.I)
+_DOC_EXTENSIONS_MD = (".md", ".markdown", ".txt")
+_DOC_EXTENSIONS_HTML = (".html", ".htm", ".xhtml")
+_FEED_EXTENSIONS = (".rss", ".xml", ".atom", ".rdf")
+
+
+def sniff(data: bytes, name: str = "") -> str:
+    """What ``data`` is: "feed", "html" or "markdown" (by content, then by file name)."""
+    lower = name.lower()
+    head = data[:4096]
+    if lower.endswith(_DOC_EXTENSIONS_MD) and not _FEED_SNIFF.search(head):
+        return "markdown"
+    if _FEED_SNIFF.search(head):
+        return "feed"
+    if _HTML_SNIFF.search(head) or lower.endswith(_DOC_EXTENSIONS_HTML):
+        if lower.endswith(_FEED_EXTENSIONS):
+            raise FeedParseError(f"{name}: this is an HTML page, not a feed")
+        return "html"
+    if lower.endswith(_FEED_EXTENSIONS) or head.lstrip().startswith(b"<"):
+        return "feed"
+    return "markdown"
+
+
+def parse_source(data: bytes, source: str, *, kind: str | None = None) -> ParsedFeed:
+    """Parse feed or document bytes; ``source`` names it in warnings and errors."""
+    kind = kind or sniff(data, source)
+    if kind == "feed":
+        return parse_feed(data, source)
+    text = _decode(data)
+    if kind == "html":
+        return ParsedFeed(title=source, source=source, episodes=(parse_html_document(text, source),))
+    return ParsedFeed(
+        title=source, source=source, episodes=(parse_markdown_document(text, source),)
+    )
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+# --- feeds ----------------------------------------------------------------
+
+
+# Large CDATA bodies (whole episodes of HTML) are lifted out before feedparser
+# runs and put back after: CDATA needs no XML decoding, and feedparser's
+# per-element passes (entity decoding, cp1252 mapping) over them cost more
+# than the rest of the parse.  Placeholders are plain text and unique per call.
+_CDATA = re.compile(rb"<!\[CDATA\[(.*?)\]\]>", re.S)
+_DECLARED_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding=[\"']([\w.-]+)", re.I)
+_LIFT_MIN_BYTES = 2048
+_HAS_C1 = re.compile("[\x80-\x9f]")
+_C1_CONTROLS = {i: bytes([i]).decode("cp1252", "replace") for i in range(0x80, 0xA0)}
+
+
+def _lift_bodies(data: bytes) -> tuple[bytes, dict[str, str], re.Pattern[str]]:
+    nonce = hashlib.sha1(data[:64] + len(data).to_bytes(8, "big")).hexdigest()[:12]
+    bodies: dict[str, str] = {}
+
+    def _swap(m: re.Match[bytes]) -> bytes:
+        if len(m.group(1)) < _LIFT_MIN_BYTES:
+            return m.group(0)
+        key = f"digestbot-body-{nonce}-{len(bodies)}"
+        bodies[key] = m.group(1).decode("utf-8", "replace")
+        return key.encode()
+
+    declared = _DECLARED_ENCODING.match(data)
+    if declared and declared.group(1).lower() not in (b"utf-8", b"utf8"):
+        return data, bodies, re.compile("(?!)")  # let feedparser decode other encodings
+    lifted = _CDATA.sub(_swap, data) if b"<![CDATA[" in data else data
+    return lifted, bodies, re.compile(rf"digestbot-body-{nonce}-\d+")
+
+
+def _restore(value: str, bodies: dict[str, str], pattern: re.Pattern[str]) -> str:
+    if not bodies or "digestbot-body-" not in value:
+        return value
+    return pattern.sub(lambda m: _map_c1(bodies.get(m.group(0), "")), value)
+
+
+def _map_c1(text: str) -> str:
+    """What feedparser does to every value: C1 controls read as cp1252 (rare, so test first)."""
+    return text.translate(_C1_CONTROLS) if _HAS_C1.search(text) else text
+
+
+def parse_feed(data: bytes, source: str) -> ParsedFeed:
+    """A feed's episodes; a malformed feed yields what can be read, with a warning."""
+    lifted, bodies, placeholder = _lift_bodies(data)
+    parsed = feedparser.parse(lifted, sanitize_html=False, resolve_relative_uris=False)
+    for entry in parsed.entries:
+        for key in ("title", "summary"):
+            if key in entry:
+                entry[key] = _restore(entry[key], bodies, placeholder)
+        for content in entry.get("content", []) or []:
+            content["value"] = _restore(content.get("value", ""), bodies, placeholder)
+    warnings: list[str] = []
+    if parsed.get("bozo"):
+        reason = clean_text(str(parsed.get("bozo_exception", "malformed feed")))[:200]
+        if not parsed.entries and not parsed.feed.get("title"):
+            raise FeedParseError(f"{source}: not a readable feed ({reason})")
+        warnings.append(
+            f"{source}: malformed feed ({reason}); read {len(parsed.entries)} episode(s) anyway"
+        )
+    feed_title = clean_text(repair_mojibake(str(parsed.feed.get("title", "")))) or source
+    episodes = []
+    for index, entry in enumerate(parsed.entries):
+        try:
+            episodes.append(_episode_from_entry(entry, source, index))
+        except (ValueError, TypeError, KeyError) as exc:  # one broken entry must not sink the feed
+            warnings.append(f"{source}: skipped entry {index + 1} ({exc})")
+    return ParsedFeed(
+        title=feed_title, source=source, episodes=tuple(episodes), warnings=tuple(warnings)
+    )
+
+
+def _entry_html(entry: Any) -> str:
+    candidates = [c.get("value", "") for c in entry.get("content", []) or []]
+    candidates.append(entry.get("summary", "") or "")
+    return max(candidates, key=len)
+
+
+def _entry_published(entry: Any) -> datetime | None:
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        value = entry.get(key)
+        if value:
+            try:
+                return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+            except (OverflowError, ValueError):
+                continue
+    return None
+
+
+def _entry_audio(entry: Any) -> str | None:
+    for link in entry.get("links", []) or []:
+        if link.get("rel") == "enclosure" and str(link.get("type", "")).startswith(
+            ("audio", "video")
+        ):
+            return clean_url(str(link.get("href", "")))
+    return None
+
+
+def _episode_from_entry(entry: Any, source: str, index: int) -> ParsedEpisode:
+    raw_html = _entry_html(entry)
+    title = clean_text(repair_mojibake(str(entry.get("title", "")))) or f"Episode {index + 1}"
+    url = clean_url(str(entry.get("link", "") or ""))
+    guid = str(entry.get("id", "") or "")
+    published = _entry_published(entry)
+    digest = hashlib.sha1(
+        "\x1f".join((title, url or "", guid, raw_html, str(published))).encode("utf-8", "replace")
+    ).hexdigest()
+    blocks = html_blocks(repair_mojibake(raw_html)) if raw_html else []
+    duration = entry.get("itunes_duration")
+    return _build_episode(
+        key=_episode_key(url, guid, title, published),
+        title=title,
+        published=published,
+        url=url,
+        duration=parse_timestamp(str(duration)) if duration else None,
+        audio_url=_entry_audio(entry),
+        blocks=blocks,
+        extra_chapters=chapters_from_psc(entry),
+        content_hash=digest,
+    )
+
+
+# --- single documents -----------------------------------------------------
+
+_MD_META = re.compile(r"^\*\*(Date|Duration|Link|Published|URL):\*\*\s*(.+?)\s*$", re.I | re.M)
+_MD_TITLE = re.compile(r"^#\s+(.+?)\s*#*$", re.M)
+_MD_LINK_TARGET = re.compile(r"\]\(([^)\s]+)\)")
+_BARE_URL = re.compile(r"https?://[^\s)\]]+")
+_DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%Y-%m-%d", "%d %B %Y", "%B %d %Y")
+
+
+def parse_date(text: str) -> datetime | None:
+    """A date written as "January 10, 2025", "2025-01-10", ISO 8601 or RFC 822."""
+    text = clean_text(text).replace("Sept ", "Sep ")
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        parsed = feedparser.datetimes._parse_date(text)  # RFC 822 and friends
+        if parsed is None:
+            return None
+        return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def parse_markdown_document(text: str, source: str) -> ParsedEpisode:
+    """One episode from a Markdown export (title, Date/Duration/Link lines, body)."""
+    text = repair_mojibake(text)
+    meta = {m.group(1).lower(): m.group(2) for m in _MD_META.finditer(text)}
+    title_match = _MD_TITLE.search(text)
+    title = clean_text(title_match.group(1)) if title_match else _title_from_source(source)
+    body = _MD_META.sub("", text)
+    if title_match:
+        body = body.replace(title_match.group(0), "", 1)
+    url = None
+    link_text = meta.get("link") or meta.get("url")
+    if link_text:
+        target = _MD_LINK_TARGET.search(link_text) or _BARE_URL.search(link_text)
+        url = clean_url(target.group(target.lastindex or 0) if target else link_text)
+    published = parse_date(meta.get("date") or meta.get("published") or "")
+    blocks = [b for b in markdown_blocks(body) if b.text.lower() != "description"]
+    raw_hash = hashlib.sha1(text.encode("utf-8", "replace")).hexdigest()
+    return _build_episode(
+        key=_episode_key(url, "", title, published),
+        title=title,
+        published=published,
+        url=url,
+        duration=parse_timestamp(meta.get("duration", "")),
+        audio_url=None,
+        blocks=blocks,
+        extra_chapters=(),
+        content_hash=raw_hash,
+    )
+
+
+_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+_HTML_H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.I | re.S)
+_HTML_CANONICAL = re.compile(
+    r'<(?:link[^>]+rel="canonical"[^>]+href|meta[^>]+property="og:url"[^>]+content)="([^"]+)"',
+    re.I,
+)
+_HTML_TIME = re.compile(
+    r'<(?:time[^>]+datetime|meta[^>]+property="article:published_time"[^>]+content)="([^"]+)"',
+    re.I,
+)
+_HTML_BODY = re.compile(r"<body[^>]*>(.*)</body>", re.I | re.S)
+
+
+def parse_html_document(text: str, source: str) -> ParsedEpisode:
+    """One episode from an HTML page (title, canonical link, publish time, body)."""
+    text = repair_mojibake(text)
+    title_match = _HTML_H1.search(text) or _HTML_TITLE.search(text)
+    title = (
+        clean_text(html_blocks(title_match.group(1))[0].text)
+        if title_match and html_blocks(title_match.group(1))
+        else _title_from_source(source)
+    )
+    canonical = _HTML_CANONICAL.search(text)
+    url = clean_url(canonical.group(1)) if canonical else None
+    when = _HTML_TIME.search(text)
+    published = parse_date(when.group(1)) if when else None
+    body_match = _HTML_BODY.search(text)
+    blocks = html_blocks(body_match.group(1) if body_match else text)
+    blocks = [b for b in blocks if b.text != title]
+    return _build_episode(
+        key=_episode_key(url, "", title, published),
+        title=title,
+        published=published,
+        url=url,
+        duration=None,
+        audio_url=None,
+        blocks=blocks,
+        extra_chapters=(),
+        content_hash=hashlib.sha1(text.encode("utf-8", "replace")).hexdigest(),
+    )
+
+
+def _title_from_source(source: str) -> str:
+    stem = re.split(r"[\\/]", source)[-1].rsplit(".", 1)[0]
+    return clean_text(stem.replace("_", " ")) or "Untitled episode"
+
+
+# --- shared ---------------------------------------------------------------
+
+
+def _episode_key(url: str | None, guid: str, title: str, published: datetime | None) -> str:
+    """Identity of an episode across forms: its link, else its guid, else title and date."""
+    link = canonical_link(url)
+    if link:
+        return "link:" + link
+    if guid:
+        return "guid:" + guid
+    return f"title:{title.casefold()}|{published.date().isoformat() if published else ''}"
+
+
+def _build_episode(
+    *,
+    key: str,
+    title: str,
+    published: datetime | None,
+    url: str | None,
+    duration: int | None,
+    audio_url: str | None,
+    blocks: Sequence[Block],
+    extra_chapters: Sequence[Chapter],
+    content_hash: str,
+) -> ParsedEpisode:
+    chapters = merge_chapters(chapters_from_blocks(blocks), extra_chapters)
+    items: list[ParsedItem] = extract_items(blocks)
+    if not items:
+        items = [_episode_as_item(title, url)]
+    items = attach_chapters(items, chapters)
+    return ParsedEpisode(
+        key=key,
+        title=title,
+        published=published,
+        url=url,
+        duration_seconds=duration,
+        audio_url=audio_url,
+        chapters=chapters,
+        items=tuple(items),
+        body="\n\n".join(b.text for b in blocks),
+        content_hash=content_hash,
+    )
+
+
+def _episode_as_item(title: str, url: str | None) -> ParsedItem:
+    """An episode without show notes becomes one item: the episode itself."""
+    return ParsedItem(
+        name=title[:80],
+        section=OTHER,
+        section_original="Episode",
+        headline=title,
+        summary=title,
+        links=(Link(label="Episode", url=url),) if url else (),
+    )

@@ -1,0 +1,397 @@
+"""Show notes (the TL;DR list) of an episode into release items.
+
+ThursdAI-style episodes carry a list of releases grouped under section
+headers.  In the blocks of an episode (see ``blocks.py``) the list is found
+after a TL;DR marker ("TL;DR + Show Notes", "TL;DR of all topics covered:",
+...), or, with no marker, as the longest run of bullets carrying links.
+Headers are bullets or paragraphs that are wholly bold or that name a known
+section; everything else in the run is one item per line.  Sections about
+people ("Hosts and Guests") are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bot.feeds.blocks import _MARK, Block
+from bot.feeds.clean import clean_text
+from bot.models import Link, ParsedItem
+
+OTHER = "Other"
+
+#: Canonical sections, checked in order; the first whose pattern matches wins.
+_SECTION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern, re.I))
+    for name, pattern in (
+        ("People", r"\bhosts?\b|\bguests?\b|co-?hosts|^alex volkov\b"),
+        ("This Week's Buzz", r"\bbuzz\b|weights\s*&\s*biases|\bw&b\b|wandb"),
+        ("Open Source LLMs", r"open[\s-]*source|\boss\b"),
+        ("Big CO LLMs + APIs", r"big\s*co|big\s*compan|\bapis?\b|\bllms?\b"),
+        ("Voice & Audio", r"voice|audio|speech|music"),
+        ("AI Art & Diffusion & 3D", r"\bart\b|diffusion|\b3d\b|image"),
+        ("Vision & Video", r"vision|video"),
+        ("Agents", r"agent"),
+        ("Tools", r"\btools?\b|hardware|\bapps?\b"),
+        ("Robotics", r"robot"),
+        ("Research", r"research|papers?\b|science"),
+        ("Big CO LLMs + APIs", r"^(?:openai|google|anthropic|meta|xai|microsoft|apple|amazon|nvidia|deepmind|mistral|deepseek)\b"),
+        (OTHER, r"\bother\b|\bmisc|interview|breaking|show notes|links"),
+    )
+)
+
+#: Sections whose bullets are people, not releases.
+SKIPPED_SECTIONS = frozenset({"People"})
+
+_MARKER = re.compile(
+    r"\btl\s?;?\s?dr\b|show[\s-]*notes|topics covered|^summary\b", re.I
+)
+_TIMESTAMP_START = re.compile(r"^\(?(?:\d{1,2}:)?\d{1,2}:\d{2}\b")
+_LINK_GROUP = re.compile(
+    "\\(\\s*(?:\ue002\\d+\ue003[\\s,;|/&+]*|and\\s+)+\\)|\\[\\s*(?:\ue002\\d+\ue003[\\s,;|/&+]*)+\\]"
+)
+_TRAILING_MARKS = re.compile("(?:[\\s,;:|/-]*\ue002\\d+\ue003)+[\\s,;:|/-]*$")
+_DASH_SPLIT = re.compile(r"\s+[-–—|]\s+|\s+[–—]|[–—]\s+")
+_LEADING_NOISE = re.compile(r"^[\W_]*(?:(?:new|breaking|update|updated|hot|fire)\s*[:!-]\s*)?", re.I)
+_TOKEN_TRIM = ",.;:!?'\"“”‘’()[]"
+
+KNOWN_ORGS = frozenset(
+    name.casefold()
+    for name in (
+        "OpenAI", "Google", "DeepMind", "Google DeepMind", "Anthropic", "Meta", "Microsoft",
+        "NVIDIA", "Apple", "Amazon", "AWS", "xAI", "X.ai", "Mistral", "DeepSeek", "Alibaba",
+        "Qwen", "ByteDance", "Baidu", "Tencent", "Stability", "Stability AI", "Hugging Face",
+        "HuggingFace", "IBM", "Cohere", "AI2", "Allen AI", "Nous", "Nous Research",
+        "Prime Intellect", "Moonshot", "Moonshot AI", "MiniMax", "Zhipu", "Z.ai", "StepFun",
+        "Samsung", "Salesforce", "Perplexity", "Runway", "Midjourney", "Black Forest Labs",
+        "BFL", "Kling", "Kuaishou", "Luma", "ElevenLabs", "11Labs", "Cerebras", "Groq",
+        "Together", "Liquid", "Liquid AI", "Cursor", "GitHub", "Adobe", "Snowflake",
+        "Databricks", "Weights & Biases", "W&B", "Wandb", "Xiaomi", "Ant Group", "Inception",
+        "Sesame", "Hume", "Cartesia", "Lightricks", "Tencent Hunyuan", "Meituan", "Kimi",
+        "Reka", "Zyphra", "Arcee", "LG", "Ai2", "THUDM", "Gemini", "Amazon Nova",
+    )
+)
+
+_STOP_WORDS = frozenset(
+    """
+    a an the and or of for with from by to in on at as is are was were be been has have had
+    gets got get adds add drops drop releases released release launches launched launch
+    announces announced announce introduces introduced open opens opensources finally now
+    new just also its it this that these those which who what how why when where our their
+    mit apache license licensed licence model models family update updates updated
+    announcement available via using can will may makes make goes go hits hit beats beat
+    shows show comes come wins win says say tops top ships ship rolls rolled brings bring
+    """.split()
+)
+
+
+#: Words that plain (not bold) section headers are made of: "Open Source LLMs".
+_SECTION_WORDS = frozenset(
+    """
+    open source ai llms llm big co cos companies company apis api and this week weeks week's
+    buzz vision video videos voice audio art diffusion 3d tools tool hardware agents agent
+    robotics robots other others hosts host guests guest co-hosts cohosts research show notes
+    links interview interviews breaking news updates image images misc & + the of in
+    """.split()
+)
+
+
+def canonical_section(original: str) -> str:
+    """Map a section header as written onto the small canonical set."""
+    text = clean_text(original).strip(" :*-")
+    for name, pattern in _SECTION_RULES:
+        if pattern.search(text):
+            return name
+    return OTHER
+
+
+def _looks_like_header(block: Block) -> bool:
+    text = block.text.strip()
+    if not text or len(text) > 80 or _TIMESTAMP_START.match(text):
+        return False
+    if block.bold and not block.links:
+        return True
+    if block.heading:
+        return True
+    if block.links or len(text.split()) > 6 or text.endswith((".", "!", "?")):
+        return False
+    words = [w.strip("&+,:/()").casefold() for w in text.replace("’", "'").split()]
+    return all(w in _SECTION_WORDS for w in words if w) and any(words)
+
+
+def _is_marker(block: Block) -> bool:
+    text = block.text
+    return len(text) <= 120 and not _TIMESTAMP_START.match(text) and bool(_MARKER.search(text))
+
+
+def find_list(blocks: Sequence[Block]) -> tuple[int, int] | None:
+    """The (start, end) block range of the show-notes list, or ``None``.
+
+    The best run following a TL;DR marker wins; without a marker, the
+    longest run of bullets that carries links (at least three items).
+    """
+    best: tuple[int, int, int] | None = None  # (items, start, end)
+    for i, block in enumerate(blocks):
+        if not _is_marker(block):
+            continue
+        start, end, items = _run_after(blocks, i + 1)
+        if items >= 2 and (best is None or items >= best[0]):
+            best = (items, start, end)
+    if best is not None:
+        return best[1], best[2]
+    i = 0
+    while i < len(blocks):
+        if blocks[i].bullet:
+            start, end, items = _run_after(blocks, i)
+            linked = sum(1 for b in blocks[start:end] if b.links)
+            if items >= 3 and linked >= 2 and (best is None or items > best[0]):
+                best = (items, start, end)
+            i = max(end, i + 1)
+        else:
+            i += 1
+    return (best[1], best[2]) if best else None
+
+
+def _run_after(blocks: Sequence[Block], start: int) -> tuple[int, int, int]:
+    """Extent of a bullet run starting at ``start``: (start, end, item count)."""
+    i = start
+    items = 0
+    leading_prose = 0
+    while i < len(blocks):
+        block = blocks[i]
+        if block.bullet:
+            if not _looks_like_header(block):
+                items += 1
+        elif _looks_like_header(block):
+            pass
+        elif items == 0 and leading_prose < 2 and len(block.text) < 200:
+            leading_prose += 1  # a line such as "Here are the links:" before the list
+        else:
+            break
+        i += 1
+    return start, i, items
+
+
+def extract_items(blocks: Sequence[Block]) -> list[ParsedItem]:
+    """Release items of an episode's show notes, in show order (empty if none)."""
+    span = find_list(blocks)
+    if span is None:
+        return []
+    section, original = OTHER, ""
+    items: list[ParsedItem] = []
+    for block in blocks[span[0] : span[1]]:
+        if _looks_like_header(block):
+            original = clean_text(block.text).strip(" :*")
+            section = canonical_section(original)
+            continue
+        if not block.bullet or section in SKIPPED_SECTIONS:
+            continue
+        item = parse_item(block, section=section, section_original=original or section)
+        if item is not None:
+            items.append(item)
+    return items
+
+
+def parse_item(block: Block, *, section: str, section_original: str) -> ParsedItem | None:
+    """One show-notes line into an item: name, org, headline and labelled links."""
+    marked = _LINK_GROUP.sub("", block.marked)
+    marked = _TRAILING_MARKS.sub("", marked)
+    headline = clean_text(_MARK.sub(lambda m: block.labels[int(m.group(1))], marked))
+    headline = headline.strip(" -–—:,;|")
+    if not headline:
+        headline = clean_text(block.text)
+    if not headline or is_person_line(headline):
+        return None
+    name, org = split_name(headline)
+    links = _dedupe(block.links)
+    return ParsedItem(
+        name=name,
+        org=org,
+        section=section,
+        section_original=section_original,
+        headline=headline,
+        summary=headline,
+        links=links,
+    )
+
+
+def _dedupe(links: tuple[Link, ...]) -> tuple[Link, ...]:
+    seen: set[str] = set()
+    out = []
+    for link in links:
+        if link.url not in seen:
+            seen.add(link.url)
+            out.append(link)
+    return tuple(out)
+
+
+def split_name(headline: str) -> tuple[str, str | None]:
+    """The release name and its org from a headline.
+
+    "Prime Intellect - MetaGENE-1 - metagenomic model" -> ("MetaGENE-1", "Prime Intellect");
+    "Kokoro - #1 TTS" -> ("Kokoro", None); "OpenAI launches GPT-5.1" -> ("GPT-5.1", "OpenAI");
+    "Phi-4 MIT licensed family of models from Microsoft" -> ("Phi-4", "Microsoft").
+    """
+    text = _LEADING_NOISE.sub("", headline).strip() or headline
+    parts = [p.strip() for p in _DASH_SPLIT.split(text) if p.strip()] or [text]
+    org: str | None = None
+    if len(parts) >= 3 and _org_like(parts[0]):
+        org, segments = parts[0], parts[1:]
+    elif len(parts) >= 2 and parts[0].casefold() in KNOWN_ORGS:
+        org, segments = parts[0], parts[1:]
+    else:
+        segments = parts
+    name = ""
+    for segment in segments:
+        colon = segment.find(":")
+        if 0 < colon and len(segment[:colon].split()) <= 6:
+            segment = segment[:colon]
+        subject, rest = _subject_and_object(segment)
+        if subject:
+            found = _find_name(rest, scan=2) if rest else ""
+            if found and found.casefold() not in KNOWN_ORGS:
+                org = org or subject
+                name = found
+            else:
+                name = subject
+            break
+        name = _find_name(segment, scan=1 if segment is not segments[-1] else 8)
+        if name:
+            break
+    name = name.strip(_TOKEN_TRIM + " -")[:80] or " ".join(text.split()[:5])[:80]
+    prefix_org, rest = _strip_org_prefix(name)
+    if prefix_org:
+        name, org = rest, org or prefix_org
+    if org is None:
+        org = _org_from(name, headline)
+    return name, org
+
+
+def _strip_org_prefix(name: str) -> tuple[str | None, str]:
+    """ "Google Gemini 3 Pro" -> ("Google", "Gemini 3 Pro"); (None, name) when no org leads."""
+    words = name.split()
+    for size in (3, 2, 1):
+        if len(words) > size and " ".join(words[:size]).casefold() in KNOWN_ORGS:
+            rest = words[size:]
+            if rest[0] not in ("&", "+", "and") and _name_like(rest[0]):
+                return " ".join(words[:size]), " ".join(rest)
+    return None, name
+
+
+_VERBS = frozenset(
+    """
+    releases released release launches launched launch announces announced drops dropped
+    unveils unveiled ships shipped adds added teases teased teasing presents introduces
+    introduced updates updated debuts rolls publishes published open-sources opensources
+    acquires gives brings makes shows reveals revealed confirms demos previews expands
+    upgrades responds sues allowing integrates partners joins buys raises fundraises removes
+    reduces
+    """.split()
+)
+#: Verbs after which the subject itself is the news ("Grok 3 is ...", "Sora gets ...").
+_STATE_VERBS = frozenset(
+    "is are was has have goes gets got finally now will just also officially quietly".split()
+)
+_OPENERS = frozenset(
+    """
+    a an the its their his her our we this these new first another available interview
+    story went chat chatted with about breaking meet more some all big huge tiny sota open
+    source oss
+    """.split()
+)
+_PEOPLE_LINE = re.compile(
+    r"^(?:guests?|co-?hosts?|hosts?|panel(?:ists)?)\b\s*[:\-–]|"
+    r"\bevangelist\b|\bco-?host\b.*@\w|@\w+.*\bco-?host\b",
+    re.I,
+)
+
+
+def _subject_and_object(segment: str) -> tuple[str, str]:
+    """Split "OpenAI launches GPT-5.1" into ("OpenAI", "GPT-5.1"); ("", "") when not that shape."""
+    tokens = segment.split()
+    for i in range(1, min(4, len(tokens))):
+        word = tokens[i].casefold().strip(_TOKEN_TRIM)
+        is_open_source = word == "open" and i + 1 < len(tokens) and tokens[i + 1].casefold(
+        ).startswith("source")
+        if word in _STATE_VERBS:
+            subject = tokens[:i]
+            if all(_name_like(t) or t in ("&", "+") for t in subject):
+                return " ".join(subject).strip(_TOKEN_TRIM), ""
+            return "", ""
+        if word in _VERBS or is_open_source:
+            subject = tokens[:i]
+            if not all(_name_like(t) or t in ("&", "+") for t in subject):
+                return "", ""
+            rest = tokens[i + (2 if is_open_source else 1) :]
+            while rest and rest[0].casefold().strip(_TOKEN_TRIM) in _VERBS:
+                rest = rest[1:]
+            return " ".join(subject).strip(_TOKEN_TRIM), " ".join(rest)
+        if not _name_like(tokens[i].strip(_TOKEN_TRIM)):
+            return "", ""
+    return "", ""
+
+
+def _find_name(text: str, *, scan: int) -> str:
+    """The first run of name-like words, skipping openers ("We", "The", "New") and up to
+    ``scan`` ordinary words."""
+    tokens = text.split()
+    for i, raw in enumerate(tokens[: scan + 3]):
+        token = raw.strip(_TOKEN_TRIM)
+        if not token or token.casefold() in _OPENERS:
+            continue
+        if _name_like(token):
+            return _leading_name(" ".join(tokens[i:]))
+        if i >= scan:
+            break
+    return ""
+
+
+def is_person_line(headline: str) -> bool:
+    """Whether a show-notes line lists a host or guest rather than a release."""
+    return bool(_PEOPLE_LINE.search(headline))
+
+
+def _org_like(text: str) -> bool:
+    """A known org, or one or two capitalised words that read as a company name."""
+    if text.casefold() in KNOWN_ORGS:
+        return True
+    words = text.split()
+    return len(words) <= 2 and all(
+        w[:1].isupper() and w.casefold() not in _STOP_WORDS and not any(c.isdigit() for c in w)
+        for w in words
+    )
+
+
+def _leading_name(text: str) -> str:
+    tokens = text.split()
+    kept: list[str] = []
+    for i, raw in enumerate(tokens[:6]):
+        token = raw.strip(_TOKEN_TRIM)
+        if not token:
+            break
+        if i > 0 and token in ("&", "+") and i + 1 < len(tokens) and _name_like(tokens[i + 1]):
+            kept.append(token)
+            continue
+        if i > 0 and (token.casefold() in _STOP_WORDS or not _name_like(token)):
+            break
+        kept.append(token)
+        if raw.endswith((",", ":", ";", ")")):
+            break
+    return " ".join(kept)
+
+
+def _name_like(token: str) -> bool:
+    return any(c.isupper() or c.isdigit() for c in token) or "-" in token or "." in token
+
+
+def _org_from(name: str, headline: str) -> str | None:
+    words = name.split()
+    for size in (3, 2, 1):
+        if len(words) > size and " ".join(words[:size]).casefold() in KNOWN_ORGS:
+            return " ".join(words[:size])
+    m = re.search(r"\b(?:from|by)\s+([A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)?)", headline)
+    if m:
+        for candidate in (m.group(1), m.group(1).split()[0]):
+            if candidate.casefold() in KNOWN_ORGS:
+                return candidate
+    return None

@@ -1,0 +1,235 @@
+"""Data that crosses module boundaries: parsed episodes, stored items, and replies.
+
+Everything here is a frozen pydantic model. Parsed data (``ParsedEpisode``)
+is kept apart from stored, public data (``Episode``, ``Item``): the parser
+knows nothing of ids or storage, the store knows nothing of feed markup.
+
+Replies (``ReleaseReply``, ``SearchReply``, ``DigestReply``, ``TextReply``,
+``EpisodesReply``) are platform-neutral: adapters render them for a
+terminal, Slack Block Kit or Discord embeds and enforce their own limits.
+All text in them is plain text (already cleaned of HTML); adapters escape
+it for their platform.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Frozen(BaseModel):
+    """Base for every immutable model in digestbot."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Link(Frozen):
+    """A labelled link from the show notes ("HF" -> https://huggingface.co/...)."""
+
+    label: str
+    url: str
+
+
+class Chapter(Frozen):
+    """A chapter marker of an episode: where in the audio a topic starts."""
+
+    title: str
+    start_seconds: int
+
+
+class Facts(Frozen):
+    """Facts about a release, each one found verbatim in the episode text."""
+
+    org: str | None = None
+    parameters: tuple[str, ...] = ()
+    license: str | None = None
+    context: str | None = None
+    scores: tuple[str, ...] = ()
+    timestamp: str | None = None
+
+
+# --- parsed (pre-storage) -------------------------------------------------
+
+
+class ParsedItem(Frozen):
+    """One release line of an episode's show notes, as extracted."""
+
+    name: str
+    org: str | None = None
+    section: str
+    section_original: str
+    headline: str
+    links: tuple[Link, ...] = ()
+    chapter: Chapter | None = None
+    summary: str = ""
+    facts: Facts = Facts()
+
+
+class ParsedEpisode(Frozen):
+    """One episode as read from a feed entry or a single document."""
+
+    key: str  # stable identity before storage: canonical link, guid or title+date
+    title: str
+    published: datetime | None = None
+    url: str | None = None
+    duration_seconds: int | None = None
+    audio_url: str | None = None
+    chapters: tuple[Chapter, ...] = ()
+    items: tuple[ParsedItem, ...] = ()
+    body: str = ""  # cleaned plain-text body, paragraphs separated by blank lines
+    content_hash: str = ""  # hash of the source entry, to skip unchanged episodes
+
+
+class ParsedFeed(Frozen):
+    """A feed (or single document) as parsed, with any warnings raised on the way."""
+
+    title: str
+    source: str
+    episodes: tuple[ParsedEpisode, ...]
+    warnings: tuple[str, ...] = ()
+
+
+# --- stored (public) ------------------------------------------------------
+
+
+class EpisodeRef(Frozen):
+    """The short form of an episode used inside replies."""
+
+    id: str
+    title: str
+    published: datetime | None = None
+    url: str | None = None
+
+
+class Episode(Frozen):
+    """A stored episode."""
+
+    id: str
+    feed: str
+    title: str
+    published: datetime | None = None
+    url: str | None = None
+    duration_seconds: int | None = None
+    audio_url: str | None = None
+    chapters: tuple[Chapter, ...] = ()
+    item_count: int = 0
+
+    def ref(self) -> EpisodeRef:
+        """The short reference used inside replies."""
+        return EpisodeRef(id=self.id, title=self.title, published=self.published, url=self.url)
+
+
+class Item(Frozen):
+    """A stored release item."""
+
+    id: str
+    episode: EpisodeRef
+    position: int
+    name: str
+    org: str | None = None
+    section: str
+    section_original: str
+    headline: str
+    summary: str
+    facts: Facts = Facts()
+    links: tuple[Link, ...] = ()
+    chapter: Chapter | None = None
+
+
+class Mention(Frozen):
+    """Another place a release came up."""
+
+    name: str
+    headline: str
+    episode: EpisodeRef
+
+
+class SearchHit(Frozen):
+    """One ranked search result."""
+
+    item: Item
+    score: float
+
+
+# --- digests and replies --------------------------------------------------
+
+
+class DigestItem(Frozen):
+    """A release inside a digest, with every episode that covered it."""
+
+    name: str
+    org: str | None = None
+    headline: str
+    links: tuple[Link, ...] = ()
+    sources: tuple[EpisodeRef, ...] = ()
+
+
+class DigestSection(Frozen):
+    """A canonical section of a digest and its items, in show order."""
+
+    name: str
+    items: tuple[DigestItem, ...]
+
+
+class Digest(Frozen):
+    """A TL;DR of one or more episodes, grouped by section."""
+
+    title: str
+    episodes: tuple[EpisodeRef, ...]
+    sections: tuple[DigestSection, ...]
+
+    @property
+    def item_count(self) -> int:
+        """How many releases the digest lists."""
+        return sum(len(s.items) for s in self.sections)
+
+
+class ReleaseReply(Frozen):
+    """Answer to ``/release NAME``."""
+
+    kind: Literal["release"] = "release"
+    item: Item
+    mentions: tuple[Mention, ...] = ()
+
+
+class SearchReply(Frozen):
+    """Answer to ``/search QUERY``."""
+
+    kind: Literal["search"] = "search"
+    query: str
+    hits: tuple[SearchHit, ...]
+
+
+class DigestReply(Frozen):
+    """Answer to ``/tldr`` and the body of a scheduled post."""
+
+    kind: Literal["digest"] = "digest"
+    digest: Digest
+
+
+class EpisodesReply(Frozen):
+    """Answer to ``episodes``: stored episodes, newest first."""
+
+    kind: Literal["episodes"] = "episodes"
+    episodes: tuple[Episode, ...]
+
+
+class TextReply(Frozen):
+    """A plain message: a confirmation, a status, or a polite error.
+
+    ``error`` replies are user mistakes (unknown release, bad option) and
+    adapters show them privately; ``suggestions`` lists nearest names.
+    """
+
+    kind: Literal["text"] = "text"
+    text: str
+    error: bool = False
+    suggestions: tuple[str, ...] = ()
+
+
+Reply = Annotated[
+    ReleaseReply | SearchReply | DigestReply | EpisodesReply | TextReply,
+    Field(discriminator="kind"),
+]

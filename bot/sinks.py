@@ -1,0 +1,45 @@
+"""Where scheduled posts go: the ``Sink`` protocol every platform adapter implements.
+
+The scheduler hands a sink a channel id and a platform-neutral ``Digest``;
+the sink renders it for its platform (splitting to stay inside limits) and
+posts it.  Failures come back as ``PostError`` so the scheduler can retry a
+transient one or disable a subscription with a reason, never crash.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from bot.errors import DigestbotError
+from bot.models import Digest
+
+
+class PostError(DigestbotError):
+    """Posting failed.
+
+    ``permanent`` means retrying will not help (channel gone, bot removed,
+    bad credentials): the subscription should be disabled with this message
+    as the reason.  Otherwise the post may be retried, after ``retry_after``
+    seconds when the platform said so.
+    """
+
+    def __init__(
+        self, message: str, *, permanent: bool = False, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+@runtime_checkable
+class Sink(Protocol):
+    """Posts digests to channels of one platform."""
+
+    platform: str
+
+    async def post_digest(self, channel_id: str, digest: Digest) -> list[str]:
+        """Post ``digest`` to ``channel_id``; return the platform's message ids.
+
+        Raises ``PostError`` on failure.
+        """
+        ...

@@ -1,0 +1,410 @@
+"""The SQLite store: one file holding episodes, items and their full-text index.
+
+Synchronous by design (the async runtime calls it off the event loop); one
+connection guarded by a lock, so adapters' worker threads can share it.
+SQLite failures become ``StorageError`` at this edge; bugs propagate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.errors import StorageError
+from bot.feeds.clean import name_key
+from bot.models import (
+    Chapter,
+    Episode,
+    EpisodeRef,
+    Facts,
+    Item,
+    Link,
+    ParsedEpisode,
+    ParsedItem,
+)
+from bot.store.schema import migrate
+
+_ITEM_COLUMNS = """
+    i.id, i.position, i.name, i.org, i.section, i.section_original, i.headline, i.summary,
+    i.facts, i.links, i.chapter, e.id, e.title, e.published, e.url
+"""
+_EPISODE_COLUMNS = """
+    e.id, e.feed, e.title, e.published, e.url, e.duration_seconds, e.audio_url, e.chapters,
+    (SELECT count(*) FROM items WHERE episode_id = e.id)
+"""
+
+
+@dataclass(frozen=True)
+class SourceState:
+    """What was last seen of a source, for skipping unchanged input and conditional GET."""
+
+    source: str
+    content_hash: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    """What storing one episode changed."""
+
+    episode_id: str
+    status: str  # "added", "updated" or "unchanged"
+    items: int
+
+
+def episode_id_for(key: str) -> str:
+    """Stable episode id from its identity key."""
+    return "ep" + hashlib.sha1(key.encode()).hexdigest()[:10]
+
+
+def item_id_for(episode_id: str, key: str, occurrence: int) -> str:
+    """Stable item id: the same release in the same episode keeps its id across edits."""
+    return "it" + hashlib.sha1(f"{episode_id}|{key}|{occurrence}".encode()).hexdigest()[:12]
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat() if value else None
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+@contextmanager
+def wrap_errors(action: str) -> Iterator[None]:
+    """Turn sqlite3 failures into ``StorageError`` naming what was being done."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise StorageError(f"database error while {action}: {exc}") from exc
+
+
+class Store:
+    """Episodes and items in one SQLite file (or ``:memory:``)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        with wrap_errors(f"opening {self.path}"):
+            if self.path != ":memory:":
+                Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(
+                self.path, check_same_thread=False, isolation_level=None, timeout=10
+            )
+            self._db.execute("PRAGMA foreign_keys = ON")
+            if self.path != ":memory:":
+                self._db.execute("PRAGMA journal_mode = WAL")
+                self._db.execute("PRAGMA synchronous = NORMAL")
+            migrate(self._db)
+        self._lock = threading.RLock()
+        #: Bumped on every write, so callers can cache derived data.
+        self.generation = 0
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The underlying connection, for other parts of the core that add tables."""
+        return self._db
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction (serialised with every other use of the store)."""
+        with self._lock, wrap_errors("writing"):
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+            self.generation += 1
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run a read query and return all rows."""
+        with self._lock, wrap_errors("reading"):
+            return self._db.execute(sql, params).fetchall()
+
+    def close(self) -> None:
+        """Close the database."""
+        with self._lock:
+            self._db.close()
+
+    # --- sources ----------------------------------------------------------
+
+    def source_state(self, source: str) -> SourceState | None:
+        """What was last seen of ``source``, if anything."""
+        rows = self.query(
+            "SELECT source, content_hash, etag, last_modified FROM sources WHERE source = ?",
+            (source,),
+        )
+        return SourceState(*rows[0]) if rows else None
+
+    def save_source_state(self, state: SourceState, title: str | None = None) -> None:
+        """Remember a source's hash and HTTP validators."""
+        with self.transaction() as db:
+            db.execute(
+                """INSERT INTO sources(source, content_hash, etag, last_modified, title, checked_at)
+                   VALUES (?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(source) DO UPDATE SET content_hash = excluded.content_hash,
+                     etag = excluded.etag, last_modified = excluded.last_modified,
+                     title = coalesce(excluded.title, title), checked_at = excluded.checked_at""",
+                (
+                    state.source,
+                    state.content_hash,
+                    state.etag,
+                    state.last_modified,
+                    title,
+                    datetime.now(UTC).isoformat(),
+                ),
+            )
+
+    # --- writing episodes ---------------------------------------------------
+
+    def upsert_episodes(self, feed: str, episodes: Sequence[ParsedEpisode]) -> list[UpsertResult]:
+        """Store parsed episodes: new ones added, edited ones updated in place, ids kept."""
+        results: list[UpsertResult] = []
+        with self.transaction() as db:
+            known = dict(
+                db.execute(
+                    "SELECT key, content_hash FROM episodes WHERE key IN (%s)"
+                    % ",".join("?" * len(episodes)),
+                    [e.key for e in episodes],
+                ).fetchall()
+            ) if episodes else {}
+            now = datetime.now(UTC).isoformat()
+            for episode in episodes:
+                episode_id = episode_id_for(episode.key)
+                if known.get(episode.key) == episode.content_hash:
+                    results.append(UpsertResult(episode_id, "unchanged", len(episode.items)))
+                    continue
+                status = "updated" if episode.key in known else "added"
+                self._write_episode(db, feed, episode_id, episode, now)
+                results.append(UpsertResult(episode_id, status, len(episode.items)))
+        return results
+
+    def _write_episode(
+        self, db: sqlite3.Connection, feed: str, episode_id: str, ep: ParsedEpisode, now: str
+    ) -> None:
+        published = _iso(ep.published)
+        db.execute(
+            """INSERT INTO episodes(id, key, feed, title, published, url, duration_seconds,
+                   audio_url, chapters, body, content_hash, ingested_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(id) DO UPDATE SET title = excluded.title,
+                 published = coalesce(published, excluded.published),
+                 url = coalesce(excluded.url, url),
+                 duration_seconds = coalesce(excluded.duration_seconds, duration_seconds),
+                 audio_url = coalesce(excluded.audio_url, audio_url),
+                 chapters = CASE WHEN excluded.chapters = '[]' THEN chapters
+                                 ELSE excluded.chapters END,
+                 body = excluded.body, content_hash = excluded.content_hash,
+                 ingested_at = excluded.ingested_at""",
+            (
+                episode_id,
+                ep.key,
+                feed,
+                ep.title,
+                published,
+                ep.url,
+                ep.duration_seconds,
+                ep.audio_url,
+                json.dumps([c.model_dump() for c in ep.chapters]),
+                ep.body,
+                ep.content_hash,
+                now,
+            ),
+        )
+        (published,) = db.execute(
+            "SELECT published FROM episodes WHERE id = ?", (episode_id,)
+        ).fetchone()
+        existing = {
+            row[0]: row[1:]
+            for row in db.execute(
+                "SELECT id, position, name, org, section, section_original, headline, summary,"
+                " facts, links, chapter FROM items WHERE episode_id = ?",
+                (episode_id,),
+            )
+        }
+        seen: dict[str, int] = {}
+        keep: set[str] = set()
+        for position, item in enumerate(ep.items):
+            key = name_key(item.name) or name_key(item.headline)
+            seen[key] = seen.get(key, 0) + 1
+            item_id = item_id_for(episode_id, key, seen[key])
+            keep.add(item_id)
+            row = _item_row(position, item)
+            if existing.get(item_id) == row:
+                continue  # unchanged: leave the row (and its FTS entry) alone
+            db.execute(
+                """INSERT INTO items(id, episode_id, position, name, org, section,
+                       section_original, headline, summary, facts, links, chapter, name_key,
+                       published)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(id) DO UPDATE SET position = excluded.position,
+                     name = excluded.name, org = excluded.org, section = excluded.section,
+                     section_original = excluded.section_original, headline = excluded.headline,
+                     summary = excluded.summary, facts = excluded.facts, links = excluded.links,
+                     chapter = excluded.chapter, name_key = excluded.name_key,
+                     published = excluded.published""",
+                (item_id, episode_id, *row, key, published),
+            )
+        gone = [item_id for item_id in existing if item_id not in keep]
+        if gone:
+            db.execute(
+                "DELETE FROM items WHERE id IN (%s)" % ",".join("?" * len(gone)), gone
+            )
+
+    def update_item_summary(self, item_id: str, summary: str, facts: Facts) -> None:
+        """Replace one item's summary and facts (used by the summarisers)."""
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE items SET summary = ?, facts = ? WHERE id = ?",
+                (summary, facts.model_dump_json(exclude_defaults=True), item_id),
+            )
+
+    # --- reading ------------------------------------------------------------
+
+    def episode_count(self) -> int:
+        """How many episodes are stored."""
+        return int(self.query("SELECT count(*) FROM episodes")[0][0])
+
+    def episodes(self, limit: int | None = None) -> list[Episode]:
+        """Stored episodes, newest first."""
+        rows = self.query(
+            f"SELECT {_EPISODE_COLUMNS} FROM episodes e"
+            " ORDER BY e.published IS NULL, e.published DESC, e.rowid DESC LIMIT ?",
+            (limit if limit is not None else -1,),
+        )
+        return [_episode(r) for r in rows]
+
+    def episode(self, episode_id: str) -> Episode | None:
+        """One episode by id."""
+        rows = self.query(f"SELECT {_EPISODE_COLUMNS} FROM episodes e WHERE e.id = ?", (episode_id,))
+        return _episode(rows[0]) if rows else None
+
+    def episodes_on(self, day: str) -> list[Episode]:
+        """Episodes published on ``day`` (YYYY-MM-DD, UTC), newest first."""
+        rows = self.query(
+            f"SELECT {_EPISODE_COLUMNS} FROM episodes e WHERE substr(e.published, 1, 10) = ?"
+            " ORDER BY e.published DESC",
+            (day,),
+        )
+        return [_episode(r) for r in rows]
+
+    def episodes_titled(self, words: Sequence[str]) -> list[Episode]:
+        """Episodes whose title holds every one of ``words`` (case-insensitive), newest first."""
+        clause = " AND ".join("instr(lower(e.title), ?) > 0" for _ in words) or "1"
+        rows = self.query(
+            f"SELECT {_EPISODE_COLUMNS} FROM episodes e WHERE {clause}"
+            " ORDER BY e.published DESC LIMIT 20",
+            [w.lower() for w in words],
+        )
+        return [_episode(r) for r in rows]
+
+    def episode_body(self, episode_id: str) -> str:
+        """The cleaned plain-text body of an episode."""
+        rows = self.query("SELECT body FROM episodes WHERE id = ?", (episode_id,))
+        return str(rows[0][0]) if rows else ""
+
+    def items_of_episode(self, episode_id: str) -> list[Item]:
+        """An episode's items in show order."""
+        return self._items("i.episode_id = ? ORDER BY i.position", (episode_id,))
+
+    def items_named(self, key: str, limit: int = 50) -> list[Item]:
+        """Items whose name key is exactly ``key``, newest first."""
+        return self._items(
+            "i.name_key = ? ORDER BY i.published DESC LIMIT ?", (key, limit)
+        )
+
+    def items_with_prefix(self, prefix: str, limit: int = 50) -> list[Item]:
+        """Items whose name key starts with ``prefix``, newest first."""
+        return self._items(
+            "i.name_key >= ? AND i.name_key < ? ORDER BY i.published DESC LIMIT ?",
+            (prefix, prefix + "\U0010ffff", limit),
+        )
+
+    def item(self, item_id: str) -> Item | None:
+        """One item by id."""
+        found = self._items("i.id = ?", (item_id,))
+        return found[0] if found else None
+
+    def name_keys(self) -> list[tuple[str, str, str | None]]:
+        """Every distinct name key with a display name and its newest date."""
+        return [
+            (str(k), str(n), p)
+            for k, n, p in self.query(
+                "SELECT name_key, name, max(published) FROM items GROUP BY name_key"
+            )
+        ]
+
+    def search(self, match: str, limit: int) -> list[tuple[Item, float]]:
+        """Full-text search with an FTS5 MATCH expression; best first."""
+        rows = self.query(
+            f"""SELECT {_ITEM_COLUMNS}, bm25(items_fts, 10.0, 3.0, 5.0, 1.0, 1.0) AS rank
+                FROM items_fts JOIN items i ON i.rowid = items_fts.rowid
+                JOIN episodes e ON e.id = i.episode_id
+                WHERE items_fts MATCH ? ORDER BY rank LIMIT ?""",
+            (match, limit),
+        )
+        return [(_item(r[:-1]), -float(r[-1])) for r in rows]
+
+    def _items(self, where: str, params: Sequence[Any]) -> list[Item]:
+        rows = self.query(
+            f"SELECT {_ITEM_COLUMNS} FROM items i JOIN episodes e ON e.id = i.episode_id"
+            f" WHERE {where}",
+            params,
+        )
+        return [_item(r) for r in rows]
+
+
+def _item_row(position: int, item: ParsedItem) -> tuple[Any, ...]:
+    return (
+        position,
+        item.name,
+        item.org,
+        item.section,
+        item.section_original,
+        item.headline,
+        item.summary,
+        item.facts.model_dump_json(exclude_defaults=True),
+        json.dumps([link.model_dump() for link in item.links]),
+        item.chapter.model_dump_json() if item.chapter else None,
+    )
+
+
+def _episode(row: Sequence[Any]) -> Episode:
+    return Episode(
+        id=row[0],
+        feed=row[1],
+        title=row[2],
+        published=_when(row[3]),
+        url=row[4],
+        duration_seconds=row[5],
+        audio_url=row[6],
+        chapters=tuple(Chapter(**c) for c in json.loads(row[7])),
+        item_count=row[8],
+    )
+
+
+def _item(row: Sequence[Any]) -> Item:
+    return Item(
+        id=row[0],
+        position=row[1],
+        name=row[2],
+        org=row[3],
+        section=row[4],
+        section_original=row[5],
+        headline=row[6],
+        summary=row[7],
+        facts=Facts.model_validate_json(row[8]),
+        links=tuple(Link(**link) for link in json.loads(row[9])),
+        chapter=Chapter.model_validate_json(row[10]) if row[10] else None,
+        episode=EpisodeRef(id=row[11], title=row[12], published=_when(row[13]), url=row[14]),
+    )
