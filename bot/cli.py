@@ -266,13 +266,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("console", help="type slash commands on the terminal")
     p.set_defaults(handler=cmd_console)
 
-    for extend in _EXTENSIONS:
-        extend(sub)
+    # Other parts of digestbot add their own subcommands (their modules import lightly).
+    from bot.schedule.cli import register as register_schedule
+    from bot.summarise.cli import register as register_summarise
+
+    register_summarise(sub)
+    register_schedule(sub)
     return parser
-
-
-#: Other parts of digestbot (summaries, scheduling) add their subcommands here.
-_EXTENSIONS: list[Callable[[Any], None]] = []
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,1 @@
+"""Scheduled digests: subscriptions, feed polling, exactly-once posting and ``digestbot run``."""
