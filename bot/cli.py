@@ -85,7 +85,9 @@ def cmd_episodes(args: argparse.Namespace) -> int:
         _print_json(episodes_json(episodes))
         return EXIT_OK
     if not episodes:
-        print("digestbot: error: no episodes yet: run `digestbot ingest FEED` first", file=sys.stderr)
+        print(
+            "digestbot: error: no episodes yet: run `digestbot ingest FEED` first", file=sys.stderr
+        )
         return EXIT_ERROR
     from adapters.console.render import render
     from bot.models import EpisodesReply
@@ -170,7 +172,13 @@ def sample_feed_path() -> Path:
     return Path(str(resources.files("bot") / "data" / "sample_feed.rss"))
 
 
-DEMO_COMMANDS = ("/tldr jan 9", "/release kokoro", "/release phi 4", "/search tts", "/release kokorro")
+DEMO_COMMANDS = (
+    "/tldr jan 9",
+    "/release kokoro",
+    "/release phi 4",
+    "/search tts",
+    "/release kokorro",
+)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -226,15 +234,23 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The full command-line interface."""
-    parser = _Parser(prog="digestbot", description="Weekly AI show notes, summarised and searchable.")
-    parser.add_argument("--db", help="SQLite database file (default: DIGESTBOT_DB, config, data dir)")
-    parser.add_argument("--config", help="config.toml path (default: DIGESTBOT_CONFIG, ./config.toml)")
+    parser = _Parser(
+        prog="digestbot", description="Weekly AI show notes, summarised and searchable."
+    )
+    parser.add_argument(
+        "--db", help="SQLite database file (default: DIGESTBOT_DB, config, data dir)"
+    )
+    parser.add_argument(
+        "--config", help="config.toml path (default: DIGESTBOT_CONFIG, ./config.toml)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
     p = sub.add_parser("ingest", help="read feeds, feed files or episode documents")
-    p.add_argument("sources", nargs="+", metavar="SOURCE", help="http(s) URL, feed file, .md or .html")
+    p.add_argument(
+        "sources", nargs="+", metavar="SOURCE", help="http(s) URL, feed file, .md or .html"
+    )
     p.add_argument("--force", action="store_true", help="re-read even if unchanged")
     p.set_defaults(handler=cmd_ingest)
 
@@ -285,7 +301,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args))
     except NotFoundError as exc:
-        print(f"digestbot: {exc}", file=sys.stderr)
+        hint = f" Did you mean: {', '.join(exc.suggestions)}?" if exc.suggestions else ""
+        print(f"digestbot: {exc}{hint}", file=sys.stderr)
         return EXIT_ERROR
     except DigestbotError as exc:
         print(f"digestbot: error: {exc}", file=sys.stderr)

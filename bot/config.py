@@ -69,9 +69,7 @@ class SlackSettings(BaseSettings):
 
     bot_token: SecretStr | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
     app_token: SecretStr | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
-    signing_secret: SecretStr | None = Field(
-        default=None, validation_alias="SLACK_SIGNING_SECRET"
-    )
+    signing_secret: SecretStr | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")
     port: int = Field(default=3000, validation_alias=AliasChoices("SLACK_PORT", "port"))
     api_url: str = Field(
         default="https://slack.com/api/", validation_alias=AliasChoices("SLACK_API_URL", "api_url")
@@ -139,11 +137,9 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
         raise ConfigError(f"config file not found: {chosen}")
     _reject_secrets(data)
     try:
-        sections = {
-            "slack": SlackSettings(**data.pop("slack", {})),
-            "discord": DiscordSettings(**data.pop("discord", {})),
-        }
-        return Settings(**data, **sections)
+        slack = SlackSettings(**data.pop("slack", {}))
+        discord = DiscordSettings(**data.pop("discord", {}))
+        return Settings(slack=slack, discord=discord, **data)
     except ValidationError as exc:
         first = exc.errors()[0]
         key = ".".join(str(p) for p in first["loc"]) or "(top level)"

@@ -232,9 +232,9 @@ class Engine:
             hits = self.search(query, limit=1)
             best = hits[0].item if hits and hits[0].score > 0 else None
         if best is None:
-            nearest = tuple(names.nearest(query))
-            hint = f" Did you mean: {', '.join(nearest)}?" if nearest else ""
-            raise NotFoundError(f"No release matches '{query[:80]}'.{hint}", suggestions=nearest)
+            raise NotFoundError(
+                f"No release matches '{query[:80]}'.", suggestions=tuple(names.nearest(query))
+            )
         return ReleaseReply(item=best, mentions=tuple(self._mentions(best)))
 
     def _mentions(self, best: Item) -> list[Mention]:
@@ -248,8 +248,10 @@ class Engine:
             if item.id not in seen:
                 seen.add(item.id)
                 found.append(item)
-        found.sort(key=lambda i: i.episode.published.isoformat() if i.episode.published else "",
-                   reverse=True)
+        found.sort(
+            key=lambda i: i.episode.published.isoformat() if i.episode.published else "",
+            reverse=True,
+        )
         return [
             Mention(name=i.name, headline=i.headline, episode=i.episode)
             for i in found[:MAX_MENTIONS]

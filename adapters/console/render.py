@@ -43,9 +43,7 @@ def render_digest(digest: Digest) -> str:
     for section in digest.sections:
         lines += ["", f"## {safe(section.name)}"]
         for item in section.items:
-            lines.append(textwrap.fill(
-                f"* {safe(item.headline)}", WIDTH, subsequent_indent="  "
-            ))
+            lines.append(textwrap.fill(f"* {safe(item.headline)}", WIDTH, subsequent_indent="  "))
             for link in item.links:
                 lines.append(f"    {safe(link.label)}: {safe(link.url)}")
             if len(digest.episodes) > 1 and item.sources:
@@ -89,7 +87,9 @@ def render(reply: Reply) -> str:
         if reply.mentions:
             text += "\n\nAlso came up:"
             for mention in reply.mentions:
-                text += f"\n  {_date(mention.episode)}  {safe(mention.name)}: {safe(mention.headline)}"
+                text += (
+                    f"\n  {_date(mention.episode)}  {safe(mention.name)}: {safe(mention.headline)}"
+                )
         return text
     if isinstance(reply, SearchReply):
         if not reply.hits:
@@ -99,9 +99,14 @@ def render(reply: Reply) -> str:
             for hit in reply.hits
         )
     if isinstance(reply, EpisodesReply):
-        return "\n".join(
-            f"{e.id}  {_date(e)}  {e.item_count:3} items  {safe(e.title)}" for e in reply.episodes
-        ) or "No episodes yet."
+        return (
+            "\n".join(
+                f"{e.id}  {_date(e)}  {e.item_count:3} items  {safe(e.title)}"
+                for e in reply.episodes
+            )
+            or "No episodes yet."
+        )
     if isinstance(reply, TextReply):
-        return safe(reply.text)
+        hint = f"\nDid you mean: {', '.join(reply.suggestions)}?" if reply.suggestions else ""
+        return safe(reply.text + hint)
     raise TypeError(f"cannot render {type(reply).__name__}")

@@ -29,8 +29,28 @@ _PENDING = re.compile("\ue000(\\d+)\ue001")
 _MARKER_CHARS = re.compile("[\ue000-\ue003]")
 
 _KEPT_TAGS = {
-    "p", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
-    "strong", "b", "em", "i", "a", "br", "blockquote", "div", "pre", "code", "td", "tr",
+    "p",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "a",
+    "br",
+    "blockquote",
+    "div",
+    "pre",
+    "code",
+    "td",
+    "tr",
 }
 _BLOCK_SPLIT = re.compile(
     r"<(?:/?(?:p|li|ul|ol|h[1-6]|blockquote|div|pre|tr|td)|br\s*/?)(?:\s[^>]*)?>", re.I
@@ -96,9 +116,7 @@ def _make_block(
     return Block(marked, tuple(labels), tuple(urls), is_bullet, bold, heading, text, links)
 
 
-def _find_marks(
-    text: str, anchors: list[tuple[str, str]]
-) -> list[tuple[int, int, str, str]]:
+def _find_marks(text: str, anchors: list[tuple[str, str]]) -> list[tuple[int, int, str, str]]:
     """Locate the pending anchor placeholders left in ``text``."""
     out = []
     for m in _PENDING.finditer(text):
@@ -108,6 +126,13 @@ def _find_marks(
 
 
 # --- HTML -----------------------------------------------------------------
+
+
+def html_to_text(fragment: str) -> str:
+    """One line of plain text from text that may hold HTML (titles): tags and scripts go."""
+    if "<" not in fragment and "&" not in fragment:
+        return fragment
+    return _plain(nh3.clean(_MARKER_CHARS.sub("", fragment), tags=set()))
 
 
 def sanitise_html(fragment: str) -> str:
@@ -120,6 +145,7 @@ def html_blocks(fragment: str) -> list[Block]:
     safe = normalise_space(sanitise_html(_MARKER_CHARS.sub("", fragment)))
     blocks: list[Block] = []
     in_list = 0
+    in_item = False  # inside <li>, where <p> paragraphs are the item's text (Substack)
     for piece in _split_keeping_tags(safe):
         tag, chunk = piece
         low = tag.lower()
@@ -128,7 +154,12 @@ def html_blocks(fragment: str) -> list[Block]:
             continue
         if low.startswith(("</ul", "</ol")):
             in_list = max(0, in_list - 1)
+            in_item = False
             continue
+        if low.startswith("<li"):
+            in_item = True
+        elif low.startswith("</li"):
+            in_item = False
         if not chunk.strip():
             continue
         heading_match = _HEADING_OPEN.match(tag)
@@ -144,7 +175,7 @@ def html_blocks(fragment: str) -> list[Block]:
         # Hosts type Markdown emphasis into HTML too: strip it as the Markdown path does.
         text = _MD_EMPHASIS.sub("", _plain(with_marks)) if "*" in with_marks else _plain(with_marks)
         block = _make_block(
-            text, anchors, bold=bold, heading=heading, bullet=low.startswith("<li") and in_list > 0
+            text, anchors, bold=bold, heading=heading, bullet=in_item and in_list > 0
         )
         if block is not None:
             blocks.append(block)
@@ -171,7 +202,9 @@ def _plain(fragment: str) -> str:
 
 # --- Markdown -------------------------------------------------------------
 
-_MD_LINK = re.compile(r"(?<!!)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?([^()\s<>]*(?:\([^()\s]*\)[^()\s<>]*)*)>?(?:\s+\"[^\"]*\")?\s*\)")
+_MD_LINK = re.compile(
+    r"(?<!!)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?([^()\s<>]*(?:\([^()\s]*\)[^()\s<>]*)*)>?(?:\s+\"[^\"]*\")?\s*\)"
+)
 _MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _MD_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*$")

@@ -77,9 +77,7 @@ def merge_chapters(*sources: Iterable[Chapter]) -> tuple[Chapter, ...]:
     return tuple(sorted(merged, key=lambda c: c.start_seconds))
 
 
-def attach_chapters(
-    items: Sequence[ParsedItem], chapters: Sequence[Chapter]
-) -> list[ParsedItem]:
+def attach_chapters(items: Sequence[ParsedItem], chapters: Sequence[Chapter]) -> list[ParsedItem]:
     """Give each item the chapter that names it best, if any."""
     if not chapters:
         return list(items)

@@ -27,9 +27,27 @@ _INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad\x00-\x08\x0e-\x1f\x7f\
 
 _TRACKING_PARAMS = frozenset(
     {
-        "token", "fbclid", "gclid", "dclid", "mc_cid", "mc_eid", "_hsenc", "_hsmi",
-        "ref_src", "ref_url", "igshid", "si", "publication_id", "post_id", "isfreemail",
-        "triedredirect", "r", "s", "email", "oauth_sub", "action",
+        "token",
+        "fbclid",
+        "gclid",
+        "dclid",
+        "mc_cid",
+        "mc_eid",
+        "_hsenc",
+        "_hsmi",
+        "ref_src",
+        "ref_url",
+        "igshid",
+        "si",
+        "publication_id",
+        "post_id",
+        "isfreemail",
+        "triedredirect",
+        "r",
+        "s",
+        "email",
+        "oauth_sub",
+        "action",
     }
 )
 _TRACKING_PREFIXES = ("utm_", "mkt_", "pk_")
@@ -95,18 +113,27 @@ def clean_url(url: str) -> str | None:
         return None
     if parts.scheme.lower() not in _SAFE_SCHEMES or not parts.hostname:
         return None
-    query = [
-        (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if k.lower() not in _TRACKING_PARAMS
-        and not k.lower().startswith(_TRACKING_PREFIXES)
-        and not _EMAIL.search(v)
-    ]
-    fragment = "" if _EMAIL.search(parts.fragment) else parts.fragment
+    query = _private_params(parts.query)
+    fragment = parts.fragment
+    if _EMAIL.search(fragment):
+        fragment = ""
+    elif "=" in fragment:  # a query-like fragment ("#token=...") gets the same filtering
+        fragment = urlencode(_private_params(fragment), safe=":/,+")
     netloc = parts.netloc.rpartition("@")[2]  # never keep user:password@
     return urlunsplit(
         (parts.scheme.lower(), netloc, parts.path, urlencode(query, safe=":/,+"), fragment)
     )
+
+
+def _private_params(query: str) -> list[tuple[str, str]]:
+    """Query parameters minus tracking ones, share tokens and any holding an e-mail."""
+    return [
+        (k, v)
+        for k, v in parse_qsl(query, keep_blank_values=True)
+        if k.lower() not in _TRACKING_PARAMS
+        and not k.lower().startswith(_TRACKING_PREFIXES)
+        and not _EMAIL.search(v)
+    ]
 
 
 def canonical_link(url: str | None) -> str | None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -20,6 +20,9 @@ import httpx
 from bot.errors import FetchError, InvalidSourceError
 
 MAX_REDIRECTS = 5
+_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/html;q=0.8, */*;q=0.5"
+)
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,9 @@ def fetch_url(
                 )
             declared = response.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > max_bytes:
-                raise FetchError(f"{url}: {int(declared):,} bytes is over the {max_bytes:,}-byte cap")
+                raise FetchError(
+                    f"{url}: {int(declared):,} bytes is over the {max_bytes:,}-byte cap"
+                )
             chunks: list[bytes] = []
             total = 0
             for chunk in response.iter_bytes():
@@ -136,5 +141,8 @@ def make_client(*, timeout: float, user_agent: str) -> httpx.Client:
         timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
         follow_redirects=True,
         max_redirects=MAX_REDIRECTS,
-        headers={"User-Agent": user_agent, "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/html;q=0.8, */*;q=0.5"},
+        headers={
+            "User-Agent": user_agent,
+            "Accept": _ACCEPT,
+        },
     )

@@ -18,7 +18,7 @@ from typing import Any
 import feedparser
 
 from bot.errors import FeedParseError
-from bot.feeds.blocks import Block, html_blocks, markdown_blocks
+from bot.feeds.blocks import Block, html_blocks, html_to_text, markdown_blocks
 from bot.feeds.chapters import (
     attach_chapters,
     chapters_from_blocks,
@@ -61,7 +61,9 @@ def parse_source(data: bytes, source: str, *, kind: str | None = None) -> Parsed
         return parse_feed(data, source)
     text = _decode(data)
     if kind == "html":
-        return ParsedFeed(title=source, source=source, episodes=(parse_html_document(text, source),))
+        return ParsedFeed(
+            title=source, source=source, episodes=(parse_html_document(text, source),)
+        )
     return ParsedFeed(
         title=source, source=source, episodes=(parse_markdown_document(text, source),)
     )
@@ -137,7 +139,9 @@ def parse_feed(data: bytes, source: str) -> ParsedFeed:
         warnings.append(
             f"{source}: malformed feed ({reason}); read {len(parsed.entries)} episode(s) anyway"
         )
-    feed_title = clean_text(repair_mojibake(str(parsed.feed.get("title", "")))) or source
+    feed_title = (
+        clean_text(html_to_text(repair_mojibake(str(parsed.feed.get("title", ""))))) or source
+    )
     episodes = []
     for index, entry in enumerate(parsed.entries):
         try:
@@ -152,7 +156,7 @@ def parse_feed(data: bytes, source: str) -> ParsedFeed:
 def _entry_html(entry: Any) -> str:
     candidates = [c.get("value", "") for c in entry.get("content", []) or []]
     candidates.append(entry.get("summary", "") or "")
-    return max(candidates, key=len)
+    return str(max(candidates, key=len))
 
 
 def _entry_published(entry: Any) -> datetime | None:
@@ -177,7 +181,9 @@ def _entry_audio(entry: Any) -> str | None:
 
 def _episode_from_entry(entry: Any, source: str, index: int) -> ParsedEpisode:
     raw_html = _entry_html(entry)
-    title = clean_text(repair_mojibake(str(entry.get("title", "")))) or f"Episode {index + 1}"
+    title = clean_text(html_to_text(repair_mojibake(str(entry.get("title", ""))))) or (
+        f"Episode {index + 1}"
+    )
     url = clean_url(str(entry.get("link", "") or ""))
     guid = str(entry.get("id", "") or "")
     published = _entry_published(entry)

@@ -35,7 +35,10 @@ _SECTION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("Tools", r"\btools?\b|hardware|\bapps?\b"),
         ("Robotics", r"robot"),
         ("Research", r"research|papers?\b|science"),
-        ("Big CO LLMs + APIs", r"^(?:openai|google|anthropic|meta|xai|microsoft|apple|amazon|nvidia|deepmind|mistral|deepseek)\b"),
+        (
+            "Big CO LLMs + APIs",
+            r"^(?:openai|google|anthropic|meta|xai|microsoft|apple|amazon|nvidia|deepmind|mistral|deepseek)\b",
+        ),
         (OTHER, r"\bother\b|\bmisc|interview|breaking|show notes|links"),
     )
 )
@@ -43,56 +46,277 @@ _SECTION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 #: Sections whose bullets are people, not releases.
 SKIPPED_SECTIONS = frozenset({"People"})
 
-_MARKER = re.compile(
-    r"\btl\s?;?\s?dr\b|show[\s-]*notes|topics covered|^summary\b", re.I
-)
+_MARKER = re.compile(r"\btl\s?;?\s?dr\b|show[\s-]*notes|topics covered|^summary\b", re.I)
 _TIMESTAMP_START = re.compile(r"^\(?(?:\d{1,2}:)?\d{1,2}:\d{2}\b")
 _LINK_GROUP = re.compile(
     "\\(\\s*(?:\ue002\\d+\ue003[\\s,;|/&+]*|and\\s+)+\\)|\\[\\s*(?:\ue002\\d+\ue003[\\s,;|/&+]*)+\\]"
 )
 _TRAILING_MARKS = re.compile("(?:[\\s,;:|/-]*\ue002\\d+\ue003)+[\\s,;:|/-]*$")
 _DASH_SPLIT = re.compile(r"\s+[-–—|]\s+|\s+[–—]|[–—]\s+")
-_LEADING_NOISE = re.compile(r"^[\W_]*(?:(?:new|breaking|update|updated|hot|fire)\s*[:!-]\s*)?", re.I)
+_LEADING_NOISE = re.compile(
+    r"^[\W_]*(?:(?:new|breaking|update|updated|hot|fire)\s*[:!-]\s*)?", re.I
+)
 _TOKEN_TRIM = ",.;:!?'\"“”‘’()[]"
 
 KNOWN_ORGS = frozenset(
     name.casefold()
     for name in (
-        "OpenAI", "Google", "DeepMind", "Google DeepMind", "Anthropic", "Meta", "Microsoft",
-        "NVIDIA", "Apple", "Amazon", "AWS", "xAI", "X.ai", "Mistral", "DeepSeek", "Alibaba",
-        "Qwen", "ByteDance", "Baidu", "Tencent", "Stability", "Stability AI", "Hugging Face",
-        "HuggingFace", "IBM", "Cohere", "AI2", "Allen AI", "Nous", "Nous Research",
-        "Prime Intellect", "Moonshot", "Moonshot AI", "MiniMax", "Zhipu", "Z.ai", "StepFun",
-        "Samsung", "Salesforce", "Perplexity", "Runway", "Midjourney", "Black Forest Labs",
-        "BFL", "Kling", "Kuaishou", "Luma", "ElevenLabs", "11Labs", "Cerebras", "Groq",
-        "Together", "Liquid", "Liquid AI", "Cursor", "GitHub", "Adobe", "Snowflake",
-        "Databricks", "Weights & Biases", "W&B", "Wandb", "Xiaomi", "Ant Group", "Inception",
-        "Sesame", "Hume", "Cartesia", "Lightricks", "Tencent Hunyuan", "Meituan", "Kimi",
-        "Reka", "Zyphra", "Arcee", "LG", "Ai2", "THUDM", "Gemini", "Amazon Nova",
+        "OpenAI",
+        "Google",
+        "DeepMind",
+        "Google DeepMind",
+        "Anthropic",
+        "Meta",
+        "Microsoft",
+        "NVIDIA",
+        "Apple",
+        "Amazon",
+        "AWS",
+        "xAI",
+        "X.ai",
+        "Mistral",
+        "DeepSeek",
+        "Alibaba",
+        "Qwen",
+        "ByteDance",
+        "Baidu",
+        "Tencent",
+        "Stability",
+        "Stability AI",
+        "Hugging Face",
+        "HuggingFace",
+        "IBM",
+        "Cohere",
+        "AI2",
+        "Allen AI",
+        "Nous",
+        "Nous Research",
+        "Prime Intellect",
+        "Moonshot",
+        "Moonshot AI",
+        "MiniMax",
+        "Zhipu",
+        "Z.ai",
+        "StepFun",
+        "Samsung",
+        "Salesforce",
+        "Perplexity",
+        "Runway",
+        "Midjourney",
+        "Black Forest Labs",
+        "BFL",
+        "Kling",
+        "Kuaishou",
+        "Luma",
+        "ElevenLabs",
+        "11Labs",
+        "Cerebras",
+        "Groq",
+        "Together",
+        "Liquid",
+        "Liquid AI",
+        "Cursor",
+        "GitHub",
+        "Adobe",
+        "Snowflake",
+        "Databricks",
+        "Weights & Biases",
+        "W&B",
+        "Wandb",
+        "Xiaomi",
+        "Ant Group",
+        "Inception",
+        "Sesame",
+        "Hume",
+        "Cartesia",
+        "Lightricks",
+        "Tencent Hunyuan",
+        "Meituan",
+        "Kimi",
+        "Reka",
+        "Zyphra",
+        "Arcee",
+        "LG",
+        "Ai2",
+        "THUDM",
     )
 )
 
 _STOP_WORDS = frozenset(
-    """
-    a an the and or of for with from by to in on at as is are was were be been has have had
-    gets got get adds add drops drop releases released release launches launched launch
-    announces announced announce introduces introduced open opens opensources finally now
-    new just also its it this that these those which who what how why when where our their
-    mit apache license licensed licence model models family update updates updated
-    announcement available via using can will may makes make goes go hits hit beats beat
-    shows show comes come wins win says say tops top ships ship rolls rolled brings bring
-    """.split()
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "of",
+        "for",
+        "with",
+        "from",
+        "by",
+        "to",
+        "in",
+        "on",
+        "at",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "has",
+        "have",
+        "had",
+        "gets",
+        "got",
+        "get",
+        "adds",
+        "add",
+        "drops",
+        "drop",
+        "releases",
+        "released",
+        "release",
+        "launches",
+        "launched",
+        "launch",
+        "announces",
+        "announced",
+        "announce",
+        "introduces",
+        "introduced",
+        "open",
+        "opens",
+        "opensources",
+        "finally",
+        "now",
+        "new",
+        "just",
+        "also",
+        "its",
+        "it",
+        "this",
+        "that",
+        "these",
+        "those",
+        "which",
+        "who",
+        "what",
+        "how",
+        "why",
+        "when",
+        "where",
+        "our",
+        "their",
+        "mit",
+        "apache",
+        "license",
+        "licensed",
+        "licence",
+        "model",
+        "models",
+        "family",
+        "update",
+        "updates",
+        "updated",
+        "announcement",
+        "available",
+        "via",
+        "using",
+        "can",
+        "will",
+        "may",
+        "makes",
+        "make",
+        "goes",
+        "go",
+        "hits",
+        "hit",
+        "beats",
+        "beat",
+        "shows",
+        "show",
+        "comes",
+        "come",
+        "wins",
+        "win",
+        "says",
+        "say",
+        "tops",
+        "top",
+        "ships",
+        "ship",
+        "rolls",
+        "rolled",
+        "brings",
+        "bring",
+    ]
 )
 
 
 #: Words that plain (not bold) section headers are made of: "Open Source LLMs".
 _SECTION_WORDS = frozenset(
-    """
-    open source ai llms llm big co cos companies company apis api and this week weeks week's
-    buzz vision video videos voice audio art diffusion 3d tools tool hardware agents agent
-    robotics robots other others hosts host guests guest co-hosts cohosts research show notes
-    links interview interviews breaking news updates image images misc & + the of in
-    """.split()
+    [
+        "open",
+        "source",
+        "ai",
+        "llms",
+        "llm",
+        "big",
+        "co",
+        "cos",
+        "companies",
+        "company",
+        "apis",
+        "api",
+        "and",
+        "this",
+        "week",
+        "weeks",
+        "week's",
+        "buzz",
+        "vision",
+        "video",
+        "videos",
+        "voice",
+        "audio",
+        "art",
+        "diffusion",
+        "3d",
+        "tools",
+        "tool",
+        "hardware",
+        "agents",
+        "agent",
+        "robotics",
+        "robots",
+        "other",
+        "others",
+        "hosts",
+        "host",
+        "guests",
+        "guest",
+        "co-hosts",
+        "cohosts",
+        "research",
+        "show",
+        "notes",
+        "links",
+        "interview",
+        "interviews",
+        "breaking",
+        "news",
+        "updates",
+        "image",
+        "images",
+        "misc",
+        "&",
+        "+",
+        "the",
+        "of",
+        "in",
+    ]
 )
 
 
@@ -235,16 +459,16 @@ def split_name(headline: str) -> tuple[str, str | None]:
     text = _LEADING_NOISE.sub("", headline).strip() or headline
     parts = [p.strip() for p in _DASH_SPLIT.split(text) if p.strip()] or [text]
     org: str | None = None
-    if len(parts) >= 3 and _org_like(parts[0]):
-        org, segments = parts[0], parts[1:]
-    elif len(parts) >= 2 and parts[0].casefold() in KNOWN_ORGS:
+    if (len(parts) >= 3 and _org_like(parts[0])) or (
+        len(parts) >= 2 and parts[0].casefold() in KNOWN_ORGS
+    ):
         org, segments = parts[0], parts[1:]
     else:
         segments = parts
     name = ""
     for segment in segments:
         colon = segment.find(":")
-        if 0 < colon and len(segment[:colon].split()) <= 6:
+        if colon > 0 and len(segment[:colon].split()) <= 6:
             segment = segment[:colon]
         subject, rest = _subject_and_object(segment)
         if subject:
@@ -279,25 +503,119 @@ def _strip_org_prefix(name: str) -> tuple[str | None, str]:
 
 
 _VERBS = frozenset(
-    """
-    releases released release launches launched launch announces announced drops dropped
-    unveils unveiled ships shipped adds added teases teased teasing presents introduces
-    introduced updates updated debuts rolls publishes published open-sources opensources
-    acquires gives brings makes shows reveals revealed confirms demos previews expands
-    upgrades responds sues allowing integrates partners joins buys raises fundraises removes
-    reduces
-    """.split()
+    [
+        "releases",
+        "released",
+        "release",
+        "launches",
+        "launched",
+        "launch",
+        "announces",
+        "announced",
+        "drops",
+        "dropped",
+        "unveils",
+        "unveiled",
+        "ships",
+        "shipped",
+        "adds",
+        "added",
+        "teases",
+        "teased",
+        "teasing",
+        "presents",
+        "introduces",
+        "introduced",
+        "updates",
+        "updated",
+        "debuts",
+        "rolls",
+        "publishes",
+        "published",
+        "open-sources",
+        "opensources",
+        "acquires",
+        "gives",
+        "brings",
+        "makes",
+        "shows",
+        "reveals",
+        "revealed",
+        "confirms",
+        "demos",
+        "previews",
+        "expands",
+        "upgrades",
+        "responds",
+        "sues",
+        "allowing",
+        "integrates",
+        "partners",
+        "joins",
+        "buys",
+        "raises",
+        "fundraises",
+        "removes",
+        "reduces",
+    ]
 )
 #: Verbs after which the subject itself is the news ("Grok 3 is ...", "Sora gets ...").
 _STATE_VERBS = frozenset(
-    "is are was has have goes gets got finally now will just also officially quietly".split()
+    [
+        "is",
+        "are",
+        "was",
+        "has",
+        "have",
+        "goes",
+        "gets",
+        "got",
+        "finally",
+        "now",
+        "will",
+        "just",
+        "also",
+        "officially",
+        "quietly",
+    ]
 )
 _OPENERS = frozenset(
-    """
-    a an the its their his her our we this these new first another available interview
-    story went chat chatted with about breaking meet more some all big huge tiny sota open
-    source oss
-    """.split()
+    [
+        "a",
+        "an",
+        "the",
+        "its",
+        "their",
+        "his",
+        "her",
+        "our",
+        "we",
+        "this",
+        "these",
+        "new",
+        "first",
+        "another",
+        "available",
+        "interview",
+        "story",
+        "went",
+        "chat",
+        "chatted",
+        "with",
+        "about",
+        "breaking",
+        "meet",
+        "more",
+        "some",
+        "all",
+        "big",
+        "huge",
+        "tiny",
+        "sota",
+        "open",
+        "source",
+        "oss",
+    ]
 )
 _PEOPLE_LINE = re.compile(
     r"^(?:guests?|co-?hosts?|hosts?|panel(?:ists)?)\b\s*[:\-–]|"
@@ -311,8 +629,9 @@ def _subject_and_object(segment: str) -> tuple[str, str]:
     tokens = segment.split()
     for i in range(1, min(4, len(tokens))):
         word = tokens[i].casefold().strip(_TOKEN_TRIM)
-        is_open_source = word == "open" and i + 1 < len(tokens) and tokens[i + 1].casefold(
-        ).startswith("source")
+        is_open_source = (
+            word == "open" and i + 1 < len(tokens) and tokens[i + 1].casefold().startswith("source")
+        )
         if word in _STATE_VERBS:
             subject = tokens[:i]
             if all(_name_like(t) or t in ("&", "+") for t in subject):

@@ -32,7 +32,7 @@ def fts_query(text: str, *, any_word: bool = False) -> str | None:
     if not words:
         return None
     quoted = [f'"{w}"' for w in words]
-    quoted[-1] = f'{quoted[-1]}*'
+    quoted[-1] = f"{quoted[-1]}*"
     return (" OR " if any_word else " ").join(quoted)
 
 

@@ -171,13 +171,7 @@ class Store:
         """Store parsed episodes: new ones added, edited ones updated in place, ids kept."""
         results: list[UpsertResult] = []
         with self.transaction() as db:
-            known = dict(
-                db.execute(
-                    "SELECT key, content_hash FROM episodes WHERE key IN (%s)"
-                    % ",".join("?" * len(episodes)),
-                    [e.key for e in episodes],
-                ).fetchall()
-            ) if episodes else {}
+            known = self._known_hashes(db, [e.key for e in episodes])
             now = datetime.now(UTC).isoformat()
             for episode in episodes:
                 episode_id = episode_id_for(episode.key)
@@ -188,6 +182,17 @@ class Store:
                 self._write_episode(db, feed, episode_id, episode, now)
                 results.append(UpsertResult(episode_id, status, len(episode.items)))
         return results
+
+    @staticmethod
+    def _known_hashes(db: sqlite3.Connection, keys: list[str]) -> dict[str, str]:
+        """Content hashes of the stored episodes among ``keys`` (in chunks: SQLite caps
+        the number of parameters in one statement)."""
+        known: dict[str, str] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            sql = f"SELECT key, content_hash FROM episodes WHERE key IN ({_marks(len(chunk))})"
+            known.update(db.execute(sql, chunk).fetchall())
+        return known
 
     def _write_episode(
         self, db: sqlite3.Connection, feed: str, episode_id: str, ep: ParsedEpisode, now: str
@@ -257,9 +262,7 @@ class Store:
             )
         gone = [item_id for item_id in existing if item_id not in keep]
         if gone:
-            db.execute(
-                "DELETE FROM items WHERE id IN (%s)" % ",".join("?" * len(gone)), gone
-            )
+            db.execute(f"DELETE FROM items WHERE id IN ({_marks(len(gone))})", gone)
 
     def update_item_summary(self, item_id: str, summary: str, facts: Facts) -> None:
         """Replace one item's summary and facts (used by the summarisers)."""
@@ -286,7 +289,9 @@ class Store:
 
     def episode(self, episode_id: str) -> Episode | None:
         """One episode by id."""
-        rows = self.query(f"SELECT {_EPISODE_COLUMNS} FROM episodes e WHERE e.id = ?", (episode_id,))
+        rows = self.query(
+            f"SELECT {_EPISODE_COLUMNS} FROM episodes e WHERE e.id = ?", (episode_id,)
+        )
         return _episode(rows[0]) if rows else None
 
     def episodes_on(self, day: str) -> list[Episode]:
@@ -319,9 +324,7 @@ class Store:
 
     def items_named(self, key: str, limit: int = 50) -> list[Item]:
         """Items whose name key is exactly ``key``, newest first."""
-        return self._items(
-            "i.name_key = ? ORDER BY i.published DESC LIMIT ?", (key, limit)
-        )
+        return self._items("i.name_key = ? ORDER BY i.published DESC LIMIT ?", (key, limit))
 
     def items_with_prefix(self, prefix: str, limit: int = 50) -> list[Item]:
         """Items whose name key starts with ``prefix``, newest first."""
@@ -362,6 +365,11 @@ class Store:
             params,
         )
         return [_item(r) for r in rows]
+
+
+def _marks(count: int) -> str:
+    """SQL placeholders for ``count`` parameters."""
+    return ",".join("?" * count)
 
 
 def _item_row(position: int, item: ParsedItem) -> tuple[Any, ...]:

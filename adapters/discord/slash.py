@@ -1,0 +1,255 @@
+"""The slash commands: each one translates an interaction into ``Commands.handle``.
+
+No business rule lives here.  A command builds the command text and a
+``CommandContext``, runs the (synchronous) core off the event loop, and
+hands the ``Reply`` to ``render_reply``.  Replies go out inside Discord's
+3-second window: when the core has not answered within ``defer_after``
+seconds the interaction is deferred ("thinking...") and the answer follows
+as a follow-up message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shlex
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from adapters.discord.escape import strip_unsafe_chars
+from adapters.discord.render import Payload, render_reply, render_text, to_send_kwargs
+from bot.commands import CommandContext, Commands
+from bot.models import TextReply
+
+log = logging.getLogger(__name__)
+
+#: Discord's own cap on autocomplete choices, and on a choice's name and value.
+MAX_CHOICES = 25
+MAX_CHOICE_CHARS = 100
+
+
+def context_of(interaction: discord.Interaction[Any]) -> CommandContext:
+    """Who asked and where, for the core; admins are members with Manage Server."""
+    perms = interaction.permissions
+    in_guild = interaction.guild_id is not None
+    return CommandContext(
+        platform="discord",
+        channel_id=str(interaction.channel_id) if interaction.channel_id else None,
+        user_id=str(interaction.user.id),
+        workspace_id=str(interaction.guild_id) if in_guild else None,
+        is_admin=in_guild and (perms.manage_guild or perms.administrator),
+    )
+
+
+class Responder:
+    """Runs a command through the core and answers the interaction."""
+
+    def __init__(self, commands: Commands, *, defer_after: float = 1.5) -> None:
+        self.commands = commands
+        self.defer_after = defer_after
+
+    async def run(
+        self,
+        interaction: discord.Interaction[Any],
+        command: str,
+        text: str,
+        *,
+        ephemeral: bool,
+    ) -> None:
+        """Answer ``/command text``: at once if the core is quick, else defer and follow up."""
+        ctx = context_of(interaction)
+        work = asyncio.ensure_future(asyncio.to_thread(self._answer, command, text, ctx))
+        done, _ = await asyncio.wait({work}, timeout=self.defer_after)
+        if not done:
+            await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+        error, payloads = await work
+        # A user's mistake is shown to that user only.
+        await send(interaction, payloads, ephemeral=ephemeral or error)
+
+    def _answer(self, command: str, text: str, ctx: CommandContext) -> tuple[bool, list[Payload]]:
+        """Core call and rendering, both off the event loop: (is a user error, payloads)."""
+        reply = self.commands.handle(command, text, ctx)
+        return isinstance(reply, TextReply) and reply.error, render_reply(reply)
+
+    async def release_choices(self, current: str) -> list[app_commands.Choice[str]]:
+        """Autocomplete for ``/release name``: best and most recent names first."""
+        try:
+            names = await asyncio.to_thread(self.commands.complete_release, current, MAX_CHOICES)
+        except Exception:  # autocomplete must never break typing; log and offer nothing
+            log.exception("autocomplete failed for %r", current[:50])
+            return []
+        choices = []
+        for name in names[:MAX_CHOICES]:
+            label = " ".join(strip_unsafe_chars(name).split())[:MAX_CHOICE_CHARS]
+            if label:
+                choices.append(app_commands.Choice(name=label, value=name[:MAX_CHOICE_CHARS]))
+        return choices
+
+
+async def send(
+    interaction: discord.Interaction[Any], payloads: list[Payload], *, ephemeral: bool
+) -> None:
+    """Send rendered payloads as the interaction's response, then follow-ups."""
+    try:
+        for i, payload in enumerate(payloads):
+            kwargs = to_send_kwargs(payload)
+            if i == 0 and not interaction.response.is_done():
+                await interaction.response.send_message(**kwargs, ephemeral=ephemeral)
+            else:
+                await interaction.followup.send(**kwargs, ephemeral=ephemeral)
+    except discord.NotFound as exc:  # 10062: the 3 s window (or 15 min token) passed
+        log.warning("interaction %s expired before the reply: %s", interaction.id, exc.text)
+    except discord.HTTPException as exc:
+        log.error(
+            "could not answer interaction %s: %s %s",
+            interaction.id,
+            exc.status,
+            exc.text,
+        )
+
+
+def digest_text(subcommand: str, **options: str | None) -> str:
+    """``/digest`` arguments as the command line the core parses (``subscribe --mode weekly``)."""
+    parts = [subcommand]
+    for key, value in options.items():
+        if value:
+            parts += [f"--{key.replace('_', '-')}", shlex.quote(value)]
+    return " ".join(parts)
+
+
+def lookup_commands(responder: Responder) -> list[app_commands.Command[Any, ..., None]]:
+    """``/tldr``, ``/release`` (with autocomplete) and ``/search``."""
+
+    @app_commands.command(name="tldr")
+    @app_commands.describe(
+        episode="Episode title words or date (default: the latest episode)",
+        share="Post the answer in the channel instead of only to you",
+    )
+    async def tldr(
+        interaction: discord.Interaction[Any],
+        episode: str | None = None,
+        share: bool = False,
+    ) -> None:
+        """The TL;DR of an episode: every release, by section, with links."""
+        await responder.run(interaction, "tldr", episode or "", ephemeral=not share)
+
+    @app_commands.command(name="release")
+    @app_commands.describe(
+        name="Release name, e.g. Kokoro", share="Post the answer in the channel instead"
+    )
+    async def release(
+        interaction: discord.Interaction[Any],
+        name: app_commands.Range[str, 1, 200],
+        share: bool = False,
+    ) -> None:
+        """What a release is, where it came up, and its links."""
+        await responder.run(interaction, "release", name, ephemeral=not share)
+
+    @release.autocomplete("name")
+    async def release_names(
+        interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await responder.release_choices(current)
+
+    @app_commands.command(name="search")
+    @app_commands.describe(
+        query="Words to look for, e.g. tts",
+        share="Post the answer in the channel instead",
+    )
+    async def search(
+        interaction: discord.Interaction[Any],
+        query: app_commands.Range[str, 1, 200],
+        share: bool = False,
+    ) -> None:
+        """Releases matching words, best first."""
+        await responder.run(interaction, "search", query, ephemeral=not share)
+
+    return [tldr, release, search]
+
+
+@app_commands.default_permissions(manage_guild=True)
+@app_commands.guild_only()
+class DigestGroup(app_commands.Group, name="digest"):
+    """Scheduled TL;DR posts for this channel (server managers)."""
+
+    def __init__(self, responder: Responder) -> None:
+        super().__init__()
+        self.responder = responder
+
+    async def _run(self, interaction: discord.Interaction[Any], text: str) -> None:
+        await self.responder.run(interaction, "digest", text, ephemeral=True)
+
+    @app_commands.command()
+    @app_commands.describe(
+        mode="weekly (default) or on-publish (each new episode as soon as it is out)",
+        day="Weekly post day, e.g. thursday",
+        time="Weekly post time, HH:MM",
+        tz="Time zone, e.g. Europe/Berlin",
+        feed="Only this feed URL",
+        section="Only this section, e.g. Open Source",
+        keyword="Only releases mentioning this word",
+    )
+    @app_commands.choices(
+        mode=[
+            app_commands.Choice(name="weekly", value="weekly"),
+            app_commands.Choice(name="on-publish", value="on-publish"),
+        ]
+    )
+    async def subscribe(
+        self,
+        interaction: discord.Interaction[Any],
+        mode: str | None = None,
+        day: str | None = None,
+        time: str | None = None,
+        tz: str | None = None,
+        feed: str | None = None,
+        section: str | None = None,
+        keyword: str | None = None,
+    ) -> None:
+        """Post TL;DRs to this channel."""
+        text = digest_text(
+            "subscribe",
+            mode=mode,
+            day=day,
+            time=time,
+            tz=tz,
+            feed=feed,
+            section=section,
+            keyword=keyword,
+        )
+        await self._run(interaction, text)
+
+    @app_commands.command()
+    async def unsubscribe(self, interaction: discord.Interaction[Any]) -> None:
+        """Stop posting TL;DRs to this channel."""
+        await self._run(interaction, "unsubscribe")
+
+    @app_commands.command()
+    async def status(self, interaction: discord.Interaction[Any]) -> None:
+        """This channel's subscription, next post and any posting errors."""
+        await self._run(interaction, "status")
+
+    @app_commands.command()
+    async def feeds(self, interaction: discord.Interaction[Any]) -> None:
+        """The feeds being followed."""
+        await self._run(interaction, "feeds")
+
+    @app_commands.command()
+    async def post(self, interaction: discord.Interaction[Any]) -> None:
+        """Post this channel's digest now."""
+        await self._run(interaction, "post")
+
+
+class DigestTree(app_commands.CommandTree[Any]):
+    """The command tree; a failing command is logged and answered politely, never fatal."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
+    ) -> None:
+        original = getattr(error, "original", error)
+        command = interaction.command.qualified_name if interaction.command else "?"
+        log.error("/%s failed", command, exc_info=original)
+        payload = render_text("Sorry, something went wrong with that command. It has been logged.")
+        await send(interaction, [payload], ephemeral=True)

@@ -1,0 +1,1 @@
+"""Loopback stand-ins for the chat platforms APIs, used by tests and benches."""

@@ -1,0 +1,190 @@
+"""The scheduler's Discord sink: posts through the real client to the stand-in, errors mapped."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import pytest
+
+from adapters.discord import DigestClient, DiscordPostError, DiscordSink, Endpoints
+from bot.commands import Commands
+from bot.models import Digest, DigestItem, DigestSection, EpisodeRef, Link
+from bot.sinks import PostError, Sink
+from tests.standins.discord_api import CHANNEL_ID, DiscordStandIn, Failure, connected
+
+T = TypeVar("T")
+ROUTE = f"/channels/{CHANNEL_ID}/messages"
+EP = EpisodeRef(
+    id="ep1",
+    title="ThursdAI - Jan 9th",
+    published=datetime(2025, 1, 10, tzinfo=UTC),
+    url="https://sub.thursdai.news/p/jan-9",
+)
+
+
+def run(coro: Coroutine[Any, Any, T], timeout: float = 20.0) -> T:
+    """Run ``coro`` on a fresh loop, never for longer than ``timeout``."""
+    return asyncio.run(asyncio.wait_for(coro, timeout))
+
+
+def digest(items: int = 3, *, text: str = "") -> Digest:
+    return Digest(
+        title="ThursdAI TL;DR",
+        episodes=(EP,),
+        sections=(
+            DigestSection(
+                name="Open Source",
+                items=tuple(
+                    DigestItem(
+                        name=f"Model {i} {text}",
+                        headline=f"Headline {i} {text}" + " words" * 60,
+                        links=(Link(label="HF", url=f"https://hf.co/m{i}"),),
+                    )
+                    for i in range(items)
+                ),
+            ),
+        ),
+    )
+
+
+class NoCore:
+    """The sink never touches the core; commands are not used in these tests."""
+
+
+async def with_sink(
+    body: Any,
+    *,
+    failures: Sequence[Failure] = (),
+    **client_options: Any,
+) -> DiscordStandIn:
+    async with DiscordStandIn() as standin:
+        client = DigestClient(
+            Commands(NoCore()),  # type: ignore[arg-type]
+            endpoints=Endpoints(standin.api_url, standin.gateway_url),
+            guild_ready_timeout=0,
+            **client_options,
+        )
+        async with connected(client, standin):
+            for failure in failures:
+                standin.fail("POST", ROUTE, failure)
+            await body(DiscordSink(client), standin)
+        assert standin.violations == []
+        return standin
+
+
+def test_the_sink_is_a_sink() -> None:
+    sink = DiscordSink(object())  # type: ignore[arg-type]
+    assert isinstance(sink, Sink) and sink.platform == "discord"
+
+
+def test_posts_a_digest_and_returns_message_ids() -> None:
+    async def body(sink: DiscordSink, standin: DiscordStandIn) -> None:
+        ids = await sink.post_digest(CHANNEL_ID, digest())
+        posted = standin.channel_messages[CHANNEL_ID]
+        assert ids == [m["id"] for m in posted]
+        assert len(ids) == 1
+        assert posted[0]["allowed_mentions"] == {"parse": []}
+        assert posted[0]["embeds"][0]["title"] == "ThursdAI TL;DR"
+
+    run(with_sink(body))
+
+
+def test_a_long_digest_becomes_several_valid_messages() -> None:
+    async def body(sink: DiscordSink, standin: DiscordStandIn) -> None:
+        ids = await sink.post_digest(CHANNEL_ID, digest(300, text="@everyone <@&1234567>"))
+        assert len(ids) == len(standin.channel_messages[CHANNEL_ID]) > 1
+        # stand-in checked every message against Discord's limits and for pings
+
+    run(with_sink(body))
+
+
+@pytest.mark.parametrize(
+    ("failure", "words"),
+    [
+        (Failure(403, 50013, "Missing Permissions"), "missing permissions"),
+        (Failure(403, 50001, "Missing Access"), "no access"),
+        (Failure(404, 10003, "Unknown Channel"), "unknown channel"),
+        (Failure(401, 0, "401: Unauthorized"), "token"),
+    ],
+)
+def test_permanent_failures(failure: Failure, words: str) -> None:
+    async def body(sink: DiscordSink, standin: DiscordStandIn) -> None:
+        with pytest.raises(PostError) as info:
+            await sink.post_digest(CHANNEL_ID, digest())
+        assert info.value.permanent
+        assert words in info.value.message.lower()
+        assert standin.channel_messages[CHANNEL_ID] == []
+
+    run(with_sink(body, failures=[failure]))
+
+
+def test_a_short_429_is_waited_out_by_discord_py() -> None:
+    async def body(sink: DiscordSink, standin: DiscordStandIn) -> None:
+        ids = await sink.post_digest(CHANNEL_ID, digest())
+        assert len(ids) == 1
+        assert standin.requests.count(("POST", ROUTE)) == 3
+
+    run(with_sink(body, failures=[Failure(429, 0, "You are being rate limited.", 0.05, times=2)]))
+
+
+def test_a_long_429_is_a_retryable_post_error() -> None:
+    async def body(sink: DiscordSink, standin: DiscordStandIn) -> None:
+        with pytest.raises(PostError) as info:
+            await sink.post_digest(CHANNEL_ID, digest())
+        assert not info.value.permanent
+        assert info.value.retry_after == 120.0
+
+    run(with_sink(body, failures=[Failure(429, 0, "slow down", retry_after=120.0)]))
+
+
+def test_persistent_429_is_a_retryable_post_error() -> None:
+    async def body(sink: DiscordSink, standin: DiscordStandIn) -> None:
+        with pytest.raises(PostError) as info:
+            await sink.post_digest(CHANNEL_ID, digest())
+        assert not info.value.permanent
+        assert info.value.retry_after == pytest.approx(0.01)
+
+    run(with_sink(body, failures=[Failure(429, 0, "slow down", retry_after=0.01, times=10)]))
+
+
+def test_server_error_is_retryable() -> None:
+    async def body(sink: DiscordSink, standin: DiscordStandIn) -> None:
+        with pytest.raises(PostError) as info:
+            await sink.post_digest(CHANNEL_ID, digest())
+        assert not info.value.permanent and "503" in info.value.message
+
+    run(with_sink(body, failures=[Failure(503, 0, "unavailable")]))
+
+
+def test_partial_post_reports_what_went_out() -> None:
+    async def body(sink: DiscordSink, standin: DiscordStandIn) -> None:
+        with pytest.raises(DiscordPostError) as info:
+            await sink.post_digest(CHANNEL_ID, digest(300))
+        posted = [m["id"] for m in standin.channel_messages[CHANNEL_ID]]
+        assert list(info.value.message_ids) == posted and len(posted) == 2
+        assert info.value.permanent
+
+    run(with_sink(body, failures=[Failure(403, 50013, "Missing Permissions", after=2)]))
+
+
+def test_bad_channel_id_is_permanent() -> None:
+    async def body(sink: DiscordSink, standin: DiscordStandIn) -> None:
+        with pytest.raises(PostError) as info:
+            await sink.post_digest("general", digest())
+        assert info.value.permanent
+
+    run(with_sink(body))
+
+
+def test_not_logged_in_is_retryable() -> None:
+    async def go() -> None:
+        client = DigestClient(Commands(NoCore()))  # type: ignore[arg-type]
+        with pytest.raises(PostError) as info:
+            await DiscordSink(client).post_digest(CHANNEL_ID, digest())
+        assert not info.value.permanent
+        await client.close()
+
+    run(go())

@@ -1,0 +1,84 @@
+"""The SQLite store: idempotent ingest, in-place edits with stable ids, migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.engine import make_engine
+from bot.errors import StorageError
+from bot.store.schema import SCHEMA_VERSION
+from bot.store.sqlite import Store
+
+
+def _ids(store: Store) -> dict[str, str]:
+    return {name: item_id for item_id, name in store.query("SELECT id, name FROM items")}
+
+
+def test_reingest_adds_nothing(tmp_path: Path, sample_feed: Path) -> None:
+    engine = make_engine(Settings(), db_path=tmp_path / "db.sqlite")
+    first = engine.ingest(str(sample_feed))
+    assert (first.added, first.items) == (3, 11)
+    counts = engine.store.query("SELECT count(*) FROM items")[0][0]
+    again = engine.ingest(str(sample_feed))
+    assert again.skipped
+    forced = engine.ingest(str(sample_feed), force=True)
+    assert (forced.added, forced.updated, forced.unchanged) == (0, 0, 3)
+    assert engine.store.query("SELECT count(*) FROM items")[0][0] == counts
+    assert engine.store.query("SELECT count(*) FROM items_fts")[0][0] == counts
+    engine.close()
+
+
+def test_edited_episode_updates_in_place(tmp_path: Path, sample_feed: Path) -> None:
+    engine = make_engine(Settings(), db_path=tmp_path / "db.sqlite")
+    engine.ingest(str(sample_feed))
+    before = _ids(engine.store)
+    edited = sample_feed.read_text(encoding="utf-8")
+    edited = edited.replace(
+        "PaperLens - 0.9B OCR model", "PaperLens - 0.9B OCR model, now on Android"
+    )
+    edited = edited.replace(
+        '<p>* Stability - SPAR3D: single image to 3D object (<a href="https://huggingface.co/example/spar3d">HF</a>)</p>',
+        "",
+    )
+    copy = tmp_path / "feed.rss"
+    copy.write_text(edited, encoding="utf-8")
+    report = engine.ingest(str(copy))
+    assert (report.added, report.updated, report.unchanged) == (0, 2, 1)
+    after = _ids(engine.store)
+    assert "SPAR3D" not in after
+    assert {k: v for k, v in before.items() if k != "SPAR3D"} == after  # ids are stable
+    (headline,) = engine.store.query("SELECT headline FROM items WHERE name = 'PaperLens'")[0]
+    assert "now on Android" in headline
+    hits = engine.search("android")
+    assert [h.item.name for h in hits] == ["PaperLens"]
+    assert engine.search("SPAR3D") == []
+    engine.close()
+
+
+def test_schema_is_versioned_and_migrates_an_empty_file(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    sqlite3.connect(path).close()  # version 0: an empty database
+    store = Store(path)
+    assert store.query("PRAGMA user_version")[0][0] == SCHEMA_VERSION
+    store.close()
+    Store(path).close()  # opening again is a no-op
+
+
+def test_newer_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    db.close()
+    with pytest.raises(StorageError, match="newer than this digestbot"):
+        Store(path)
+
+
+def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "junk.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StorageError, match=r"junk\.db"):
+        Store(path)
