@@ -13,9 +13,20 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
@@ -24,6 +35,8 @@ DEFAULT_FEEDS = (
     "https://sub.thursdai.news/feed",
     "https://api.substack.com/feed/podcast/1801228.rss",
 )
+
+_T = TypeVar("_T")
 
 #: Keys a config file must never hold: secrets come from the environment only.
 SECRET_KEYS = frozenset(
@@ -92,6 +105,122 @@ class DiscordSettings(BaseSettings):
     dev_guild_id: int | None = None
 
 
+class ScheduleSettings(Section):
+    """Scheduled posts: the default weekly slot, waiting for late shows, catching up, retrying."""
+
+    day: str = Field(default="thursday", description="Default weekly post day.")
+    time: str = Field(default="18:00", description="Default weekly post time, HH:MM local.")
+    hold_hours: float = Field(default=24.0, ge=0)
+    grace_hours: float = Field(default=12.0, ge=0)
+    no_episode_note: bool = False
+    sweep_seconds: int = Field(default=60, ge=1)
+    claim_lease_minutes: float = Field(default=10.0, gt=0)
+    max_concurrent_posts: int = Field(default=8, ge=1)
+    post_timeout_seconds: float = Field(default=120.0, gt=0)
+    retry_minutes: float = Field(default=5.0, gt=0)
+    webhook_timeout_seconds: float = Field(default=15.0, gt=0)
+    webhook_retries: int = Field(default=3, ge=0)
+    max_retry_after_seconds: float = Field(default=60.0, ge=0)
+    poll_backoff_max_minutes: float = Field(default=360.0, gt=0)
+    shutdown_seconds: float = Field(default=10.0, ge=0)
+
+    @field_validator("day")
+    @classmethod
+    def _day(cls, value: str) -> str:
+        from bot.schedule.timing import DAYS, parse_day
+
+        return DAYS[_user_value(parse_day, value)]
+
+    @field_validator("time")
+    @classmethod
+    def _time(cls, value: str) -> str:
+        from bot.schedule.timing import format_time, parse_time
+
+        return format_time(_user_value(parse_time, value))
+
+
+class SubscriptionSettings(Section):
+    """A subscription declared in config (kept in sync with the database on start).
+
+    Webhook URLs hold a credential: prefer ``target_env`` (the name of an
+    environment variable holding the target) to writing the URL in the file.
+    """
+
+    target: str | None = None
+    target_env: str | None = None
+    id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+    mode: Literal["weekly", "on-publish"] = "weekly"
+    day: str | None = None
+    time: str | None = None
+    tz: str | None = None
+    feeds: list[str] = Field(default_factory=list)
+    sections: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
+
+    @field_validator("target")
+    @classmethod
+    def _target(cls, value: str | None) -> str | None:
+        from bot.schedule.targets import parse_target
+
+        return None if value is None else str(_user_value(parse_target, value))
+
+    @field_validator("target_env")
+    @classmethod
+    def _target_env(cls, value: str | None) -> str | None:
+        from bot.schedule.targets import parse_target
+
+        if value is not None:
+            if not os.environ.get(value):
+                raise PydanticCustomError(
+                    "target_env", "environment variable {name} is not set", {"name": value}
+                )
+            _user_value(parse_target, os.environ[value])
+        return value
+
+    @field_validator("day")
+    @classmethod
+    def _day(cls, value: str | None) -> str | None:
+        from bot.schedule.timing import DAYS, parse_day
+
+        return None if value is None else DAYS[_user_value(parse_day, value)]
+
+    @field_validator("time")
+    @classmethod
+    def _time(cls, value: str | None) -> str | None:
+        from bot.schedule.timing import format_time, parse_time
+
+        return None if value is None else format_time(_user_value(parse_time, value))
+
+    @field_validator("tz")
+    @classmethod
+    def _tz(cls, value: str | None) -> str | None:
+        from bot.schedule.timing import parse_zone
+
+        return None if value is None else _user_value(parse_zone, value).key
+
+    @model_validator(mode="after")
+    def _one_target(self) -> SubscriptionSettings:
+        if (self.target is None) == (self.target_env is None):
+            raise PydanticCustomError(
+                "target", "give exactly one of 'target' or 'target_env'"
+            )
+        return self
+
+    def resolved_target(self) -> str:
+        """The target, read from the environment when ``target_env`` names it."""
+        if self.target is not None:
+            return self.target
+        return os.environ.get(self.target_env or "", "")
+
+
+def _user_value(parse: Callable[[str], _T], value: str) -> _T:
+    """Run a user-input parser, turning its error into a clean validation message."""
+    try:
+        return parse(value)
+    except ValueError as exc:
+        raise PydanticCustomError("invalid", "{reason}", {"reason": str(exc)}) from None
+
+
 class Settings(BaseSettings):
     """All of digestbot's settings."""
 
@@ -107,6 +236,15 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     slack: SlackSettings = Field(default_factory=SlackSettings)
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
+    schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
+    subscriptions: list[SubscriptionSettings] = Field(default_factory=list)
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        from bot.schedule.timing import parse_zone
+
+        return _user_value(parse_zone, value).key
 
 
 def _reject_secrets(data: Any, where: str = "") -> None:

@@ -48,6 +48,21 @@ _TRACKING_PARAMS = frozenset(
         "email",
         "oauth_sub",
         "action",
+        # credentials that leak through copied sign-in links
+        "code",
+        "state",
+        "id_token",
+        "access_token",
+        "refresh_token",
+        "auth",
+        "sig",
+        "signature",
+        "session",
+        "sessionid",
+        "api_key",
+        "apikey",
+        "key",
+        "password",
     }
 )
 _TRACKING_PREFIXES = ("utm_", "mkt_", "pk_")
@@ -127,13 +142,14 @@ def clean_url(url: str) -> str | None:
 
 def _private_params(query: str) -> list[tuple[str, str]]:
     """Query parameters minus tracking ones, share tokens and any holding an e-mail."""
-    return [
-        (k, v)
-        for k, v in parse_qsl(query, keep_blank_values=True)
-        if k.lower() not in _TRACKING_PARAMS
-        and not k.lower().startswith(_TRACKING_PREFIXES)
-        and not _EMAIL.search(v)
-    ]
+    kept = []
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        bare = key.lower().lstrip("?&")  # "?utm_source" from a doubled "?"
+        if bare in _TRACKING_PARAMS or bare.startswith(_TRACKING_PREFIXES):
+            continue
+        if not _EMAIL.search(value):
+            kept.append((key, value))
+    return kept
 
 
 def canonical_link(url: str | None) -> str | None:

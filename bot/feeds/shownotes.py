@@ -24,7 +24,7 @@ OTHER = "Other"
 _SECTION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern, re.I))
     for name, pattern in (
-        ("People", r"\bhosts?\b|\bguests?\b|co-?hosts|^alex volkov\b"),
+        ("People", r"\bhosts?\b|\bguests?\b|co-?hosts|participants|panelists|^alex volkov\b"),
         ("This Week's Buzz", r"\bbuzz\b|weights\s*&\s*biases|\bw&b\b|wandb"),
         ("Open Source LLMs", r"open[\s-]*source|\boss\b"),
         ("Big CO LLMs + APIs", r"big\s*co|big\s*compan|\bapis?\b|\bllms?\b"),

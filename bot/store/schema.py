@@ -74,8 +74,56 @@ _V1 = """
         END;
 """
 
+#: Scheduled posting (bot.schedule): subscriptions, the posting ledger, covered episodes.
+#: A ``posts`` row is the claim on one (subscription, period): its primary key is what
+#: makes a post happen once across processes.  ``covered`` remembers which episodes a
+#: subscription has had, so the next weekly post lists only what is new.
+_SCHEDULE = """
+        CREATE TABLE subscriptions (
+            id TEXT PRIMARY KEY,
+            target TEXT NOT NULL,
+            mode TEXT NOT NULL CHECK (mode IN ('weekly', 'on-publish')),
+            day INTEGER NOT NULL CHECK (day BETWEEN 0 AND 6),
+            time TEXT NOT NULL,
+            tz TEXT NOT NULL,
+            feeds TEXT NOT NULL DEFAULT '[]',
+            sections TEXT NOT NULL DEFAULT '[]',
+            keywords TEXT NOT NULL DEFAULT '[]',
+            origin TEXT NOT NULL DEFAULT 'cli',
+            created_at TEXT NOT NULL,
+            baseline TEXT,
+            disabled_reason TEXT,
+            last_error TEXT
+        );
+        CREATE INDEX subscriptions_target ON subscriptions(target);
+        CREATE TABLE posts (
+            subscription_id TEXT NOT NULL,
+            period TEXT NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'digest',
+            state TEXT NOT NULL
+                CHECK (state IN ('claimed', 'posted', 'retry', 'failed', 'skipped')),
+            owner TEXT,
+            lease_until TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT,
+            first_claimed_at TEXT,
+            episodes TEXT NOT NULL DEFAULT '[]',
+            message_ids TEXT NOT NULL DEFAULT '[]',
+            detail TEXT,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (subscription_id, period)
+        );
+        CREATE INDEX posts_state ON posts(state);
+        CREATE TABLE covered (
+            subscription_id TEXT NOT NULL,
+            episode_id TEXT NOT NULL,
+            period TEXT NOT NULL,
+            PRIMARY KEY (subscription_id, episode_id)
+        );
+"""
+
 #: Migrations in order, as SQL scripts; index i takes the database to version i + 1.
-MIGRATIONS: list[str] = [_V1]
+MIGRATIONS: list[str] = [_V1, _SCHEDULE]
 
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,0 +1,138 @@
+"""Start the Slack app: Socket Mode, or HTTP mode at ``/slack/events``.
+
+Socket Mode is used when ``SLACK_APP_TOKEN`` is set (no public URL needed);
+HTTP mode when ``SLACK_SIGNING_SECRET`` is set and ``SLACK_APP_TOKEN`` is
+not, listening on ``SLACK_PORT`` (default 3000).  In HTTP mode slack-bolt
+verifies every request's signature and timestamp: a bad or missing
+signature, or one older than five minutes, gets 401 and does nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from collections.abc import Callable
+from concurrent.futures import Executor
+from typing import Literal
+
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.app.async_server import AsyncSlackAppServer
+from slack_bolt.async_app import AsyncApp
+
+from adapters.slack.app import CommandHandler, SlackBot, make_web_client
+from bot.config import SlackSettings
+from bot.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+#: Where Slack sends commands and button clicks in HTTP mode.
+EVENTS_PATH = "/slack/events"
+
+Mode = Literal["socket", "http"]
+
+
+def slack_mode(settings: SlackSettings) -> Mode | None:
+    """Which mode the settings call for, or ``None`` when Slack is not configured."""
+    if not settings.bot_token:
+        return None
+    if settings.app_token:
+        return "socket"
+    if settings.signing_secret:
+        return "http"
+    return None
+
+
+class SlackHttpServer:
+    """slack-bolt's aiohttp server for an ``AsyncApp``, started inside a running loop."""
+
+    def __init__(self, app: AsyncApp, *, host: str = "0.0.0.0", port: int = 3000) -> None:
+        self._server = AsyncSlackAppServer(port=port, path=EVENTS_PATH, app=app, host=host)
+        self._host = host
+        self._port = port
+        self._runner: web.AppRunner | None = None
+        self.port = port
+
+    async def start(self) -> None:
+        """Listen (``port=0`` picks a free port, then available as ``.port``)."""
+        runner = web.AppRunner(self._server.web_app, access_log=None)
+        await runner.setup()
+        sock = socket.create_server((self._host, self._port), reuse_port=False)
+        self.port = int(sock.getsockname()[1])
+        await web.SockSite(runner, sock).start()
+        self._runner = runner
+        log.info("Slack HTTP mode listening on %s:%d%s", self._host, self.port, EVENTS_PATH)
+
+    async def stop(self) -> None:
+        """Stop listening and close open connections."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+
+async def run_slack(
+    commands: CommandHandler,
+    settings: SlackSettings,
+    *,
+    host: str = "0.0.0.0",
+    executor: Executor | None = None,
+    on_ready: Callable[[SlackBot, SlackHttpServer | None], None] | None = None,
+) -> None:
+    """Serve Slack until cancelled, in the mode the settings call for.
+
+    Raises ``ConfigError`` when the tokens for neither mode are set.
+    ``on_ready`` is called once listening (with the HTTP server, or ``None``
+    in Socket Mode).
+    """
+    mode = slack_mode(settings)
+    if mode is None:
+        raise ConfigError(
+            "Slack needs SLACK_BOT_TOKEN and either SLACK_APP_TOKEN (Socket Mode) "
+            "or SLACK_SIGNING_SECRET (HTTP mode)"
+        )
+    bot = SlackBot(commands, settings, executor=executor)
+    try:
+        if mode == "socket":
+            await _serve_socket_mode(bot, settings, on_ready)
+        else:
+            await _serve_http(bot, settings, host, on_ready)
+    finally:
+        await bot.drain()
+
+
+async def _serve_socket_mode(
+    bot: SlackBot,
+    settings: SlackSettings,
+    on_ready: Callable[[SlackBot, SlackHttpServer | None], None] | None,
+) -> None:
+    assert settings.app_token is not None
+    handler = AsyncSocketModeHandler(
+        bot.app,
+        settings.app_token.get_secret_value(),
+        web_client=make_web_client(settings, with_token=False),
+    )
+    await handler.connect_async()  # type: ignore[no-untyped-call,unused-ignore]
+    log.info("Slack Socket Mode connected")
+    try:
+        if on_ready:
+            on_ready(bot, None)
+        await asyncio.Event().wait()
+    finally:
+        await handler.close_async()  # type: ignore[no-untyped-call,unused-ignore]
+
+
+async def _serve_http(
+    bot: SlackBot,
+    settings: SlackSettings,
+    host: str,
+    on_ready: Callable[[SlackBot, SlackHttpServer | None], None] | None,
+) -> None:
+    server = SlackHttpServer(bot.app, host=host, port=settings.port)
+    await server.start()
+    try:
+        if on_ready:
+            on_ready(bot, server)
+        await asyncio.Event().wait()
+    finally:
+        await server.stop()

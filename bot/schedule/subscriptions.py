@@ -1,0 +1,328 @@
+"""Subscriptions: which channel gets which digests, when; stored in the database.
+
+The database is the source of truth.  Subscriptions come from three places:
+``digestbot subscribe``, the ``/digest subscribe`` chat command, and the
+``[[subscriptions]]`` of the config file (synced on start, with stable ids so
+their posting history survives a restart or an edited time).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import Field
+
+from bot.config import ScheduleSettings, Settings, SubscriptionSettings
+from bot.errors import ConfigError, NotFoundError
+from bot.models import Frozen
+from bot.schedule.targets import Target, parse_target
+from bot.schedule.timing import DAYS, WeeklySchedule, format_time, parse_day, parse_time, parse_zone
+from bot.store.sqlite import Store
+
+Mode = Literal["weekly", "on-publish"]
+Origin = Literal["cli", "chat", "config"]
+
+_COLUMNS = (
+    "id, target, mode, day, time, tz, feeds, sections, keywords, origin, created_at, baseline,"
+    " disabled_reason, last_error"
+)
+
+
+class Subscription(Frozen):
+    """One channel's subscription."""
+
+    id: str
+    target: str
+    mode: Mode = "weekly"
+    day: int = Field(default=3, ge=0, le=6)  # 0 = Monday; Thursday by default
+    time: str = "18:00"
+    tz: str = "UTC"
+    feeds: tuple[str, ...] = ()  # empty: every feed
+    sections: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    origin: Origin = "cli"
+    created_at: datetime
+    #: Publication time of the newest episode of the first post; later posts list what is newer.
+    baseline: datetime | None = None
+    disabled_reason: str | None = None
+    last_error: str | None = None
+
+    @property
+    def parsed_target(self) -> Target:
+        """The target, parsed."""
+        return parse_target(self.target)
+
+    @property
+    def schedule(self) -> WeeklySchedule:
+        """The weekly slot (meaningful for weekly subscriptions)."""
+        return WeeklySchedule(self.day, parse_time(self.time), parse_zone(self.tz))
+
+    @property
+    def active(self) -> bool:
+        """Whether posts go out (not disabled after a permanent failure)."""
+        return self.disabled_reason is None
+
+    def next_post(self, now: datetime) -> datetime | None:
+        """When the next weekly post is due, in the subscription's zone (None for on-publish)."""
+        if self.mode != "weekly" or not self.active:
+            return None
+        schedule = self.schedule
+        return schedule.local(schedule.next(now))
+
+    def describe(self) -> str:
+        """One line for people: target (credentials hidden), mode, slot and filters."""
+        parts = [self.id, self.parsed_target.redacted]
+        if self.mode == "weekly":
+            parts.append(f"weekly on {DAYS[self.day]} {self.time} {self.tz}")
+        else:
+            parts.append("on publish")
+        if self.feeds:
+            parts.append("feeds: " + ", ".join(self.feeds))
+        if self.sections:
+            parts.append("sections: " + ", ".join(self.sections))
+        if self.keywords:
+            parts.append("keywords: " + ", ".join(self.keywords))
+        if self.disabled_reason:
+            parts.append(f"DISABLED: {self.disabled_reason}")
+        return " | ".join(parts)
+
+    def as_json(self, now: datetime) -> dict[str, Any]:
+        """The ``subscriptions --json`` document: id, target, mode, next_post, then the rest."""
+        next_post = self.next_post(now)
+        return {
+            "id": self.id,
+            "target": self.target,
+            "mode": self.mode,
+            "next_post": next_post.isoformat() if next_post else None,
+            "day": DAYS[self.day],
+            "time": self.time,
+            "tz": self.tz,
+            "feeds": list(self.feeds),
+            "sections": list(self.sections),
+            "keywords": list(self.keywords),
+            "origin": self.origin,
+            "created_at": self.created_at.isoformat(),
+            "active": self.active,
+            "disabled_reason": self.disabled_reason,
+            "last_error": self.last_error,
+        }
+
+
+def new_id() -> str:
+    """A short random subscription id, easy to type."""
+    return "s" + secrets.token_hex(4)
+
+
+def config_id(entry: SubscriptionSettings, index: int) -> str:
+    """A config subscription's id: its own ``id``, else stable from its target and mode."""
+    if entry.id:
+        return entry.id
+    digest = hashlib.sha1(f"{entry.resolved_target()}|{entry.mode}".encode()).hexdigest()
+    return "cfg-" + digest[:8]
+
+
+def build(
+    target: str,
+    *,
+    created_at: datetime,
+    defaults: ScheduleSettings,
+    default_zone: str,
+    mode: str = "weekly",
+    day: str | None = None,
+    time: str | None = None,
+    tz: str | None = None,
+    feeds: Sequence[str] = (),
+    sections: Sequence[str] = (),
+    keywords: Sequence[str] = (),
+    origin: Origin = "cli",
+    sub_id: str | None = None,
+) -> Subscription:
+    """Validate user input into a ``Subscription``; raises a ``ValueError`` subclass."""
+    if mode not in ("weekly", "on-publish"):
+        raise ConfigError(f"'{mode[:40]}' is not a mode: use weekly or on-publish")
+    parsed = parse_target(target)
+    return Subscription(
+        id=sub_id or new_id(),
+        target=str(parsed),
+        mode=mode,  # type: ignore[arg-type]
+        day=parse_day(day or defaults.day),
+        time=format_time(parse_time(time or defaults.time)),
+        tz=parse_zone(tz or default_zone).key,
+        feeds=_clean(feeds),
+        sections=_clean(sections),
+        keywords=_clean(keywords),
+        origin=origin,
+        created_at=created_at,
+    )
+
+
+def _clean(values: Sequence[str]) -> tuple[str, ...]:
+    seen: list[str] = []
+    for value in values:
+        value = value.strip()
+        if value and value not in seen:
+            seen.append(value)
+    return tuple(seen)
+
+
+class Subscriptions:
+    """Subscriptions in the store (synchronous; call it off the event loop)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def add(self, sub: Subscription) -> Subscription:
+        """Insert ``sub`` (or replace the one with its id)."""
+        with self.store.transaction() as db:
+            db.execute(
+                f"INSERT OR REPLACE INTO subscriptions({_COLUMNS})"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                _row(sub),
+            )
+        return sub
+
+    def get(self, sub_id: str) -> Subscription:
+        """One subscription; raises ``NotFoundError``."""
+        rows = self.store.query(f"SELECT {_COLUMNS} FROM subscriptions WHERE id = ?", (sub_id,))
+        if not rows:
+            raise NotFoundError(
+                f"No subscription '{sub_id[:40]}': `digestbot subscriptions` lists them."
+            )
+        return _subscription(rows[0])
+
+    def all(self) -> list[Subscription]:
+        """Every subscription, oldest first."""
+        rows = self.store.query(f"SELECT {_COLUMNS} FROM subscriptions ORDER BY created_at, id")
+        return [_subscription(r) for r in rows]
+
+    def for_target(self, target: str) -> list[Subscription]:
+        """The subscriptions posting to ``target`` (a channel may have several)."""
+        rows = self.store.query(
+            f"SELECT {_COLUMNS} FROM subscriptions WHERE target = ? ORDER BY created_at, id",
+            (target,),
+        )
+        return [_subscription(r) for r in rows]
+
+    def remove(self, sub_id: str) -> Subscription:
+        """Delete a subscription and its posting history; raises ``NotFoundError``."""
+        sub = self.get(sub_id)
+        with self.store.transaction() as db:
+            db.execute("DELETE FROM subscriptions WHERE id = ?", (sub_id,))
+            db.execute("DELETE FROM posts WHERE subscription_id = ?", (sub_id,))
+            db.execute("DELETE FROM covered WHERE subscription_id = ?", (sub_id,))
+        return sub
+
+    def disable(self, sub_id: str, reason: str) -> None:
+        """Stop posting to a subscription after a permanent failure, saying why."""
+        with self.store.transaction() as db:
+            db.execute(
+                "UPDATE subscriptions SET disabled_reason = ?, last_error = ? WHERE id = ?",
+                (reason, reason, sub_id),
+            )
+
+    def note_error(self, sub_id: str, error: str | None) -> None:
+        """Remember the last posting error (``None`` clears it after a success)."""
+        with self.store.transaction() as db:
+            db.execute("UPDATE subscriptions SET last_error = ? WHERE id = ?", (error, sub_id))
+
+    def sync_config(
+        self, settings: Settings, *, now: datetime
+    ) -> tuple[list[Subscription], list[str]]:
+        """Make the config's subscriptions the database's ``origin='config'`` ones.
+
+        Returns the config subscriptions and the ids removed because they left
+        the config.  Schedules and filters are updated in place; creation time,
+        baseline and posting history are kept.
+        """
+        wanted: dict[str, Subscription] = {}
+        for index, entry in enumerate(settings.subscriptions):
+            sub_id = config_id(entry, index)
+            if sub_id in wanted:
+                raise ConfigError(
+                    f"invalid config key 'subscriptions.{index}': same target and mode as an "
+                    "earlier subscription; give one of them an 'id'"
+                )
+            try:
+                wanted[sub_id] = build(
+                    entry.resolved_target(),
+                    created_at=now,
+                    defaults=settings.schedule,
+                    default_zone=settings.timezone,
+                    mode=entry.mode,
+                    day=entry.day,
+                    time=entry.time,
+                    tz=entry.tz,
+                    feeds=entry.feeds,
+                    sections=entry.sections,
+                    keywords=entry.keywords,
+                    origin="config",
+                    sub_id=sub_id,
+                )
+            except ValueError as exc:
+                raise ConfigError(f"invalid config key 'subscriptions.{index}': {exc}") from None
+        existing = {s.id: s for s in self.all()}
+        removed = [s.id for s in existing.values() if s.origin == "config" and s.id not in wanted]
+        for sub_id in removed:
+            self.remove(sub_id)
+        result: list[Subscription] = []
+        for sub_id, sub in wanted.items():
+            old = existing.get(sub_id)
+            if old is not None:
+                sub = sub.model_copy(
+                    update={
+                        "created_at": old.created_at,
+                        "baseline": old.baseline,
+                        "disabled_reason": old.disabled_reason
+                        if old.target == sub.target
+                        else None,
+                        "last_error": old.last_error,
+                    }
+                )
+                if sub == old:
+                    result.append(old)
+                    continue
+            result.append(self.add(sub))
+        return result, removed
+
+
+def _row(sub: Subscription) -> tuple[Any, ...]:
+    return (
+        sub.id,
+        sub.target,
+        sub.mode,
+        sub.day,
+        sub.time,
+        sub.tz,
+        json.dumps(list(sub.feeds)),
+        json.dumps(list(sub.sections)),
+        json.dumps(list(sub.keywords)),
+        sub.origin,
+        sub.created_at.isoformat(),
+        sub.baseline.isoformat() if sub.baseline else None,
+        sub.disabled_reason,
+        sub.last_error,
+    )
+
+
+def _subscription(row: Sequence[Any]) -> Subscription:
+    return Subscription(
+        id=row[0],
+        target=row[1],
+        mode=row[2],
+        day=row[3],
+        time=row[4],
+        tz=row[5],
+        feeds=tuple(json.loads(row[6])),
+        sections=tuple(json.loads(row[7])),
+        keywords=tuple(json.loads(row[8])),
+        origin=row[9],
+        created_at=datetime.fromisoformat(row[10]),
+        baseline=datetime.fromisoformat(row[11]) if row[11] else None,
+        disabled_reason=row[12],
+        last_error=row[13],
+    )

@@ -1,0 +1,145 @@
+"""Where a subscription posts: parsing and showing targets, pure.
+
+A target is written ``KIND:WHERE``: ``slack:C0123``, ``discord:1234567890``,
+``slack-webhook:https://hooks.slack.com/services/...``,
+``discord-webhook:https://discord.com/api/webhooks/...``,
+``webhook:https://example.org/hook`` or just ``console``.  A bare Slack or
+Discord webhook URL is recognised as its kind.
+
+Webhook URLs carry their credential in the path, so ``Target.redacted``
+is what goes to logs and chat; only the database and the owner's CLI see
+the whole URL.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import urlsplit
+
+from bot.errors import DigestbotError
+
+Kind = Literal["slack", "discord", "slack-webhook", "discord-webhook", "webhook", "console"]
+KINDS: tuple[Kind, ...] = (
+    "slack",
+    "discord",
+    "slack-webhook",
+    "discord-webhook",
+    "webhook",
+    "console",
+)
+WEBHOOK_KINDS = frozenset({"slack-webhook", "discord-webhook", "webhook"})
+
+_SLACK_CHANNEL = re.compile(r"^[CGD][A-Z0-9]{6,}$")
+_DISCORD_SNOWFLAKE = re.compile(r"^\d{15,22}$")
+_SLACK_HOOK_HOSTS = ("hooks.slack.com", "hooks.slack-gov.com")
+_DISCORD_HOOK_HOSTS = ("discord.com", "discordapp.com", "ptb.discord.com", "canary.discord.com")
+
+USAGE = (
+    "use slack:CHANNEL_ID, discord:CHANNEL_ID, slack-webhook:URL, discord-webhook:URL, "
+    "webhook:URL or console"
+)
+
+
+class TargetError(DigestbotError, ValueError):
+    """A subscription target that cannot be posted to."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """A parsed target: its kind and the channel id or URL."""
+
+    kind: Kind
+    where: str = ""
+
+    def __str__(self) -> str:
+        return self.kind if self.kind == "console" else f"{self.kind}:{self.where}"
+
+    @property
+    def is_webhook(self) -> bool:
+        """Whether posting needs no bot, only an HTTP POST."""
+        return self.kind in WEBHOOK_KINDS
+
+    @property
+    def redacted(self) -> str:
+        """The target with any webhook credential hidden, for logs and chat."""
+        if not self.is_webhook:
+            return str(self)
+        parts = urlsplit(self.where)
+        path = parts.path.rstrip("/")
+        # Slack: /services/T/B/SECRET; Discord: /api/webhooks/ID/TOKEN. Keep the public head.
+        head = "/".join(path.split("/")[:4]) if path.count("/") >= 4 else ""
+        return f"{self.kind}:{parts.scheme}://{parts.hostname or ''}{head}/…"
+
+
+def _is_slack_hook(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme == "https" and (parts.hostname or "") in _SLACK_HOOK_HOSTS
+
+
+def _is_discord_hook(url: str) -> bool:
+    parts = urlsplit(url)
+    return (
+        parts.scheme == "https"
+        and (parts.hostname or "") in _DISCORD_HOOK_HOSTS
+        and parts.path.startswith("/api/webhooks/")
+    )
+
+
+def _check_url(kind: Kind, url: str, *, allow_http: bool) -> str:
+    parts = urlsplit(url)
+    schemes = ("https", "http") if allow_http else ("https",)
+    if parts.scheme not in schemes or not parts.hostname:
+        need = "an http(s)" if allow_http else "an https"
+        raise TargetError(f"{kind} target needs {need} URL, not '{url[:80]}'")
+    if any(c.isspace() for c in url):
+        raise TargetError(f"{kind} target URL must not contain spaces")
+    return url
+
+
+def parse_target(text: str, *, allow_http: bool = True) -> Target:
+    """Parse a target; raises ``TargetError`` with the accepted forms.
+
+    ``allow_http`` lets webhook URLs be plain http (loopback receivers in tests
+    and benches, or an internal relay); Slack and Discord only serve https.
+    """
+    raw = (text or "").strip()
+    if not raw:
+        raise TargetError(f"no target given: {USAGE}")
+    if raw.lower() == "console":
+        return Target("console")
+    if raw.lower().startswith(("http://", "https://")):
+        if _is_slack_hook(raw):
+            return Target("slack-webhook", raw)
+        if _is_discord_hook(raw):
+            return Target("discord-webhook", raw)
+        raise TargetError(
+            f"'{raw[:80]}' is not a Slack or Discord webhook URL: for any other URL write "
+            "webhook:URL"
+        )
+    kind_text, sep, where = raw.partition(":")
+    kind = kind_text.strip().lower()
+    where = where.strip()
+    if not sep or kind not in KINDS:
+        raise TargetError(f"'{raw[:80]}' is not a target: {USAGE}")
+    if kind == "console":
+        return Target("console")
+    if kind == "slack":
+        channel = where.upper()
+        if not _SLACK_CHANNEL.match(channel):
+            raise TargetError(
+                f"'{where[:40]}' is not a Slack channel id (like C0123ABCD): open the channel's"
+                " details to copy it"
+            )
+        return Target("slack", channel)
+    if kind == "discord":
+        if not _DISCORD_SNOWFLAKE.match(where):
+            raise TargetError(
+                f"'{where[:40]}' is not a Discord channel id (a long number): enable Developer"
+                " Mode and use Copy Channel ID"
+            )
+        return Target("discord", where)
+    # An explicit kind takes any http(s) URL: Slack-compatible hosts (Mattermost, relays)
+    # and loopback receivers in tests speak the same payloads.
+    return Target(kind, _check_url(kind, where, allow_http=allow_http))
