@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import os
 import tomllib
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from pydantic import (

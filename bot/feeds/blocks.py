@@ -52,14 +52,16 @@ _KEPT_TAGS = {
     "td",
     "tr",
 }
+# Block-level tags, captured so re.split keeps them: [text, tag, text, tag, ...].
 _BLOCK_SPLIT = re.compile(
-    r"<(?:/?(?:p|li|ul|ol|h[1-6]|blockquote|div|pre|tr|td)|br\s*/?)(?:\s[^>]*)?>", re.I
+    r"(<(?:/?(?:p|li|ul|ol|h[1-6]|blockquote|div|pre|tr|td)|br\s*/?)(?:\s[^>]*)?>)", re.I
 )
 _HEADING_OPEN = re.compile(r"<h([1-6])>", re.I)
 # nh3 drops unsafe hrefs (javascript:) but keeps the anchor: such a link has no URL.
 _ANCHOR = re.compile(r'<a(?:\s[^>]*?href="([^"]*)")?[^>]*>(.*?)</a>', re.I | re.S)
 _TAG = re.compile(r"<[^>]+>")
 _BULLET = re.compile(r"^\s*(?:[*\u2022\-–]\s+)")
+_BULLET_STARTS = ("* ", "\u2022 ", "- ", "– ", "*\u00a0")
 _WHOLE_BOLD_HTML = re.compile(
     r"^\s*(?:[*\u2022]\s*)?<(strong|b)>(?:(?!</?(?:strong|b)>).)*</\1>[\s:]*$", re.S | re.I
 )
@@ -94,14 +96,18 @@ def _make_block(
     urls: list[str | None] = []
     parts: list[str] = []
     pos = 0
-    for match_start, match_end, label, url in _find_marks(raw_text, anchors):
-        parts.append(raw_text[pos:match_start])
-        parts.append(f"\ue002{len(labels)}\ue003")
-        labels.append(label)
-        urls.append(clean_url(url))
-        pos = match_end
+    if anchors:
+        for match_start, match_end, label, url in _find_marks(raw_text, anchors):
+            parts.append(raw_text[pos:match_start])
+            parts.append(f"\ue002{len(labels)}\ue003")
+            labels.append(label)
+            urls.append(clean_url(url))
+            pos = match_end
     parts.append(raw_text[pos:])
-    marked = normalise_space("".join(parts)).strip()
+    marked = "".join(parts)
+    if "  " in marked:  # a removed tag or marker can leave a double space behind
+        marked = normalise_space(marked)
+    marked = marked.strip()
     is_bullet = bullet or bool(_BULLET.match(marked))
     if is_bullet:
         marked = _BULLET.sub("", marked, count=1)
@@ -146,34 +152,48 @@ def html_blocks(fragment: str) -> list[Block]:
     blocks: list[Block] = []
     in_list = 0
     in_item = False  # inside <li>, where <p> paragraphs are the item's text (Substack)
-    for piece in _split_keeping_tags(safe):
-        tag, chunk = piece
-        low = tag.lower()
-        if low.startswith(("<ul", "<ol")):
+    pieces = _BLOCK_SPLIT.split(safe)  # [text, tag, text, tag, text, ...]
+    for index in range(0, len(pieces), 2):
+        chunk = pieces[index]
+        tag = pieces[index - 1].lower() if index else ""
+        if tag.startswith(("<ul", "<ol")):
             in_list += 1
             continue
-        if low.startswith(("</ul", "</ol")):
+        if tag.startswith(("</ul", "</ol")):
             in_list = max(0, in_list - 1)
             in_item = False
             continue
-        if low.startswith("<li"):
+        if tag.startswith("<li"):
             in_item = True
-        elif low.startswith("</li"):
+        elif tag.startswith("</li"):
             in_item = False
-        if not chunk.strip():
+        if not chunk or chunk.isspace():
             continue
-        heading_match = _HEADING_OPEN.match(tag)
-        heading = int(heading_match.group(1)) if heading_match else 0
-        bold = bool(_WHOLE_BOLD_HTML.match(chunk))
+        if "<" not in chunk and "&" not in chunk and "*" not in chunk and not in_item:
+            # Most paragraphs are plain prose: no markup, nothing to unescape.
+            text = chunk.strip()
+            if text:
+                is_bullet = text.startswith(_BULLET_STARTS)
+                if is_bullet:
+                    text = _BULLET.sub("", text, count=1)
+                heading = int(tag[2]) if tag.startswith("<h") and tag[2:3].isdigit() else 0
+                if text.strip(" *-•"):
+                    blocks.append(Block(text, (), (), is_bullet, False, heading, text))
+            continue
+        heading = int(tag[2]) if tag.startswith("<h") and tag[2:3].isdigit() else 0
+        bold = ("<strong" in chunk or "<b>" in chunk) and bool(_WHOLE_BOLD_HTML.match(chunk))
         anchors: list[tuple[str, str]] = []
+        if "<a" in chunk:
 
-        def _anchor(m: re.Match[str], anchors: list[tuple[str, str]] = anchors) -> str:
-            anchors.append((_plain(m.group(2)), html.unescape(m.group(1) or "")))
-            return f"\ue000{len(anchors) - 1}\ue001"
+            def _anchor(m: re.Match[str], anchors: list[tuple[str, str]] = anchors) -> str:
+                anchors.append((_plain(m.group(2)), html.unescape(m.group(1) or "")))
+                return f"\ue000{len(anchors) - 1}\ue001"
 
-        with_marks = _ANCHOR.sub(_anchor, chunk)
+            chunk = _ANCHOR.sub(_anchor, chunk)
         # Hosts type Markdown emphasis into HTML too: strip it as the Markdown path does.
-        text = _MD_EMPHASIS.sub("", _plain(with_marks)) if "*" in with_marks else _plain(with_marks)
+        text = _plain(chunk)
+        if "*" in text:
+            text = _MD_EMPHASIS.sub("", text)
         block = _make_block(
             text, anchors, bold=bold, heading=heading, bullet=in_item and in_list > 0
         )
@@ -182,21 +202,8 @@ def html_blocks(fragment: str) -> list[Block]:
     return blocks
 
 
-def _split_keeping_tags(safe: str) -> list[tuple[str, str]]:
-    """Pairs of (opening block tag, text up to the next block tag)."""
-    out: list[tuple[str, str]] = []
-    last_tag = ""
-    pos = 0
-    for m in _BLOCK_SPLIT.finditer(safe):
-        out.append((last_tag, safe[pos : m.start()]))
-        last_tag = m.group(0)
-        pos = m.end()
-    out.append((last_tag, safe[pos:]))
-    return out
-
-
 def _plain(fragment: str) -> str:
-    text = _TAG.sub("", fragment)
+    text = _TAG.sub("", fragment) if "<" in fragment else fragment
     return normalise_space(html.unescape(text)) if "&" in text else text
 
 

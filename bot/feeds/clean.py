@@ -23,7 +23,10 @@ _SPACES = re.compile(rf"[ {_SPACE_CHARS}]+")
 # Only runs that need changing: two or more spaces, or any other space character.
 _ODD_SPACES = re.compile(rf"[{_SPACE_CHARS}][ {_SPACE_CHARS}]*| [ {_SPACE_CHARS}]+")
 # Zero-width characters and C0/C1 controls (terminal escapes) never reach a message.
-_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad\x00-\x08\x0e-\x1f\x7f\x80-\x9f]")
+_MULTI_SPACE = re.compile(" {2,}")
+_INVISIBLE_CHARS = "\u200b-\u200d\u2060\ufeff\u00ad\x00-\x08\x0e-\x1f\x7f\x80-\x9f"
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
+_ODD_CHARS = re.compile(f"[{_SPACE_CHARS}{_INVISIBLE_CHARS}]")
 
 _TRACKING_PARAMS = frozenset(
     {
@@ -67,8 +70,20 @@ _TRACKING_PARAMS = frozenset(
 )
 _TRACKING_PREFIXES = ("utm_", "mkt_", "pk_")
 _EMAIL = re.compile(r"[^@\s/?#&=]+@[^@\s/?#&=]+\.[a-z]{2,}|%40", re.IGNORECASE)
+_NOT_ALNUM = re.compile(r"[\W_]+")
 _SAFE_SCHEMES = frozenset({"http", "https"})
-_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::\d+)?(?:/[A-Za-z0-9._~%!$&'()*+,;=:/-]*)?\Z")
+_PLAIN_URL = re.compile(
+    r"https?://[A-Za-z0-9.-]+(?::\d+)?(?:/[A-Za-z0-9._~%!$&'()*+,;=:/-]*)?(?:\?[A-Za-z0-9._~%!$&'()*+,;=:/?-]*)?\Z"
+)
+
+
+# A query that may hold something to strip; built from the lists above so they stay one.
+_SUSPECT_QUERY = re.compile(
+    r"[?&](?:"
+    + "|".join(re.escape(p) for p in sorted(_TRACKING_PARAMS | set(_TRACKING_PREFIXES)))
+    + r")|%40|@|[?&][?&]",
+    re.IGNORECASE,
+)
 
 
 def _repair_run(run: str) -> str:
@@ -108,7 +123,11 @@ def clean_text(text: str) -> str:
 
 def normalise_space(text: str) -> str:
     """Like ``clean_text`` but for a whole document: newlines become spaces too."""
-    return _ODD_SPACES.sub(" ", _INVISIBLE.sub("", text))
+    # Fast paths first: a character-class search and a literal search are cheap over a
+    # whole document, where an alternation tried at every space is not.
+    if _ODD_CHARS.search(text):
+        return _ODD_SPACES.sub(" ", _INVISIBLE.sub("", text))
+    return _MULTI_SPACE.sub(" ", text) if "  " in text else text
 
 
 def clean_url(url: str) -> str | None:
@@ -118,7 +137,7 @@ def clean_url(url: str) -> str | None:
     any query parameter or fragment holding an e-mail address, and user info.
     """
     url = url.strip()
-    if _PLAIN_URL.match(url):
+    if _PLAIN_URL.match(url) and not _SUSPECT_QUERY.search(url):
         return url  # the common case: nothing to strip, nothing unsafe
     if not url or any(c in url for c in "\x00\r\n\t <>\"'`"):
         return None
@@ -165,4 +184,4 @@ def canonical_link(url: str | None) -> str | None:
 
 def name_key(text: str) -> str:
     """Lower-case letters and digits only: 'Phi-4', 'PHI4' and 'phi 4' all give 'phi4'."""
-    return "".join(c for c in text.casefold() if c.isalnum())
+    return _NOT_ALNUM.sub("", text.casefold())

@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 
 from bot.feeds.blocks import _MARK, Block
-from bot.feeds.clean import clean_text
+from bot.feeds.clean import clean_text, name_key
 from bot.models import Link, ParsedItem
 
 OTHER = "Other"
@@ -194,6 +194,7 @@ _STOP_WORDS = frozenset(
         "new",
         "just",
         "also",
+        "ai",
         "its",
         "it",
         "this",
@@ -345,7 +346,12 @@ def _looks_like_header(block: Block) -> bool:
 
 def _is_marker(block: Block) -> bool:
     text = block.text
-    return len(text) <= 120 and not _TIMESTAMP_START.match(text) and bool(_MARKER.search(text))
+    if len(text) > 120:
+        return False
+    low = text.lower()  # cheap filter before the pattern: most short blocks are bullets
+    if "tl" not in low and "show" not in low and "topics" not in low and "summary" not in low:
+        return False
+    return not _TIMESTAMP_START.match(text) and bool(_MARKER.search(text))
 
 
 def find_list(blocks: Sequence[Block]) -> tuple[int, int] | None:
@@ -424,7 +430,7 @@ def parse_item(block: Block, *, section: str, section_original: str) -> ParsedIt
     headline = headline.strip(" -–—:,;|")
     if not headline:
         headline = clean_text(block.text)
-    if not headline or is_person_line(headline):
+    if not any(c.isalnum() for c in headline) or is_person_line(headline):
         return None
     name, org = split_name(headline)
     links = _dedupe(block.links)
@@ -482,7 +488,9 @@ def split_name(headline: str) -> tuple[str, str | None]:
         name = _find_name(segment, scan=1 if segment is not segments[-1] else 8)
         if name:
             break
-    name = name.strip(_TOKEN_TRIM + " -")[:80] or " ".join(text.split()[:5])[:80]
+    name = name.strip(_TOKEN_TRIM + " -")[:80]
+    if not _usable_name(name):  # "3", "$4", ")": a bare number or symbol names nothing
+        name = " ".join(text.split()[:4])[:80]
     prefix_org, rest = _strip_org_prefix(name)
     if prefix_org:
         name, org = rest, org or prefix_org
@@ -497,7 +505,9 @@ def _strip_org_prefix(name: str) -> tuple[str | None, str]:
     for size in (3, 2, 1):
         if len(words) > size and " ".join(words[:size]).casefold() in KNOWN_ORGS:
             rest = words[size:]
-            if rest[0] not in ("&", "+", "and") and _name_like(rest[0]):
+            # Keep "Kimi K2", "DeepSeek R1", "Cartesia AI": a short version tag is no name.
+            letters = sum(c.isalpha() for c in rest[0])
+            if _name_like(rest[0]) and (len(rest) > 1 or letters >= 4):
                 return " ".join(words[:size]), " ".join(rest)
     return None, name
 
@@ -615,6 +625,21 @@ _OPENERS = frozenset(
         "open",
         "source",
         "oss",
+        "i",
+        "i'm",
+        "im",
+        "no",
+        "is",
+        "it",
+        "me",
+        "my",
+        "you",
+        "your",
+        "if",
+        "so",
+        "yes",
+        "not",
+        "also",
     ]
 )
 _PEOPLE_LINE = re.compile(
@@ -627,6 +652,8 @@ _PEOPLE_LINE = re.compile(
 def _subject_and_object(segment: str) -> tuple[str, str]:
     """Split "OpenAI launches GPT-5.1" into ("OpenAI", "GPT-5.1"); ("", "") when not that shape."""
     tokens = segment.split()
+    if not tokens or tokens[0].casefold().strip(_TOKEN_TRIM) in _OPENERS:
+        return "", ""
     for i in range(1, min(4, len(tokens))):
         word = tokens[i].casefold().strip(_TOKEN_TRIM)
         is_open_source = (
@@ -658,7 +685,7 @@ def _find_name(text: str, *, scan: int) -> str:
         token = raw.strip(_TOKEN_TRIM)
         if not token or token.casefold() in _OPENERS:
             continue
-        if _name_like(token):
+        if _name_like(token) and any(c.isalpha() for c in token):
             return _leading_name(" ".join(tokens[i:]))
         if i >= scan:
             break
@@ -668,6 +695,11 @@ def _find_name(text: str, *, scan: int) -> str:
 def is_person_line(headline: str) -> bool:
     """Whether a show-notes line lists a host or guest rather than a release."""
     return bool(_PEOPLE_LINE.search(headline))
+
+
+def _usable_name(name: str) -> bool:
+    """A name holds a letter and at least two letters or digits."""
+    return any(c.isalpha() for c in name) and len(name_key(name)) >= 2
 
 
 def _org_like(text: str) -> bool:

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from bot.config import ScheduleSettings, Settings, SubscriptionSettings
+from bot.digest import SECTION_ORDER
 from bot.errors import ConfigError, NotFoundError
 from bot.models import Frozen
 from bot.schedule.targets import Target, parse_target
@@ -154,11 +155,21 @@ def build(
         time=format_time(parse_time(time or defaults.time)),
         tz=parse_zone(tz or default_zone).key,
         feeds=_clean(feeds),
-        sections=_clean(sections),
+        sections=_clean(canonical_sections(sections)),
         keywords=_clean(keywords),
         origin=origin,
         created_at=created_at,
     )
+
+
+def canonical_sections(names: Sequence[str]) -> list[str]:
+    """Map what people type ("open source") to the digest's section names when unambiguous."""
+    result = []
+    for name in names:
+        wanted = name.strip().casefold()
+        matches = [s for s in SECTION_ORDER if wanted and wanted in s.casefold()]
+        result.append(matches[0] if len(matches) == 1 else name.strip())
+    return result
 
 
 def _clean(values: Sequence[str]) -> tuple[str, ...]:

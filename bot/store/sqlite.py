@@ -179,7 +179,7 @@ class Store:
                     results.append(UpsertResult(episode_id, "unchanged", len(episode.items)))
                     continue
                 status = "updated" if episode.key in known else "added"
-                self._write_episode(db, feed, episode_id, episode, now)
+                self._write_episode(db, feed, episode_id, episode, now, is_new=status == "added")
                 results.append(UpsertResult(episode_id, status, len(episode.items)))
         return results
 
@@ -195,7 +195,14 @@ class Store:
         return known
 
     def _write_episode(
-        self, db: sqlite3.Connection, feed: str, episode_id: str, ep: ParsedEpisode, now: str
+        self,
+        db: sqlite3.Connection,
+        feed: str,
+        episode_id: str,
+        ep: ParsedEpisode,
+        now: str,
+        *,
+        is_new: bool,
     ) -> None:
         published = _iso(ep.published)
         db.execute(
@@ -226,17 +233,20 @@ class Store:
                 now,
             ),
         )
-        (published,) = db.execute(
-            "SELECT published FROM episodes WHERE id = ?", (episode_id,)
-        ).fetchone()
-        existing = {
-            row[0]: row[1:]
-            for row in db.execute(
-                "SELECT id, position, name, org, section, section_original, headline, summary,"
-                " facts, links, chapter FROM items WHERE episode_id = ?",
-                (episode_id,),
-            )
-        }
+        existing: dict[str, tuple[Any, ...]] = {}
+        if not is_new:  # an edit: keep the first-seen date, compare items to what is stored
+            (published,) = db.execute(
+                "SELECT published FROM episodes WHERE id = ?", (episode_id,)
+            ).fetchone()
+            existing = {
+                row[0]: row[1:]
+                for row in db.execute(
+                    "SELECT id, position, name, org, section, section_original, headline,"
+                    " summary, facts, links, chapter FROM items WHERE episode_id = ?",
+                    (episode_id,),
+                )
+            }
+        changed = []
         seen: dict[str, int] = {}
         keep: set[str] = set()
         for position, item in enumerate(ep.items):
@@ -247,8 +257,9 @@ class Store:
             row = _item_row(position, item)
             if existing.get(item_id) == row:
                 continue  # unchanged: leave the row (and its FTS entry) alone
-            db.execute(
-                """INSERT INTO items(id, episode_id, position, name, org, section,
+            changed.append((item_id, episode_id, *row, key, published))
+        db.executemany(
+            """INSERT INTO items(id, episode_id, position, name, org, section,
                        section_original, headline, summary, facts, links, chapter, name_key,
                        published)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -258,8 +269,8 @@ class Store:
                      summary = excluded.summary, facts = excluded.facts, links = excluded.links,
                      chapter = excluded.chapter, name_key = excluded.name_key,
                      published = excluded.published""",
-                (item_id, episode_id, *row, key, published),
-            )
+            changed,
+        )
         gone = [item_id for item_id in existing if item_id not in keep]
         if gone:
             db.execute(f"DELETE FROM items WHERE id IN ({_marks(len(gone))})", gone)

@@ -1,0 +1,1 @@
+"""digestbot's benchmarks: ``python -m bench`` (``make bench``) prints every figure in one run."""

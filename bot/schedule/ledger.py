@@ -1,0 +1,489 @@
+"""The posting ledger: what was posted where, so each post happens once.
+
+One ``posts`` row per (subscription, period), its primary key the guard.
+Posting is claim, post, record:
+
+1. ``claim`` runs in one ``BEGIN IMMEDIATE`` transaction (SQLite's write
+   lock, so it is atomic across threads *and* processes on the same file):
+   it picks the episodes the post covers, reserves them in ``covered`` and
+   writes the row as ``claimed`` by this process, with a lease.  A second
+   claimant (a double-fired job, another process) finds the row and backs off.
+2. The caller posts.
+3. ``complete`` marks the row ``posted``; ``release`` hands a transient failure
+   back for a later retry (same episodes, so the retry posts the same digest);
+   ``fail`` records a permanent one.
+
+A claim left ``claimed`` by a process that died is taken over when its lease
+ends, or at once when its owner was a process on this host that no longer
+runs (the owner is ``host:pid:token``).  The one window left is a crash
+between the platform accepting a post and step 3 (milliseconds): that post
+is sent again, i.e. at-least-once there and exactly-once everywhere else.
+Generic webhooks get an ``Idempotency-Key`` so a receiver can close even that.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import socket
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from bot.schedule.subscriptions import Subscription
+from bot.schedule.timing import Clock
+from bot.store.sqlite import Store
+
+log = logging.getLogger(__name__)
+
+State = Literal["claimed", "posted", "retry", "failed", "skipped"]
+Kind = Literal["digest", "note", "forced"]
+#: How the episodes of a post are chosen when the subscription has not posted yet.
+FirstRule = Literal["latest", "since-created"]
+DONE_STATES = frozenset({"posted", "failed", "skipped"})
+
+#: A first post lists each feed's newest episode, if within this long of the newest of all.
+FIRST_POST_SPAN = timedelta(days=7)
+
+_ROW_COLUMNS = (
+    "subscription_id, period, kind, state, owner, lease_until, attempts, next_attempt_at,"
+    " first_claimed_at, episodes, message_ids, detail, updated_at"
+)
+
+
+def _ts(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    """One (subscription, period) entry of the ledger."""
+
+    subscription_id: str
+    period: str
+    kind: Kind
+    state: State
+    owner: str | None
+    lease_until: datetime | None
+    attempts: int
+    next_attempt_at: datetime | None
+    first_claimed_at: datetime | None
+    episode_ids: tuple[str, ...]
+    message_ids: tuple[str, ...]
+    detail: str | None
+    updated_at: datetime
+
+    @property
+    def done(self) -> bool:
+        """Whether nothing more will happen for this period."""
+        return self.state in DONE_STATES
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An episode a post could cover."""
+
+    id: str
+    feed: str
+    published: datetime | None
+    ingested_at: datetime
+
+    @property
+    def when(self) -> datetime:
+        """When it came out (its ingestion time when the feed gave no date)."""
+        return self.published or self.ingested_at
+
+    @property
+    def arrived(self) -> datetime:
+        """When digestbot could first have posted it."""
+        return max(self.published or self.ingested_at, self.ingested_at)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The right to post one period of one subscription, held until recorded."""
+
+    subscription_id: str
+    period: str
+    kind: Kind
+    episode_ids: tuple[str, ...]
+    attempt: int
+    owner: str
+
+
+Refusal = Literal["done", "in-flight", "nothing-new", "later", "gone"]
+
+
+@dataclass(frozen=True)
+class Refused:
+    """Why a claim was not granted (``row`` is the ledger entry in the way, if any)."""
+
+    reason: Refusal
+    row: LedgerRow | None = None
+
+
+def make_owner() -> str:
+    """This process's owner token: ``host:pid:random``."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def owner_is_dead(owner: str | None) -> bool:
+    """Whether ``owner`` was a process on this host that no longer runs.
+
+    Only a definite answer counts: another host, this very process, or a
+    pid we may not signal all count as alive (the lease decides then).
+    """
+    if not owner:
+        return True
+    host, _, rest = owner.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OSError):
+        return False
+    return False
+
+
+class Ledger:
+    """Claims and records posts (synchronous; call it off the event loop)."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        clock: Clock,
+        lease: timedelta = timedelta(minutes=10),
+        owner: str | None = None,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.lease = lease
+        self.owner = owner or make_owner()
+
+    # --- reading ------------------------------------------------------------------
+
+    def row(self, sub_id: str, period: str) -> LedgerRow | None:
+        """The ledger entry of one period, if any."""
+        rows = self.store.query(
+            f"SELECT {_ROW_COLUMNS} FROM posts WHERE subscription_id = ? AND period = ?",
+            (sub_id, period),
+        )
+        return _ledger_row(rows[0]) if rows else None
+
+    def history(self, sub_id: str, limit: int = 20) -> list[LedgerRow]:
+        """A subscription's ledger entries, most recent first."""
+        rows = self.store.query(
+            f"SELECT {_ROW_COLUMNS} FROM posts WHERE subscription_id = ?"
+            " ORDER BY updated_at DESC LIMIT ?",
+            (sub_id, limit),
+        )
+        return [_ledger_row(r) for r in rows]
+
+    def last_posted(self, sub_id: str) -> LedgerRow | None:
+        """The most recent successful post of a subscription."""
+        rows = self.store.query(
+            f"SELECT {_ROW_COLUMNS} FROM posts WHERE subscription_id = ? AND state = 'posted'"
+            " AND episodes != '[]' ORDER BY updated_at DESC LIMIT 1",
+            (sub_id,),
+        )
+        return _ledger_row(rows[0]) if rows else None
+
+    def unfinished(self) -> list[LedgerRow]:
+        """Entries waiting for a retry or held by a claim (for the sweep)."""
+        rows = self.store.query(
+            f"SELECT {_ROW_COLUMNS} FROM posts WHERE state IN ('retry', 'claimed')"
+        )
+        return [_ledger_row(r) for r in rows]
+
+    def candidates(self, sub: Subscription, *, first: FirstRule = "latest") -> list[Candidate]:
+        """The episodes a post for ``sub`` would cover now (read-only preview)."""
+        return _choose(self.store.query, sub.id, first)
+
+    # --- claiming -------------------------------------------------------------------
+
+    def claim(
+        self,
+        sub: Subscription,
+        period: str,
+        *,
+        kind: Kind = "digest",
+        first: FirstRule = "latest",
+        episode_ids: Sequence[str] | None = None,
+    ) -> Claim | Refused:
+        """Claim ``period`` of ``sub`` for this process, choosing and reserving its episodes.
+
+        ``episode_ids`` fixes the episodes (a forced re-post, which reserves
+        nothing); a ``note`` covers none.  Returns ``Refused`` when the period
+        is done, held by a live claim, waiting to retry, or has nothing new.
+        """
+        now = self.clock.now()
+        with self.store.transaction() as db:
+            found = db.execute(
+                f"SELECT {_ROW_COLUMNS} FROM posts WHERE subscription_id = ? AND period = ?",
+                (sub.id, period),
+            ).fetchone()
+            if db.execute("SELECT 1 FROM subscriptions WHERE id = ?", (sub.id,)).fetchone() is None:
+                return Refused("gone")
+            if found is not None:
+                row = _ledger_row(found)
+                if row.done:
+                    return Refused("done", row)
+                if row.state == "claimed" and not self._can_take_over(row, now):
+                    return Refused("in-flight", row)
+                if row.state == "retry" and row.next_attempt_at and row.next_attempt_at > now:
+                    return Refused("later", row)
+                if row.state == "claimed":
+                    log.warning(
+                        "taking over the post of %s for %s: its claim by %s %s",
+                        sub.id,
+                        period,
+                        row.owner,
+                        "ended with that process" if owner_is_dead(row.owner) else "expired",
+                    )
+                db.execute(
+                    "UPDATE posts SET state = 'claimed', owner = ?, lease_until = ?,"
+                    " attempts = attempts + 1, updated_at = ? WHERE subscription_id = ?"
+                    " AND period = ?",
+                    (self.owner, _ts(now + self.lease), _ts(now), sub.id, period),
+                )
+                return Claim(
+                    sub.id,
+                    period,
+                    row.kind,
+                    row.episode_ids,
+                    row.attempts + 1,
+                    self.owner,
+                )
+            if kind == "note":
+                chosen: tuple[str, ...] = ()
+            elif episode_ids is not None:
+                chosen = tuple(episode_ids)
+            else:
+                picked = _choose(_runner(db), sub.id, first)
+                if not picked:
+                    return Refused("nothing-new")
+                chosen = tuple(c.id for c in picked)
+                self._reserve(db, sub.id, period, picked)
+            db.execute(
+                f"INSERT INTO posts({_ROW_COLUMNS}) VALUES (?, ?, ?, 'claimed', ?, ?, 1, NULL, ?,"
+                " ?, '[]', NULL, ?)",
+                (
+                    sub.id,
+                    period,
+                    kind,
+                    self.owner,
+                    _ts(now + self.lease),
+                    _ts(now),
+                    json.dumps(list(chosen)),
+                    _ts(now),
+                ),
+            )
+            return Claim(sub.id, period, kind, chosen, 1, self.owner)
+
+    def _can_take_over(self, row: LedgerRow, now: datetime) -> bool:
+        if row.owner == self.owner:
+            return False  # our own post, still in flight in this process
+        expired = row.lease_until is None or row.lease_until <= now
+        return expired or owner_is_dead(row.owner)
+
+    def _reserve(
+        self, db: sqlite3.Connection, sub_id: str, period: str, picked: Sequence[Candidate]
+    ) -> None:
+        db.executemany(
+            "INSERT OR IGNORE INTO covered(subscription_id, episode_id, period) VALUES (?, ?, ?)",
+            [(sub_id, c.id, period) for c in picked],
+        )
+        # The first post fixes the baseline: later posts list only what is newer.
+        newest = max(c.when for c in picked)
+        db.execute(
+            "UPDATE subscriptions SET baseline = ? WHERE id = ? AND baseline IS NULL",
+            (_ts(newest), sub_id),
+        )
+
+    # --- recording --------------------------------------------------------------------
+
+    def complete(
+        self, claim: Claim, message_ids: Sequence[str], *, detail: str | None = None
+    ) -> None:
+        """Record a successful post (or one that needed no message, with ``detail``)."""
+        now = self.clock.now()
+        with self.store.transaction() as db:
+            updated = db.execute(
+                "UPDATE posts SET state = 'posted', owner = NULL, lease_until = NULL,"
+                " message_ids = ?, detail = ?, updated_at = ? WHERE subscription_id = ?"
+                " AND period = ? AND owner = ?",
+                (
+                    json.dumps(list(message_ids)),
+                    detail,
+                    _ts(now),
+                    claim.subscription_id,
+                    claim.period,
+                    claim.owner,
+                ),
+            ).rowcount
+            if not updated:
+                # Our lease ran out and another process took the post over: both posted.
+                log.error(
+                    "post of %s for %s completed after its claim was taken over:"
+                    " it may have been posted twice",
+                    claim.subscription_id,
+                    claim.period,
+                )
+                db.execute(
+                    "UPDATE posts SET state = 'posted', owner = NULL, lease_until = NULL,"
+                    " updated_at = ? WHERE subscription_id = ? AND period = ?",
+                    (_ts(now), claim.subscription_id, claim.period),
+                )
+
+    def release(self, claim: Claim, error: str, *, retry_at: datetime) -> None:
+        """Hand a transiently failed (or abandoned) post back, to retry at ``retry_at``."""
+        with self.store.transaction() as db:
+            db.execute(
+                "UPDATE posts SET state = 'retry', owner = NULL, lease_until = NULL,"
+                " next_attempt_at = ?, detail = ?, updated_at = ? WHERE subscription_id = ?"
+                " AND period = ? AND owner = ?",
+                (
+                    _ts(retry_at),
+                    error,
+                    _ts(self.clock.now()),
+                    claim.subscription_id,
+                    claim.period,
+                    claim.owner,
+                ),
+            )
+
+    def fail(self, claim: Claim, error: str) -> None:
+        """Record a post that cannot succeed; its episodes are free for a later post."""
+        with self.store.transaction() as db:
+            db.execute(
+                "UPDATE posts SET state = 'failed', owner = NULL, lease_until = NULL,"
+                " detail = ?, updated_at = ? WHERE subscription_id = ? AND period = ?",
+                (error, _ts(self.clock.now()), claim.subscription_id, claim.period),
+            )
+            db.execute(
+                "DELETE FROM covered WHERE subscription_id = ? AND period = ?",
+                (claim.subscription_id, claim.period),
+            )
+
+    def skip(self, sub_id: str, period: str, detail: str) -> bool:
+        """Record that a period gets no post (missed, or nothing new); False if already done.
+
+        Episodes a skipped period did not reserve stay uncovered: the next post lists them.
+        """
+        now = self.clock.now()
+        with self.store.transaction() as db:
+            found = db.execute(
+                f"SELECT {_ROW_COLUMNS} FROM posts WHERE subscription_id = ? AND period = ?",
+                (sub_id, period),
+            ).fetchone()
+            row = _ledger_row(found) if found is not None else None
+            if row is not None and (
+                row.done or (row.state == "claimed" and not self._can_take_over(row, now))
+            ):
+                return False
+            if row is None:
+                db.execute(
+                    f"INSERT INTO posts({_ROW_COLUMNS}) VALUES (?, ?, 'digest', 'skipped', NULL,"
+                    " NULL, 0, NULL, NULL, '[]', '[]', ?, ?)",
+                    (sub_id, period, detail, _ts(now)),
+                )
+            else:
+                db.execute(
+                    "UPDATE posts SET state = 'skipped', owner = NULL, detail = ?, updated_at = ?"
+                    " WHERE subscription_id = ? AND period = ?",
+                    (detail, _ts(now), sub_id, period),
+                )
+                # A retry that ran out of time: its episodes go to the next post.
+                db.execute(
+                    "DELETE FROM covered WHERE subscription_id = ? AND period = ?",
+                    (sub_id, period),
+                )
+            return True
+
+
+Run = Callable[[str, Sequence[Any]], list[tuple[Any, ...]]]
+
+
+def _runner(db: sqlite3.Connection) -> Run:
+    """``Store.query``'s shape over a connection inside a transaction."""
+
+    def run(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return db.execute(sql, params).fetchall()
+
+    return run
+
+
+def _choose(run: Run, sub_id: str, first: FirstRule) -> list[Candidate]:
+    """The not-yet-covered episodes of a subscription's feeds that its next post lists."""
+    rows = run("SELECT feeds, baseline, created_at FROM subscriptions WHERE id = ?", (sub_id,))
+    if not rows:
+        return []
+    found = rows[0]
+    feeds = set(json.loads(found[0]))
+    baseline = _dt(found[1])
+    created_at = datetime.fromisoformat(found[2])
+    titles: set[str] = set()
+    if feeds:
+        # Episodes record their feed's title; the subscription names feeds by URL (or title).
+        titles = {
+            str(title)
+            for source, title in run("SELECT source, title FROM sources", ())
+            if title and source in feeds
+        } | feeds
+    rows = run(
+        "SELECT e.id, e.feed, e.published, e.ingested_at FROM episodes e WHERE e.id NOT IN"
+        " (SELECT episode_id FROM covered WHERE subscription_id = ?)",
+        (sub_id,),
+    )
+    pool = [
+        Candidate(str(r[0]), str(r[1]), _dt(r[2]), datetime.fromisoformat(r[3]))
+        for r in rows
+        if not titles or r[1] in titles
+    ]
+    if baseline is not None:
+        picked = [c for c in pool if c.when >= baseline]
+    elif first == "since-created":
+        picked = [c for c in pool if c.arrived > created_at]
+    else:
+        newest: dict[str, Candidate] = {}
+        for c in pool:
+            if c.feed not in newest or c.when > newest[c.feed].when:
+                newest[c.feed] = c
+        if not newest:
+            return []
+        top = max(c.when for c in newest.values())
+        picked = [c for c in newest.values() if top - c.when <= FIRST_POST_SPAN]
+    return sorted(picked, key=lambda c: (c.when, c.id))
+
+
+def _ledger_row(row: Sequence[object]) -> LedgerRow:
+    return LedgerRow(
+        subscription_id=str(row[0]),
+        period=str(row[1]),
+        kind=row[2],  # type: ignore[arg-type]
+        state=row[3],  # type: ignore[arg-type]
+        owner=row[4] if row[4] is None else str(row[4]),
+        lease_until=_dt(row[5]),  # type: ignore[arg-type]
+        attempts=int(row[6]),  # type: ignore[call-overload]
+        next_attempt_at=_dt(row[7]),  # type: ignore[arg-type]
+        first_claimed_at=_dt(row[8]),  # type: ignore[arg-type]
+        episode_ids=tuple(json.loads(str(row[9]))),
+        message_ids=tuple(json.loads(str(row[10]))),
+        detail=row[11] if row[11] is None else str(row[11]),
+        updated_at=datetime.fromisoformat(str(row[12])),
+    )

@@ -1,0 +1,399 @@
+"""``digestbot run``: the poller, the scheduler and the chat platforms in one asyncio process.
+
+Start-up order: open the database, sync the config's subscriptions, connect
+the platforms whose credentials are set (the console otherwise), read every
+feed once, then start APScheduler and catch up on anything due, so a post
+missed while the process was down goes out at once while within its grace.
+
+APScheduler only wakes us up.  Each weekly subscription has a cron job
+(stable id ``weekly:<id>``, its own time zone, coalescing, a misfire grace);
+a ``sweep`` job re-checks every subscription each ``sweep_seconds`` (late
+episodes, retries, the end of a hold, subscriptions added by another process)
+and the poller triggers one after new episodes.  The rules of what to post
+live in ``posting.Poster`` and the once-only guarantee in ``ledger.Ledger``,
+so a double wake-up, a second process or a restart can never post twice.
+
+SIGINT/SIGTERM stop the poller and the scheduler, give posts in flight
+``shutdown_seconds`` to finish, release the rest for the next run, then
+disconnect the platforms and close the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, TextIO
+from zoneinfo import ZoneInfo
+
+import httpx
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from adapters.console.adapter import ConsoleAdapter
+from bot.commands import Commands
+from bot.config import Settings
+from bot.engine import Engine, IngestReport, make_engine
+from bot.schedule.admin import DigestAdmin
+from bot.schedule.platforms import PlatformRunner, load_runners
+from bot.schedule.poller import FeedPoller
+from bot.schedule.posting import Poster, Sinks
+from bot.schedule.subscriptions import Subscription, Subscriptions
+from bot.schedule.timing import Clock, SystemClock
+from bot.schedule.webhooks import (
+    DiscordWebhookSink,
+    JsonWebhookSink,
+    RetryPolicy,
+    SlackWebhookSink,
+    WebhookSink,
+)
+from bot.sinks import Sink
+
+log = logging.getLogger(__name__)
+
+SWEEP_JOB = "sweep"
+
+
+def webhook_sinks(
+    settings: Settings, client: httpx.AsyncClient | None = None
+) -> dict[str, WebhookSink]:
+    """The three webhook sinks, sharing one HTTP client."""
+    schedule = settings.schedule
+    policy = RetryPolicy(
+        retries=schedule.webhook_retries,
+        max_retry_after=schedule.max_retry_after_seconds,
+        timeout=schedule.webhook_timeout_seconds,
+    )
+    return {
+        "slack-webhook": SlackWebhookSink(client, policy=policy),
+        "discord-webhook": DiscordWebhookSink(client, policy=policy),
+        "webhook": JsonWebhookSink(client, policy=policy),
+    }
+
+
+def feeds_to_poll(settings: Settings, subs: list[Subscription]) -> list[str]:
+    """The configured feeds, plus any feed URL (or file) a subscription names."""
+    from bot.feeds.fetch import is_url
+
+    feeds = list(dict.fromkeys(settings.feeds))
+    for sub in subs:
+        for feed in sub.feeds:
+            if feed not in feeds and (is_url(feed) or Path(feed).is_file()):
+                feeds.append(feed)
+    return feeds
+
+
+class DigestRuntime:
+    """Everything ``digestbot run`` starts; ``run()`` until a signal or ``stop``."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        db_path: str | None = None,
+        engine: Engine | None = None,
+        clock: Clock | None = None,
+        console_out: TextIO | None = None,
+        sinks: Mapping[str, Sink] | None = None,
+        load_platforms: bool = True,
+        interactive: bool | None = None,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self._db_path = db_path
+        self._engine = engine
+        self._console_out = console_out
+        self._extra_sinks = dict(sinks or {})
+        self._load_platforms = load_platforms
+        self._interactive = interactive
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._scheduler: AsyncIOScheduler | None = None
+        self._job_specs: dict[str, tuple[object, ...]] = {}
+        self._background: set[asyncio.Task[Any]] = set()
+        self.poster: Poster | None = None
+        self.poller: FeedPoller | None = None
+        self.runners: list[PlatformRunner] = []
+        self.ready = asyncio.Event()
+
+    # --- the main loop -----------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event | None = None) -> None:
+        """Run until ``stop`` is set or SIGINT/SIGTERM arrives."""
+        stop = stop or asyncio.Event()
+        self._loop = asyncio.get_running_loop()
+        installed = self._install_signals(stop)
+        from bot.feeds.fetch import make_client
+
+        settings = self.settings
+        if self._engine is not None:
+            engine = self._engine
+        else:
+            engine = await asyncio.to_thread(
+                make_engine,
+                settings,
+                db_path=self._db_path,
+                http_client=make_client(
+                    timeout=settings.fetch.timeout_seconds, user_agent=settings.fetch.user_agent
+                ),
+            )
+        http = httpx.AsyncClient(
+            timeout=httpx.Timeout(settings.schedule.webhook_timeout_seconds),
+            follow_redirects=False,
+            headers={"User-Agent": "digestbot/0.1 (scheduled digests)"},
+            limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+        )
+        try:
+            await self._run(engine, http, stop)
+        finally:
+            for sig in installed:
+                with contextlib.suppress(Exception):
+                    self._loop.remove_signal_handler(sig)
+            await http.aclose()
+            if self._engine is None:
+                await asyncio.to_thread(engine.close)
+
+    async def _run(self, engine: Engine, http: httpx.AsyncClient, stop: asyncio.Event) -> None:
+        settings = self.settings
+        subscriptions = Subscriptions(engine.store)
+        _, removed = await asyncio.to_thread(
+            subscriptions.sync_config, settings, now=self.clock.now()
+        )
+        if removed:
+            log.info("removed %d subscription(s) no longer in the config", len(removed))
+
+        sinks = Sinks(webhook_sinks(settings, http))
+        self.poster = poster = Poster(engine, sinks, clock=self.clock, settings=settings.schedule)
+        admin = DigestAdmin(
+            engine,
+            settings,
+            clock=self.clock,
+            post_now=self._post_now_from_thread,
+            on_change=self._changed_from_thread,
+        )
+        commands = Commands(engine, admin=admin)
+        console = ConsoleAdapter(commands, out=self._console_out)
+        sinks.add("console", console)
+        if self._load_platforms:
+            await self._start_platforms(commands, sinks)
+        for kind, sink in self._extra_sinks.items():
+            sinks.add(kind, sink)
+
+        all_subs = await asyncio.to_thread(subscriptions.all)
+        self.poller = poller = FeedPoller(
+            engine,
+            feeds_to_poll(settings, all_subs),
+            clock=self.clock,
+            interval=timedelta(minutes=settings.poll_minutes),
+            max_backoff=timedelta(minutes=settings.schedule.poll_backoff_max_minutes),
+            on_new=self._on_new_episodes,
+        )
+        self._log_start(all_subs, sinks)
+        # Read the feeds once before catching up, so a catch-up post has this week's episode.
+        first_round = settings.fetch.timeout_seconds + 10
+        try:
+            await asyncio.wait_for(poller.poll_due(), first_round)
+        except TimeoutError:
+            log.warning("first feed round took over %.0f s; carrying on", first_round)
+
+        self._scheduler = scheduler = AsyncIOScheduler(
+            timezone=ZoneInfo(settings.timezone),
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": int(settings.schedule.grace_hours * 3600) or 1,
+            },
+        )
+        scheduler.add_job(
+            self._sweep_job,
+            IntervalTrigger(seconds=settings.schedule.sweep_seconds),
+            id=SWEEP_JOB,
+            name="re-check every subscription",
+            replace_existing=True,
+        )
+        self._sync_jobs(all_subs)
+        scheduler.start()
+        poller_task = asyncio.create_task(poller.run(stop), name="digestbot-poller")
+        console_task = self._start_console(console) if not self.runners else None
+        try:
+            await poster.sweep()  # catch up on what was due while we were down
+            self.ready.set()
+            await stop.wait()
+        finally:
+            log.info("shutting down")
+            scheduler.shutdown(wait=False)
+            stop.set()
+            poller.poke()
+            for task in (poller_task, console_task):
+                if task is not None:
+                    task.cancel()
+            for task in list(self._background):
+                task.cancel()
+            await poster.drain(settings.schedule.shutdown_seconds)
+            await asyncio.gather(poller_task, return_exceptions=True)
+            for runner in self.runners:
+                with contextlib.suppress(Exception):
+                    await runner.stop()
+
+    # --- parts -------------------------------------------------------------------------
+
+    async def _start_platforms(self, commands: Commands, sinks: Sinks) -> None:
+        for runner in load_runners(commands, self.settings):
+            try:
+                await runner.start()
+            except Exception as exc:
+                log.error(
+                    "%s did not start (%s: %s); continuing without it",
+                    runner.platform,
+                    type(exc).__name__,
+                    exc,
+                )
+                with contextlib.suppress(Exception):
+                    await runner.stop()
+                continue
+            self.runners.append(runner)
+            sinks.add(runner.platform, runner.sink)
+            log.info("%s connected", runner.platform)
+
+    def _install_signals(self, stop: asyncio.Event) -> list[signal.Signals]:
+        assert self._loop is not None
+        installed = []
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                self._loop.add_signal_handler(sig, stop.set)
+            except (NotImplementedError, RuntimeError, ValueError):
+                continue  # not the main thread (tests), or no signals on this platform
+            installed.append(sig)
+        return installed
+
+    def _log_start(self, subs: list[Subscription], sinks: Sinks) -> None:
+        now = self.clock.now()
+        assert self.poller is not None
+        log.info(
+            "digestbot running: %d feed(s) every %d min, %d subscription(s); posting to: %s",
+            len(self.poller.feeds),
+            self.settings.poll_minutes,
+            len(subs),
+            ", ".join(sinks.kinds()),
+        )
+        for sub in subs:
+            next_post = sub.next_post(now)
+            when = f", next post {next_post.isoformat(timespec='minutes')}" if next_post else ""
+            log.info("  %s%s", sub.describe(), when)
+        if not subs:
+            log.warning(
+                "no subscriptions yet: add one with `digestbot subscribe console` (or a channel)"
+            )
+
+    def _sync_jobs(self, subs: list[Subscription]) -> None:
+        """One cron job per active weekly subscription; stable ids, replaced when changed."""
+        scheduler = self._scheduler
+        if scheduler is None:
+            return
+        wanted: dict[str, tuple[object, ...]] = {}
+        for sub in subs:
+            if sub.mode == "weekly" and sub.active:
+                wanted[f"weekly:{sub.id}"] = (sub.day, sub.time, sub.tz)
+        for job_id in set(self._job_specs) - set(wanted):
+            with contextlib.suppress(Exception):
+                scheduler.remove_job(job_id)
+            del self._job_specs[job_id]
+        by_id = {s.id: s for s in subs}
+        for job_id, spec in wanted.items():
+            if self._job_specs.get(job_id) == spec:
+                continue
+            sub = by_id[job_id.split(":", 1)[1]]
+            scheduler.add_job(
+                self._weekly_job,
+                CronTrigger(**sub.schedule.cron_fields()),  # type: ignore[arg-type]
+                args=[sub.id],
+                id=job_id,
+                name=f"weekly digest {sub.id}",
+                replace_existing=True,
+            )
+            self._job_specs[job_id] = spec
+
+    async def _weekly_job(self, sub_id: str) -> None:
+        assert self.poster is not None
+        outcome = await self.poster.evaluate(sub_id)
+        log.info("%s", outcome.line())
+
+    async def _sweep_job(self) -> None:
+        assert self.poster is not None
+        subs = await self._resync()
+        if self.poller is not None:
+            for feed in feeds_to_poll(self.settings, subs):
+                if feed not in self.poller.feeds:
+                    from bot.schedule.poller import FeedState
+
+                    self.poller.feeds[feed] = FeedState(feed, self.clock.now())
+                    self.poller.poke()
+        await self.poster.sweep()
+
+    async def _resync(self) -> list[Subscription]:
+        assert self.poster is not None
+        subs = await asyncio.to_thread(self.poster.subscriptions.all)
+        self._sync_jobs(subs)
+        return subs
+
+    async def _on_new_episodes(self, reports: list[IngestReport]) -> None:
+        self._spawn(self._after_ingest())
+
+    async def _after_ingest(self) -> None:
+        assert self.poster is not None
+        await self.poster.sweep()
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    # --- called from worker threads (the adapters run commands there) ------------------------
+
+    def _changed_from_thread(self) -> None:
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(lambda: self._spawn(self._resync()))
+
+    def _post_now_from_thread(self, sub_id: str, force: bool) -> str:
+        assert self._loop is not None and self.poster is not None
+        future = asyncio.run_coroutine_threadsafe(
+            self.poster.post_now(sub_id, force=force), self._loop
+        )
+        return future.result(timeout=self.settings.schedule.post_timeout_seconds + 10).line()
+
+    def _start_console(self, console: ConsoleAdapter) -> asyncio.Task[None] | None:
+        """Type commands on the terminal when no chat platform is connected."""
+        interactive = self._interactive
+        if interactive is None:
+            interactive = sys.stdin is not None and sys.stdin.isatty()
+        if not interactive:
+            return None
+        assert self._loop is not None
+        loop = self._loop
+        lines: asyncio.Queue[str | None] = asyncio.Queue()
+
+        def read() -> None:  # a daemon thread: a blocked read never holds up shutdown
+            for line in sys.stdin:
+                loop.call_soon_threadsafe(lines.put_nowait, line)
+            loop.call_soon_threadsafe(lines.put_nowait, None)
+
+        threading.Thread(target=read, name="digestbot-console", daemon=True).start()
+
+        async def serve() -> None:
+            while (line := await lines.get()) is not None:
+                if line.strip():
+                    await asyncio.to_thread(console.run_line, line)
+
+        log.info("console: type /tldr, /release NAME, /search WORDS or /digest ... here")
+        return asyncio.create_task(serve(), name="digestbot-console")
+
+
+async def run(settings: Settings, *, db_path: str | None = None) -> None:
+    """Run digestbot until SIGINT/SIGTERM (what ``digestbot run`` does)."""
+    await DigestRuntime(settings, db_path=db_path).run()

@@ -1,0 +1,395 @@
+"""Sinks that need no bot: Slack incoming webhooks, Discord webhooks, generic JSON webhooks.
+
+Each is a ``Sink`` whose "channel id" is the webhook URL.  Rendering uses the
+platform adapters' renderers when they are installed (Block Kit for Slack,
+embeds for Discord) and falls back to escaped plain text otherwise.  Feed
+text never pings anyone: Slack text has ``&``, ``<`` and ``>`` escaped, and
+every Discord payload carries ``allowed_mentions: {"parse": []}``.
+
+Failures, per HTTP status:
+
+* 2xx: posted.
+* 429: wait ``Retry-After`` (header, or Discord's JSON ``retry_after``) and
+  retry when short; otherwise hand it back as ``PostError(retry_after=...)``.
+* 5xx, 408, 425, timeouts, connection errors: retried with backoff, then
+  handed back as a transient ``PostError``.
+* any other 4xx: the webhook is gone or refuses us (404, 403, 410, ...):
+  ``PostError(permanent=True)``, which disables the subscription with the reason.
+
+Webhook URLs hold their credential, so errors and logs show them redacted.
+Messages of one digest to one webhook are paced to the platform's documented
+rate (Slack: 1 per second; Discord: 5 per 2 seconds).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+
+from bot.models import Digest
+from bot.schedule.targets import Kind, Target
+from bot.sinks import PostError
+
+log = logging.getLogger(__name__)
+
+Payload = dict[str, Any]
+
+SLACK_TEXT_LIMIT = 12_000
+DISCORD_CONTENT_LIMIT = 2_000
+#: Statuses worth retrying besides 429 and 5xx.
+RETRYABLE_4XX = frozenset({408, 425})
+
+
+@dataclass(frozen=True)
+class PostContext:
+    """Which post is being made, for receivers that want to deduplicate."""
+
+    subscription_id: str
+    period: str
+    attempt: int = 1
+
+    @property
+    def idempotency_key(self) -> str:
+        """Stable across retries of the same post."""
+        return f"digestbot:{self.subscription_id}:{self.period}"
+
+
+#: Set by the poster around each ``post_digest`` call.
+post_context: ContextVar[PostContext | None] = ContextVar("post_context", default=None)
+
+
+class WebhookPostError(PostError):
+    """A ``PostError`` that also says which messages of the digest did get posted."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool = False,
+        retry_after: float | None = None,
+        posted: list[str] | None = None,
+    ) -> None:
+        super().__init__(message, permanent=permanent, retry_after=retry_after)
+        self.posted = posted or []
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try one message before handing the failure back."""
+
+    retries: int = 3
+    backoff: float = 0.5  # seconds before the first retry, doubled each time
+    max_backoff: float = 8.0
+    max_retry_after: float = 60.0  # longer Retry-After waits go back to the scheduler
+    timeout: float = 15.0
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """Seconds to wait, from ``Retry-After`` or Discord's JSON ``retry_after``."""
+    value = response.headers.get("Retry-After")
+    if value:
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            try:
+                when = parsedate_to_datetime(value)
+                return max(0.0, (when - datetime.now(UTC)).total_seconds())
+            except (TypeError, ValueError):
+                pass
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    if isinstance(body, dict) and isinstance(body.get("retry_after"), int | float):
+        return max(0.0, float(body["retry_after"]))
+    return None
+
+
+def _body_hint(response: httpx.Response) -> str:
+    text = response.text.strip().replace("\n", " ")
+    return f": {text[:120]}" if text else ""
+
+
+class WebhookSink:
+    """Base of the webhook sinks: pacing, retries, partial-digest resume."""
+
+    platform: str = "webhook"
+    kind: Kind = "webhook"
+    #: Least time between two messages to the same webhook, in seconds.
+    min_interval: float = 0.0
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient | None = None,
+        *,
+        policy: RetryPolicy | None = None,
+        sleep: Callable[[float], Any] = asyncio.sleep,
+    ) -> None:
+        self.policy = policy or RetryPolicy()
+        self._client = client
+        self._own_client = client is None
+        self._sleep = sleep
+        self._last_send: dict[str, float] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._partial: dict[tuple[str, str], list[str]] = {}
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        """The HTTP client (created on first use)."""
+        if self._client is None:
+            self._client = httpx.AsyncClient(
+                timeout=httpx.Timeout(self.policy.timeout, connect=min(self.policy.timeout, 10)),
+                follow_redirects=False,  # a webhook that redirects is not one to trust
+                headers={"User-Agent": "digestbot/0.1 (scheduled digests)"},
+                limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+            )
+        return self._client
+
+    async def aclose(self) -> None:
+        """Close the HTTP client if this sink created it."""
+        if self._client is not None and self._own_client:
+            await self._client.aclose()
+            self._client = None
+
+    def render(self, digest: Digest) -> list[Payload]:
+        """The request bodies for ``digest``, one per message."""
+        raise NotImplementedError
+
+    def headers(self) -> dict[str, str]:
+        """Extra request headers."""
+        return {}
+
+    def url_for(self, url: str) -> str:
+        """The URL actually posted to (Discord adds ``?wait=true``)."""
+        return url
+
+    def message_id(self, response: httpx.Response, index: int) -> str:
+        """An id for the message just posted."""
+        return f"{self.kind}-{index}"
+
+    async def post_digest(self, channel_id: str, digest: Digest) -> list[str]:
+        """Post ``digest`` to the webhook URL ``channel_id``; return one id per message."""
+        url = channel_id
+        payloads = self.render(digest)
+        key = (url, hashlib.sha256(json.dumps(payloads, sort_keys=True).encode()).hexdigest())
+        posted = self._partial.pop(key, [])
+        lock = self._locks.setdefault(url, asyncio.Lock())
+        async with lock:  # one digest at a time per webhook, so pacing holds
+            for index in range(len(posted), len(payloads)):
+                try:
+                    posted.append(await self._send(url, payloads[index], index))
+                except PostError as exc:
+                    if posted and not exc.permanent:
+                        self._partial[key] = posted  # a retry resumes, not repeats
+                    raise WebhookPostError(
+                        exc.message,
+                        permanent=exc.permanent,
+                        retry_after=exc.retry_after,
+                        posted=list(posted),
+                    ) from None
+        return posted
+
+    async def _pace(self, url: str) -> None:
+        if self.min_interval <= 0:
+            return
+        wait = self._last_send.get(url, 0.0) + self.min_interval - time.monotonic()
+        if wait > 0:
+            await self._sleep(wait)
+
+    async def _send(self, url: str, payload: Payload, index: int) -> str:
+        policy = self.policy
+        where = Target(self.kind, url).redacted
+        headers = self.headers()
+        failure = "no attempt made"
+        for attempt in range(policy.retries + 1):
+            await self._pace(url)
+            self._last_send[url] = time.monotonic()
+            wait = min(policy.backoff * 2**attempt, policy.max_backoff)
+            try:
+                response = await self.client.post(self.url_for(url), json=payload, headers=headers)
+            except httpx.TimeoutException:
+                failure = f"{where}: timed out"
+            except httpx.HTTPError as exc:
+                failure = f"{where}: could not connect ({type(exc).__name__})"
+            else:
+                status = response.status_code
+                if 200 <= status < 300:
+                    return self.message_id(response, index)
+                if status == 429:
+                    retry_after = _retry_after(response)
+                    if retry_after is None:
+                        retry_after = wait
+                    if retry_after > policy.max_retry_after or attempt == policy.retries:
+                        raise PostError(
+                            f"{where}: rate limited (HTTP 429), retry in {retry_after:g} s",
+                            retry_after=retry_after,
+                        )
+                    log.info("%s: rate limited, waiting %.1f s", where, retry_after)
+                    await self._sleep(retry_after)
+                    continue
+                if status >= 500 or status in RETRYABLE_4XX:
+                    failure = f"{where}: HTTP {status}{_body_hint(response)}"
+                elif 300 <= status < 400:
+                    raise PostError(
+                        f"{where}: the webhook answered with a redirect (HTTP {status})",
+                        permanent=True,
+                    )
+                else:
+                    raise PostError(
+                        f"{where}: the webhook refused the post (HTTP {status})"
+                        f"{_body_hint(response)}",
+                        permanent=True,
+                    )
+            if attempt < policy.retries:
+                log.info("%s; retrying in %.1f s", failure, wait)
+                await self._sleep(wait)
+        raise PostError(f"{failure} (after {policy.retries + 1} attempts)")
+
+
+# --- Slack ---------------------------------------------------------------------------
+
+
+def slack_escape(text: str) -> str:
+    """Slack's three control characters as entities: feed text can never ping or link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _chunks(text: str, limit: int) -> list[str]:
+    """``text`` cut into pieces of at most ``limit`` characters, at line ends when possible."""
+    pieces: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        if cut <= 0:
+            cut = limit
+        pieces.append(text[:cut])
+        text = text[cut:].lstrip("\n")
+    if text or not pieces:
+        pieces.append(text)
+    return pieces
+
+
+def _plain_text(digest: Digest) -> str:
+    from adapters.console.render import render_digest
+
+    return render_digest(digest)
+
+
+class SlackWebhookSink(WebhookSink):
+    """Slack incoming webhooks: Block Kit from the Slack adapter's renderer, else escaped text."""
+
+    platform = "slack-webhook"
+    kind: Kind = "slack-webhook"
+    min_interval = 1.0  # Slack: 1 message per second per incoming webhook
+
+    def render(self, digest: Digest) -> list[Payload]:
+        """Block Kit messages when ``adapters.slack.render`` is there, else plain text."""
+        try:
+            from adapters.slack.render import render_digest
+        except Exception as exc:  # the adapter is optional; any import failure falls back
+            log.debug("Slack renderer unavailable (%s): posting plain text", exc)
+        else:
+            return [
+                {**message, "unfurl_links": False, "unfurl_media": False}
+                for message in render_digest(digest)
+            ]
+        return [
+            {"text": slack_escape(chunk), "unfurl_links": False, "unfurl_media": False}
+            for chunk in _chunks(_plain_text(digest), SLACK_TEXT_LIMIT)
+        ]
+
+
+# --- Discord -------------------------------------------------------------------------
+
+NO_MENTIONS: dict[str, Any] = {"parse": []}
+
+
+class DiscordWebhookSink(WebhookSink):
+    """Discord webhooks: embeds from the Discord adapter's renderer, else text content."""
+
+    platform = "discord-webhook"
+    kind: Kind = "discord-webhook"
+    min_interval = 0.4  # Discord: 5 requests per 2 seconds per webhook
+
+    def render(self, digest: Digest) -> list[Payload]:
+        """Embed payloads when ``adapters.discord.render`` is there, else plain content."""
+        payloads: list[Payload]
+        try:
+            from adapters.discord.render import render_digest
+        except Exception as exc:  # discord.py is optional; any import failure falls back
+            log.debug("Discord renderer unavailable (%s): posting plain text", exc)
+            payloads = [
+                {"content": chunk} for chunk in _chunks(_plain_text(digest), DISCORD_CONTENT_LIMIT)
+            ]
+        else:
+            payloads = [dict(p) for p in render_digest(digest)]
+        for payload in payloads:
+            payload["allowed_mentions"] = NO_MENTIONS  # always: feed text pings nobody
+        return payloads
+
+    def url_for(self, url: str) -> str:
+        """``?wait=true`` so Discord answers with the message (and its id)."""
+        return url + ("&" if "?" in url else "?") + "wait=true"
+
+    def message_id(self, response: httpx.Response, index: int) -> str:
+        """The created message's id."""
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if isinstance(body, dict) and body.get("id"):
+            return str(body["id"])
+        return super().message_id(response, index)
+
+
+# --- generic JSON ----------------------------------------------------------------------
+
+
+class JsonWebhookSink(WebhookSink):
+    """Any URL: one JSON POST per digest (``digest`` as ``tldr --format json`` prints it).
+
+    The body also carries the subscription and period, and the request an
+    ``Idempotency-Key`` that is the same for every retry of one post.
+    """
+
+    platform = "webhook"
+    kind: Kind = "webhook"
+
+    def render(self, digest: Digest) -> list[Payload]:
+        """``{"subscription", "period", "digest", "text"}``."""
+        from bot.formats import digest_json
+
+        context = post_context.get()
+        return [
+            {
+                "subscription": context.subscription_id if context else None,
+                "period": context.period if context else None,
+                "digest": digest_json(digest),
+                "text": _plain_text(digest),
+            }
+        ]
+
+    def headers(self) -> dict[str, str]:
+        """The ``Idempotency-Key`` of the current post."""
+        context = post_context.get()
+        return {"Idempotency-Key": context.idempotency_key} if context else {}
+
+    def message_id(self, response: httpx.Response, index: int) -> str:
+        """The receiver's ``id`` if it answered with one."""
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if isinstance(body, dict) and body.get("id"):
+            return str(body["id"])
+        return super().message_id(response, index)

@@ -1,0 +1,839 @@
+"""Extractive summaries: what an episode's body says about each of its items.
+
+For every item the body is searched for the release's name, compared on
+letters and digits only (``name_key``), so "PHI4", "Phi-4" and "phi 4" are
+one name.  A heading naming the release opens its section (the prose
+paragraphs up to the next heading); other paragraphs that mention it add
+candidate sentences.  Sentences are ranked by how much they say (numbers,
+parameter counts, licences, benchmark scores, a mention of the name) and
+the best two or three, each copied whole from the source, make the
+summary.  Facts are read from the same text with a handful of patterns and
+are only ever spans of it: nothing is invented.  An item the body never
+discusses keeps its headline as summary.
+
+This runs on every ingest, over feeds of a hundred episodes, so the work
+per episode is bounded: the body is lower-cased once, names are found with
+``str.find`` (C speed) and checked character by character only at hits,
+and sentences and facts of a paragraph are computed once, when an item
+first needs them.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate
+from typing import Protocol
+
+from bot.feeds.chapters import parse_timestamp
+from bot.feeds.clean import name_key
+from bot.feeds.shownotes import KNOWN_ORGS
+from bot.models import Chapter, Facts, ParsedEpisode, ParsedFeed
+
+#: At most this many sentences make a summary, and at least this many when there are.
+MAX_SENTENCES = 3
+MIN_SENTENCES = 2
+#: A third sentence is added only while the summary stays under this length.
+SOFT_MAX_CHARS = 600
+#: Sentences shorter or longer than these are never picked (fragments, run-ons).
+MIN_SENTENCE_CHARS = 30
+MAX_SENTENCE_CHARS = 450
+#: How many paragraphs after a heading belong to its section.
+SECTION_PARAGRAPHS = 4
+#: How many other paragraphs mentioning the release are read.
+MENTION_PARAGRAPHS = 3
+#: Hits of a name examined per item (a family name can occur dozens of times).
+MAX_HITS = 40
+
+_PROSE, _HEADING, _NOTE, _CHAPTER = 0, 1, 2, 3
+_NEVER = float("-inf")
+_NO_FACTS = Facts()
+#: What stating a fact of each kind adds to a sentence's score.
+_FACT_WORTH = {"parameters": 2.0, "license": 1.5, "context": 1.5, "scores": 1.5}
+
+# --- fact patterns ----------------------------------------------------------
+#
+# Patterns run on lower-cased text without re.IGNORECASE (which costs CPython's
+# engine several times more) and start with a character class, so the engine
+# skips ahead quickly; word edges are checked in code at the few matches.
+# Values are cut from the original text at the same offsets.
+
+_SIZE = r"(?:\d+(?:\.\d+)?|\.\d+) ?(?:[bmt]|billion|million|trillion)(?![a-z0-9])"
+_PARAMS = re.compile(
+    rf"{_SIZE}(?:\s*(?:,|and|&|/|or|to)\s*{_SIZE})*"
+    r"(?=!?\)?\s*[-‑]?\s*(?:total\s+)?(?:param|sizes?\b))"
+)
+_CONTEXT = re.compile(
+    r"(\d+(?:[.,]\d+)? ?(?:[km](?![a-z0-9])|million|thousand)|\d{1,3}(?:,\d{3})+(?= ?tokens?))"
+    r"\)?[\s‑-]*(?:tokens?[\s‑-]*)?(?:of\s+)?context"
+    r"|context(?:[\s‑-]*(?:window|length))?(?:\s+(?:of|to|is|still|up|at|now|with))*"
+    r"\s+~?(\d+(?:\.\d+)? ?[km])(?![a-z0-9])"
+)
+_LICENSE = re.compile(
+    r"apache(?:[\s‑-]*(?:licen[sc]e[\s‑-]*)?(?:v(?:ersion)?\s?)?2(?:\.0)?(?!\d)|[\s‑-]+licen[sc]e)"
+    r"|mit(?=[\s‑-]*licen[sc])|(?<=under )mit|(?<=under the )mit|(?<=licen[sc]e: )mit"
+    r"|cc[\s‑-]?by(?:[\s‑-](?:nc|sa|nd))*(?:[\s‑-]\d\.\d)?"
+    r"|[al]?gpl[\s‑-]?v?\d(?:\.\d)?|openrail(?:[\s‑-]?m)?"
+)
+_LICENSE_HINTS = ("apache", "licen", "gpl", "cc-by", "cc by", "openrail", "under mit", "under the mit")
+_BENCH_WORD = r"[A-Z][\w.+‑-]*(?:[’']s)?"
+_SCORE = re.compile(
+    r"(#\d+|\d+(?:\.\d+)?%?)\s+on\s+(?:the\s+)?"
+    rf"(?:{_BENCH_WORD}|math\b|[a-z][\w‑-]*\s(?:arena|leaderboard)\b)"
+    r"(?:[\s‑-](?:[A-Z0-9][\w.+‑-]*|verified|diamond|bench|arena|leaderboard|pro|lite|hard)\b)*"
+)
+# Scores after these words in a sentence belong to what the release is compared with.
+_COMPARISON = re.compile(r"compar|versus|\bvs\b|\bthan\b|\bbeat|\bwhile\b|\bwhereas\b")
+_ORG_NEAR = re.compile(
+    r"\b(%s)(?=['’]s\b|\s+[-–—:]\s|:)"
+    % "|".join(re.escape(o) for o in sorted(KNOWN_ORGS, key=len, reverse=True)),
+    re.I,
+)
+
+# --- text structure ---------------------------------------------------------
+
+# A sentence ends at . ! ? (and closing quotes) before a capital, a digit or an
+# opening quote; abbreviations are mended afterwards.
+_SENTENCE_END = re.compile(r"[.!?]+[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9#$@])")
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:e\.g|i\.e|vs|Dr|Mr|Mrs|Ms|Prof|St|Inc|Ltd|Jr|Sr|approx|No|Fig|al)\.|\b[A-Z]\.)\s*$"
+)
+_CHAPTER_LINE = re.compile(r"^\(?((?:\d{1,2}:)?\d{1,3}:\d{2})\)?\s*(?:[-–—:|]\s*)?(\S.*)$")
+_DIGIT = re.compile(r"\d")
+# Plain substring tests on the lower-cased sentence padded with spaces: far
+# cheaper than a regex of alternatives, and these words need no finer edges.
+_FLUFF = (
+    " i ", " i'm ", " i’m ", " i've ", " i’ve ", " my ", " me ", "we'll", "we’ll", "honestly",
+    " wow", " lol", "folks", " guys", "stay tuned", "subscribe", "chimed", "shoutout",
+    "thank", "joined us", "on the show", "with us", "try it", "try this", "playground",
+    "sign up",
+)
+_DESCRIPTIVE = (
+    "including", "such as", "feature", "capabilit", "support", "designed", "trained",
+    "built on", "based on", "allow", " lets ", "can now", "outperform", "achiev",
+    "state of the art", "sota",
+)
+_WEAK_OPENINGS = (
+    "so ", "so,", "well", "also", "and ", "but ", "okay", "ok ", "ok,", "alright", "anyway",
+    "oh ", "oh,", "now ", "now,", "here ", "it ", "it's", "it’s", "they", "there",
+)
+_LONG_QUOTE = re.compile(r"[\"“][^\"”]{40,}[\"”]")
+_TITLE_SEPARATOR = re.compile(r" [-–—|] |: ")
+# Link labels left at the end of a heading: "(HF, Demo)", "(blog, HF)".
+_LINK_LABELS = re.compile(r"\((?:[\w .]{1,20},\s?)+[\w .]{1,20}\)$")
+_WORDS = re.compile(r"[^\W_]{4,}")
+_COMMON = frozenset(
+    """
+    with from that this their they have has been into over more most very just also your
+    about what when where which while will than then them these those make makes made
+    model models release releases released launch launches launched announces announced
+    open source update updates updated available finally gets family chat week weeks
+    """.split()
+)
+_FIRST_WORD = re.compile(r"[\s\-_/.:]+")
+_TOKEN_EDGE = "\"'“”‘’()[]#*"
+_SEPARATORS = frozenset(" -‑–._/'’:+")
+_LICENSE_CANON = re.compile(r"[\s‑-]+")
+
+
+class ItemLike(Protocol):
+    """What the summariser reads of an item: parsed (``ParsedItem``) or stored (``Item``)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def org(self) -> str | None: ...
+    @property
+    def headline(self) -> str: ...
+    @property
+    def chapter(self) -> Chapter | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """The summary and facts of one item, and whether the body discusses it."""
+
+    summary: str
+    facts: Facts
+    discussed: bool
+
+
+@dataclass(slots=True)
+class _Fact:
+    kind: str  # "parameters", "license", "context" or "scores"
+    value: str
+    start: int  # offset in the sentence
+    parenthesised: bool  # inside "( ... )": it may describe the word before the bracket
+
+
+@dataclass(slots=True)
+class _Sentence:
+    text: str
+    lower: str
+    start: int  # offsets in the paragraph
+    end: int
+    _facts: list[_Fact] | None = None
+    _base: float | None = None
+
+    @property
+    def facts(self) -> list[_Fact]:
+        """The facts this sentence states (computed once, on first use)."""
+        if self._facts is None:
+            self._facts = facts_in(self.text, self.lower)
+        return self._facts
+
+    @property
+    def base(self) -> float:
+        """How informative the sentence is on its own; -inf when it is never picked."""
+        if self._base is None:
+            self._base = _base_score(self)
+        return self._base
+
+
+@dataclass(slots=True)
+class _Discussion:
+    heading: int | None  # paragraph index of the heading naming the release
+    section: list[int]  # paragraphs under that heading
+    mentions: dict[int, list[int]]  # other paragraph -> offsets of hits in it
+    hits: dict[int, list[int]]  # every paragraph mentioning the release -> offsets
+
+
+# --- facts -----------------------------------------------------------------
+
+
+def canonical_license(text: str) -> str:
+    """One spelling per licence: "Apache 2", "Apache-2.0", "apache license" -> "Apache 2.0"."""
+    lowered = text.casefold()
+    if lowered.startswith("apache"):
+        return "Apache 2.0"
+    if lowered == "mit":
+        return "MIT"
+    return _LICENSE_CANON.sub(" ", text.strip()).upper().replace("CC BY", "CC-BY")
+
+
+def licenses_in(text: str) -> set[str]:
+    """Every licence ``text`` names, in canonical spelling."""
+    return {f.value for f in facts_in(text) if f.kind == "license"}
+
+
+def _squash_space(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def fact_in_text(kind: str, value: str, text: str) -> bool:
+    """Whether a fact appears in ``text``: verbatim up to case and spacing.
+
+    A licence counts when the text names the same licence in any spelling
+    ("Apache 2" supports "Apache 2.0"), since licences are stored canonically.
+    """
+    value = value.strip()
+    if not value:
+        return False
+    if kind == "license":
+        return canonical_license(value) in licenses_in(text)
+    return _squash_space(value) in _squash_space(text)
+
+
+def verify_facts(facts: Facts, text: str, *, chapter: Chapter | None = None) -> Facts:
+    """``facts`` without any value that ``text`` does not contain.
+
+    The timestamp is kept only when it is the item's chapter start (chapters
+    may come from feed tags rather than the text).
+    """
+    return Facts(
+        org=facts.org if facts.org and fact_in_text("org", facts.org, text) else None,
+        parameters=tuple(p for p in facts.parameters if fact_in_text("parameters", p, text)),
+        license=(
+            canonical_license(facts.license)
+            if facts.license and fact_in_text("license", facts.license, text)
+            else None
+        ),
+        context=facts.context if facts.context and fact_in_text("context", facts.context, text)
+        else None,
+        scores=tuple(s for s in facts.scores if fact_in_text("scores", s, text)),
+        timestamp=(
+            facts.timestamp
+            if chapter is not None
+            and facts.timestamp
+            and parse_timestamp(facts.timestamp) == chapter.start_seconds
+            else None
+        ),
+    )
+
+
+def format_timestamp(seconds: int) -> str:
+    """ "MM:SS" under an hour, "H:MM:SS" after."""
+    hours, rest = divmod(max(0, seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+def facts_in(text: str, lower: str | None = None) -> list[_Fact]:
+    """Parameter counts, licences, context lengths and scores stated in ``text``."""
+    if lower is None or len(lower) != len(text):
+        lower = text.lower()
+        if len(lower) != len(text):  # offsets must agree with the original
+            return []
+    found: list[_Fact] = []
+    if "param" in lower or "size" in lower:
+        for m in _PARAMS.finditer(lower):
+            if _word_start(lower, m.start()):
+                found.append(_fact("parameters", text[m.start() : m.end()], m.start(), text))
+    for hint in _LICENSE_HINTS:
+        if hint not in lower:
+            continue
+        for m in _LICENSE.finditer(lower):
+            start, end = m.start(), m.end()
+            if not _word_start(lower, start) or (end < len(lower) and lower[end].isalnum()):
+                continue
+            raw = text[start:end]
+            if raw.casefold() == "mit" and raw != "MIT":
+                continue  # "mit" is only the licence when written as one
+            found.append(_fact("license", canonical_license(raw), start, text))
+        break  # one pass of the pattern finds every licence
+    if "context" in lower:
+        for m in _CONTEXT.finditer(lower):
+            group = 1 if m.group(1) else 2
+            start = m.start(group)
+            if _word_start(lower, start):
+                found.append(_fact("context", text[start : m.end(group)], start, text))
+    if " on " in lower:
+        for m in _SCORE.finditer(text):
+            if _plausible_score(text, m):
+                found.append(_fact("scores", m.group(0).rstrip(".,‑-’'"), m.start(), text))
+    return found
+
+
+def _fact(kind: str, value: str, start: int, text: str) -> _Fact:
+    return _Fact(kind, value, start, _in_brackets(text, start))
+
+
+def _word_start(text: str, pos: int) -> bool:
+    return pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] == ".")
+
+
+def _plausible_score(text: str, m: re.Match[str]) -> bool:
+    """Reject "Sonnet 4.5 on Artificial Analysis": a bare number after a name is a version."""
+    number = m.group(1)
+    before = text[max(0, m.start() - 24) : m.start()]
+    if before and not before[-1].isspace() and before[-1] not in "(~:":
+        return False
+    if "%" in number or number.startswith("#"):
+        return True
+    words = before.split()
+    return not words or not (words[-1][:1].isupper() or any(c.isdigit() for c in words[-1]))
+
+
+def _in_brackets(text: str, pos: int) -> bool:
+    opening = text.rfind("(", 0, pos)
+    return opening != -1 and text.rfind(")", opening, pos) == -1
+
+
+# --- the episode index ------------------------------------------------------
+
+# Bytes that may sit between the letters of a name ("Phi-4", "K2 Thinking",
+# "Maya‑1" with a non-breaking hyphen, which is three bytes of UTF-8).
+_GAP_BYTES = frozenset(b" -._/'+:") | frozenset(range(0x80, 0x100))
+_ALNUM_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789")
+_UPPER = bytes(range(65, 91))
+_LOWER = bytes(range(97, 123))
+_ASCII_LOWER = bytes.maketrans(_UPPER, _LOWER)
+
+
+class EpisodeText:
+    """An episode's body, indexed once for finding and summarising its items.
+
+    Names are searched in the body's UTF-8 bytes, lower-cased in ASCII: both
+    conversions run in C at memory speed, where ``str.lower`` on text with
+    curly quotes and emoji costs as much as the rest of the summary.
+    """
+
+    def __init__(self, body: str, headlines: Iterable[str] = ()) -> None:
+        self.paragraphs = body.split("\n\n") if body else []
+        self._bytes = body.encode("utf-8", "surrogatepass").translate(_ASCII_LOWER)
+        # UTF-8 never puts a newline byte inside a character: byte and text paragraphs agree.
+        self._byte_paragraphs = self._bytes.split(b"\n\n") if body else []
+        self._starts = [0, *accumulate(len(p) + 2 for p in self._byte_paragraphs)]
+        self._kinds: list[int | None] = [None] * len(self.paragraphs)
+        self._sentences: dict[int, list[_Sentence]] = {}
+        # Show-notes lines repeat an item's headline (plus link labels): they are
+        # the list itself, not a discussion of it.
+        self._notes: dict[str, list[str]] = {}
+        for headline in headlines:
+            if len(headline) >= 8:
+                self._notes.setdefault(headline[:8], []).append(headline)
+
+    def kind(self, index: int) -> int:
+        """What paragraph ``index`` is: prose, heading, show-notes line or chapter line."""
+        kind = self._kinds[index]
+        if kind is None:
+            kind = self._kinds[index] = self._classify(self.paragraphs[index])
+        return kind
+
+    def _classify(self, p: str) -> int:
+        size = len(p)
+        notes = self._notes.get(p[:8])
+        if notes and any(p.startswith(h) and size <= len(h) + 60 for h in notes):
+            return _NOTE
+        if size > 160:
+            return _PROSE
+        if (p[:1].isdigit() or p[:1] == "(") and _CHAPTER_LINE.match(p):
+            return _CHAPTER
+        if p[-1:] not in ".,;:" and _heading_like(p):
+            return _HEADING
+        return _PROSE
+
+    # --- finding a release --------------------------------------------------
+
+    def _hits(self, key: bytes, anchor: bytes) -> dict[int, list[int]]:
+        """Paragraph -> byte offsets (in the paragraph) where ``key`` is spelled."""
+        text, starts = self._bytes, self._starts
+        found: dict[int, list[int]] = {}
+        pos = text.find(anchor)
+        seen = 0
+        while pos != -1 and seen < MAX_HITS:
+            seen += 1
+            end = _match_key(text, pos, key)
+            if end == -1:
+                pos = text.find(anchor, pos + 1)
+                continue
+            index = bisect_right(starts, pos) - 1
+            if self.kind(index) <= _HEADING:
+                found.setdefault(index, []).append(pos - starts[index])
+                pos = text.find(anchor, end)
+            else:  # a show-notes or chapter line: skip the rest of it
+                pos = text.find(anchor, starts[index + 1])
+        return found
+
+    def locate(self, name: str) -> _Discussion | None:
+        """Where the body discusses the release ``name``; ``None`` if it never does."""
+        hits: dict[int, list[int]] = {}
+        for key, anchor in _search_terms(name):
+            hits = self._hits(key, anchor)
+            if hits:
+                break
+        if not hits:
+            return None
+        headings = [(offsets[0], i) for i, offsets in hits.items() if self.kind(i) == _HEADING]
+        heading: int | None = None
+        section: list[int] = []
+        if headings:
+            # The heading that names the release first ("Phi-4: Microsoft's ...") wins.
+            heading = min(headings)[1]
+            j = heading + 1
+            while (
+                j < len(self.paragraphs)
+                and len(section) < SECTION_PARAGRAPHS
+                and self.kind(j) == _PROSE
+            ):
+                section.append(j)
+                j += 1
+        mentions: dict[int, list[int]] = {}
+        for i in sorted(hits):
+            if len(mentions) == MENTION_PARAGRAPHS:
+                break
+            if self.kind(i) == _PROSE and i not in section:
+                mentions[i] = self._char_offsets(i, hits[i])
+        if not section and not mentions:
+            return None
+        named = {i: self._char_offsets(i, hits[i]) for i in section if i in hits}
+        return _Discussion(heading, section, mentions, named)
+
+    def _char_offsets(self, index: int, offsets: list[int]) -> list[int]:
+        """Byte offsets in a paragraph as text offsets (they differ after non-ASCII)."""
+        raw = self._byte_paragraphs[index]
+        if len(raw) == len(self.paragraphs[index]):
+            return offsets
+        return [len(raw[:o].decode("utf-8", "ignore")) for o in offsets]
+
+    # --- sentences -------------------------------------------------------------
+
+    def sentences(self, index: int) -> list[_Sentence]:
+        """The sentences of paragraph ``index`` (split once, scored when first read)."""
+        cached = self._sentences.get(index)
+        if cached is not None:
+            return cached
+        paragraph = self.paragraphs[index]
+        out: list[_Sentence] = []
+        start = 0
+        for m in _SENTENCE_END.finditer(paragraph):
+            end = m.end()
+            if _ABBREVIATION.search(paragraph, max(start, end - 12), end):
+                continue
+            out.append(_sentence(paragraph, start, end))
+            start = end
+        if start < len(paragraph):
+            out.append(_sentence(paragraph, start, len(paragraph)))
+        self._sentences[index] = out
+        return out
+
+    def passage(self, name: str, limit: int = 4000) -> str:
+        """The text discussing ``name`` (heading, section, mentions), for an LLM prompt."""
+        found = self.locate(name)
+        if found is None:
+            return ""
+        indices = ([found.heading] if found.heading is not None else []) + found.section
+        indices += list(found.mentions)
+        text = "\n\n".join(self.paragraphs[i] for i in indices)
+        return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0]
+
+    # --- summaries ---------------------------------------------------------------
+
+    def summarise(self, item: ItemLike) -> Summary:
+        """Summary and facts of ``item`` from what this body says about it."""
+        found = self.locate(item.name)
+        timestamp = self._timestamp(item.chapter)
+        if found is None:
+            return Summary(item.headline, self._facts(item, [], None, timestamp), False)
+        words = _topic_words(item.headline, name_key(item.name))
+        scored: list[tuple[float, int, _Sentence]] = []
+        fact_sentences: list[_Sentence] = []
+        for rank, index in enumerate(found.section):
+            offsets = found.hits.get(index, ())
+            for number, sentence in enumerate(self.sentences(index)):
+                base = sentence.base
+                named = bool(offsets) and _holds(sentence, offsets)
+                # Facts deep in a section may be the host's wrap-up of the week.
+                if rank <= 1 or named:
+                    fact_sentences.append(sentence)
+                if base == _NEVER:
+                    continue
+                score = base + 1.5 - 0.6 * rank - 0.15 * number + 0.6 * _overlap(sentence, words)
+                if named:
+                    score += 1.0
+                elif rank >= 2:
+                    score -= 1.0
+                scored.append((score, len(scored), sentence))
+        # Under its own heading the release is discussed; elsewhere it is in passing.
+        bonus = 1.0 if found.section else 2.0
+        for index, offsets in found.mentions.items():
+            sentences = self.sentences(index)
+            for number, sentence in enumerate(sentences):
+                if not _holds(sentence, offsets):
+                    continue
+                overlap = _overlap(sentence, words)
+                # A passing mention ("models like Phi-3-mini and Qwen 2.5") is not a
+                # discussion: the name must lead the sentence or share the headline's words.
+                if not overlap and min(offsets) - sentence.start > 60 and not any(
+                    sentence.start <= o <= sentence.start + 60 for o in offsets
+                ):
+                    continue
+                fact_sentences.append(sentence)
+                if sentence.base != _NEVER:
+                    scored.append((sentence.base + bonus + 0.6 * overlap, len(scored), sentence))
+                if number + 1 < len(sentences):  # the next sentence often goes on about it
+                    follower = sentences[number + 1]
+                    if follower.base != _NEVER:
+                        score = follower.base - 0.5 + 0.6 * _overlap(follower, words)
+                        scored.append((score, len(scored), follower))
+        heading = self.paragraphs[found.heading] if found.heading is not None else None
+        facts = self._facts(item, fact_sentences, heading, timestamp)
+        picked = _pick(scored)
+        summary = " ".join(s.text for s in picked) if picked else item.headline
+        return Summary(summary, facts, bool(picked) or heading is not None)
+
+    def _timestamp(self, chapter: Chapter | None) -> str | None:
+        """The chapter start as the show notes write it ("71:50"), else formatted."""
+        if chapter is None:
+            return None
+        written = self._written_time(chapter)
+        return written or format_timestamp(chapter.start_seconds)
+
+    def _written_time(self, chapter: Chapter) -> str | None:
+        title = chapter.title.lower().encode("utf-8", "surrogatepass").translate(_ASCII_LOWER)
+        pos = self._bytes.find(title) if title else -1
+        while pos != -1:
+            index = bisect_right(self._starts, pos) - 1
+            m = _CHAPTER_LINE.match(self.paragraphs[index])
+            if m and parse_timestamp(m.group(1)) == chapter.start_seconds:
+                return m.group(1)
+            pos = self._bytes.find(title, pos + 1)
+        return None
+
+    def _facts(
+        self,
+        item: ItemLike,
+        sentences: list[_Sentence],
+        heading: str | None,
+        timestamp: str | None,
+    ) -> Facts:
+        parameters: list[str] = []
+        scores: list[str] = []
+        license_: str | None = None
+        context: str | None = None
+        anchor = _anchor(item.name, name_key(item.name))
+        # The headline and the heading speak of the release itself: read them first.
+        leading = [f for text in (item.headline, heading) if text for f in facts_in(text)]
+        for fact, owner in [(f, None) for f in leading] + [
+            (f, s) for s in sentences for f in s.facts
+        ]:
+            if owner is not None:
+                if fact.parenthesised and not _names_before(owner, fact, anchor):
+                    continue  # "Phi-3-mini (a tiny 3.8B model)": about Phi-3-mini
+                if fact.kind == "scores" and _COMPARISON.search(owner.lower, 0, fact.start):
+                    continue
+            if fact.kind == "parameters":
+                folded = fact.value.casefold()
+                if len(parameters) < 3 and not any(folded in p.casefold() for p in parameters):
+                    parameters.append(fact.value)
+            elif fact.kind == "scores" and fact.value not in scores and len(scores) < 4:
+                scores.append(fact.value)
+            elif fact.kind == "license" and license_ is None:
+                license_ = fact.value
+            elif fact.kind == "context" and context is None:
+                context = fact.value
+        org = item.org
+        if org is None and heading:
+            m = _ORG_NEAR.search(heading)
+            if m and name_key(m.group(1)) not in name_key(item.name):
+                org = m.group(1)
+        if not (org or parameters or license_ or context or scores or timestamp):
+            return _NO_FACTS
+        # Built from strings this module made: skip validation (it runs per item per ingest).
+        return Facts.model_construct(
+            org=org,
+            parameters=tuple(parameters),
+            license=license_,
+            context=context,
+            scores=tuple(scores),
+            timestamp=timestamp,
+        )
+
+
+def _overlap(sentence: _Sentence, words: Sequence[str]) -> int:
+    """How many of the headline's topic words the sentence uses (at most three)."""
+    if not words:
+        return 0
+    lower = sentence.lower
+    count = 0
+    for word in words:
+        if word in lower:
+            count += 1
+    return min(3, count)
+
+
+def _holds(sentence: _Sentence, offsets: Sequence[int]) -> bool:
+    return any(sentence.start <= o < sentence.end for o in offsets)
+
+
+def _names_before(owner: _Sentence, fact: _Fact, anchor: str) -> bool:
+    """Whether the words before the bracket holding ``fact`` name the release."""
+    opening = owner.lower.rfind("(", 0, fact.start)
+    return bool(anchor) and anchor in owner.lower[max(0, opening - 40) : max(0, opening)]
+
+
+def _sentence(paragraph: str, start: int, end: int) -> _Sentence:
+    raw = paragraph[start:end]
+    text = raw.strip()
+    start += len(raw) - len(raw.lstrip())
+    return _Sentence(text, text.lower(), start, start + len(text))
+
+
+def _base_score(sentence: _Sentence) -> float:
+    text = sentence.text
+    size = len(text)
+    if size < MIN_SENTENCE_CHARS or size > MAX_SENTENCE_CHARS or text.endswith("?"):
+        return _NEVER
+    score = sum(_FACT_WORTH[k] for k in {f.kind for f in sentence.facts})
+    padded = f" {sentence.lower} "
+    if _DIGIT.search(text):
+        score += 0.5
+    for word in _FLUFF:
+        if word in padded:
+            score -= 1.5
+            break
+    if sentence.lower.startswith(_WEAK_OPENINGS):
+        score -= 0.5
+    if text[0].islower():
+        score -= 1.0
+    for word in _DESCRIPTIVE:
+        if word in padded:
+            score += 1.5 if text.count(",") >= 2 else 1.0  # a list of what it does or has
+            break
+    if ("\"" in text or "“" in text) and _LONG_QUOTE.search(text):
+        score -= 0.7  # quoted speech is conversation, not description
+    if text.endswith((":", "!")):
+        score -= 0.7
+    elif text[-1] not in ".!?\"”’)":
+        score -= 0.3  # a paragraph without a full stop reads as run-on inside a summary
+    if size < 60:
+        score -= 0.5
+    elif size > 300:
+        score -= 1.0
+    return score
+
+
+def _pick(scored: list[tuple[float, int, _Sentence]]) -> list[_Sentence]:
+    """The best sentences, most informative first, each once, within the length budget.
+
+    Greedy: a sentence whose facts an already chosen one states loses their
+    worth, so the summary says more things rather than the same thing twice.
+    """
+    pool = [x for x in scored if x[0] != float("-inf")]
+    picked: list[_Sentence] = []
+    covered: set[str] = set()
+    texts: set[str] = set()
+    total = 0
+    while pool and len(picked) < MAX_SENTENCES:
+        best: tuple[float, int, _Sentence] | None = None
+        for score, order, sentence in pool:
+            kinds = {f.kind for f in sentence.facts} & covered
+            adjusted = score - sum(_FACT_WORTH[k] for k in kinds)
+            if best is None or (adjusted, -order) > (best[0], -best[1]):
+                best = (adjusted, order, sentence)
+        assert best is not None
+        score, _, sentence = best
+        pool = [x for x in pool if x[2] is not sentence and x[2].text != sentence.text]
+        if len(picked) >= MIN_SENTENCES and (score < 0 or total + len(sentence.text) > SOFT_MAX_CHARS):
+            if score < 0:
+                break
+            continue
+        if sentence.text in texts:
+            continue
+        picked.append(sentence)
+        texts.add(sentence.text)
+        covered.update(f.kind for f in sentence.facts)
+        total += len(sentence.text) + 1
+    return picked
+
+
+def _heading_like(paragraph: str) -> bool:
+    """Short, title-like paragraphs ("Phi-4: Microsoft's ... Debut", "Nemotrons again?").
+
+    Called only for paragraphs of at most 160 characters not ending in a full stop.
+    """
+    if len(paragraph) <= 60 or _TITLE_SEPARATOR.search(paragraph, 0, 80):
+        return True
+    if _LINK_LABELS.search(paragraph):
+        return True
+    words = [w for w in paragraph.split() if w[:1].isalnum()]
+    if not words:
+        return False
+    first = words[0]
+    if any(c.isupper() or c.isdigit() for c in first[1:]):
+        return True  # "KOKORO", "MetaGene-1", "rStar-Math" open a heading
+    capitals = sum(1 for w in words if w[0].isupper() or w[0].isdigit())
+    return capitals * 5 >= len(words) * 2
+
+
+@lru_cache(maxsize=4096)
+def _topic_words(headline: str, key: str) -> tuple[str, ...]:
+    """The headline's words that say what the release is, cut to a stem of six letters."""
+    out: list[str] = []
+    for word in _WORDS.findall(headline.lower()):
+        if word in _COMMON or word in key:
+            continue
+        stem = word[:6]
+        if stem not in out:
+            out.append(stem)
+    return tuple(out[:8])
+
+
+@lru_cache(maxsize=4096)
+def _search_terms(name: str) -> tuple[tuple[bytes, bytes], ...]:
+    """(key, anchor) pairs to look for, as lower-case bytes, best first (cached: names recur)."""
+    terms = []
+    for key in _probes(name):
+        anchor = _anchor(name, key)
+        if anchor:
+            terms.append((key.encode(), anchor.encode()))
+    return tuple(terms)
+
+
+def _probes(name: str) -> list[str]:
+    """Keys to look for: the whole name, then its brand ("Moondream 2" -> "moondream")."""
+    key = name_key(name)
+    probes = [key] if len(key) >= 2 else []
+    words = _FIRST_WORD.split(name.strip())
+    if len(words) > 1 and words[0][:1].isupper():
+        family = name_key(re.sub(r"[\d.]+$", "", words[0]))
+        if len(family) >= 4 and family != key:
+            probes.append(family)
+    return probes
+
+
+def _anchor(name: str, key: str) -> str:
+    """A literal that every spelling of ``key`` starts with, to ``find`` in lower-cased text.
+
+    The leading run of letters (or digits) of the name survives any drift of
+    separators ("phi" for "Phi-4", "PHI4", "phi 4"); when that run is too short
+    to be selective the name's first word is used as written ("k2" of "K2 Thinking").
+    """
+    if not key:
+        return ""
+    lowered = name.strip().lower()
+    first = lowered.lstrip(_TOKEN_EDGE)[:1]
+    run = 0
+    for c in lowered.lstrip(_TOKEN_EDGE):
+        if not c.isalnum() or c.isdigit() != first.isdigit():
+            break
+        run += 1
+    anchor = lowered.lstrip(_TOKEN_EDGE)[:run]
+    if len(anchor) >= 3 or (anchor and len(anchor) == len(key)):
+        return anchor if key.startswith(anchor) else key[:run]
+    word = _FIRST_WORD.split(lowered.strip(_TOKEN_EDGE))[0]
+    return word if len(word) >= 2 and key.startswith(name_key(word)) else key[: max(run, 1)]
+
+
+def _match_key(text: bytes, pos: int, key: bytes) -> int:
+    """End offset of ``key`` spelled at ``pos`` with any separators, or -1.
+
+    The match must start and end at word edges; a trailing plural "s" is allowed.
+    """
+    if pos > 0 and text[pos - 1] in _ALNUM_BYTES:
+        return -1
+    size = len(text)
+    k = 0
+    j = pos
+    gap = 0
+    length = len(key)
+    while k < length:
+        if j >= size:
+            return -1
+        c = text[j]
+        if c == key[k]:
+            k += 1
+            gap = 0
+        elif k and gap < 3 and c in _GAP_BYTES:
+            gap += 1
+        else:
+            return -1
+        j += 1
+    if j < size and text[j] in _ALNUM_BYTES:
+        if text[j] == 0x73 and (j + 1 >= size or text[j + 1] not in _ALNUM_BYTES):  # "s"
+            return j + 1
+        return -1
+    return j
+
+
+# --- summarisers ---------------------------------------------------------------
+
+
+def summarise_items(body: str, items: Sequence[ItemLike]) -> list[Summary]:
+    """Summaries of ``items`` from one episode's ``body``, in the same order."""
+    text = EpisodeText(body, (i.headline for i in items))
+    return [text.summarise(item) for item in items]
+
+
+def summarise_episode(episode: ParsedEpisode) -> ParsedEpisode:
+    """``episode`` with every item's summary and facts filled in."""
+    if not episode.items:
+        return episode
+    results = summarise_items(episode.body, episode.items)
+    items = tuple(
+        item.model_copy(update={"summary": result.summary, "facts": result.facts})
+        for item, result in zip(episode.items, results, strict=True)
+    )
+    return episode.model_copy(update={"items": items})
+
+
+class ExtractiveSummariser:
+    """The default summariser: sentences copied from the episode body, facts read from it."""
+
+    def __call__(self, feed: ParsedFeed) -> ParsedFeed:
+        """``feed`` with every item of every episode summarised."""
+        episodes = tuple(summarise_episode(e) for e in feed.episodes)
+        return feed.model_copy(update={"episodes": episodes})
