@@ -75,7 +75,10 @@ def bench_ingest() -> list[Row]:
     again = median_seconds(lambda: engine.ingest(str(THURSDAI)), 15)
     engine.close()
     return [
-        ("ingest ThursdAI feed (3.9 MB, 133 eps), median of 7", f"{ours * 1000:.0f} ms  (goal < 500)"),
+        (
+            "ingest ThursdAI feed (3.9 MB, 133 eps), median of 7",
+            f"{ours * 1000:.0f} ms  (goal < 500)",
+        ),
         ("feedparser.parse(same bytes), default options", f"{parse_default * 1000:.0f} ms"),
         ("ratio ours / feedparser default parse", f"{ours / parse_default:.2f}x  (goal < 1)"),
         ("re-ingest unchanged file, median of 15", f"{again * 1000:.1f} ms  (goal < 50)"),
@@ -139,16 +142,75 @@ def bench_lookups_real() -> list[Row]:
     engine.ingest(str(THURSDAI))
     names = [n for _, n, _ in engine.store.name_keys()]
     engine.close()
-    words = ["tts", "open source", "video", "reasoning", "qwen", "agents", "image", "gemini",
-             "voice", "coding", "benchmark", "kokoro", "llama", "vision model", "mcp"]
+    words = [
+        "tts",
+        "open source",
+        "video",
+        "reasoning",
+        "qwen",
+        "agents",
+        "image",
+        "gemini",
+        "voice",
+        "coding",
+        "benchmark",
+        "kokoro",
+        "llama",
+        "vision model",
+        "mcp",
+    ]
     return _lookup_rows(f"real ({len(names):,} names)", db, names, words)
 
 
-_SYLLABLES = ["ka", "ro", "mi", "qwe", "no", "lu", "zen", "ta", "vex", "phi", "gem", "ly", "or",
-              "sa", "dra", "ko", "ne", "tri", "xo", "ba"]
-_VOCAB = ["model", "open", "weights", "reasoning", "video", "voice", "tts", "image", "agent",
-          "benchmark", "context", "license", "coding", "vision", "audio", "release", "api",
-          "fast", "small", "diffusion", "robot", "chat", "search", "math", "embedding"]
+_SYLLABLES = [
+    "ka",
+    "ro",
+    "mi",
+    "qwe",
+    "no",
+    "lu",
+    "zen",
+    "ta",
+    "vex",
+    "phi",
+    "gem",
+    "ly",
+    "or",
+    "sa",
+    "dra",
+    "ko",
+    "ne",
+    "tri",
+    "xo",
+    "ba",
+]
+_VOCAB = [
+    "model",
+    "open",
+    "weights",
+    "reasoning",
+    "video",
+    "voice",
+    "tts",
+    "image",
+    "agent",
+    "benchmark",
+    "context",
+    "license",
+    "coding",
+    "vision",
+    "audio",
+    "release",
+    "api",
+    "fast",
+    "small",
+    "diffusion",
+    "robot",
+    "chat",
+    "search",
+    "math",
+    "embedding",
+]
 
 
 def build_synthetic(path: Path, items: int = SYNTHETIC_ITEMS) -> list[str]:
@@ -157,7 +219,9 @@ def build_synthetic(path: Path, items: int = SYNTHETIC_ITEMS) -> list[str]:
     from bot.store.sqlite import Store
 
     rng = random.Random(42)
-    families = sorted({"".join(rng.choice(_SYLLABLES) for _ in range(3)).title() for _ in range(6000)})
+    families = sorted(
+        {"".join(rng.choice(_SYLLABLES) for _ in range(3)).title() for _ in range(6000)}
+    )
     names = [f"{f}-{v}" for f in families for v in ("1", "2", "2.5", "3", "4 Pro", "Mini", "Max")]
     if path.exists():
         return names
@@ -171,7 +235,9 @@ def build_synthetic(path: Path, items: int = SYNTHETIC_ITEMS) -> list[str]:
     per_episode = 20
     with db:
         for e in range(items // per_episode):
-            published = f"{2015 + e // 5200:04d}-{1 + (e // 433) % 12:02d}-{1 + e % 28:02d}T17:00:00+00:00"
+            published = (
+                f"{2015 + e // 5200:04d}-{1 + (e // 433) % 12:02d}-{1 + e % 28:02d}T17:00:00+00:00"
+            )
             db.execute(
                 "INSERT INTO episodes(id, key, feed, title, published, content_hash, ingested_at)"
                 " VALUES (?, ?, 'synthetic', ?, ?, '', '')",
@@ -182,8 +248,19 @@ def build_synthetic(path: Path, items: int = SYNTHETIC_ITEMS) -> list[str]:
                 name = rng.choice(names)
                 headline = f"{name} - " + " ".join(rng.sample(_VOCAB, 6))
                 rows.append(
-                    (f"it{e}-{position}", f"ep{e}", position, name, name_key(name), "Synthetic",
-                     "Open Source LLMs", "Open Source LLMs", headline, headline, published)
+                    (
+                        f"it{e}-{position}",
+                        f"ep{e}",
+                        position,
+                        name,
+                        name_key(name),
+                        "Synthetic",
+                        "Open Source LLMs",
+                        "Open Source LLMs",
+                        headline,
+                        headline,
+                        published,
+                    )
                 )
             db.executemany(
                 "INSERT INTO items(id, episode_id, position, name, name_key, org, section,"
@@ -220,7 +297,9 @@ def bench_cli_process() -> list[Row]:
     db = Path(tempfile.mkdtemp(prefix="digestbot-bench-")) / "cli.db"
     exe = str(Path(sys.executable).with_name("digestbot"))
     env = {**os.environ, "DIGESTBOT_DB": str(db)}
-    subprocess.run([exe, "ingest", str(sample_feed_path())], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [exe, "ingest", str(sample_feed_path())], env=env, check=True, capture_output=True
+    )
     times = []
     for _ in range(11):
         start = time.perf_counter()
@@ -228,13 +307,21 @@ def bench_cli_process() -> list[Row]:
         times.append(time.perf_counter() - start)
     probe = (
         "import sys; from bot.cli import main; main(['release', 'kokoro']);"
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'discord', 'slack_bolt', 'slack_sdk'}))"
+        "sdks = {'discord', 'slack_bolt', 'slack_sdk'};"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & sdks))"
     )
-    imported = subprocess.run(
-        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
-    ).stdout.strip().splitlines()[-1]
+    imported = (
+        subprocess.run(
+            [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     return [
-        ("`digestbot release kokoro` process, median of 11", f"{statistics.median(times) * 1000:.0f} ms  (goal < 300)"),
+        (
+            "`digestbot release kokoro` process, median of 11",
+            f"{statistics.median(times) * 1000:.0f} ms  (goal < 300)",
+        ),
         ("chat SDKs imported by it", imported),
     ]
 

@@ -33,13 +33,26 @@ def test_release_json_contract(db: str, capsys: pytest.CaptureFixture[str]) -> N
     code, out, _ = run(capsys, "--db", db, "release", "kokoro", "--json")
     assert code == 0
     doc = json.loads(out)
-    assert {"name", "org", "section", "headline", "summary", "links", "episode", "chapter",
-            "mentions", "facts"} <= set(doc)
+    assert {
+        "name",
+        "org",
+        "section",
+        "headline",
+        "summary",
+        "links",
+        "episode",
+        "chapter",
+        "mentions",
+        "facts",
+    } <= set(doc)
     assert doc["name"] == "Kokoro"
     assert doc["links"][0] == {"label": "HF", "url": "https://huggingface.co/example/kokoro-82m"}
     assert set(doc["episode"]) == {"id", "title", "published", "url"}
     assert doc["episode"]["published"] == "2025-01-10T02:00:00+00:00"
-    assert doc["chapter"] == {"title": "Kokoro TTS: High-Quality Text-to-Speech", "start_seconds": 1290}
+    assert doc["chapter"] == {
+        "title": "Kokoro TTS: High-Quality Text-to-Speech",
+        "start_seconds": 1290,
+    }
     assert [m["name"] for m in doc["mentions"]] == ["Kokoro v1.0"]
     assert set(doc["mentions"][0]["episode"]) == {"id", "title", "published", "url"}
 
@@ -106,7 +119,9 @@ def test_empty_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
         assert "no episodes yet" in err.lower()
 
 
-def test_malformed_feed_is_read_with_a_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_malformed_feed_is_read_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     broken = tmp_path / "broken.rss"
     broken.write_bytes(
         b"<?xml version='1.0'?><rss version='2.0'><channel><title>B</title><item><title>One</title>"

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from bot.config import Settings
 from bot.engine import make_engine
 from bot.errors import SourceError
