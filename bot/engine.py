@@ -23,7 +23,7 @@ from bot.digest import compose
 from bot.errors import EmptyStoreError, NotFoundError, SourceError
 from bot.feeds.clean import name_key
 from bot.models import Digest, Episode, Item, Mention, ReleaseReply, SearchHit
-from bot.store.search import NameEntry, NameIndex, fts_query
+from bot.store.search import NameEntry, NameIndex, field_score, fts_query, query_words
 from bot.store.sqlite import SourceState, Store
 
 if TYPE_CHECKING:
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_MENTIONS = 25
+#: A query matching more items than this ranks only the newest this many (see search()).
+SEARCH_WINDOW = 300
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 #: Turns a parsed feed's items into summarised ones (issue: summaries); identity by default.
@@ -258,15 +260,32 @@ class Engine:
         ]
 
     def search(self, query: str, limit: int = 10) -> list[SearchHit]:
-        """Items matching the words of ``query``, best first (any text is safe)."""
+        """Items matching the words of ``query``, best first (any text is safe).
+
+        All words first; then the last word as a prefix ("paperl"); then any
+        word.  Prefix and OR queries cost more, so they only run when needed.
+        """
         limit = max(1, min(limit, 100))
-        for any_word in (False, True):
-            match = fts_query(query, any_word=any_word)
+        words = query_words(query)
+        for prefix, any_word in ((False, False), (True, False), (True, True)):
+            match = fts_query(words, prefix=prefix, any_word=any_word)
             if match is None:
                 return []
-            rows = self.store.search(match, limit)
-            if rows:
-                return [SearchHit(item=item, score=round(score, 4)) for item, score in rows]
+            newest = self.store.newest_matches(match, SEARCH_WINDOW + 1)
+            if not newest:
+                continue
+            if len(newest) <= SEARCH_WINDOW:  # few matches: exact bm25 ranking is cheap
+                ranked = self.store.search_bm25(match, limit)
+                return [SearchHit(item=i, score=round(s, 4)) for i, s in ranked]
+            # Many matches (a common word): rank the newest ones by where the words occur.
+            scored = [
+                (field_score(words, fields, prefix=prefix), rowid)
+                for rowid, fields in self.store.search_fields(newest[:SEARCH_WINDOW])
+            ]
+            scored.sort(key=lambda pair: pair[0], reverse=True)  # stable: newest first on ties
+            top = scored[:limit]
+            items = self.store.items_by_rowid([rowid for _, rowid in top])
+            return [SearchHit(item=items[r], score=round(s, 4)) for s, r in top if r in items]
         return []
 
     def release_names(self, prefix: str, limit: int = 25) -> list[str]:

@@ -128,3 +128,20 @@ def test_digest_merges_the_same_release_across_episodes(sample_engine: Engine) -
     names = [i.name for s in digest.sections for i in s.items]
     assert len(names) == len(set(n.lower() for n in names))
     assert len(digest.episodes) == 3
+
+
+def test_common_words_rank_the_newest_matches(
+    sample_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past SEARCH_WINDOW matches, only the newest are ranked (by where the words occur)."""
+    import bot.engine
+
+    exact = [h.item.name for h in sample_engine.search("model")]
+    assert len(exact) >= 3
+    monkeypatch.setattr(bot.engine, "SEARCH_WINDOW", 2)
+    windowed = sample_engine.search("model")
+    assert len(windowed) == 2
+    newest_two = sample_engine.store.newest_matches('"model"', 2)
+    expected = sample_engine.store.items_by_rowid(newest_two).values()
+    assert {h.item.id for h in windowed} == {i.id for i in expected}
+    assert windowed[0].score >= windowed[1].score > 0

@@ -122,8 +122,19 @@ _SCHEDULE = """
         );
 """
 
+#: Answers of the optional LLM summariser (bot.summarise.llm), by a hash of what was
+#: asked (prompt version, model, item and passage), so re-summarising costs no calls.
+_LLM_CACHE = """
+        CREATE TABLE llm_cache (
+            key TEXT PRIMARY KEY,
+            model TEXT NOT NULL,
+            response TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+"""
+
 #: Migrations in order, as SQL scripts; index i takes the database to version i + 1.
-MIGRATIONS: list[str] = [_V1, _SCHEDULE]
+MIGRATIONS: list[str] = [_V1, _SCHEDULE, _LLM_CACHE]
 
 SCHEMA_VERSION = len(MIGRATIONS)
 

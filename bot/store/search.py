@@ -22,18 +22,47 @@ MAX_QUERY_WORDS = 24
 FUZZY_CUTOFF = 72.0
 
 
-def fts_query(text: str, *, any_word: bool = False) -> str | None:
-    """A safe FTS5 MATCH expression for ``text``; ``None`` when it has no words.
+def query_words(text: str) -> list[str]:
+    """The words of a user's query (any text: quotes and FTS syntax are just characters)."""
+    return [w.casefold() for w in _WORD.findall(text[:2000])[:MAX_QUERY_WORDS]]
 
-    Every word is quoted (so AND, NEAR, ``*``, ``:`` and quotes are plain
-    text); the last word also matches as a prefix, for search-as-you-type.
+
+def fts_query(words: list[str], *, prefix: bool = False, any_word: bool = False) -> str | None:
+    """A safe FTS5 MATCH expression for ``words``; ``None`` when there are none.
+
+    Every word is quoted, so AND, NEAR, ``*``, ``:`` and quotes are plain text.
+    ``prefix`` lets the last word match as a prefix ("paperl" finds PaperLens).
     """
-    words = _WORD.findall(text[:2000])[:MAX_QUERY_WORDS]
     if not words:
         return None
     quoted = [f'"{w}"' for w in words]
-    quoted[-1] = f"{quoted[-1]}*"
+    if prefix:
+        quoted[-1] = f"{quoted[-1]}*"
     return (" OR " if any_word else " ").join(quoted)
+
+
+#: Field weights, as for bm25 in the store: a word in the name counts most.
+FIELD_WEIGHTS = (10.0, 3.0, 5.0, 1.0, 1.0)  # name, org, headline, summary, section
+
+
+def field_score(words: list[str], fields: tuple[str | None, ...], *, prefix: bool) -> float:
+    """A relevance score for one item: weighted count of query words found per field.
+
+    Used instead of bm25 when a query matches more items than can be ranked
+    quickly; every candidate then holds every word (AND), so the words' rarity
+    would not change the order, only where they occur does.
+    """
+    score = 0.0
+    for weight, text in zip(FIELD_WEIGHTS, fields, strict=True):
+        if not text:
+            continue
+        tokens = _WORD.findall(text.casefold())
+        for i, word in enumerate(words):
+            last = prefix and i == len(words) - 1
+            hits = sum(1 for t in tokens if t == word or (last and t.startswith(word)))
+            if hits:
+                score += weight * (1.0 + min(hits, 3) / (hits + 1.2))
+    return score
 
 
 @dataclass(frozen=True)

@@ -173,7 +173,11 @@ class Store:
         with self.transaction() as db:
             known = self._known_hashes(db, [e.key for e in episodes])
             now = datetime.now(UTC).isoformat()
-            for episode in episodes:
+            # Oldest first, so rowids grow with time (search ranks the newest matches).
+            ordered = sorted(
+                episodes, key=lambda e: e.published or datetime.min.replace(tzinfo=UTC)
+            )
+            for episode in ordered:
                 episode_id = episode_id_for(episode.key)
                 if known.get(episode.key) == episode.content_hash:
                     results.append(UpsertResult(episode_id, "unchanged", len(episode.items)))
@@ -358,8 +362,22 @@ class Store:
             )
         ]
 
-    def search(self, match: str, limit: int) -> list[tuple[Item, float]]:
-        """Full-text search with an FTS5 MATCH expression; best first."""
+    def newest_matches(self, match: str, limit: int) -> list[int]:
+        """Rowids of items matching an FTS5 expression, newest first (cheap at any size:
+        FTS5 walks a posting list backwards and stops; rowids grow with time because
+        episodes are written oldest first)."""
+        rows = self.query(
+            "SELECT rowid FROM items_fts WHERE items_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
+            (match, limit),
+        )
+        return [int(r[0]) for r in rows]
+
+    def search_bm25(self, match: str, limit: int) -> list[tuple[Item, float]]:
+        """Items matching an FTS5 expression ranked by bm25, best first, with scores.
+
+        bm25 reads each word's whole posting list: fine for the few hundred
+        matches of a specific query, slow for a common word over a million items.
+        """
         rows = self.query(
             f"""SELECT {_ITEM_COLUMNS}, bm25(items_fts, 10.0, 3.0, 5.0, 1.0, 1.0) AS rank
                 FROM items_fts JOIN items i ON i.rowid = items_fts.rowid
@@ -368,6 +386,29 @@ class Store:
             (match, limit),
         )
         return [(_item(r[:-1]), -float(r[-1])) for r in rows]
+
+    def items_by_rowid(self, rowids: Sequence[int]) -> dict[int, Item]:
+        """Items keyed by rowid (those that exist)."""
+        if not rowids:
+            return {}
+        rows = self.query(
+            f"SELECT i.rowid, {_ITEM_COLUMNS} FROM items i JOIN episodes e ON e.id = i.episode_id"
+            f" WHERE i.rowid IN ({_marks(len(rowids))})",
+            list(rowids),
+        )
+        return {int(r[0]): _item(r[1:]) for r in rows}
+
+    def search_fields(self, rowids: Sequence[int]) -> list[tuple[int, tuple[str | None, ...]]]:
+        """(rowid, (name, org, headline, summary, section)) for ranking, rowids' order kept."""
+        if not rowids:
+            return []
+        rows = self.query(
+            "SELECT rowid, name, org, headline, summary, section FROM items"
+            f" WHERE rowid IN ({_marks(len(rowids))})",
+            list(rowids),
+        )
+        by_rowid = {int(r[0]): tuple(r[1:]) for r in rows}
+        return [(r, by_rowid[r]) for r in rowids if r in by_rowid]
 
     def _items(self, where: str, params: Sequence[Any]) -> list[Item]:
         rows = self.query(
