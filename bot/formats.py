@@ -36,7 +36,7 @@ def release_json(reply: ReleaseReply) -> dict[str, Any]:
         "section": item.section,
         "headline": item.headline,
         "summary": item.summary,
-        "facts": item.facts.model_dump(exclude_defaults=True),
+        "facts": item.facts.model_dump(mode="json", exclude_defaults=True),
         "links": links_json(item.links),
         "episode": episode_json(item.episode),
         "chapter": (

@@ -18,6 +18,24 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+_LEAD_SEPARATORS = " -–—:|,"
+
+
+def headline_detail(name: str, org: str | None, headline: str) -> str:
+    """The headline without the org and name it opens with, for showing beside the name.
+
+    "Prime Intellect - MetaGENE-1 - metagenomic model" -> "metagenomic model";
+    a headline that does not open with the name is returned whole, one that is
+    only the name gives "".
+    """
+    rest = headline
+    for lead in (org, name):
+        if lead and rest.casefold().startswith(lead.casefold()):
+            stripped = rest[len(lead) :]
+            if not stripped[:1].isalnum():  # a whole word, not "Phi" in "Phixtral"
+                rest = stripped.lstrip(_LEAD_SEPARATORS)
+    return rest
+
 
 class Frozen(BaseModel):
     """Base for every immutable model in digestbot."""
@@ -137,6 +155,11 @@ class Item(Frozen):
     links: tuple[Link, ...] = ()
     chapter: Chapter | None = None
 
+    @property
+    def detail(self) -> str:
+        """The headline minus the name it opens with (see ``headline_detail``)."""
+        return headline_detail(self.name, self.org, self.headline)
+
 
 class Mention(Frozen):
     """Another place a release came up."""
@@ -164,6 +187,11 @@ class DigestItem(Frozen):
     headline: str
     links: tuple[Link, ...] = ()
     sources: tuple[EpisodeRef, ...] = ()
+
+    @property
+    def detail(self) -> str:
+        """The headline minus the name it opens with (see ``headline_detail``)."""
+        return headline_detail(self.name, self.org, self.headline)
 
 
 class DigestSection(Frozen):

@@ -135,3 +135,36 @@ def test_markdown_blocks_keep_link_labels_and_drop_emphasis() -> None:
     assert block.bullet
     assert block.text == "Phi-4 is here (HF, X)"
     assert [link.label for link in block.links] == ["HF", "X"]
+
+
+@pytest.mark.parametrize(
+    ("headline", "name", "org"),
+    [
+        ("Alibaba - Qwen 2.5 Max - MoE flagship via API", "Qwen 2.5 Max", "Alibaba"),
+        ("Kimi K2 update - Doubled context to 256K", "Kimi K2", "Kimi"),
+        ("DeepSeek R1 - MIT licensed SOTA open source reasoning model", "DeepSeek R1", "DeepSeek"),
+        ("Mistral 3 family - Large 3 and Ministral 3, Apache 2.0", "Mistral 3", "Mistral"),
+        ("Meta SAM 3 & SAM 3D - promptable segmentation", "SAM 3 & SAM 3D", "Meta"),
+    ],
+)
+def test_org_prefixes_never_leave_a_bare_version(headline: str, name: str, org: str | None) -> None:
+    assert split_name(headline) == (name, org)
+
+
+@pytest.mark.parametrize(
+    ("name", "org", "headline", "detail"),
+    [
+        ("MetaGENE-1", "Prime Intellect", "Prime Intellect - MetaGENE-1 - metagenomic model",
+         "metagenomic model"),
+        ("Kokoro", None, "Kokoro - #1 TTS", "#1 TTS"),
+        ("Phi", None, "Phixtral merges", "Phixtral merges"),
+        ("Kokoro", None, "Kokoro", ""),
+        ("GPT-5.1", "OpenAI", "OpenAI launches GPT-5.1", "launches GPT-5.1"),
+    ],
+)
+def test_headline_detail_drops_the_leading_name(
+    name: str, org: str | None, headline: str, detail: str
+) -> None:
+    from bot.models import headline_detail
+
+    assert headline_detail(name, org, headline) == detail

@@ -94,10 +94,13 @@ def render(reply: Reply) -> str:
     if isinstance(reply, SearchReply):
         if not reply.hits:
             return f"No releases match '{safe(reply.query[:80])}'."
-        return "\n".join(
-            f"{_date(hit.item.episode)}  {safe(hit.item.name)}: {safe(hit.item.headline)}"
-            for hit in reply.hits
-        )
+        lines = []
+        for hit in reply.hits:
+            item = hit.item
+            lines.append(
+                f"{_date(item.episode)}  {safe(item.name)}: {safe(item.detail or item.headline)}"
+            )
+        return "\n".join(lines)
     if isinstance(reply, EpisodesReply):
         return (
             "\n".join(

@@ -246,7 +246,7 @@ def _digest_line(item: DigestItem, show_sources: bool) -> str:
     if show_sources and item.sources:
         links.append("via " + ", ".join(masked_link(s.title, s.url) for s in item.sources[:3]))
     tail = " · ".join(links)
-    headline = clean(item.headline, single_line=True)
+    headline = clean(item.detail, single_line=True)  # the headline minus the name
     room = ITEM_LINE_MAX - len(head) - len(tail) - 6
     if room < 40:  # too many or too long links: drop them rather than the headline
         tail = _join_within(links, max(0, ITEM_LINE_MAX - len(head) - 200), " · ")
@@ -363,9 +363,8 @@ def _search(reply: SearchReply) -> list[Payload]:
     lines = []
     for hit in reply.hits:
         item = hit.item
-        line = (
-            f"**{clean(item.name, single_line=True)}** — {clean(item.headline, single_line=True)}"
-        )
+        detail = clean(item.detail, single_line=True)
+        line = f"**{clean(item.name, single_line=True)}**" + (f" — {detail}" if detail else "")
         lines.append(
             truncate(line, 700) + f" · {masked_link(item.episode.title, item.episode.url)}"
         )

@@ -351,8 +351,8 @@ def digest_item_line(item: DigestItem, *, with_sources: bool) -> str:
     if item.org:
         name += f" ({text_of(item.org, 80)})"
     line = f"• {name}"
-    if item.headline:
-        line += f" — {text_of(item.headline, 900)}"
+    if item.detail:  # the headline minus the name it opens with
+        line += f" — {text_of(item.detail, 900)}"
     links = _links(item.links, MAX_LINE_CHARS - len(line) - 2)
     if links:
         line += f"  {links}"
@@ -467,8 +467,8 @@ def search_blocks(reply: SearchReply) -> list[Block]:
         line = f"• *{text_of(item.name, 150)}*"
         if item.org:
             line += f" ({text_of(item.org, 80)})"
-        if item.headline:
-            line += f" — {text_of(item.headline, 400)}"
+        if item.detail:
+            line += f" — {text_of(item.detail, 400)}"
         line += f"\n    _{episode_line(item.episode, title_limit=100)}_"
         lines.append(line)
     heading = f"*{count} result{'s' if count != 1 else ''} for “{query}”*"

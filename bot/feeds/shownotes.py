@@ -492,8 +492,8 @@ def split_name(headline: str) -> tuple[str, str | None]:
     if not _usable_name(name):  # "3", "$4", ")": a bare number or symbol names nothing
         name = " ".join(text.split()[:4])[:80]
     prefix_org, rest = _strip_org_prefix(name)
-    if prefix_org:
-        name, org = rest, org or prefix_org
+    if prefix_org and (org is None or org.casefold() == prefix_org.casefold()):
+        name, org = rest, prefix_org
     if org is None:
         org = _org_from(name, headline)
     return name, org
@@ -507,7 +507,7 @@ def _strip_org_prefix(name: str) -> tuple[str | None, str]:
             rest = words[size:]
             # Keep "Kimi K2", "DeepSeek R1", "Cartesia AI": a short version tag is no name.
             letters = sum(c.isalpha() for c in rest[0])
-            if _name_like(rest[0]) and (len(rest) > 1 or letters >= 4):
+            if letters and _name_like(rest[0]) and (len(rest) > 1 or letters >= 4):
                 return " ".join(words[:size]), " ".join(rest)
     return None, name
 

@@ -1,15 +1,28 @@
 """Summarisers: turn each item's show-notes line into a short, faithful summary.
 
 ``make_summariser(settings)`` returns the callable the engine runs over a
-parsed feed before storing it, or ``None`` to keep headlines as summaries.
+parsed feed before storing it: the extractive summariser, which copies the
+episode's own sentences and reads facts from its text.  The optional LLM
+summariser (``bot.summarise.llm``) is used by ``digestbot summarise --llm``.
+
+Importing this package imports nothing else: the CLI loads
+``bot.summarise.cli`` to build its parser, and lookups must start fast.
 """
 
 from __future__ import annotations
 
-from bot.config import Settings
-from bot.engine import Summariser
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.engine import Summariser
 
 
 def make_summariser(settings: Settings) -> Summariser | None:
-    """The summariser configured in ``settings`` (none yet: headlines stand)."""
-    return None
+    """The summariser ``ingest`` runs: extractive (fast, offline, deterministic)."""
+    from bot.summarise.extractive import ExtractiveSummariser
+
+    return ExtractiveSummariser()
+
+
+__all__ = ["make_summariser"]

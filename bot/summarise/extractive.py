@@ -12,10 +12,11 @@ are only ever spans of it: nothing is invented.  An item the body never
 discusses keeps its headline as summary.
 
 This runs on every ingest, over feeds of a hundred episodes, so the work
-per episode is bounded: the body is lower-cased once, names are found with
-``str.find`` (C speed) and checked character by character only at hits,
-and sentences and facts of a paragraph are computed once, when an item
-first needs them.
+is bounded: the body is encoded and lower-cased once (in C), names are found
+with ``bytes.find`` and checked byte by byte only at hits, a transcript
+after the notes is not searched, paragraphs are classified only when a hit
+lands in them, and sentences and facts of a paragraph are computed once,
+when an item first needs them.
 """
 
 from __future__ import annotations
@@ -38,19 +39,22 @@ MAX_SENTENCES = 3
 MIN_SENTENCES = 2
 #: A third sentence is added only while the summary stays under this length.
 SOFT_MAX_CHARS = 600
+#: A sentence beyond the minimum must score at least this (a weak third one only dilutes).
+EXTRA_SENTENCE_SCORE = 1.5
 #: Sentences shorter or longer than these are never picked (fragments, run-ons).
 MIN_SENTENCE_CHARS = 30
 MAX_SENTENCE_CHARS = 450
 #: How many paragraphs after a heading belong to its section.
-SECTION_PARAGRAPHS = 4
+SECTION_PARAGRAPHS = 3
 #: How many other paragraphs mentioning the release are read.
-MENTION_PARAGRAPHS = 3
+MENTION_PARAGRAPHS = 2
 #: Hits of a name examined per item (a family name can occur dozens of times).
 MAX_HITS = 40
 
 _PROSE, _HEADING, _NOTE, _CHAPTER = 0, 1, 2, 3
 _NEVER = float("-inf")
 _NO_FACTS = Facts()
+_NO_KINDS: frozenset[str] = frozenset()
 #: What stating a fact of each kind adds to a sentence's score.
 _FACT_WORTH = {"parameters": 2.0, "license": 1.5, "context": 1.5, "scores": 1.5}
 
@@ -78,64 +82,75 @@ _LICENSE = re.compile(
     r"|cc[\s‑-]?by(?:[\s‑-](?:nc|sa|nd))*(?:[\s‑-]\d\.\d)?"
     r"|[al]?gpl[\s‑-]?v?\d(?:\.\d)?|openrail(?:[\s‑-]?m)?"
 )
-_LICENSE_HINTS = ("apache", "licen", "gpl", "cc-by", "cc by", "openrail", "under mit", "under the mit")
-_BENCH_WORD = r"[A-Z][\w.+‑-]*(?:[’']s)?"
+_LICENSE_HINTS = ("apache", "licen", "gpl", "cc-by", "cc by", "openrail")
+# Benchmark words keep inner dots ("Math-500", "v2.5") but not a full stop.
+_BENCH_WORD = r"[A-Z][\w+‑-]*(?:\.\w+)*(?:[’']s)?"
 _SCORE = re.compile(
     r"(#\d+|\d+(?:\.\d+)?%?)\s+on\s+(?:the\s+)?"
     rf"(?:{_BENCH_WORD}|math\b|[a-z][\w‑-]*\s(?:arena|leaderboard)\b)"
-    r"(?:[\s‑-](?:[A-Z0-9][\w.+‑-]*|verified|diamond|bench|arena|leaderboard|pro|lite|hard)\b)*"
+    r"(?:[\s‑-](?:[A-Z0-9][\w+‑-]*(?:\.\w+)*|verified|diamond|bench|arena|leaderboard|pro|lite"
+    r"|hard)\b)*"
 )
 # Scores after these words in a sentence belong to what the release is compared with.
-_COMPARISON = re.compile(r"compar|versus|\bvs\b|\bthan\b|\bbeat|\bwhile\b|\bwhereas\b")
-_ORG_NEAR = re.compile(
-    r"\b(%s)(?=['’]s\b|\s+[-–—:]\s|:)"
-    % "|".join(re.escape(o) for o in sorted(KNOWN_ORGS, key=len, reverse=True)),
-    re.I,
+_COMPARISON = re.compile(
+    r"compar|versus|\bvs\b|\bthan\b|\bbeat|\bwhile\b|\bwhereas\b|\bahead of\b|\bbehind\b"
+    r"|predecessor|\bprevious\b|\bolder\b"
 )
+_ORGS = "|".join(re.escape(o) for o in sorted(KNOWN_ORGS, key=len, reverse=True))
+_ORG_NEAR = re.compile(rf"\b({_ORGS})(?=['’]s\b|\s+[-–—:]\s|:)", re.I)
 
 # --- text structure ---------------------------------------------------------
 
 # A sentence ends at . ! ? (and closing quotes) before a capital, a digit or an
-# opening quote; abbreviations are mended afterwards.
-_SENTENCE_END = re.compile(r"[.!?]+[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9#$@])")
-_ABBREVIATION = re.compile(
-    r"(?:\b(?:e\.g|i\.e|vs|Dr|Mr|Mrs|Ms|Prof|St|Inc|Ltd|Jr|Sr|approx|No|Fig|al)\.|\b[A-Z]\.)\s*$"
+# opening quote, but not after an abbreviation or an initial ("e.g. Llama", "J. Doe").
+_ABBREVIATIONS = (
+    r"e\.g", r"i\.e", "vs", "Dr", "Mr", "Mrs", "Ms", "Prof", "St", "Inc", "Ltd", "Jr", "Sr",
+    "approx", "No", "Fig", "al", "[A-Z]",
+)
+# The pattern starts with the punctuation (a character class the engine skips to)
+# and only then looks behind it for an abbreviation.
+_SENTENCE_END = re.compile(
+    r"[.!?]"
+    + "".join(rf"(?<!\b{a}\.)" for a in _ABBREVIATIONS)
+    + r"[.!?]*[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9#$@])"
 )
 _CHAPTER_LINE = re.compile(r"^\(?((?:\d{1,2}:)?\d{1,3}:\d{2})\)?\s*(?:[-–—:|]\s*)?(\S.*)$")
 _DIGIT = re.compile(r"\d")
 # Plain substring tests on the lower-cased sentence padded with spaces: far
 # cheaper than a regex of alternatives, and these words need no finer edges.
 _FLUFF = (
-    " i ", " i'm ", " i’m ", " i've ", " i’ve ", " my ", " me ", "we'll", "we’ll", "honestly",
-    " wow", " lol", "folks", " guys", "stay tuned", "subscribe", "chimed", "shoutout",
-    "thank", "joined us", "on the show", "with us", "try it", "try this", "playground",
-    "sign up",
+    " i ", " i'm ", " i’m ", " my ", "honestly", " wow", "folks", "joined us", "playground",
+    "thank",
 )
 _DESCRIPTIVE = (
-    "including", "such as", "feature", "capabilit", "support", "designed", "trained",
-    "built on", "based on", "allow", " lets ", "can now", "outperform", "achiev",
-    "state of the art", "sota",
+    "including", "feature", "capabilit", "support", "designed", "trained", "based on",
+    "outperform",
 )
 _WEAK_OPENINGS = (
     "so ", "so,", "well", "also", "and ", "but ", "okay", "ok ", "ok,", "alright", "anyway",
     "oh ", "oh,", "now ", "now,", "here ", "it ", "it's", "it’s", "they", "there",
 )
+# Sentences about something else, set beside the release.
+_ASIDE_OPENINGS = ("for comparison", "by comparison", "compared to", "in comparison", "meanwhile")
 _LONG_QUOTE = re.compile(r"[\"“][^\"”]{40,}[\"”]")
 _TITLE_SEPARATOR = re.compile(r" [-–—|] |: ")
 # Link labels left at the end of a heading: "(HF, Demo)", "(blog, HF)".
 _LINK_LABELS = re.compile(r"\((?:[\w .]{1,20},\s?)+[\w .]{1,20}\)$")
 _WORDS = re.compile(r"[^\W_]{4,}")
 _COMMON = frozenset(
-    """
-    with from that this their they have has been into over more most very just also your
-    about what when where which while will than then them these those make makes made
-    model models release releases released launch launches launched announces announced
-    open source update updates updated available finally gets family chat week weeks
-    """.split()
+    (
+        "with", "from", "that", "this", "their", "they", "have", "been", "into", "over", "more",
+        "most", "very", "just", "also", "your", "about", "what", "when", "where", "which", "while",
+        "will", "than", "then", "them", "these", "those", "make", "makes", "made", "model",
+        "models", "release", "releases", "released", "launch", "launches", "launched", "announces",
+        "announced", "open", "source", "update", "updates", "updated", "available", "finally",
+        "gets", "family", "chat", "week", "weeks",
+    )
 )
+_JOINERS = ("", " ", "-", "\u2011", ".", "&")
+_SEGMENTS = re.compile(r"[^\W\d_]+|\d+")
 _FIRST_WORD = re.compile(r"[\s\-_/.:]+")
 _TOKEN_EDGE = "\"'“”‘’()[]#*"
-_SEPARATORS = frozenset(" -‑–._/'’:+")
 _LICENSE_CANON = re.compile(r"[\s‑-]+")
 
 
@@ -175,22 +190,9 @@ class _Sentence:
     lower: str
     start: int  # offsets in the paragraph
     end: int
-    _facts: list[_Fact] | None = None
-    _base: float | None = None
-
-    @property
-    def facts(self) -> list[_Fact]:
-        """The facts this sentence states (computed once, on first use)."""
-        if self._facts is None:
-            self._facts = facts_in(self.text, self.lower)
-        return self._facts
-
-    @property
-    def base(self) -> float:
-        """How informative the sentence is on its own; -inf when it is never picked."""
-        if self._base is None:
-            self._base = _base_score(self)
-        return self._base
+    facts: list[_Fact]
+    kinds: frozenset[str]  # the kinds of fact it states
+    base: float  # how informative it is on its own; -inf when it is never picked
 
 
 @dataclass(slots=True)
@@ -300,11 +302,22 @@ def facts_in(text: str, lower: str | None = None) -> list[_Fact]:
             start = m.start(group)
             if _word_start(lower, start):
                 found.append(_fact("context", text[start : m.end(group)], start, text))
-    if " on " in lower:
+    if _has_score_hint(lower):
         for m in _SCORE.finditer(text):
             if _plausible_score(text, m):
                 found.append(_fact("scores", m.group(0).rstrip(".,‑-’'"), m.start(), text))
     return found
+
+
+def _has_score_hint(lower: str) -> bool:
+    """Whether " on " follows a number somewhere ("80.4 on", "90% on"): cheaper than the pattern."""
+    pos = lower.find(" on ")
+    while pos > 0:
+        before = lower[pos - 1]
+        if before.isdigit() or before == "%":
+            return True
+        pos = lower.find(" on ", pos + 1)
+    return False
 
 
 def _fact(kind: str, value: str, start: int, text: str) -> _Fact:
@@ -336,8 +349,9 @@ def _in_brackets(text: str, pos: int) -> bool:
 
 # Bytes that may sit between the letters of a name ("Phi-4", "K2 Thinking",
 # "Maya‑1" with a non-breaking hyphen, which is three bytes of UTF-8).
-_GAP_BYTES = frozenset(b" -._/'+:") | frozenset(range(0x80, 0x100))
+_GAP_BYTES = frozenset(b" -._/'+:&") | frozenset(range(0x80, 0x100))
 _ALNUM_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789")
+_TRANSCRIPT = re.compile(rb"\n\n\[(?:\d{1,2}:)?\d{1,2}:\d{2}\] [^\n:]{1,40}:")
 _UPPER = bytes(range(65, 91))
 _LOWER = bytes(range(97, 123))
 _ASCII_LOWER = bytes.maketrans(_UPPER, _LOWER)
@@ -357,8 +371,13 @@ class EpisodeText:
         # UTF-8 never puts a newline byte inside a character: byte and text paragraphs agree.
         self._byte_paragraphs = self._bytes.split(b"\n\n") if body else []
         self._starts = [0, *accumulate(len(p) + 2 for p in self._byte_paragraphs)]
+        # A full transcript ("[00:03:23] Alex Volkov: ...") can follow the notes: it is
+        # talk, not description, and searching it would cost more than the rest.
+        transcript = _TRANSCRIPT.search(self._bytes)
+        self._end = transcript.start() if transcript else len(self._bytes)
         self._kinds: list[int | None] = [None] * len(self.paragraphs)
         self._sentences: dict[int, list[_Sentence]] = {}
+        self._fact_cache: dict[str, list[_Fact]] = {}
         # Show-notes lines repeat an item's headline (plus link labels): they are
         # the list itself, not a discussion of it.
         self._notes: dict[str, list[str]] = {}
@@ -388,31 +407,36 @@ class EpisodeText:
 
     # --- finding a release --------------------------------------------------
 
-    def _hits(self, key: bytes, anchor: bytes) -> dict[int, list[int]]:
+    def _hits(self, key: bytes, anchors: tuple[bytes, ...]) -> dict[int, list[int]]:
         """Paragraph -> byte offsets (in the paragraph) where ``key`` is spelled."""
         text, starts = self._bytes, self._starts
         found: dict[int, list[int]] = {}
-        pos = text.find(anchor)
         seen = 0
-        while pos != -1 and seen < MAX_HITS:
-            seen += 1
-            end = _match_key(text, pos, key)
-            if end == -1:
-                pos = text.find(anchor, pos + 1)
-                continue
-            index = bisect_right(starts, pos) - 1
-            if self.kind(index) <= _HEADING:
-                found.setdefault(index, []).append(pos - starts[index])
-                pos = text.find(anchor, end)
-            else:  # a show-notes or chapter line: skip the rest of it
-                pos = text.find(anchor, starts[index + 1])
+        stop = self._end
+        for anchor in anchors:
+            pos = text.find(anchor, 0, stop)
+            while pos != -1 and seen < MAX_HITS:
+                seen += 1
+                end = _match_key(text, pos, key)
+                if end == -1:
+                    pos = text.find(anchor, pos + 1, stop)
+                    continue
+                index = bisect_right(starts, pos) - 1
+                if self.kind(index) <= _HEADING:
+                    found.setdefault(index, []).append(pos - starts[index])
+                    pos = text.find(anchor, end, stop)
+                else:  # a show-notes or chapter line: skip the rest of it
+                    pos = text.find(anchor, starts[index + 1], stop)
+        if len(anchors) > 1:
+            for offsets in found.values():
+                offsets.sort()
         return found
 
     def locate(self, name: str) -> _Discussion | None:
         """Where the body discusses the release ``name``; ``None`` if it never does."""
         hits: dict[int, list[int]] = {}
-        for key, anchor in _search_terms(name):
-            hits = self._hits(key, anchor)
+        for key, anchors in _search_terms(name):
+            hits = self._hits(key, anchors)
             if hits:
                 break
         if not hits:
@@ -432,7 +456,9 @@ class EpisodeText:
                 section.append(j)
                 j += 1
         mentions: dict[int, list[int]] = {}
-        for i in sorted(hits):
+        # Under its own heading a release is discussed; passing mentions elsewhere
+        # would add little and cost as much again.
+        for i in sorted(hits) if not section else ():
             if len(mentions) == MENTION_PARAGRAPHS:
                 break
             if self.kind(i) == _PROSE and i not in section:
@@ -452,21 +478,44 @@ class EpisodeText:
     # --- sentences -------------------------------------------------------------
 
     def sentences(self, index: int) -> list[_Sentence]:
-        """The sentences of paragraph ``index`` (split once, scored when first read)."""
+        """The sentences of paragraph ``index``, scored, with their facts (computed once).
+
+        Word tests and fact patterns run once over the paragraph, not per
+        sentence: most paragraphs hold none of the words, and one failed search
+        of a paragraph costs what one of a sentence does.
+        """
         cached = self._sentences.get(index)
         if cached is not None:
             return cached
         paragraph = self.paragraphs[index]
-        out: list[_Sentence] = []
+        bounds: list[tuple[int, int]] = []
         start = 0
         for m in _SENTENCE_END.finditer(paragraph):
             end = m.end()
-            if _ABBREVIATION.search(paragraph, max(start, end - 12), end):
-                continue
-            out.append(_sentence(paragraph, start, end))
+            bounds.append(_trim(paragraph, start, end))
             start = end
         if start < len(paragraph):
-            out.append(_sentence(paragraph, start, len(paragraph)))
+            bounds.append(_trim(paragraph, start, len(paragraph)))
+        lower = paragraph.lower()
+        if len(lower) != len(paragraph):  # offsets must agree with the original
+            lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in paragraph)
+        starts = [b[0] for b in bounds]
+        fluff = _words_at(lower, _FLUFF, starts)
+        descriptive = _words_at(lower, _DESCRIPTIVE, starts)
+        facts: list[list[_Fact]] = [[] for _ in bounds]
+        for fact in facts_in(paragraph, lower):
+            at = bisect_right(starts, fact.start) - 1
+            if at >= 0 and fact.start < bounds[at][1]:
+                fact.start -= bounds[at][0]
+                facts[at].append(fact)
+        out = []
+        for i, (begin, end) in enumerate(bounds):
+            text = paragraph[begin:end]
+            own = facts[i]
+            kinds = frozenset(f.kind for f in own) if own else _NO_KINDS
+            sentence = _Sentence(text, lower[begin:end], begin, end, own, kinds, 0.0)
+            sentence.base = _base_score(sentence, i in fluff, i in descriptive)
+            out.append(sentence)
         self._sentences[index] = out
         return out
 
@@ -488,7 +537,7 @@ class EpisodeText:
         timestamp = self._timestamp(item.chapter)
         if found is None:
             return Summary(item.headline, self._facts(item, [], None, timestamp), False)
-        words = _topic_words(item.headline, name_key(item.name))
+        words = _topic_words(item.headline, _name_parts(item.name)[0])
         scored: list[tuple[float, int, _Sentence]] = []
         fact_sentences: list[_Sentence] = []
         for rank, index in enumerate(found.section):
@@ -553,6 +602,12 @@ class EpisodeText:
             pos = self._bytes.find(title, pos + 1)
         return None
 
+    def _heading_facts(self, heading: str) -> list[_Fact]:
+        cached = self._fact_cache.get(heading)
+        if cached is None:
+            cached = self._fact_cache[heading] = facts_in(heading)
+        return cached
+
     def _facts(
         self,
         item: ItemLike,
@@ -564,9 +619,11 @@ class EpisodeText:
         scores: list[str] = []
         license_: str | None = None
         context: str | None = None
-        anchor = _anchor(item.name, name_key(item.name))
+        key, anchor = _name_parts(item.name)
         # The headline and the heading speak of the release itself: read them first.
-        leading = [f for text in (item.headline, heading) if text for f in facts_in(text)]
+        leading = facts_in(item.headline)
+        if heading is not None:
+            leading = leading + self._heading_facts(heading)
         for fact, owner in [(f, None) for f in leading] + [
             (f, s) for s in sentences for f in s.facts
         ]:
@@ -587,9 +644,9 @@ class EpisodeText:
                 context = fact.value
         org = item.org
         if org is None and heading:
-            m = _ORG_NEAR.search(heading)
-            if m and name_key(m.group(1)) not in name_key(item.name):
-                org = m.group(1)
+            found = _org_in_heading(heading)
+            if found and name_key(found) not in key:
+                org = found
         if not (org or parameters or license_ or context or scores or timestamp):
             return _NO_FACTS
         # Built from strings this module made: skip validation (it runs per item per ingest).
@@ -625,34 +682,50 @@ def _names_before(owner: _Sentence, fact: _Fact, anchor: str) -> bool:
     return bool(anchor) and anchor in owner.lower[max(0, opening - 40) : max(0, opening)]
 
 
-def _sentence(paragraph: str, start: int, end: int) -> _Sentence:
-    raw = paragraph[start:end]
-    text = raw.strip()
-    start += len(raw) - len(raw.lstrip())
-    return _Sentence(text, text.lower(), start, start + len(text))
+def _trim(paragraph: str, start: int, end: int) -> tuple[int, int]:
+    """``(start, end)`` narrowed past white space at either edge."""
+    while start < end and paragraph[start].isspace():
+        start += 1
+    while end > start and paragraph[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
-def _base_score(sentence: _Sentence) -> float:
+def _words_at(lower: str, words: tuple[str, ...], starts: list[int]) -> set[int]:
+    """Indices of the sentences (starting at ``starts``) holding any of ``words``."""
+    padded = f" {lower} "  # so " i " also matches at either edge
+    found: set[int] = set()
+    for word in words:
+        pos = padded.find(word)
+        while pos != -1:
+            found.add(bisect_right(starts, max(0, pos - 1 + len(word) // 2)) - 1)
+            pos = padded.find(word, pos + 1)
+    return found
+
+
+def _base_score(sentence: _Sentence, fluff: bool, descriptive: bool) -> float:
     text = sentence.text
     size = len(text)
     if size < MIN_SENTENCE_CHARS or size > MAX_SENTENCE_CHARS or text.endswith("?"):
         return _NEVER
-    score = sum(_FACT_WORTH[k] for k in {f.kind for f in sentence.facts})
-    padded = f" {sentence.lower} "
+    score = 0.0
+    for kind in sentence.kinds:
+        score += _FACT_WORTH[kind]
+    for fact in sentence.facts:
+        if fact.parenthesised:  # "(a huge 1.2B model)" is said of something else
+            score -= _FACT_WORTH[fact.kind] / 2
+    if sentence.lower.startswith(_ASIDE_OPENINGS):
+        score -= 1.5
     if _DIGIT.search(text):
-        score += 0.5
-    for word in _FLUFF:
-        if word in padded:
-            score -= 1.5
-            break
+        score += 0.5  # figures: sizes, dates, prices
+    if fluff:
+        score -= 1.5
     if sentence.lower.startswith(_WEAK_OPENINGS):
         score -= 0.5
     if text[0].islower():
         score -= 1.0
-    for word in _DESCRIPTIVE:
-        if word in padded:
-            score += 1.5 if text.count(",") >= 2 else 1.0  # a list of what it does or has
-            break
+    if descriptive:
+        score += 1.5 if text.count(",") >= 2 else 1.0  # a list of what it does or has
     if ("\"" in text or "“" in text) and _LONG_QUOTE.search(text):
         score -= 0.7  # quoted speech is conversation, not description
     if text.endswith((":", "!")):
@@ -669,33 +742,33 @@ def _base_score(sentence: _Sentence) -> float:
 def _pick(scored: list[tuple[float, int, _Sentence]]) -> list[_Sentence]:
     """The best sentences, most informative first, each once, within the length budget.
 
-    Greedy: a sentence whose facts an already chosen one states loses their
-    worth, so the summary says more things rather than the same thing twice.
+    Greedy: a sentence stating only kinds of fact an already chosen one states
+    loses their worth, so the summary says more things rather than the same
+    thing twice.
     """
-    pool = [x for x in scored if x[0] != float("-inf")]
+    pool = sorted(scored, key=lambda x: (-x[0], x[1]))
     picked: list[_Sentence] = []
-    covered: set[str] = set()
-    texts: set[str] = set()
+    covered: frozenset[str] = frozenset()
     total = 0
     while pool and len(picked) < MAX_SENTENCES:
-        best: tuple[float, int, _Sentence] | None = None
-        for score, order, sentence in pool:
-            kinds = {f.kind for f in sentence.facts} & covered
-            adjusted = score - sum(_FACT_WORTH[k] for k in kinds)
-            if best is None or (adjusted, -order) > (best[0], -best[1]):
-                best = (adjusted, order, sentence)
-        assert best is not None
-        score, _, sentence = best
-        pool = [x for x in pool if x[2] is not sentence and x[2].text != sentence.text]
-        if len(picked) >= MIN_SENTENCES and (score < 0 or total + len(sentence.text) > SOFT_MAX_CHARS):
-            if score < 0:
+        best_index, best_score = 0, _NEVER
+        for i, (score, _, sentence) in enumerate(pool):
+            if score <= best_score:
+                break  # sorted: no later candidate can do better, even unpenalised
+            if covered and sentence.kinds & covered:
+                score -= sum(_FACT_WORTH[k] for k in sentence.kinds & covered)
+            if score > best_score:
+                best_index, best_score = i, score
+        sentence = pool.pop(best_index)[2]
+        if any(sentence.text == p.text for p in picked):
+            continue
+        if len(picked) >= MIN_SENTENCES:
+            if best_score < EXTRA_SENTENCE_SCORE:
                 break
-            continue
-        if sentence.text in texts:
-            continue
+            if total + len(sentence.text) > SOFT_MAX_CHARS:
+                continue
         picked.append(sentence)
-        texts.add(sentence.text)
-        covered.update(f.kind for f in sentence.facts)
+        covered |= sentence.kinds
         total += len(sentence.text) + 1
     return picked
 
@@ -733,13 +806,46 @@ def _topic_words(headline: str, key: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=4096)
-def _search_terms(name: str) -> tuple[tuple[bytes, bytes], ...]:
-    """(key, anchor) pairs to look for, as lower-case bytes, best first (cached: names recur)."""
+def _name_parts(name: str) -> tuple[str, str]:
+    """The name's key and the literal its spellings start with (cached: names recur)."""
+    key = name_key(name)
+    return key, _anchor(name, key)
+
+
+@lru_cache(maxsize=1024)
+def _org_in_heading(heading: str) -> str | None:
+    """A known org the heading names as owner ("Microsoft's", "Baidu - ..."), if any."""
+    m = _ORG_NEAR.search(heading)
+    return m.group(1) if m else None
+
+
+@lru_cache(maxsize=4096)
+def _search_terms(name: str) -> tuple[tuple[bytes, tuple[bytes, ...]], ...]:
+    """(key, anchors) to look for, as lower-case bytes, best first (cached: names recur).
+
+    Every spelling of the name starts with its first run of letters or digits
+    ("phi" for "Phi-4", "PHI4", "phi 4").  A run of one or two characters ("o",
+    "k", "ai") is too common to search for alone: then the first two runs joined
+    by nothing or one separator are searched instead ("o1", "o 1", "o-1").
+    """
     terms = []
     for key in _probes(name):
-        anchor = _anchor(name, key)
-        if anchor:
-            terms.append((key.encode(), anchor.encode()))
+        segments = _SEGMENTS.findall(name.lower())
+        if (
+            len(segments) >= 2
+            and len(segments[0]) < 3
+            and key.startswith(segments[0] + segments[1])
+        ):
+            first, second = segments[0], segments[1]
+            anchors = tuple(
+                dict.fromkeys(
+                    (first + sep + second).encode() for sep in _JOINERS
+                )
+            )
+        else:
+            single = segments[0] if segments and key.startswith(segments[0]) else key
+            anchors = (single.encode(),)
+        terms.append((key.encode(), anchors))
     return tuple(terms)
 
 
