@@ -11,29 +11,47 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
 from bot.digest import compose
 from bot.errors import EmptyStoreError, NotFoundError, SourceError
 from bot.feeds.clean import name_key
-from bot.models import Digest, Episode, Item, Mention, ReleaseReply, SearchHit
+from bot.models import (
+    Digest,
+    Episode,
+    Item,
+    Mention,
+    ParsedEpisode,
+    ParsedFeed,
+    ReleaseReply,
+    SearchHit,
+)
 from bot.store.search import NameEntry, NameIndex, field_score, fts_query, query_words
-from bot.store.sqlite import SourceState, Store
+from bot.store.sqlite import (
+    PreparedEpisode,
+    SourceState,
+    Store,
+    UpsertResult,
+    prepare_episode,
+)
 
 if TYPE_CHECKING:
     import httpx
 
-    from bot.models import ParsedFeed
+    from bot.feeds.parse import FeedStream
 
 log = logging.getLogger(__name__)
 
 MAX_MENTIONS = 25
+#: Episodes handed to the writer thread at a time during ingest.
+WRITE_BATCH = 8
 #: A query matching more items than this ranks only the newest this many (see search()).
 SEARCH_WINDOW = 300
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -111,7 +129,7 @@ class Engine:
         Raises ``SourceError`` subclasses for unreadable sources.
         """
         from bot.feeds.fetch import is_url, read_file
-        from bot.feeds.parse import parse_source
+        from bot.feeds.parse import stream_source
 
         state = None if force else self.store.source_state(source)
         max_bytes = self.settings.fetch.max_bytes
@@ -133,16 +151,14 @@ class Engine:
         ):
             report.skipped = True
             return report
-        parsed = parse_source(fetched.content, source)
-        if self._summariser is not None:
-            parsed = self._summariser(parsed)
-        results = self.store.upsert_episodes(parsed.title, parsed.episodes)
+        stream = stream_source(fetched.content, source)
+        results = self._store_streaming(stream)
         self.store.save_source_state(
             SourceState(source, fetched.content_hash, fetched.etag, fetched.last_modified),
-            title=parsed.title,
+            title=stream.title,
         )
-        report.title = parsed.title
-        report.warnings = list(parsed.warnings)
+        report.title = stream.title
+        report.warnings = list(stream.warnings)
         for result in results:
             report.items += result.items
             if result.status == "added":
@@ -151,9 +167,68 @@ class Engine:
                 report.updated += 1
             else:
                 report.unchanged += 1
-        if not parsed.episodes:
+        if not results:
             report.warnings.append(f"{source}: no episodes found")
         return report
+
+    def _store_streaming(self, stream: FeedStream) -> list[UpsertResult]:
+        """Summarise and store episodes as they are built, the writing in a thread.
+
+        Building episodes and summarising them is Python work; writing them is
+        mostly SQLite's (FTS5 indexing), which runs without the GIL.  So a
+        writer thread stores batch N while this thread builds batch N+1, in a
+        single transaction that a failure on either side rolls back.
+        """
+        batches: queue.Queue[list[PreparedEpisode] | BaseException | None] = queue.Queue()
+        outcome: dict[str, Any] = {}
+
+        def produced() -> Iterator[list[PreparedEpisode]]:
+            while (batch := batches.get()) is not None:
+                if isinstance(batch, BaseException):
+                    raise batch  # the builder failed: roll the transaction back
+                yield batch
+
+        def write() -> None:
+            try:
+                outcome["results"] = self.store.upsert_prepared(produced())
+            except BaseException as exc:  # handed to the calling thread below
+                outcome["error"] = exc
+                while batches.get() is not None:  # let the builder finish putting
+                    pass
+
+        writer = threading.Thread(target=write, name="digestbot-store", daemon=True)
+        writer.start()
+        try:
+            batch: list[ParsedEpisode] = []
+            for episode in stream.episodes():
+                batch.append(episode)
+                if len(batch) == WRITE_BATCH:
+                    batches.put(self._prepared(stream, batch))
+                    batch = []
+                if "error" in outcome:
+                    break
+            if batch:
+                batches.put(self._prepared(stream, batch))
+        except BaseException as exc:
+            batches.put(exc)
+            writer.join()
+            raise
+        batches.put(None)
+        writer.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        results: list[UpsertResult] = outcome["results"]
+        return results
+
+    def _prepared(self, stream: FeedStream, batch: list[ParsedEpisode]) -> list[PreparedEpisode]:
+        """Summarise a batch and turn it into rows, on the building thread."""
+        return [prepare_episode(stream.title, e) for e in self._summarised(stream, batch)]
+
+    def _summarised(self, stream: FeedStream, batch: list[ParsedEpisode]) -> list[ParsedEpisode]:
+        if self._summariser is None:
+            return batch
+        feed = ParsedFeed(title=stream.title, source=stream.source, episodes=tuple(batch))
+        return list(self._summariser(feed).episodes)
 
     def _client(self) -> httpx.Client:
         if self._http is None:

@@ -11,7 +11,7 @@ import hashlib
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -167,114 +167,73 @@ class Store:
 
     # --- writing episodes ---------------------------------------------------
 
-    def upsert_episodes(self, feed: str, episodes: Sequence[ParsedEpisode]) -> list[UpsertResult]:
-        """Store parsed episodes: new ones added, edited ones updated in place, ids kept."""
+    def upsert_episodes(self, feed: str, episodes: Iterable[ParsedEpisode]) -> list[UpsertResult]:
+        """Store parsed episodes in one transaction: new ones added, edited ones updated
+        in place, ids kept.
+
+        Give them oldest first (search uses rowid order as recency).  ``episodes``
+        may be a generator: a failure while producing it rolls everything back.
+        """
+        return self.upsert_prepared([prepare_episode(feed, e)] for e in episodes)
+
+    def upsert_prepared(self, batches: Iterable[Sequence[PreparedEpisode]]) -> list[UpsertResult]:
+        """Store batches of prepared episodes in one transaction (see ``upsert_episodes``).
+
+        New episodes of a batch go in with two statements: a writer thread then
+        spends its time inside SQLite, without the GIL.
+        """
         results: list[UpsertResult] = []
         with self.transaction() as db:
-            known = self._known_hashes(db, [e.key for e in episodes])
-            now = datetime.now(UTC).isoformat()
-            # Oldest first, so rowids grow with time (search ranks the newest matches).
-            ordered = sorted(
-                episodes, key=lambda e: e.published or datetime.min.replace(tzinfo=UTC)
-            )
-            for episode in ordered:
-                episode_id = episode_id_for(episode.key)
-                if known.get(episode.key) == episode.content_hash:
-                    results.append(UpsertResult(episode_id, "unchanged", len(episode.items)))
-                    continue
-                status = "updated" if episode.key in known else "added"
-                self._write_episode(db, feed, episode_id, episode, now, is_new=status == "added")
-                results.append(UpsertResult(episode_id, status, len(episode.items)))
+            for batch in batches:
+                ids = [p.episode_id for p in batch]
+                stored = dict(
+                    db.execute(
+                        f"SELECT id, content_hash FROM episodes WHERE id IN ({_marks(len(ids))})",
+                        ids,
+                    ).fetchall()
+                )
+                new: dict[str, PreparedEpisode] = {}
+                for prepared in batch:  # a feed may list one episode twice: the first is new
+                    if prepared.episode_id not in stored:
+                        new.setdefault(prepared.episode_id, prepared)
+                if new:
+                    db.executemany(_INSERT_EPISODE, [p.episode for p in new.values()])
+                    db.executemany(_UPSERT_ITEM, [r for p in new.values() for r in p.items])
+                for prepared in batch:
+                    if new.get(prepared.episode_id) is prepared:
+                        status = "added"
+                        stored[prepared.episode_id] = prepared.content_hash
+                    elif stored[prepared.episode_id] == prepared.content_hash:
+                        status = "unchanged"
+                    else:
+                        status = "updated"
+                        self._update_episode(db, prepared)
+                        stored[prepared.episode_id] = prepared.content_hash
+                    results.append(UpsertResult(prepared.episode_id, status, len(prepared.items)))
         return results
 
     @staticmethod
-    def _known_hashes(db: sqlite3.Connection, keys: list[str]) -> dict[str, str]:
-        """Content hashes of the stored episodes among ``keys`` (in chunks: SQLite caps
-        the number of parameters in one statement)."""
-        known: dict[str, str] = {}
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            sql = f"SELECT key, content_hash FROM episodes WHERE key IN ({_marks(len(chunk))})"
-            known.update(db.execute(sql, chunk).fetchall())
-        return known
-
-    def _write_episode(
-        self,
-        db: sqlite3.Connection,
-        feed: str,
-        episode_id: str,
-        ep: ParsedEpisode,
-        now: str,
-        *,
-        is_new: bool,
-    ) -> None:
-        published = _iso(ep.published)
-        db.execute(
-            """INSERT INTO episodes(id, key, feed, title, published, url, duration_seconds,
-                   audio_url, chapters, body, content_hash, ingested_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT(id) DO UPDATE SET title = excluded.title,
-                 published = coalesce(published, excluded.published),
-                 url = coalesce(excluded.url, url),
-                 duration_seconds = coalesce(excluded.duration_seconds, duration_seconds),
-                 audio_url = coalesce(excluded.audio_url, audio_url),
-                 chapters = CASE WHEN excluded.chapters = '[]' THEN chapters
-                                 ELSE excluded.chapters END,
-                 body = excluded.body, content_hash = excluded.content_hash,
-                 ingested_at = excluded.ingested_at""",
-            (
-                episode_id,
-                ep.key,
-                feed,
-                ep.title,
-                published,
-                ep.url,
-                ep.duration_seconds,
-                ep.audio_url,
-                json.dumps([c.model_dump() for c in ep.chapters]),
-                ep.body,
-                ep.content_hash,
-                now,
-            ),
-        )
-        existing: dict[str, tuple[Any, ...]] = {}
-        if not is_new:  # an edit: keep the first-seen date, compare items to what is stored
-            (published,) = db.execute(
-                "SELECT published FROM episodes WHERE id = ?", (episode_id,)
-            ).fetchone()
-            existing = {
-                row[0]: row[1:]
-                for row in db.execute(
-                    "SELECT id, position, name, org, section, section_original, headline,"
-                    " summary, facts, links, chapter FROM items WHERE episode_id = ?",
-                    (episode_id,),
-                )
-            }
+    def _update_episode(db: sqlite3.Connection, prepared: PreparedEpisode) -> None:
+        """An edited episode: rows updated in place, unchanged items left alone."""
+        db.execute(_UPSERT_EPISODE, prepared.episode)
+        (published,) = db.execute(
+            "SELECT published FROM episodes WHERE id = ?", (prepared.episode_id,)
+        ).fetchone()  # the first-seen date is kept
+        existing = {
+            row[0]: row[1:]
+            for row in db.execute(
+                "SELECT id, position, name, org, section, section_original, headline,"
+                " summary, facts, links, chapter FROM items WHERE episode_id = ?",
+                (prepared.episode_id,),
+            )
+        }
         changed = []
-        seen: dict[str, int] = {}
-        keep: set[str] = set()
-        for position, item in enumerate(ep.items):
-            key = name_key(item.name) or name_key(item.headline)
-            seen[key] = seen.get(key, 0) + 1
-            item_id = item_id_for(episode_id, key, seen[key])
-            keep.add(item_id)
-            row = _item_row(position, item)
-            if existing.get(item_id) == row:
-                continue  # unchanged: leave the row (and its FTS entry) alone
-            changed.append((item_id, episode_id, *row, key, published))
-        db.executemany(
-            """INSERT INTO items(id, episode_id, position, name, org, section,
-                       section_original, headline, summary, facts, links, chapter, name_key,
-                       published)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT(id) DO UPDATE SET position = excluded.position,
-                     name = excluded.name, org = excluded.org, section = excluded.section,
-                     section_original = excluded.section_original, headline = excluded.headline,
-                     summary = excluded.summary, facts = excluded.facts, links = excluded.links,
-                     chapter = excluded.chapter, name_key = excluded.name_key,
-                     published = excluded.published""",
-            changed,
-        )
+        for row in prepared.items:
+            item_id = row[0]
+            if existing.get(item_id) != row[2:12]:
+                changed.append((*row[:13], published))
+        db.executemany(_UPSERT_ITEM, changed)
+        keep = {row[0] for row in prepared.items}
         gone = [item_id for item_id in existing if item_id not in keep]
         if gone:
             db.execute(f"DELETE FROM items WHERE id IN ({_marks(len(gone))})", gone)
@@ -417,6 +376,71 @@ class Store:
             params,
         )
         return [_item(r) for r in rows]
+
+
+_INSERT_EPISODE = """INSERT INTO episodes(id, key, feed, title, published, url, duration_seconds,
+    audio_url, chapters, body, content_hash, ingested_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+_UPSERT_EPISODE = (
+    _INSERT_EPISODE
+    + """ ON CONFLICT(id) DO UPDATE SET title = excluded.title,
+    published = coalesce(published, excluded.published),
+    url = coalesce(excluded.url, url),
+    duration_seconds = coalesce(excluded.duration_seconds, duration_seconds),
+    audio_url = coalesce(excluded.audio_url, audio_url),
+    chapters = CASE WHEN excluded.chapters = '[]' THEN chapters ELSE excluded.chapters END,
+    body = excluded.body, content_hash = excluded.content_hash,
+    ingested_at = excluded.ingested_at"""
+)
+_UPSERT_ITEM = """INSERT INTO items(id, episode_id, position, name, org, section, section_original,
+    headline, summary, facts, links, chapter, name_key, published)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT(id) DO UPDATE SET position = excluded.position, name = excluded.name,
+    org = excluded.org, section = excluded.section, section_original = excluded.section_original,
+    headline = excluded.headline, summary = excluded.summary, facts = excluded.facts,
+    links = excluded.links, chapter = excluded.chapter, name_key = excluded.name_key,
+    published = excluded.published"""
+
+
+@dataclass(frozen=True)
+class PreparedEpisode:
+    """An episode as rows, ready to store: built without touching the database, so a
+    caller can prepare the next episodes while a writer thread stores these."""
+
+    episode_id: str
+    content_hash: str
+    episode: tuple[Any, ...]
+    #: (id, episode_id, position, name, org, section, section_original, headline,
+    #:  summary, facts, links, chapter, name_key, published)
+    items: list[tuple[Any, ...]]
+
+
+def prepare_episode(feed: str, ep: ParsedEpisode) -> PreparedEpisode:
+    """The rows that store ``ep``; ids derive from its key and its items' names."""
+    episode_id = episode_id_for(ep.key)
+    published = _iso(ep.published)
+    episode = (
+        episode_id,
+        ep.key,
+        feed,
+        ep.title,
+        published,
+        ep.url,
+        ep.duration_seconds,
+        ep.audio_url,
+        json.dumps([c.model_dump() for c in ep.chapters]),
+        ep.body,
+        ep.content_hash,
+        datetime.now(UTC).isoformat(),
+    )
+    seen: dict[str, int] = {}
+    items = []
+    for position, item in enumerate(ep.items):
+        key = name_key(item.name) or name_key(item.headline)
+        seen[key] = seen.get(key, 0) + 1
+        item_id = item_id_for(episode_id, key, seen[key])
+        items.append((item_id, episode_id, *_item_row(position, item), key, published))
+    return PreparedEpisode(episode_id, ep.content_hash, episode, items)
 
 
 def _marks(count: int) -> str:
