@@ -37,8 +37,13 @@ def _run_part(module_name: str, style: str) -> list[Row]:
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer):
         module.main([])
-    return [(line.split(":", 1)[0].strip(), line.split(":", 1)[1].strip()) if ":" in line
-            else (line.strip(), "") for line in buffer.getvalue().splitlines() if line.strip()]
+    return [
+        (line.split(":", 1)[0].strip(), line.split(":", 1)[1].strip())
+        if ":" in line
+        else (line.strip(), "")
+        for line in buffer.getvalue().splitlines()
+        if line.strip()
+    ]
 
 
 def main() -> int:

@@ -67,9 +67,7 @@ def run(runs: int = RUNS) -> list[Row]:
     parsed = parse_source(data, str(THURSDAI))
     items = sum(len(e.items) for e in parsed.episodes)
     summarised = summariser(parsed)  # warm-up, and the figures below
-    discussed = sum(
-        1 for e in summarised.episodes for i in e.items if i.summary != i.headline
-    )
+    discussed = sum(1 for e in summarised.episodes for i in e.items if i.summary != i.headline)
     with_facts = sum(
         1
         for e in summarised.episodes
@@ -88,17 +86,27 @@ def run(runs: int = RUNS) -> list[Row]:
     share = (full_s - plain_s) / full_s if full_s else 0.0
     verdict = "within" if full_s <= GOAL_INGEST_S else "over"
     return [
-        ("feed", f"{THURSDAI.name} ({len(data) / 1e6:.1f} MB, {len(parsed.episodes)} episodes,"
-                 f" {items} items)"),
+        (
+            "feed",
+            f"{THURSDAI.name} ({len(data) / 1e6:.1f} MB, {len(parsed.episodes)} episodes,"
+            f" {items} items)",
+        ),
         ("items discussed in the text", f"{discussed} ({discussed / max(items, 1):.0%})"),
         ("items with parameter/licence/context/score facts", str(with_facts)),
-        ("summariser alone, median", f"{alone * 1000:.0f} ms"
-                                     f" ({alone / max(items, 1) * 1e6:.0f} µs per item)"),
+        (
+            "summariser alone, median",
+            f"{alone * 1000:.0f} ms ({alone / max(items, 1) * 1e6:.0f} µs per item)",
+        ),
         ("ingest without summaries, median", f"{plain_s * 1000:.0f} ms"),
-        ("ingest with summaries, median", f"{full_s * 1000:.0f} ms"
-                                          f" ({verdict} the {GOAL_INGEST_S:g} s goal)"),
-        ("summarising share of ingest", f"{share:.0%} (+{(full_s - plain_s) * 1000:.0f} ms,"
-                                        " store's indexing of longer summaries included)"),
+        (
+            "ingest with summaries, median",
+            f"{full_s * 1000:.0f} ms ({verdict} the {GOAL_INGEST_S:g} s goal)",
+        ),
+        (
+            "summarising share of ingest",
+            f"{share:.0%} (+{(full_s - plain_s) * 1000:.0f} ms,"
+            " store's indexing of longer summaries included)",
+        ),
     ]
 
 

@@ -27,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.errors import ConfigError
 
@@ -201,9 +201,7 @@ class SubscriptionSettings(Section):
     @model_validator(mode="after")
     def _one_target(self) -> SubscriptionSettings:
         if (self.target is None) == (self.target_env is None):
-            raise PydanticCustomError(
-                "target", "give exactly one of 'target' or 'target_env'"
-            )
+            raise PydanticCustomError("target", "give exactly one of 'target' or 'target_env'")
         return self
 
     def resolved_target(self) -> str:
@@ -238,6 +236,18 @@ class Settings(BaseSettings):
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     subscriptions: list[SubscriptionSettings] = Field(default_factory=list)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """The environment overrides the file: ``load_settings`` passes the file as init values."""
+        return env_settings, init_settings, dotenv_settings, file_secret_settings
 
     @field_validator("timezone")
     @classmethod

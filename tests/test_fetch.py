@@ -114,8 +114,9 @@ def test_unreachable_host_is_a_fetch_error() -> None:
 
 
 def test_invalid_url() -> None:
-    with make_client(timeout=1, user_agent="t") as client, pytest.raises(
-        (InvalidSourceError, FetchError)
+    with (
+        make_client(timeout=1, user_agent="t") as client,
+        pytest.raises((InvalidSourceError, FetchError)),
     ):
         fetch_url(client, "http://[::1", max_bytes=1000)
 

@@ -154,8 +154,12 @@ def test_org_prefixes_never_leave_a_bare_version(headline: str, name: str, org: 
 @pytest.mark.parametrize(
     ("name", "org", "headline", "detail"),
     [
-        ("MetaGENE-1", "Prime Intellect", "Prime Intellect - MetaGENE-1 - metagenomic model",
-         "metagenomic model"),
+        (
+            "MetaGENE-1",
+            "Prime Intellect",
+            "Prime Intellect - MetaGENE-1 - metagenomic model",
+            "metagenomic model",
+        ),
         ("Kokoro", None, "Kokoro - #1 TTS", "#1 TTS"),
         ("Phi", None, "Phixtral merges", "Phixtral merges"),
         ("Kokoro", None, "Kokoro", ""),

@@ -126,8 +126,13 @@ def test_licences_are_canonical_and_checked_in_any_spelling() -> None:
 
 
 def test_verify_facts_drops_what_the_text_lacks() -> None:
-    claimed = Facts(org="Acme", parameters=("7B", "70B"), license="GPL-3", scores=("90 on X",),
-                    timestamp="12:00")
+    claimed = Facts(
+        org="Acme",
+        parameters=("7B", "70B"),
+        license="GPL-3",
+        scores=("90 on X",),
+        timestamp="12:00",
+    )
     text = "Acme shipped a 7B parameter model."
     assert verify_facts(claimed, text) == Facts(org="Acme", parameters=("7B",))
     chapter = Chapter(title="Acme", start_seconds=720)
@@ -193,8 +198,12 @@ def test_stored_items_summarise_the_same_as_parsed_ones(tmp_path: Path) -> None:
 
 
 def test_items_of_an_empty_body_keep_their_headlines() -> None:
-    item = ParsedItem(name="Kokoro", section="Voice & Audio", section_original="Voice",
-                      headline="Kokoro - #1 TTS with Apache 2 license")
+    item = ParsedItem(
+        name="Kokoro",
+        section="Voice & Audio",
+        section_original="Voice",
+        headline="Kokoro - #1 TTS with Apache 2 license",
+    )
     (result,) = summarise_items("", [item])
     assert result.summary == item.headline and not result.discussed
     assert result.facts == Facts(license="Apache 2.0")  # read from the headline itself

@@ -57,14 +57,13 @@ class StandIn:
                 standin.requests.append(
                     {"path": self.path, "headers": dict(self.headers), "json": payload}
                 )
-                status, body, delay = (
-                    standin.replies.pop(0) if standin.replies else standin.default
-                )
+                status, body, delay = standin.replies.pop(0) if standin.replies else standin.default
                 if delay:
                     time.sleep(delay)
                 if isinstance(body, dict):  # an answer: wrap it as a chat completion
-                    body = {"choices": [{"message": {"role": "assistant",
-                                                     "content": json.dumps(body)}}]}
+                    body = {
+                        "choices": [{"message": {"role": "assistant", "content": json.dumps(body)}}]
+                    }
                 data = body if isinstance(body, bytes) else json.dumps(body).encode()
                 try:
                     self.send_response(status)
@@ -197,8 +196,10 @@ def test_unreachable_server_falls_back(episode: ParsedEpisode) -> None:
     ("reply", "reason"),
     [
         ((200, b"not json at all", 0.0), "chat completion"),
-        ((200, json.dumps({"choices": [{"message": {"content": "Sure!"}}]}).encode(), 0.0),
-         "no JSON"),
+        (
+            (200, json.dumps({"choices": [{"message": {"content": "Sure!"}}]}).encode(), 0.0),
+            "no JSON",
+        ),
         ((200, {"summary": "", "facts": {}}, 0.0), "summary"),
         ((200, {"summary": "Nova X has 405 experts.", "facts": {}}, 0.0), "'405'"),
     ],

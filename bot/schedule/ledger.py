@@ -48,6 +48,9 @@ DONE_STATES = frozenset({"posted", "failed", "skipped"})
 
 #: A first post lists each feed's newest episode, if within this long of the newest of all.
 FIRST_POST_SPAN = timedelta(days=7)
+#: An on-publish subscription posts episodes published at most this long before it was made
+#: (and ingested after): a fresh database's backlog is not posted.
+ON_PUBLISH_LOOKBACK = timedelta(days=1)
 
 _ROW_COLUMNS = (
     "subscription_id, period, kind, state, owner, lease_until, attempts, next_attempt_at,"
@@ -458,7 +461,9 @@ def _choose(run: Run, sub_id: str, first: FirstRule) -> list[Candidate]:
     if baseline is not None:
         picked = [c for c in pool if c.when >= baseline]
     elif first == "since-created":
-        picked = [c for c in pool if c.arrived > created_at]
+        picked = [
+            c for c in pool if c.arrived > created_at and c.when > created_at - ON_PUBLISH_LOOKBACK
+        ]
     else:
         newest: dict[str, Candidate] = {}
         for c in pool:

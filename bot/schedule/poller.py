@@ -70,8 +70,8 @@ class FeedPoller:
         self.on_new = on_new
         now = clock.now()
         self.feeds = {source: FeedState(source, now) for source in dict.fromkeys(feeds)}
-        self._limit = asyncio.Semaphore(concurrency)
-        self._wake = asyncio.Event()
+        self._concurrency = concurrency
+        self._wake: asyncio.Event | None = None
 
     def backoff(self, failures: int, retry_after: float | None) -> timedelta:
         """How long to leave a feed alone after its ``failures``-th failure in a row."""
@@ -85,7 +85,8 @@ class FeedPoller:
         now = self.clock.now()
         due = [state for state in self.feeds.values() if state.next_due <= now]
         result = PollResult()
-        outcomes = await asyncio.gather(*(self._poll(state) for state in due))
+        limit = asyncio.Semaphore(self._concurrency)
+        outcomes = await asyncio.gather(*(self._poll(state, limit) for state in due))
         for state, outcome in zip(due, outcomes, strict=True):
             if isinstance(outcome, IngestReport):
                 result.reports.append(outcome)
@@ -95,8 +96,8 @@ class FeedPoller:
             await self.on_new(result.reports)
         return result
 
-    async def _poll(self, state: FeedState) -> IngestReport | str:
-        async with self._limit:
+    async def _poll(self, state: FeedState, limit: asyncio.Semaphore) -> IngestReport | str:
+        async with limit:
             try:
                 report = await asyncio.to_thread(self.engine.ingest, state.source)
             except DigestbotError as exc:
@@ -137,15 +138,17 @@ class FeedPoller:
         return max(0.0, (soonest - self.clock.now()).total_seconds())
 
     def poke(self) -> None:
-        """Wake the loop early (e.g. to re-check after a config change)."""
-        self._wake.set()
+        """Wake the loop early (e.g. when a feed was added, or to stop)."""
+        if self._wake is not None:
+            self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until ``stop`` is set."""
+        self._wake = wake = asyncio.Event()
         while not stop.is_set():
+            wake.clear()  # before polling: a poke during the round is not lost
             await self.poll_due()
-            self._wake.clear()
-            waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
+            waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
             try:
                 await asyncio.wait(
                     waiters,

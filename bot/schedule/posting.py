@@ -158,7 +158,8 @@ class Poster:
             hold=timedelta(hours=self.settings.hold_hours),
             grace=timedelta(hours=self.settings.grace_hours),
         )
-        self._limit = asyncio.Semaphore(self.settings.max_concurrent_posts)
+        self._limit: asyncio.Semaphore | None = None
+        self._limit_loop: asyncio.AbstractEventLoop | None = None
         self._busy: set[str] = set()
         self._tasks: set[asyncio.Task[Outcome]] = set()
         self._digests: dict[tuple[object, ...], tuple[float, Digest | None]] = {}
@@ -226,13 +227,21 @@ class Poster:
 
     # --- evaluation --------------------------------------------------------------------
 
+    def _semaphore(self) -> asyncio.Semaphore:
+        """The posting limit, bound to the running loop (tests run several loops)."""
+        loop = asyncio.get_running_loop()
+        if self._limit is None or self._limit_loop is not loop:
+            self._limit = asyncio.Semaphore(self.settings.max_concurrent_posts)
+            self._limit_loop = loop
+        return self._limit
+
     async def _evaluate(self, target: Subscription | str) -> Outcome:
         sub_id = target if isinstance(target, str) else target.id
         if sub_id in self._busy:
             return Outcome(sub_id, "in-flight")
         self._busy.add(sub_id)
         try:
-            async with self._limit:
+            async with self._semaphore():
                 try:
                     sub = await asyncio.to_thread(self.subscriptions.get, sub_id)
                 except NotFoundError:

@@ -180,63 +180,64 @@ class DigestRuntime:
         commands = Commands(engine, admin=admin)
         console = ConsoleAdapter(commands, out=self._console_out)
         sinks.add("console", console)
-        if self._load_platforms:
-            await self._start_platforms(commands, sinks)
-        for kind, sink in self._extra_sinks.items():
-            sinks.add(kind, sink)
-
-        all_subs = await asyncio.to_thread(subscriptions.all)
-        self.poller = poller = FeedPoller(
-            engine,
-            feeds_to_poll(settings, all_subs),
-            clock=self.clock,
-            interval=timedelta(minutes=settings.poll_minutes),
-            max_backoff=timedelta(minutes=settings.schedule.poll_backoff_max_minutes),
-            on_new=self._on_new_episodes,
-        )
-        self._log_start(all_subs, sinks)
-        # Read the feeds once before catching up, so a catch-up post has this week's episode.
-        first_round = settings.fetch.timeout_seconds + 10
+        scheduler: AsyncIOScheduler | None = None
+        poller_task: asyncio.Task[None] | None = None
+        console_task: asyncio.Task[None] | None = None
         try:
-            await asyncio.wait_for(poller.poll_due(), first_round)
-        except TimeoutError:
-            log.warning("first feed round took over %.0f s; carrying on", first_round)
-
-        self._scheduler = scheduler = AsyncIOScheduler(
-            timezone=ZoneInfo(settings.timezone),
-            job_defaults={
-                "coalesce": True,
-                "max_instances": 1,
-                "misfire_grace_time": int(settings.schedule.grace_hours * 3600) or 1,
-            },
-        )
-        scheduler.add_job(
-            self._sweep_job,
-            IntervalTrigger(seconds=settings.schedule.sweep_seconds),
-            id=SWEEP_JOB,
-            name="re-check every subscription",
-            replace_existing=True,
-        )
-        self._sync_jobs(all_subs)
-        scheduler.start()
-        poller_task = asyncio.create_task(poller.run(stop), name="digestbot-poller")
-        console_task = self._start_console(console) if not self.runners else None
-        try:
-            await poster.sweep()  # catch up on what was due while we were down
+            if self._load_platforms:
+                await self._start_platforms(commands, sinks)
+            for kind, sink in self._extra_sinks.items():
+                sinks.add(kind, sink)
+            all_subs = await asyncio.to_thread(subscriptions.all)
+            self.poller = poller = FeedPoller(
+                engine,
+                feeds_to_poll(settings, all_subs),
+                clock=self.clock,
+                interval=timedelta(minutes=settings.poll_minutes),
+                max_backoff=timedelta(minutes=settings.schedule.poll_backoff_max_minutes),
+                on_new=self._on_new_episodes,
+            )
+            self._log_start(all_subs, sinks)
+            # Read the feeds once before catching up, so a catch-up post has this week's
+            # episode; a signal meanwhile still stops us at once.
+            first_round = settings.fetch.timeout_seconds + 10
+            if not await _unless_stopped(poller.poll_due(), stop, first_round):
+                return
+            self._scheduler = scheduler = AsyncIOScheduler(
+                timezone=ZoneInfo(settings.timezone),
+                job_defaults={
+                    "coalesce": True,
+                    "max_instances": 1,
+                    "misfire_grace_time": int(settings.schedule.grace_hours * 3600) or 1,
+                },
+            )
+            scheduler.add_job(
+                self._sweep_job,
+                IntervalTrigger(seconds=settings.schedule.sweep_seconds),
+                id=SWEEP_JOB,
+                name="re-check every subscription",
+                replace_existing=True,
+            )
+            self._sync_jobs(all_subs)
+            scheduler.start()
+            poller_task = asyncio.create_task(poller.run(stop), name="digestbot-poller")
+            console_task = self._start_console(console) if not self.runners else None
+            self._spawn(poster.sweep())  # catch up on what was due while we were down
             self.ready.set()
             await stop.wait()
         finally:
             log.info("shutting down")
-            scheduler.shutdown(wait=False)
             stop.set()
-            poller.poke()
-            for task in (poller_task, console_task):
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
+            if self.poller is not None:
+                self.poller.poke()
+            for task in (poller_task, console_task, *self._background):
                 if task is not None:
-                    task.cancel()
-            for task in list(self._background):
-                task.cancel()
+                    task.cancel()  # sweeps only wait on posts; the posts themselves drain below
             await poster.drain(settings.schedule.shutdown_seconds)
-            await asyncio.gather(poller_task, return_exceptions=True)
+            if poller_task is not None:
+                await asyncio.gather(poller_task, return_exceptions=True)
             for runner in self.runners:
                 with contextlib.suppress(Exception):
                     await runner.stop()
@@ -392,6 +393,24 @@ class DigestRuntime:
 
         log.info("console: type /tldr, /release NAME, /search WORDS or /digest ... here")
         return asyncio.create_task(serve(), name="digestbot-console")
+
+
+async def _unless_stopped(work: Any, stop: asyncio.Event, timeout: float) -> bool:
+    """Await ``work`` for at most ``timeout`` s; False (work cancelled) if ``stop`` came first."""
+    task = asyncio.ensure_future(work)
+    stopper = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait([task, stopper], timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopper.cancel()
+    if task.done():
+        task.result()
+        return True
+    task.cancel()
+    if stop.is_set():
+        return False
+    log.warning("first feed round took over %.0f s; carrying on", timeout)
+    return True
 
 
 async def run(settings: Settings, *, db_path: str | None = None) -> None:

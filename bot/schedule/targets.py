@@ -31,7 +31,7 @@ KINDS: tuple[Kind, ...] = (
 )
 WEBHOOK_KINDS = frozenset({"slack-webhook", "discord-webhook", "webhook"})
 
-_SLACK_CHANNEL = re.compile(r"^[CGD][A-Z0-9]{6,}$")
+_SLACK_CHANNEL = re.compile(r"^[CGD](?=[A-Z]*\d)[A-Z0-9]{6,}$")  # ids have digits
 _DISCORD_SNOWFLAKE = re.compile(r"^\d{15,22}$")
 _SLACK_HOOK_HOSTS = ("hooks.slack.com", "hooks.slack-gov.com")
 _DISCORD_HOOK_HOSTS = ("discord.com", "discordapp.com", "ptb.discord.com", "canary.discord.com")

@@ -201,11 +201,12 @@ class WebhookSink:
         return posted
 
     async def _pace(self, url: str) -> None:
-        if self.min_interval <= 0:
-            return
-        wait = self._last_send.get(url, 0.0) + self.min_interval - time.monotonic()
-        if wait > 0:
-            await self._sleep(wait)
+        # Measured from the previous answer, not the previous start: the platform counts
+        # arrivals, and a connection's first request arrives late (the handshake).
+        if self.min_interval > 0:
+            wait = self._last_send.get(url, 0.0) + self.min_interval - time.monotonic()
+            if wait > 0:
+                await self._sleep(wait)
 
     async def _send(self, url: str, payload: Payload, index: int) -> str:
         policy = self.policy
@@ -214,7 +215,6 @@ class WebhookSink:
         failure = "no attempt made"
         for attempt in range(policy.retries + 1):
             await self._pace(url)
-            self._last_send[url] = time.monotonic()
             wait = min(policy.backoff * 2**attempt, policy.max_backoff)
             try:
                 response = await self.client.post(self.url_for(url), json=payload, headers=headers)
@@ -223,6 +223,7 @@ class WebhookSink:
             except httpx.HTTPError as exc:
                 failure = f"{where}: could not connect ({type(exc).__name__})"
             else:
+                self._last_send[url] = time.monotonic()
                 status = response.status_code
                 if 200 <= status < 300:
                     return self.message_id(response, index)

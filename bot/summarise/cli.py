@@ -23,8 +23,11 @@ def register(sub: Any) -> None:
             "DIGESTBOT_LLM_API_KEY); any item it fails on keeps its extractive summary."
         ),
     )
-    p.add_argument("episode", nargs="?", help="episode id, date YYYY-MM-DD or title words "
-                   "(default: every stored episode)")
+    p.add_argument(
+        "episode",
+        nargs="?",
+        help="episode id, date YYYY-MM-DD or title words (default: every stored episode)",
+    )
     p.add_argument("--llm", action="store_true", help="use the configured LLM endpoint")
     p.set_defaults(handler=cmd_summarise)
 
@@ -50,9 +53,7 @@ def cmd_summarise(args: argparse.Namespace) -> int:
         for episode in episodes:
             items = engine.store.items_of_episode(episode.id)
             body = engine.store.episode_body(episode.id)
-            results = (
-                llm.summarise_items(body, items) if llm else summarise_items(body, items)
-            )
+            results = llm.summarise_items(body, items) if llm else summarise_items(body, items)
             changed = 0
             for item, result in zip(items, results, strict=True):
                 if (result.summary, result.facts) != (item.summary, item.facts):

@@ -104,8 +104,24 @@ _ORG_NEAR = re.compile(rf"\b({_ORGS})(?=['’]s\b|\s+[-–—:]\s|:)", re.I)
 # A sentence ends at . ! ? (and closing quotes) before a capital, a digit or an
 # opening quote, but not after an abbreviation or an initial ("e.g. Llama", "J. Doe").
 _ABBREVIATIONS = (
-    r"e\.g", r"i\.e", "vs", "Dr", "Mr", "Mrs", "Ms", "Prof", "St", "Inc", "Ltd", "Jr", "Sr",
-    "approx", "No", "Fig", "al", "[A-Z]",
+    r"e\.g",
+    r"i\.e",
+    "vs",
+    "Dr",
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Prof",
+    "St",
+    "Inc",
+    "Ltd",
+    "Jr",
+    "Sr",
+    "approx",
+    "No",
+    "Fig",
+    "al",
+    "[A-Z]",
 )
 # The pattern starts with the punctuation (a character class the engine skips to)
 # and only then looks behind it for an abbreviation.
@@ -119,16 +135,49 @@ _DIGIT = re.compile(r"\d")
 # Plain substring tests on the lower-cased sentence padded with spaces: far
 # cheaper than a regex of alternatives, and these words need no finer edges.
 _FLUFF = (
-    " i ", " i'm ", " i’m ", " my ", "honestly", " wow", "folks", "joined us", "playground",
+    " i ",
+    " i'm ",
+    " i’m ",
+    " my ",
+    "honestly",
+    " wow",
+    "folks",
+    "joined us",
+    "playground",
     "thank",
 )
 _DESCRIPTIVE = (
-    "including", "feature", "capabilit", "support", "designed", "trained", "based on",
+    "including",
+    "feature",
+    "capabilit",
+    "support",
+    "designed",
+    "trained",
+    "based on",
     "outperform",
 )
 _WEAK_OPENINGS = (
-    "so ", "so,", "well", "also", "and ", "but ", "okay", "ok ", "ok,", "alright", "anyway",
-    "oh ", "oh,", "now ", "now,", "here ", "it ", "it's", "it’s", "they", "there",
+    "so ",
+    "so,",
+    "well",
+    "also",
+    "and ",
+    "but ",
+    "okay",
+    "ok ",
+    "ok,",
+    "alright",
+    "anyway",
+    "oh ",
+    "oh,",
+    "now ",
+    "now,",
+    "here ",
+    "it ",
+    "it's",
+    "it’s",
+    "they",
+    "there",
 )
 # Sentences about something else, set beside the release.
 _ASIDE_OPENINGS = ("for comparison", "by comparison", "compared to", "in comparison", "meanwhile")
@@ -139,12 +188,59 @@ _LINK_LABELS = re.compile(r"\((?:[\w .]{1,20},\s?)+[\w .]{1,20}\)$")
 _WORDS = re.compile(r"[^\W_]{4,}")
 _COMMON = frozenset(
     (
-        "with", "from", "that", "this", "their", "they", "have", "been", "into", "over", "more",
-        "most", "very", "just", "also", "your", "about", "what", "when", "where", "which", "while",
-        "will", "than", "then", "them", "these", "those", "make", "makes", "made", "model",
-        "models", "release", "releases", "released", "launch", "launches", "launched", "announces",
-        "announced", "open", "source", "update", "updates", "updated", "available", "finally",
-        "gets", "family", "chat", "week", "weeks",
+        "with",
+        "from",
+        "that",
+        "this",
+        "their",
+        "they",
+        "have",
+        "been",
+        "into",
+        "over",
+        "more",
+        "most",
+        "very",
+        "just",
+        "also",
+        "your",
+        "about",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "will",
+        "than",
+        "then",
+        "them",
+        "these",
+        "those",
+        "make",
+        "makes",
+        "made",
+        "model",
+        "models",
+        "release",
+        "releases",
+        "released",
+        "launch",
+        "launches",
+        "launched",
+        "announces",
+        "announced",
+        "open",
+        "source",
+        "update",
+        "updates",
+        "updated",
+        "available",
+        "finally",
+        "gets",
+        "family",
+        "chat",
+        "week",
+        "weeks",
     )
 )
 _JOINERS = ("", " ", "-", "\u2011", ".", "&")
@@ -253,7 +349,8 @@ def verify_facts(facts: Facts, text: str, *, chapter: Chapter | None = None) -> 
             if facts.license and fact_in_text("license", facts.license, text)
             else None
         ),
-        context=facts.context if facts.context and fact_in_text("context", facts.context, text)
+        context=facts.context
+        if facts.context and fact_in_text("context", facts.context, text)
         else None,
         scores=tuple(s for s in facts.scores if fact_in_text("scores", s, text)),
         timestamp=(
@@ -566,8 +663,10 @@ class EpisodeText:
                 overlap = _overlap(sentence, words)
                 # A passing mention ("models like Phi-3-mini and Qwen 2.5") is not a
                 # discussion: the name must lead the sentence or share the headline's words.
-                if not overlap and min(offsets) - sentence.start > 60 and not any(
-                    sentence.start <= o <= sentence.start + 60 for o in offsets
+                if (
+                    not overlap
+                    and min(offsets) - sentence.start > 60
+                    and not any(sentence.start <= o <= sentence.start + 60 for o in offsets)
                 ):
                     continue
                 fact_sentences.append(sentence)
@@ -726,11 +825,11 @@ def _base_score(sentence: _Sentence, fluff: bool, descriptive: bool) -> float:
         score -= 1.0
     if descriptive:
         score += 1.5 if text.count(",") >= 2 else 1.0  # a list of what it does or has
-    if ("\"" in text or "“" in text) and _LONG_QUOTE.search(text):
+    if ('"' in text or "“" in text) and _LONG_QUOTE.search(text):
         score -= 0.7  # quoted speech is conversation, not description
     if text.endswith((":", "!")):
         score -= 0.7
-    elif text[-1] not in ".!?\"”’)":
+    elif text[-1] not in '.!?"”’)':
         score -= 0.3  # a paragraph without a full stop reads as run-on inside a summary
     if size < 60:
         score -= 0.5
@@ -837,11 +936,7 @@ def _search_terms(name: str) -> tuple[tuple[bytes, tuple[bytes, ...]], ...]:
             and key.startswith(segments[0] + segments[1])
         ):
             first, second = segments[0], segments[1]
-            anchors = tuple(
-                dict.fromkeys(
-                    (first + sep + second).encode() for sep in _JOINERS
-                )
-            )
+            anchors = tuple(dict.fromkeys((first + sep + second).encode() for sep in _JOINERS))
         else:
             single = segments[0] if segments and key.startswith(segments[0]) else key
             anchors = (single.encode(),)

@@ -1,0 +1,263 @@
+"""A loopback webhook receiver: what Slack, Discord and generic webhooks look like to digestbot.
+
+``WebhookReceiver`` is a threading HTTP server on 127.0.0.1.  Every POST is
+recorded; by default it answers like the platforms do (Slack: ``200 ok``;
+Discord with ``?wait=true``: the message JSON with an ``id``; anything else:
+``200 {"id": ...}``).  Tests script failures per path, in order:
+
+    receiver.script("/hook/1", Reply(429, headers={"Retry-After": "0.1"}), Reply(200))
+    receiver.script("/hook/2", HANG)   # read the request, never answer (until stop)
+
+A request counts as *accepted* only when it was answered with a 2xx: that is
+what "posted" means to a platform, and what exactly-once is checked against.
+It also flags any payload that could ping people (``pings``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import threading
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Self
+from urllib.parse import urlsplit
+
+_SLACK_PINGS = re.compile(r"<(?:!(?:channel|here|everyone)|@[UW])")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A scripted answer."""
+
+    status: int = 200
+    body: Any = None  # dict/list -> JSON, str -> text, None -> platform default
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+#: Read the request and never answer it (until the receiver stops, or 30 s pass).
+HANG = Reply(status=0)
+
+
+@dataclass
+class Request:
+    """One recorded POST."""
+
+    path: str
+    query: str
+    headers: dict[str, str]
+    body: Any
+    at: float
+    status: int | None = None  # what it was answered with (None: never answered)
+
+    @property
+    def accepted(self) -> bool:
+        """Whether the receiver answered 2xx, i.e. the message counts as posted."""
+        return self.status is not None and 200 <= self.status < 300
+
+
+class WebhookReceiver:
+    """Loopback webhook receiver for tests and benches."""
+
+    def __init__(self, *, hang_limit: float = 30.0) -> None:
+        self.requests: list[Request] = []
+        self._scripts: dict[str, deque[Reply]] = defaultdict(deque)
+        self._lock = threading.Lock()
+        self._release = threading.Event()
+        self._ids = itertools.count(1)
+        self._hang_limit = hang_limit
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- lifecycle -------------------------------------------------------------------
+
+    def start(self) -> Self:
+        """Listen on a free loopback port."""
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Release hung requests and stop listening."""
+        self._release.set()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        """The port listened on."""
+        assert self._server is not None
+        return int(self._server.server_address[1])
+
+    def url(self, path: str = "/hook") -> str:
+        """The URL of ``path`` on this receiver."""
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    # --- scripting and inspecting -------------------------------------------------------
+
+    def script(self, path: str, *replies: Reply) -> None:
+        """Answer the next requests to ``path`` with ``replies``, in order."""
+        with self._lock:
+            self._scripts[path].extend(replies)
+
+    def release_hung(self) -> None:
+        """Let hung requests end (they get no answer: the connection closes)."""
+        self._release.set()
+
+    def to(self, path: str) -> list[Request]:
+        """Requests to ``path``."""
+        with self._lock:
+            return [r for r in self.requests if r.path == path]
+
+    def accepted(self, path: str | None = None) -> list[Request]:
+        """Requests answered 2xx (to ``path``, or anywhere)."""
+        with self._lock:
+            return [r for r in self.requests if r.accepted and (path is None or r.path == path)]
+
+    def pings(self) -> list[str]:
+        """Texts in any payload that would notify people on Slack or Discord."""
+        found: list[str] = []
+        with self._lock:
+            bodies = [r.body for r in self.requests]
+        for body in bodies:
+            if not isinstance(body, dict):
+                continue
+            discord = "embeds" in body or "content" in body
+            slack = not discord and ("blocks" in body or "text" in body) and "digest" not in body
+            if slack:
+                found += _SLACK_PINGS.findall(json.dumps(body))
+            if discord and body.get("allowed_mentions") != {"parse": []}:
+                found.append("Discord payload without allowed_mentions {'parse': []}")
+        return found
+
+    def wait_for(self, predicate: Any, *, timeout: float = 10.0, what: str = "condition") -> None:
+        """Block until ``predicate(self)`` is true; raise ``TimeoutError`` after ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while not predicate(self):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"webhook receiver: timed out waiting for {what}")
+            time.sleep(0.02)
+
+    # --- the server side ------------------------------------------------------------------
+
+    def _next_reply(self, path: str) -> Reply | None:
+        with self._lock:
+            queue = self._scripts.get(path)
+            return queue.popleft() if queue else None
+
+    def _record(self, request: Request) -> None:
+        with self._lock:
+            self.requests.append(request)
+
+    def _answered(self, request: Request, status: int) -> None:
+        with self._lock:
+            request.status = status
+
+    def _default(self, path: str, query: str) -> tuple[int, Any]:
+        message_id = str(next(self._ids))
+        if "wait=true" in query:
+            return 200, {"id": message_id, "channel_id": "1", "content": ""}
+        if "slack" in path:
+            return 200, "ok"
+        return 200, {"id": message_id}
+
+
+def _handler(receiver: WebhookReceiver) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # quiet
+            pass
+
+        def do_POST(self) -> None:
+            parts = urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            try:
+                body: Any = json.loads(raw) if raw else None
+            except ValueError:
+                body = raw.decode("utf-8", "replace")
+            request = Request(
+                parts.path,
+                parts.query,
+                {k.lower(): v for k, v in self.headers.items()},
+                body,
+                time.monotonic(),
+            )
+            receiver._record(request)
+            reply = receiver._next_reply(parts.path)
+            if reply is HANG or (reply is not None and reply.status == 0):
+                receiver._release.wait(receiver._hang_limit)
+                self.close_connection = True
+                return
+            if reply is None:
+                status, payload = receiver._default(parts.path, parts.query)
+                headers: dict[str, str] = {}
+            else:
+                if reply.delay:
+                    time.sleep(reply.delay)
+                status, headers = reply.status, reply.headers
+                payload = reply.body
+                if payload is None and 200 <= status < 300:
+                    payload = receiver._default(parts.path, parts.query)[1]
+            data = (
+                payload.encode()
+                if isinstance(payload, str)
+                else json.dumps(payload).encode()
+                if payload is not None
+                else b""
+            )
+            try:
+                self.send_response(status)
+                content_type = "text/plain" if isinstance(payload, str) else "application/json"
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(data)))
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(data)
+                self.wfile.flush()
+            except OSError:
+                return  # the client went away before the answer: not accepted
+            receiver._answered(request, status)
+
+    return Handler
+
+
+class RecordingSink:
+    """An in-memory ``Sink``: records each digest; ``fail_with`` queues errors to raise first."""
+
+    def __init__(self, platform: str = "console") -> None:
+        self.platform = platform
+        self.posts: list[tuple[str, Any]] = []
+        self.attempts: list[tuple[str, Any]] = []
+        self.fail_with: deque[Exception] = deque()
+        self.delay = 0.0
+
+    async def post_digest(self, channel_id: str, digest: Any) -> list[str]:
+        """Record the post (or raise the next queued error)."""
+        import asyncio
+
+        self.attempts.append((channel_id, digest))
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.fail_with:
+            raise self.fail_with.popleft()
+        self.posts.append((channel_id, digest))
+        return [f"{self.platform}-{len(self.posts)}"]

@@ -1,0 +1,111 @@
+"""``DigestRuntime`` in-process: the whole loop on the console, and how platforms are loaded."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import types
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+
+from bot.commands import Commands
+from bot.config import DiscordSettings, ScheduleSettings, Settings, SlackSettings
+from bot.engine import make_engine
+from bot.models import Digest
+from bot.schedule.platforms import PlatformRunner, load_runners
+from bot.schedule.runner import DigestRuntime
+from bot.schedule.subscriptions import Subscriptions, build
+from bot.schedule.timing import SystemClock
+from tests.standins.webhook import RecordingSink
+
+
+def test_console_loop_posts_on_publish_and_stops_cleanly(tmp_path: Path, sample_feed: Path) -> None:
+    db = tmp_path / "rt.db"
+    engine = make_engine(Settings(), db_path=db)
+    Subscriptions(engine.store).add(
+        build(
+            "console",
+            created_at=SystemClock().now(),
+            defaults=ScheduleSettings(),
+            default_zone="UTC",
+            mode="on-publish",
+            sub_id="s-console",
+        )
+    )
+    engine.close()  # the sample episodes are old: only `post` (the latest episode) posts
+    settings = Settings(feeds=[str(sample_feed)], schedule=ScheduleSettings(sweep_seconds=1))
+    out = io.StringIO()
+
+    async def go() -> None:
+        runtime = DigestRuntime(
+            settings, db_path=str(db), console_out=out, load_platforms=False, interactive=False
+        )
+        stop = asyncio.Event()
+        task = asyncio.create_task(runtime.run(stop))
+        await asyncio.wait_for(runtime.ready.wait(), 10)
+        assert runtime.poster is not None
+        outcome = await runtime.poster.post_now("s-console")
+        assert outcome.posted, outcome
+        stop.set()
+        await asyncio.wait_for(task, 10)
+
+    asyncio.run(asyncio.wait_for(go(), 20))
+    printed = out.getvalue()
+    assert "Kokoro" in printed
+    assert printed.count("Sample AI Weekly - Jan 16") == 1  # the backlog was not posted
+    assert "Jan 9" not in printed
+
+
+class FakeRunner:
+    platform = "slack"
+
+    def __init__(self) -> None:
+        self.sink = RecordingSink("slack")
+        self.started = False
+
+    async def start(self) -> None:
+        self.started = True
+
+    async def stop(self) -> None:
+        self.started = False
+
+
+def test_platforms_load_from_the_adapters_entry_point(
+    monkeypatch: pytest.MonkeyPatch, sample_engine: Any
+) -> None:
+    made: list[FakeRunner] = []
+
+    def make_runner(commands: Commands, settings: Settings) -> FakeRunner:
+        made.append(FakeRunner())
+        return made[-1]
+
+    fake = types.ModuleType("adapters.slack")
+    fake.make_runner = make_runner  # type: ignore[attr-defined]
+    monkeypatch.setitem(__import__("sys").modules, "adapters.slack", fake)
+    settings = Settings(slack=SlackSettings(SLACK_BOT_TOKEN=SecretStr("xoxb-test")))
+    runners = load_runners(Commands(sample_engine), settings)
+    assert runners == made and isinstance(runners[0], PlatformRunner)
+    assert load_runners(Commands(sample_engine), Settings(slack=SlackSettings())) == []
+
+
+def test_a_broken_adapter_is_logged_and_skipped(
+    monkeypatch: pytest.MonkeyPatch, sample_engine: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(commands: Commands, settings: Settings) -> None:
+        raise RuntimeError("boom")
+
+    fake = types.ModuleType("adapters.discord")
+    fake.make_runner = broken  # type: ignore[attr-defined]
+    monkeypatch.setitem(__import__("sys").modules, "adapters.discord", fake)
+    settings = Settings(discord=DiscordSettings(DISCORD_TOKEN=SecretStr("t")))
+    with caplog.at_level(logging.ERROR):
+        assert load_runners(Commands(sample_engine), settings) == []
+    assert "could not set up discord" in caplog.text and "t'" not in caplog.text
+
+
+def test_unused_digest_type_is_importable() -> None:
+    assert Digest(title="x", episodes=(), sections=()).item_count == 0

@@ -1,0 +1,220 @@
+"""Webhook sinks against a loopback receiver: payloads that ping nobody, and 2xx/4xx/5xx/429."""
+
+from __future__ import annotations
+
+import asyncio
+import builtins
+from collections.abc import Coroutine, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from bot.engine import Engine
+from bot.models import Digest, DigestItem, DigestSection, EpisodeRef, Link
+from bot.schedule.webhooks import (
+    DiscordWebhookSink,
+    JsonWebhookSink,
+    PostContext,
+    RetryPolicy,
+    SlackWebhookSink,
+    WebhookPostError,
+    post_context,
+    slack_escape,
+)
+from bot.sinks import PostError, Sink
+from tests.standins.webhook import HANG, Reply, WebhookReceiver
+
+T = TypeVar("T")
+FAST = RetryPolicy(retries=2, backoff=0.01, max_backoff=0.02, max_retry_after=1.0, timeout=2.0)
+
+HOSTILE = Digest(
+    title="Week <!channel> & friends",
+    episodes=(EpisodeRef(id="ep1", title="Show @everyone"),),
+    sections=(
+        DigestSection(
+            name="Tools",
+            items=(
+                DigestItem(
+                    name="Linter",
+                    headline="catches <!here> and <@U123> and @everyone pings",
+                    links=(Link(label="Site", url="https://example.org/x"),),
+                ),
+            ),
+        ),
+    ),
+)
+
+
+def run(coro: Coroutine[Any, Any, T], timeout: float = 10) -> T:
+    return asyncio.run(asyncio.wait_for(coro, timeout))
+
+
+async def post(sink: Any, url: str, digest: Digest = HOSTILE) -> list[str]:
+    try:
+        return list(await sink.post_digest(url, digest))
+    finally:
+        await sink.aclose()
+
+
+@pytest.fixture
+def receiver() -> Iterator[WebhookReceiver]:
+    with WebhookReceiver(hang_limit=5) as r:
+        yield r
+
+
+def test_sinks_are_sinks() -> None:
+    for cls in (SlackWebhookSink, DiscordWebhookSink, JsonWebhookSink):
+        assert isinstance(cls(policy=FAST), Sink)
+
+
+def test_slack_webhook_posts_block_kit_that_pings_nobody(receiver: WebhookReceiver) -> None:
+    ids = run(post(SlackWebhookSink(policy=FAST), receiver.url("/slack/1")))
+    assert ids and all(ids)
+    [request] = receiver.to("/slack/1")
+    assert request.accepted
+    assert "blocks" in request.body and request.body["unfurl_links"] is False
+    assert receiver.pings() == []
+
+
+def test_slack_plain_text_fallback_escapes(
+    receiver: WebhookReceiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_import = builtins.__import__
+
+    def no_slack(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name.startswith("adapters.slack"):
+            raise ImportError("slack extra not installed")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_slack)
+    run(post(SlackWebhookSink(policy=FAST), receiver.url("/slack/2")))
+    [request] = receiver.to("/slack/2")
+    assert "blocks" not in request.body
+    assert "&lt;!channel&gt;" in request.body["text"]
+    assert receiver.pings() == []
+    assert slack_escape("<@U1> & <!here>") == "&lt;@U1&gt; &amp; &lt;!here&gt;"
+
+
+def test_discord_webhook_always_sends_no_mentions(receiver: WebhookReceiver) -> None:
+    ids = run(post(DiscordWebhookSink(policy=FAST), receiver.url("/discord/1")))
+    requests = receiver.to("/discord/1")
+    assert requests and all(r.body["allowed_mentions"] == {"parse": []} for r in requests)
+    assert all("wait=true" in r.query for r in requests)
+    assert ids == [str(i) for i in range(1, len(requests) + 1)]  # ids from Discord's answers
+    assert receiver.pings() == []
+
+
+def test_generic_webhook_carries_the_digest_and_an_idempotency_key(
+    receiver: WebhookReceiver,
+) -> None:
+    async def go() -> list[str]:
+        token = post_context.set(PostContext("s1", "2025-01-16T18:00-08:00"))
+        try:
+            return await post(JsonWebhookSink(policy=FAST), receiver.url("/json"))
+        finally:
+            post_context.reset(token)
+
+    assert run(go()) == ["1"]
+    [request] = receiver.to("/json")
+    assert request.headers["idempotency-key"] == "digestbot:s1:2025-01-16T18:00-08:00"
+    assert request.body["subscription"] == "s1"
+    assert request.body["digest"]["title"] == HOSTILE.title
+    assert request.body["digest"]["sections"][0]["items"][0]["name"] == "Linter"
+
+
+def test_5xx_is_retried_then_posted(receiver: WebhookReceiver) -> None:
+    receiver.script("/json", Reply(502), Reply(503, body="busy"))
+    assert run(post(JsonWebhookSink(policy=FAST), receiver.url("/json")))
+    assert [r.status for r in receiver.to("/json")] == [502, 503, 200]
+
+
+def test_5xx_that_persists_is_a_transient_error(receiver: WebhookReceiver) -> None:
+    receiver.script("/json", *[Reply(500)] * 3)
+    with pytest.raises(PostError) as caught:
+        run(post(JsonWebhookSink(policy=FAST), receiver.url("/json")))
+    assert not caught.value.permanent
+    assert "HTTP 500" in caught.value.message and "3 attempts" in caught.value.message
+
+
+@pytest.mark.parametrize("status", [400, 403, 404, 410])
+def test_4xx_is_permanent_and_the_url_stays_secret(receiver: WebhookReceiver, status: int) -> None:
+    receiver.script("/services/T0/B0/SECRET", Reply(status, body="no_service"))
+    with pytest.raises(PostError) as caught:
+        run(post(SlackWebhookSink(policy=FAST), receiver.url("/services/T0/B0/SECRET")))
+    assert caught.value.permanent
+    assert f"HTTP {status}" in caught.value.message and "no_service" in caught.value.message
+    assert "SECRET" not in caught.value.message
+    assert len(receiver.to("/services/T0/B0/SECRET")) == 1  # not retried
+
+
+def test_429_waits_retry_after_then_posts(receiver: WebhookReceiver) -> None:
+    receiver.script("/discord/2", Reply(429, headers={"Retry-After": "0.2"}, body={}))
+    run(post(DiscordWebhookSink(policy=FAST), receiver.url("/discord/2")))
+    first, second, *_ = receiver.to("/discord/2")
+    assert first.status == 429 and second.accepted
+    assert second.at - first.at >= 0.2
+
+
+def test_messages_to_one_webhook_are_paced(receiver: WebhookReceiver) -> None:
+    sink = SlackWebhookSink(policy=FAST)
+    sink.min_interval = 0.2
+
+    async def two() -> None:
+        try:
+            await sink.post_digest(receiver.url("/slack/p"), HOSTILE)
+            await sink.post_digest(receiver.url("/slack/p"), HOSTILE)
+        finally:
+            await sink.aclose()
+
+    run(two())
+    first, second = receiver.to("/slack/p")
+    assert second.at - first.at >= 0.19
+
+
+def test_429_with_discord_json_retry_after(receiver: WebhookReceiver) -> None:
+    receiver.script("/discord/3", Reply(429, body={"retry_after": 0.15, "global": False}))
+    run(post(DiscordWebhookSink(policy=FAST), receiver.url("/discord/3")))
+    first, second, *_ = receiver.to("/discord/3")
+    assert second.at - first.at >= 0.15
+
+
+def test_long_429_goes_back_to_the_scheduler(receiver: WebhookReceiver) -> None:
+    receiver.script("/json", Reply(429, headers={"Retry-After": "3600"}))
+    with pytest.raises(PostError) as caught:
+        run(post(JsonWebhookSink(policy=FAST), receiver.url("/json")))
+    assert not caught.value.permanent and caught.value.retry_after == 3600
+
+
+def test_a_hung_receiver_times_out_as_transient(receiver: WebhookReceiver) -> None:
+    receiver.script("/json", HANG)
+    policy = RetryPolicy(retries=0, timeout=0.3)
+    with pytest.raises(PostError) as caught:
+        run(post(JsonWebhookSink(policy=policy), receiver.url("/json")))
+    assert not caught.value.permanent and "timed out" in caught.value.message
+
+
+def test_a_digest_cut_short_resumes_instead_of_repeating(
+    receiver: WebhookReceiver, sample_engine: Engine, sample_feed: Path
+) -> None:
+    # A digest long enough for several Discord messages; the second one fails once.
+    digest = sample_engine.digest(sample_engine.episodes())
+    big = digest.model_copy(update={"sections": digest.sections * 12})
+    sink = DiscordWebhookSink(policy=RetryPolicy(retries=0, backoff=0.01))
+    sink.min_interval = 0.0  # pacing has its own test; keep this one quick
+    payloads = sink.render(big)
+    assert len(payloads) >= 2
+    receiver.script("/discord/4", Reply(200), Reply(503))
+
+    async def twice() -> list[str]:
+        try:
+            with pytest.raises(WebhookPostError) as caught:
+                await sink.post_digest(receiver.url("/discord/4"), big)
+            assert len(caught.value.posted) == 1
+            return await sink.post_digest(receiver.url("/discord/4"), big)
+        finally:
+            await sink.aclose()
+
+    ids = run(twice(), timeout=20)
+    assert len(ids) == len(payloads)
+    assert len(receiver.accepted("/discord/4")) == len(payloads)  # none repeated
