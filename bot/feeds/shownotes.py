@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 
 from bot.feeds.blocks import _MARK, Block
-from bot.feeds.clean import clean_text, name_key
+from bot.feeds.clean import clean_text, name_key, normalise_space
 from bot.models import Link, ParsedItem
 
 OTHER = "Other"
@@ -47,6 +47,7 @@ _SECTION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 SKIPPED_SECTIONS = frozenset({"People"})
 
 _MARKER = re.compile(r"\btl\s?;?\s?dr\b|show[\s-]*notes|topics covered|^summary\b", re.I)
+_HAS_ALNUM = re.compile(r"[^\W_]")
 _TIMESTAMP_START = re.compile(r"^\(?(?:\d{1,2}:)?\d{1,2}:\d{2}\b")
 _LINK_GROUP = re.compile(
     "\\(\\s*(?:\ue002\\d+\ue003[\\s,;|/&+]*|and\\s+)+\\)|\\[\\s*(?:\ue002\\d+\ue003[\\s,;|/&+]*)+\\]"
@@ -424,13 +425,16 @@ def extract_items(blocks: Sequence[Block]) -> list[ParsedItem]:
 
 def parse_item(block: Block, *, section: str, section_original: str) -> ParsedItem | None:
     """One show-notes line into an item: name, org, headline and labelled links."""
-    marked = _LINK_GROUP.sub("", block.marked)
-    marked = _TRAILING_MARKS.sub("", marked)
-    headline = clean_text(_MARK.sub(lambda m: block.labels[int(m.group(1))], marked))
-    headline = headline.strip(" -–—:,;|")
+    if block.labels:  # drop the "(X, HF, Paper)" link list; other anchors keep their text
+        marked = _TRAILING_MARKS.sub("", _LINK_GROUP.sub("", block.marked))
+        if "\ue002" in marked:
+            marked = _MARK.sub(lambda m: block.labels[int(m.group(1))], marked)
+        headline = (normalise_space(marked) if "  " in marked else marked).strip(" -–—:,;|")
+    else:
+        headline = block.text.strip(" -–—:,;|")  # blocks are already clean text
     if not headline:
-        headline = clean_text(block.text)
-    if not any(c.isalnum() for c in headline) or is_person_line(headline):
+        headline = block.text
+    if not _HAS_ALNUM.search(headline) or is_person_line(headline):
         return None
     name, org = split_name(headline)
     links = _dedupe(block.links)
