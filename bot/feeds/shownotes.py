@@ -143,182 +143,27 @@ KNOWN_ORGS = frozenset(
     )
 )
 
-_STOP_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "of",
-        "for",
-        "with",
-        "from",
-        "by",
-        "to",
-        "in",
-        "on",
-        "at",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "has",
-        "have",
-        "had",
-        "gets",
-        "got",
-        "get",
-        "adds",
-        "add",
-        "drops",
-        "drop",
-        "releases",
-        "released",
-        "release",
-        "launches",
-        "launched",
-        "launch",
-        "announces",
-        "announced",
-        "announce",
-        "introduces",
-        "introduced",
-        "open",
-        "opens",
-        "opensources",
-        "finally",
-        "now",
-        "new",
-        "just",
-        "also",
-        "ai",
-        "its",
-        "it",
-        "this",
-        "that",
-        "these",
-        "those",
-        "which",
-        "who",
-        "what",
-        "how",
-        "why",
-        "when",
-        "where",
-        "our",
-        "their",
-        "mit",
-        "apache",
-        "license",
-        "licensed",
-        "licence",
-        "model",
-        "models",
-        "family",
-        "update",
-        "updates",
-        "updated",
-        "announcement",
-        "available",
-        "via",
-        "using",
-        "can",
-        "will",
-        "may",
-        "makes",
-        "make",
-        "goes",
-        "go",
-        "hits",
-        "hit",
-        "beats",
-        "beat",
-        "shows",
-        "show",
-        "comes",
-        "come",
-        "wins",
-        "win",
-        "says",
-        "say",
-        "tops",
-        "top",
-        "ships",
-        "ship",
-        "rolls",
-        "rolled",
-        "brings",
-        "bring",
-    ]
+_OWN_STOP_WORDS = frozenset(
+    """
+    a add ai also an and announce announcement apache are as at available be beat beats
+    been bring by can come comes drop family finally for from get gets go goes got had
+    has have hit hits how in is it its just licence license licensed make may mit model
+    models new now of on open opens or our rolled say says ship show that the their
+    these this those to top tops update using via was were what when where which who why
+    will win wins with
+    """.split()
 )
 
 
 #: Words that plain (not bold) section headers are made of: "Open Source LLMs".
 _SECTION_WORDS = frozenset(
-    [
-        "open",
-        "source",
-        "ai",
-        "llms",
-        "llm",
-        "big",
-        "co",
-        "cos",
-        "companies",
-        "company",
-        "apis",
-        "api",
-        "and",
-        "this",
-        "week",
-        "weeks",
-        "week's",
-        "buzz",
-        "vision",
-        "video",
-        "videos",
-        "voice",
-        "audio",
-        "art",
-        "diffusion",
-        "3d",
-        "tools",
-        "tool",
-        "hardware",
-        "agents",
-        "agent",
-        "robotics",
-        "robots",
-        "other",
-        "others",
-        "hosts",
-        "host",
-        "guests",
-        "guest",
-        "co-hosts",
-        "cohosts",
-        "research",
-        "show",
-        "notes",
-        "links",
-        "interview",
-        "interviews",
-        "breaking",
-        "news",
-        "updates",
-        "image",
-        "images",
-        "misc",
-        "&",
-        "+",
-        "the",
-        "of",
-        "in",
-    ]
+    """
+    & + 3d agent agents ai and api apis art audio big breaking buzz co co-hosts cohosts
+    companies company cos diffusion guest guests hardware host hosts image images in
+    interview interviews links llm llms misc news notes of open other others research
+    robotics robots show source the this tool tools updates video videos vision voice
+    week week's weeks
+    """.split()
 )
 
 
@@ -517,134 +362,30 @@ def _strip_org_prefix(name: str) -> tuple[str | None, str]:
 
 
 _VERBS = frozenset(
-    [
-        "releases",
-        "released",
-        "release",
-        "launches",
-        "launched",
-        "launch",
-        "announces",
-        "announced",
-        "drops",
-        "dropped",
-        "unveils",
-        "unveiled",
-        "ships",
-        "shipped",
-        "adds",
-        "added",
-        "teases",
-        "teased",
-        "teasing",
-        "presents",
-        "introduces",
-        "introduced",
-        "updates",
-        "updated",
-        "debuts",
-        "rolls",
-        "publishes",
-        "published",
-        "open-sources",
-        "opensources",
-        "acquires",
-        "gives",
-        "brings",
-        "makes",
-        "shows",
-        "reveals",
-        "revealed",
-        "confirms",
-        "demos",
-        "previews",
-        "expands",
-        "upgrades",
-        "responds",
-        "sues",
-        "allowing",
-        "integrates",
-        "partners",
-        "joins",
-        "buys",
-        "raises",
-        "fundraises",
-        "removes",
-        "reduces",
-    ]
+    """
+    acquires added adds allowing announced announces brings buys confirms debuts demos
+    dropped drops expands fundraises gives integrates introduced introduces joins launch
+    launched launches makes open-sources opensources partners presents previews
+    published publishes raises reduces release released releases removes responds
+    revealed reveals rolls shipped ships shows sues teased teases teasing unveiled
+    unveils updated updates upgrades
+    """.split()
 )
 #: Verbs after which the subject itself is the news ("Grok 3 is ...", "Sora gets ...").
 _STATE_VERBS = frozenset(
-    [
-        "is",
-        "are",
-        "was",
-        "has",
-        "have",
-        "goes",
-        "gets",
-        "got",
-        "finally",
-        "now",
-        "will",
-        "just",
-        "also",
-        "officially",
-        "quietly",
-    ]
+    """
+    also are finally gets goes got has have is just now officially quietly was will
+    """.split()
 )
+#: Words that end a release name ("Phi-4 MIT licensed ..." -> "Phi-4").
+_STOP_WORDS = _OWN_STOP_WORDS | _VERBS | _STATE_VERBS
+
 _OPENERS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "its",
-        "their",
-        "his",
-        "her",
-        "our",
-        "we",
-        "this",
-        "these",
-        "new",
-        "first",
-        "another",
-        "available",
-        "interview",
-        "story",
-        "went",
-        "chat",
-        "chatted",
-        "with",
-        "about",
-        "breaking",
-        "meet",
-        "more",
-        "some",
-        "all",
-        "big",
-        "huge",
-        "tiny",
-        "sota",
-        "open",
-        "source",
-        "oss",
-        "i",
-        "i'm",
-        "im",
-        "no",
-        "is",
-        "it",
-        "me",
-        "my",
-        "you",
-        "your",
-        "if",
-        "so",
-        "yes",
-        "not",
-        "also",
-    ]
+    """
+    a about all also an another available big breaking chat chatted first her his huge i
+    i'm if im interview is it its me meet more my new no not open oss our so some sota
+    source story the their these this tiny we went with yes you your
+    """.split()
 )
 _PEOPLE_LINE = re.compile(
     r"^(?:guests?|co-?hosts?|hosts?|panel(?:ists)?)\b\s*[:\-–]|"
