@@ -49,6 +49,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_MENTIONS = 25
+#: podcast:chapters JSON files fetched per ingest at most, and their size cap.
+MAX_CHAPTER_FETCHES = 20
+CHAPTERS_MAX_BYTES = 1_000_000
 #: A query matching more items than this ranks only the newest this many (see search()).
 SEARCH_WINDOW = 300
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -149,7 +152,7 @@ class Engine:
             report.skipped = True
             return report
         stream = stream_source(fetched.content, source)
-        results = self._store_streaming(stream)
+        results = self._store_streaming(stream, online=is_url(source))
         self.store.save_source_state(
             SourceState(source, fetched.content_hash, fetched.etag, fetched.last_modified),
             title=stream.title,
@@ -168,7 +171,7 @@ class Engine:
             report.warnings.append(f"{source}: no episodes found")
         return report
 
-    def _store_streaming(self, stream: FeedStream) -> list[UpsertResult]:
+    def _store_streaming(self, stream: FeedStream, *, online: bool) -> list[UpsertResult]:
         """Build, summarise and store a feed's episodes (oldest first), in one transaction.
 
         Measured: a writer thread overlapping the building does not pay here;
@@ -176,7 +179,45 @@ class Engine:
         and the convoy costs more than the overlap saves.
         """
         episodes = list(stream.episodes())
+        if online:  # a feed read from a file never reaches out to the network
+            episodes = self._with_json_chapters(episodes, stream.warnings)
         return self.store.upsert_prepared([self._prepared(stream, episodes)])
+
+    def _with_json_chapters(
+        self, episodes: list[ParsedEpisode], warnings: list[str]
+    ) -> list[ParsedEpisode]:
+        """Fetch the ``podcast:chapters`` JSON of new or changed episodes and attach it.
+
+        At most ``MAX_CHAPTER_FETCHES`` per ingest (a feed's back catalogue must
+        not cost a request per episode every time); a failure is a warning.
+        """
+        from bot.feeds.chapters import attach_chapters, chapters_from_json, merge_chapters
+        from bot.feeds.fetch import fetch_url
+        from bot.store.sqlite import episode_id_for
+
+        out = []
+        fetches = 0
+        for episode in episodes:
+            url = episode.chapters_url
+            if (
+                url is None
+                or fetches >= MAX_CHAPTER_FETCHES
+                or self.store.content_hash(episode_id_for(episode.key)) == episode.content_hash
+            ):
+                out.append(episode)
+                continue
+            fetches += 1
+            try:
+                fetched = fetch_url(self._client(), url, max_bytes=CHAPTERS_MAX_BYTES)
+                found = chapters_from_json(fetched.content or b"{}")
+            except (SourceError, ValueError) as exc:
+                warnings.append(f"{episode.title[:60]}: chapters not read ({exc})")
+                out.append(episode)
+                continue
+            chapters = merge_chapters(episode.chapters, found)
+            items = tuple(attach_chapters(episode.items, chapters))
+            out.append(episode.model_copy(update={"chapters": chapters, "items": items}))
+        return out
 
     def _prepared(self, stream: FeedStream, batch: list[ParsedEpisode]) -> list[PreparedEpisode]:
         """Summarise a batch and turn it into rows, on the building thread."""

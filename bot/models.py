@@ -98,6 +98,7 @@ class ParsedEpisode(Frozen):
     items: tuple[ParsedItem, ...] = ()
     body: str = ""  # cleaned plain-text body, paragraphs separated by blank lines
     content_hash: str = ""  # hash of the source entry, to skip unchanged episodes
+    chapters_url: str | None = None  # podcast:chapters JSON, fetched by the engine
 
 
 class ParsedFeed(Frozen):

@@ -139,3 +139,27 @@ def test_garbage_is_not_a_feed() -> None:
 )
 def test_parse_date(text: str, expected: datetime | None) -> None:
     assert parse_date(text) == expected
+
+
+def test_podcast_chapters_json() -> None:
+    from bot.feeds.chapters import chapters_from_json
+
+    data = (
+        b'{"version": "1.2.0", "chapters": [{"startTime": 0, "title": "Intro"},'
+        b'{"startTime": "01:02:03", "title": "Late"}, {"startTime": 10, "title": ""},'
+        b'{"startTime": -5, "title": "bad"}, {"startTime": 20, "title": "x", "toc": false},'
+        b'"junk", {"title": "no start"}]}'
+    )
+    assert [(c.title, c.start_seconds) for c in chapters_from_json(data)] == [
+        ("Intro", 0),
+        ("Late", 3723),
+    ]
+    assert chapters_from_json(b"[]") == []
+    with pytest.raises(ValueError):
+        chapters_from_json(b"<html>not json</html>")
+
+
+def test_podcast_chapters_url_is_read(shared: Path) -> None:
+    feed = shared / "feeds" / "podcastindex_namespace_example.xml"
+    episode = parse_source(feed.read_bytes(), str(feed)).episodes[0]
+    assert episode.chapters_url == "https://example.com/ep3_chapters.json"

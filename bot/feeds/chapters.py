@@ -9,6 +9,7 @@ and "Kokoro TTS: ..." finds Kokoro.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -60,6 +61,32 @@ def chapters_from_psc(entry: Any) -> list[Chapter]:
             if parsed is not None:
                 seconds = parsed.tm_hour * 3600 + parsed.tm_min * 60 + parsed.tm_sec
         title = clean_text(str(chapter.get("title", "")))
+        if seconds is not None and title:
+            out.append(Chapter(title=title, start_seconds=seconds))
+    return out
+
+
+def chapters_from_json(data: bytes) -> list[Chapter]:
+    """Chapters from a Podcasting 2.0 JSON chapters file (``{"chapters": [...]}``).
+
+    Tolerant of what such files hold in practice: missing titles, string or
+    float start times, entries marked ``toc: false`` (not for tables of
+    contents) are skipped.  Raises ``ValueError`` when it is not JSON at all.
+    """
+    doc = json.loads(data)
+    raw = doc.get("chapters") if isinstance(doc, dict) else None
+    out = []
+    for chapter in raw if isinstance(raw, list) else []:
+        if not isinstance(chapter, dict) or chapter.get("toc") is False:
+            continue
+        start = chapter.get("startTime")
+        title = clean_text(str(chapter.get("title") or ""))[:200]
+        if isinstance(start, str):
+            seconds = parse_timestamp(start)
+        elif isinstance(start, int | float) and not isinstance(start, bool) and start >= 0:
+            seconds = int(start)
+        else:
+            seconds = None
         if seconds is not None and title:
             out.append(Chapter(title=title, start_seconds=seconds))
     return out

@@ -227,6 +227,13 @@ def _entry_published(entry: Any) -> datetime | None:
     return None
 
 
+def _entry_chapters_url(entry: Any) -> str | None:
+    """The Podcasting 2.0 ``podcast:chapters`` JSON file of an entry, if any."""
+    chapters = entry.get("podcast_chapters")
+    url = chapters.get("url") if isinstance(chapters, dict) else None
+    return clean_url(str(url)) if url else None
+
+
 def _entry_audio(entry: Any) -> str | None:
     for link in entry.get("links", []) or []:
         if link.get("rel") == "enclosure" and str(link.get("type", "")).startswith(
@@ -262,6 +269,7 @@ def _episode_from_entry(
         blocks=blocks,
         extra_chapters=chapters_from_psc(entry),
         content_hash=digest,
+        chapters_url=_entry_chapters_url(entry),
     )
 
 
@@ -393,6 +401,7 @@ def _build_episode(
     blocks: Sequence[Block],
     extra_chapters: Sequence[Chapter],
     content_hash: str,
+    chapters_url: str | None = None,
 ) -> ParsedEpisode:
     chapters = merge_chapters(chapters_from_blocks(blocks), extra_chapters)
     items: list[ParsedItem] = extract_items(blocks)
@@ -410,6 +419,7 @@ def _build_episode(
         items=tuple(items),
         body="\n\n".join(b.text for b in blocks),
         content_hash=content_hash,
+        chapters_url=chapters_url,
     )
 
 

@@ -248,6 +248,11 @@ class Store:
 
     # --- reading ------------------------------------------------------------
 
+    def content_hash(self, episode_id: str) -> str | None:
+        """The stored content hash of an episode, ``None`` when it is not stored."""
+        rows = self.query("SELECT content_hash FROM episodes WHERE id = ?", (episode_id,))
+        return str(rows[0][0]) if rows else None
+
     def episode_count(self) -> int:
         """How many episodes are stored."""
         return int(self.query("SELECT count(*) FROM episodes")[0][0])
