@@ -84,6 +84,7 @@ class SlackSettings(BaseSettings):
     app_token: SecretStr | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
     signing_secret: SecretStr | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")
     port: int = Field(default=3000, validation_alias=AliasChoices("SLACK_PORT", "port"))
+    host: str = Field(default="0.0.0.0", validation_alias=AliasChoices("SLACK_HOST", "host"))
     api_url: str = Field(
         default="https://slack.com/api/", validation_alias=AliasChoices("SLACK_API_URL", "api_url")
     )

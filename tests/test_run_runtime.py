@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import sys
 import types
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,9 @@ from pydantic import SecretStr
 from bot.commands import Commands
 from bot.config import DiscordSettings, ScheduleSettings, Settings, SlackSettings
 from bot.engine import make_engine
+from bot.errors import ConfigError
 from bot.models import Digest
-from bot.schedule.platforms import PlatformRunner, load_runners
+from bot.schedule.platforms import PlatformRunner, load_runners, one_shot_sink
 from bot.schedule.runner import DigestRuntime
 from bot.schedule.subscriptions import Subscriptions, build
 from bot.schedule.timing import SystemClock
@@ -105,6 +107,26 @@ def test_a_broken_adapter_is_logged_and_skipped(
     with caplog.at_level(logging.ERROR):
         assert load_runners(Commands(sample_engine), settings) == []
     assert "could not set up discord" in caplog.text and "t'" not in caplog.text
+
+
+def test_a_missing_sdk_says_which_extra_to_install(
+    monkeypatch: pytest.MonkeyPatch, sample_engine: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    for name in ["slack_bolt", *(m for m in sys.modules if m.startswith("slack_bolt."))]:
+        monkeypatch.setitem(sys.modules, name, None)  # as without digestbot[slack]
+    for name in ("runner", "run", "app", "sink"):  # the adapter modules that load slack_bolt
+        monkeypatch.delitem(sys.modules, f"adapters.slack.{name}", raising=False)
+    settings = Settings(slack=SlackSettings(SLACK_BOT_TOKEN=SecretStr("xoxb-secret")))
+    with caplog.at_level(logging.ERROR):
+        assert load_runners(Commands(sample_engine), settings) == []
+    assert "install digestbot[slack]" in caplog.text and "xoxb-secret" not in caplog.text
+
+    async def open_sink() -> None:
+        async with one_shot_sink("slack", settings):
+            raise AssertionError("opened a sink without slack_bolt")
+
+    with pytest.raises(ConfigError, match=r"install digestbot\[slack\]"):
+        asyncio.run(open_sink())
 
 
 def test_unused_digest_type_is_importable() -> None:

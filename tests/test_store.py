@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.config import Settings
 from bot.engine import make_engine
 from bot.errors import StorageError
-from bot.store.schema import SCHEMA_VERSION
+from bot.store.schema import SCHEMA_VERSION, migrate
 from bot.store.sqlite import Store
 
 
@@ -66,6 +68,74 @@ def test_schema_is_versioned_and_migrates_an_empty_file(tmp_path: Path) -> None:
     assert store.query("PRAGMA user_version")[0][0] == SCHEMA_VERSION
     store.close()
     Store(path).close()  # opening again is a no-op
+
+
+class _Overtaken(sqlite3.Connection):
+    """A connection that another process overtakes right after its first version read."""
+
+    path = ""
+    overtaken = False
+
+    def execute(self, sql: str, *args: Any) -> Any:
+        if sql != "PRAGMA user_version" or self.overtaken:
+            return super().execute(sql, *args)
+        rows = super().execute(sql, *args).fetchall()
+        self.overtaken = True
+        Store(self.path).close()  # the other process migrates the file meanwhile
+        return _Read(rows[0])  # what this one read: version 0, stale by now
+
+
+class _Read:
+    def __init__(self, row: tuple[Any, ...]) -> None:
+        self.row = row
+
+    def fetchone(self) -> tuple[Any, ...]:
+        return self.row
+
+
+def test_migrate_rereads_the_version_under_the_write_lock(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    db = sqlite3.connect(path, isolation_level=None, factory=_Overtaken)
+    assert isinstance(db, _Overtaken)
+    db.path = str(path)
+    try:
+        assert migrate(db) == SCHEMA_VERSION  # found done once it held the lock: no step re-run
+        assert db.overtaken
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    finally:
+        db.close()
+
+
+def _open_together(path: Path, count: int) -> list[BaseException]:
+    """Open ``count`` stores on ``path`` from as many threads at the same moment."""
+    start = threading.Barrier(count)
+    errors: list[BaseException] = []
+
+    def open_store() -> None:
+        start.wait(5)
+        try:
+            Store(path).close()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_store) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    return errors
+
+
+def test_threads_opening_one_new_file_at_once_all_succeed(tmp_path: Path) -> None:
+    for attempt in range(5):
+        path = tmp_path / f"new{attempt}.db"
+        assert _open_together(path, 6) == []
+        store = Store(path)
+        try:
+            assert store.query("PRAGMA user_version")[0][0] == SCHEMA_VERSION
+            assert store.query("PRAGMA journal_mode")[0][0] == "wal"
+        finally:
+            store.close()
 
 
 def test_newer_database_is_refused(tmp_path: Path) -> None:

@@ -5,12 +5,12 @@ command only translates (see ``slash.py``).  Commands sync in
 ``setup_hook`` (to a development guild when configured, else globally).
 The REST and gateway URLs come from settings (see ``endpoints.py``).
 
-Usage (what ``digestbot run`` does)::
+Usage (``digestbot run`` does the same in two steps, see ``runner.py``)::
 
     client = DigestClient.from_settings(commands, settings.discord)
     sink = DiscordSink(client)          # hand to the scheduler
     async with client:
-        await client.serve()
+        await client.serve()            # log in, sync the commands, then the gateway
 """
 
 from __future__ import annotations

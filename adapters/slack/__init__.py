@@ -7,14 +7,26 @@ The adapter only translates: slash commands become ``Commands.handle`` calls,
 - ``app``: ``build_slack_app``/``SlackBot``, the bolt ``AsyncApp`` and its listeners
 - ``run``: ``run_slack``, Socket Mode or HTTP mode at ``/slack/events``
 - ``sink``: ``SlackSink``/``make_slack_sink``, where scheduled digests are posted
+- ``runner``: ``SlackRunner``, Slack as ``digestbot run`` starts and stops it
 
-Names are imported lazily so that rendering does not load slack-bolt.
+``make_runner`` and ``make_sink`` are the entry points ``bot.schedule.platforms``
+calls.  Everything is imported lazily: importing this package loads no Slack
+library, so rendering, and the bot without Slack, never load slack-bolt.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from adapters.slack.app import CommandHandler, SlackBot, build_slack_app
+    from adapters.slack.render import render_digest, render_reply
+    from adapters.slack.run import run_slack, slack_mode
+    from adapters.slack.runner import SlackRunner
+    from adapters.slack.sink import SlackPostError, SlackSink, make_slack_sink
+    from bot.config import Settings
 
 _EXPORTS = {
     "render_digest": "adapters.slack.render",
@@ -23,12 +35,43 @@ _EXPORTS = {
     "build_slack_app": "adapters.slack.app",
     "run_slack": "adapters.slack.run",
     "slack_mode": "adapters.slack.run",
+    "SlackRunner": "adapters.slack.runner",
     "SlackSink": "adapters.slack.sink",
     "SlackPostError": "adapters.slack.sink",
     "make_slack_sink": "adapters.slack.sink",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "SlackBot",
+    "SlackPostError",
+    "SlackRunner",
+    "SlackSink",
+    "build_slack_app",
+    "make_runner",
+    "make_sink",
+    "make_slack_sink",
+    "render_digest",
+    "render_reply",
+    "run_slack",
+    "slack_mode",
+]
+
+
+def make_runner(commands: CommandHandler, settings: Settings) -> SlackRunner | None:
+    """Slack for ``digestbot run``: posts, and serves commands when configured.
+
+    ``None`` when ``SLACK_BOT_TOKEN`` is not set.
+    """
+    from adapters.slack.runner import make_runner as make
+
+    return make(commands, settings)
+
+
+def make_sink(settings: Settings) -> AbstractAsyncContextManager[SlackSink]:
+    """The Slack sink alone, for one post from the command line."""
+    from adapters.slack.runner import make_sink as make
+
+    return make(settings)
 
 
 def __getattr__(name: str) -> Any:

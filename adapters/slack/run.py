@@ -2,9 +2,10 @@
 
 Socket Mode is used when ``SLACK_APP_TOKEN`` is set (no public URL needed);
 HTTP mode when ``SLACK_SIGNING_SECRET`` is set and ``SLACK_APP_TOKEN`` is
-not, listening on ``SLACK_PORT`` (default 3000).  In HTTP mode slack-bolt
-verifies every request's signature and timestamp: a bad or missing
-signature, or one older than five minutes, gets 401 and does nothing.
+not, listening on ``SLACK_PORT`` (default 3000; ``SLACK_HOST``, default
+0.0.0.0, for ``digestbot run``).  In HTTP mode slack-bolt verifies every
+request's signature and timestamp: a bad or missing signature, or one older
+than five minutes, gets 401 and does nothing.
 """
 
 from __future__ import annotations

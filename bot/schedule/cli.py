@@ -205,7 +205,7 @@ async def _sinks(settings: Settings, engine: Engine, kind: str) -> AsyncIterator
         if kind in ("slack", "discord"):
             from bot.schedule.platforms import one_shot_sink
 
-            platform_sink = await stack.enter_async_context(one_shot_sink(kind, commands, settings))
+            platform_sink = await stack.enter_async_context(one_shot_sink(kind, settings))
             sinks.add(kind, platform_sink)
         yield sinks
 

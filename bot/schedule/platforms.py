@@ -1,32 +1,26 @@
-"""Chat platforms as seen by ``digestbot run``: a runner to start and stop, and a ``Sink``.
+"""Chat platforms as seen by ``digestbot run`` and ``digestbot post``: runners and sinks.
 
-The Slack and Discord adapters are optional installs and are imported only
-here, lazily and defensively: a missing SDK, a broken adapter or a bad token
-is logged and the rest of the bot runs on.
-
-What an adapter package is expected to expose (``adapters.slack``,
-``adapters.discord``)::
+The Slack and Discord adapters are optional installs.  Each adapter package
+(``adapters.slack``, ``adapters.discord``) is cheap to import and exposes::
 
     def make_runner(commands: Commands, settings: Settings) -> PlatformRunner | None
         # None when the settings hold no credentials for the platform.
 
-    def make_sink(settings: Settings) -> AbstractAsyncContextManager[Sink]   # optional
+    def make_sink(settings: Settings) -> AbstractAsyncContextManager[Sink]
         # a sink usable without the chat connection, for `digestbot post`.
 
-Until they do, the fallbacks below build both from the adapters' current
-public pieces (``run_slack`` + ``make_slack_sink``; ``DigestClient`` +
-``DiscordSink``).
+Its SDK loads when one of them is called.  A missing SDK, a broken adapter
+or a bad token is logged (``digestbot run``) or reported as a ``ConfigError``
+(``digestbot post``); the rest of the bot runs on.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import importlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, cast, runtime_checkable
 
 from bot.commands import Commands
 from bot.config import Settings
@@ -55,6 +49,7 @@ class PlatformRunner(Protocol):
 
 
 RunnerFactory = Callable[[Commands, Settings], "PlatformRunner | None"]
+SinkOpener = Callable[[Settings], AbstractAsyncContextManager[Sink]]
 
 
 def has_credentials(platform: str, settings: Settings) -> bool:
@@ -66,21 +61,23 @@ def has_credentials(platform: str, settings: Settings) -> bool:
     return False
 
 
-def _adapter(platform: str) -> Any | None:
-    try:
-        return importlib.import_module(f"adapters.{platform}")
-    except Exception as exc:  # optional extra not installed, or a broken adapter
-        log.error(
-            "%s credentials are set but the %s adapter cannot be loaded (%s: %s);"
-            " install digestbot[%s]. Continuing without %s.",
-            platform.capitalize(),
-            platform,
-            type(exc).__name__,
-            exc,
-            platform,
-            platform.capitalize(),
+def _entry_point(platform: str, name: str) -> Callable[..., Any]:
+    """``adapters.<platform>.<name>``; raises ``ConfigError`` when the adapter lacks it."""
+    module = importlib.import_module(f"adapters.{platform}")
+    entry = getattr(module, name, None)
+    if not callable(entry):
+        raise ConfigError(f"the {platform} adapter has no {name}()")
+    return cast(Callable[..., Any], entry)
+
+
+def _why(platform: str, exc: Exception) -> str:
+    """Why ``platform`` is unavailable, for one log line or error message (no secrets)."""
+    if isinstance(exc, ImportError):
+        return (
+            f"the {platform} adapter cannot be loaded ({type(exc).__name__}: {exc});"
+            f" install digestbot[{platform}]"
         )
-        return None
+    return f"could not set up {platform} ({type(exc).__name__}: {exc})"
 
 
 def load_runners(commands: Commands, settings: Settings) -> list[PlatformRunner]:
@@ -89,19 +86,11 @@ def load_runners(commands: Commands, settings: Settings) -> list[PlatformRunner]
     for platform in PLATFORMS:
         if not has_credentials(platform, settings):
             continue
-        module = _adapter(platform)
-        if module is None:
-            continue
-        factory: RunnerFactory = getattr(module, "make_runner", None) or _FALLBACKS[platform]
         try:
+            factory: RunnerFactory = _entry_point(platform, "make_runner")
             runner = factory(commands, settings)
-        except Exception as exc:
-            log.error(
-                "could not set up %s (%s: %s); continuing without it",
-                platform,
-                type(exc).__name__,
-                exc,
-            )
+        except Exception as exc:  # optional extra not installed, or a broken adapter
+            log.error("%s; continuing without %s", _why(platform, exc), platform.capitalize())
             continue
         if runner is not None:
             runners.append(runner)
@@ -109,115 +98,22 @@ def load_runners(commands: Commands, settings: Settings) -> list[PlatformRunner]
 
 
 @asynccontextmanager
-async def one_shot_sink(
-    platform: str, commands: Commands, settings: Settings
-) -> AsyncIterator[Sink]:
+async def one_shot_sink(platform: str, settings: Settings) -> AsyncIterator[Sink]:
     """A sink for one post from the CLI, without serving commands.
 
-    Raises ``ConfigError`` when the platform's credentials or adapter are missing.
+    Raises ``ConfigError`` when the platform's credentials or adapter are
+    missing, and whatever ``DigestbotError`` the adapter's ``make_sink`` raises
+    on opening (a rejected token, the platform out of reach).
     """
     if not has_credentials(platform, settings):
         env = "SLACK_BOT_TOKEN" if platform == "slack" else "DISCORD_TOKEN"
         raise ConfigError(f"posting to {platform} needs {env} in the environment")
-    module = _adapter(platform)
-    if module is None:
-        raise ConfigError(f"the {platform} adapter is not available: install digestbot[{platform}]")
-    opener: Callable[[Settings], AbstractAsyncContextManager[Sink]] | None = getattr(
-        module, "make_sink", None
-    )
-    if opener is not None:
-        async with opener(settings) as sink:
-            yield sink
-        return
-    if platform == "slack":
-        from adapters.slack.sink import make_slack_sink
-
-        yield make_slack_sink(settings.slack)
-        return
-    from adapters.discord import DigestClient, DiscordSink
-
-    client = DigestClient.from_settings(commands, settings.discord)
-    token = settings.discord.token
-    assert token is not None  # has_credentials checked it
     try:
-        await client.login(token.get_secret_value())  # REST only: no gateway for one post
-        yield DiscordSink(client)
-    finally:
-        await client.close()
-
-
-# --- fallbacks on the adapters' current public pieces ---------------------------------
-
-
-class _TaskRunner:
-    """Runs a platform's serve-forever coroutine as a background task."""
-
-    platform = ""
-
-    def __init__(self, sink: Sink) -> None:
-        self.sink = sink
-        self._task: asyncio.Task[None] | None = None
-
-    def _serve(self) -> Any | None:
-        return None
-
-    async def start(self) -> None:
-        """Start serving in the background (failures are logged, never fatal)."""
-        coro = self._serve()
-        if coro is None:
-            log.info("%s: posting only (no command connection configured)", self.platform)
-            return
-        self._task = asyncio.create_task(coro, name=f"digestbot-{self.platform}")
-        self._task.add_done_callback(self._report)
-
-    def _report(self, task: asyncio.Task[None]) -> None:
-        if not task.cancelled() and task.exception() is not None:
-            exc = task.exception()
-            log.error("%s stopped: %s: %s", self.platform, type(exc).__name__, exc)
-
-    async def stop(self) -> None:
-        """Stop serving."""
-        if self._task is not None and not self._task.done():
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await asyncio.wait_for(self._task, 10)
-
-
-class _SlackRunner(_TaskRunner):
-    platform = "slack"
-
-    def __init__(self, commands: Commands, settings: Settings) -> None:
-        from adapters.slack.sink import make_slack_sink
-
-        super().__init__(make_slack_sink(settings.slack))
-        self._commands = commands
-        self._settings = settings
-
-    def _serve(self) -> Any | None:
-        from adapters.slack.run import run_slack, slack_mode
-
-        if slack_mode(self._settings.slack) is None:
-            return None
-        return run_slack(self._commands, self._settings.slack)
-
-
-class _DiscordRunner(_TaskRunner):
-    platform = "discord"
-
-    def __init__(self, commands: Commands, settings: Settings) -> None:
-        from adapters.discord import DigestClient, DiscordSink
-
-        self._client = DigestClient.from_settings(commands, settings.discord)
-        super().__init__(DiscordSink(self._client))
-
-    def _serve(self) -> Any | None:
-        return self._client.serve()
-
-    async def stop(self) -> None:
-        """Close the client (ends ``serve``), then the task."""
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self._client.close(), 10)
-        await super().stop()
-
-
-_FALLBACKS: dict[str, RunnerFactory] = {"slack": _SlackRunner, "discord": _DiscordRunner}
+        opener: SinkOpener = _entry_point(platform, "make_sink")
+        context = opener(settings)
+    except ConfigError:
+        raise
+    except Exception as exc:
+        raise ConfigError(_why(platform, exc)) from exc
+    async with context as sink:
+        yield sink

@@ -1,9 +1,10 @@
 """The database schema and its migrations.
 
-The schema version lives in SQLite's ``user_version``.  Each migration takes
-the database from version N-1 to N inside one transaction; opening a store
-runs the missing ones in order, so an older database is upgraded in place.
-Never edit a released migration: add a new one.
+The schema version lives in SQLite's ``user_version``.  Migration N takes
+the database from version N-1 to N; opening a store runs the missing ones in
+order, under the write lock and in one transaction with the version bump, so
+an older database is upgraded in place, at most once, and a crash leaves it
+as it was.  Never edit a released migration: add a new one.
 """
 
 from __future__ import annotations
@@ -142,16 +143,51 @@ SCHEMA_VERSION = len(MIGRATIONS)
 def migrate(db: sqlite3.Connection) -> int:
     """Bring ``db`` to ``SCHEMA_VERSION``; return the version it started at.
 
+    The missing steps run in one ``BEGIN IMMEDIATE`` transaction that re-reads
+    the version once it holds the write lock, so processes opening a new
+    database at once migrate it once: the others wait, then find it done.
+    ``db`` must be in autocommit mode (``isolation_level=None``).
+
     Raises ``sqlite3.DatabaseError`` for a database newer than this code.
     """
-    (start,) = db.execute("PRAGMA user_version").fetchone()
-    if start > SCHEMA_VERSION:
+    if _version(db) == SCHEMA_VERSION:
+        return SCHEMA_VERSION  # the common case: no write lock taken
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        start = _version(db)
+        for version in range(start, SCHEMA_VERSION):
+            for statement in _statements(MIGRATIONS[version]):
+                db.execute(statement)
+        if start < SCHEMA_VERSION:
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    return start
+
+
+def _version(db: sqlite3.Connection) -> int:
+    """The schema version; raises for a database newer than this code."""
+    (version,) = db.execute("PRAGMA user_version").fetchone()
+    if version > SCHEMA_VERSION:
         raise sqlite3.DatabaseError(
-            f"database schema version {start} is newer than this digestbot ({SCHEMA_VERSION})"
+            f"database schema version {version} is newer than this digestbot ({SCHEMA_VERSION})"
         )
-    for version in range(start, SCHEMA_VERSION):
-        # One transaction per step, version bump included: a crash leaves the last good version.
-        db.executescript(
-            f"BEGIN; {MIGRATIONS[version]}; PRAGMA user_version = {version + 1}; COMMIT;"
-        )
-    return int(start)
+    return int(version)
+
+
+def _statements(script: str) -> list[str]:
+    """A migration script as single statements (``executescript`` would commit the transaction)."""
+    statements: list[str] = []
+    pending = ""
+    for part in script.split(";"):
+        pending += part + ";"
+        if sqlite3.complete_statement(pending):  # a trigger's body holds ';' of its own
+            if pending.strip(" \n\t;"):
+                statements.append(pending.strip())
+            pending = ""
+    if pending.strip(" \n\t;"):
+        raise ValueError(f"incomplete SQL at the end of a migration: {pending.strip()[:60]!r}")
+    return statements

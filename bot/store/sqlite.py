@@ -11,6 +11,7 @@ import hashlib
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,6 +37,9 @@ _ITEM_COLUMNS = """
     i.id, i.position, i.name, i.org, i.section, i.section_original, i.headline, i.summary,
     i.facts, i.links, i.chapter, e.id, e.title, e.published, e.url
 """
+#: Seconds a connection waits for another one's write lock.
+BUSY_TIMEOUT = 10.0
+
 _EPISODE_COLUMNS = """
     e.id, e.feed, e.title, e.published, e.url, e.duration_seconds, e.audio_url, e.chapters,
     (SELECT count(*) FROM items WHERE episode_id = e.id)
@@ -79,6 +83,23 @@ def _when(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def _use_wal(db: sqlite3.Connection) -> None:
+    """Switch to WAL, retrying while another connection holds the new file.
+
+    SQLite answers "database is locked" at once, without waiting out the busy
+    timeout, when several connections switch a new database to WAL together.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 @contextmanager
 def wrap_errors(action: str) -> Iterator[None]:
     """Turn sqlite3 failures into ``StorageError`` naming what was being done."""
@@ -97,13 +118,17 @@ class Store:
             if self.path != ":memory:":
                 Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(
-                self.path, check_same_thread=False, isolation_level=None, timeout=10
+                self.path, check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT
             )
-            self._db.execute("PRAGMA foreign_keys = ON")
-            if self.path != ":memory:":
-                self._db.execute("PRAGMA journal_mode = WAL")
-                self._db.execute("PRAGMA synchronous = NORMAL")
-            migrate(self._db)
+            try:
+                self._db.execute("PRAGMA foreign_keys = ON")
+                if self.path != ":memory:":
+                    _use_wal(self._db)
+                    self._db.execute("PRAGMA synchronous = NORMAL")
+                migrate(self._db)
+            except BaseException:
+                self._db.close()
+                raise
         self._lock = threading.RLock()
         #: Bumped on every write, so callers can cache derived data.
         self.generation = 0

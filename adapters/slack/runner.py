@@ -1,0 +1,106 @@
+"""Slack as ``digestbot run`` and ``digestbot post`` see it: a runner and a sink.
+
+``make_runner`` gives the scheduler a ``SlackRunner``: its ``sink`` posts
+digests through the Web API, and ``start`` serves slash commands in the
+background (Socket Mode or HTTP mode, see ``run.py``).  A Slack app with a
+bot token only posts.  ``make_sink`` opens the sink alone, for one post from
+the command line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from adapters.slack.app import CommandHandler, SlackBot
+from adapters.slack.run import SlackHttpServer, run_slack, slack_mode
+from adapters.slack.sink import SlackSink, make_slack_sink
+from bot.config import Settings, SlackSettings
+
+log = logging.getLogger(__name__)
+
+#: Seconds ``start`` waits for the command connection before leaving it to connect in the
+#: background; ``stop`` waits as long for it to close.
+START_TIMEOUT = 10.0
+
+
+class SlackRunner:
+    """Posts digests to Slack and, when configured, serves its slash commands."""
+
+    platform = "slack"
+
+    def __init__(self, commands: CommandHandler, settings: SlackSettings) -> None:
+        self.sink: SlackSink = make_slack_sink(settings)
+        self._commands = commands
+        self._settings = settings
+        self._task: asyncio.Task[None] | None = None
+        self._ready = asyncio.Event()
+        #: The HTTP-mode port once listening (``SLACK_PORT=0`` picks a free one).
+        self.port: int | None = None
+
+    async def start(self) -> None:
+        """Start serving commands; in HTTP mode, return once listening.
+
+        A command connection that fails is logged; posting goes on regardless.
+        """
+        mode = slack_mode(self._settings)
+        if mode is None:
+            log.info("slack: posting only (commands need SLACK_APP_TOKEN or SLACK_SIGNING_SECRET)")
+            return
+        self._task = asyncio.create_task(
+            run_slack(
+                self._commands, self._settings, host=self._settings.host, on_ready=self._on_ready
+            ),
+            name="digestbot-slack",
+        )
+        self._task.add_done_callback(self._report)
+        ready = asyncio.ensure_future(self._ready.wait())
+        try:
+            await asyncio.wait(
+                {ready, self._task}, timeout=START_TIMEOUT, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            ready.cancel()
+        if not self._ready.is_set() and not self._task.done():
+            log.warning("slack: %s mode is still connecting; carrying on", mode)
+
+    def _on_ready(self, bot: SlackBot, server: SlackHttpServer | None) -> None:
+        self.port = server.port if server is not None else None
+        self._ready.set()
+
+    def _report(self, task: asyncio.Task[None]) -> None:
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is not None:
+            log.error(
+                "slack commands stopped (%s: %s); scheduled posts still go out",
+                type(exc).__name__,
+                exc,
+            )
+
+    async def stop(self) -> None:
+        """Stop serving commands (replies in flight get a moment to finish)."""
+        task, self._task = self._task, None
+        if task is None or task.done():
+            return
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await asyncio.wait_for(task, START_TIMEOUT)
+
+
+def make_runner(commands: CommandHandler, settings: Settings) -> SlackRunner | None:
+    """A ``SlackRunner``, or ``None`` when ``SLACK_BOT_TOKEN`` is not set."""
+    token = settings.slack.bot_token
+    if token is None or not token.get_secret_value().strip():
+        return None
+    return SlackRunner(commands, settings.slack)
+
+
+@asynccontextmanager
+async def make_sink(settings: Settings) -> AsyncIterator[SlackSink]:
+    """The Slack sink alone (no command connection), for ``digestbot post``."""
+    yield make_slack_sink(settings.slack)
