@@ -8,6 +8,7 @@ transient one or disable a subscription with a reason, never crash.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 from bot.errors import DigestbotError
@@ -20,15 +21,23 @@ class PostError(DigestbotError):
     ``permanent`` means retrying will not help (channel gone, bot removed,
     bad credentials): the subscription should be disabled with this message
     as the reason.  Otherwise the post may be retried, after ``retry_after``
-    seconds when the platform said so.
+    seconds when the platform said so.  ``posted`` lists the messages of a
+    split digest that went out before the failure.
     """
 
     def __init__(
-        self, message: str, *, permanent: bool = False, retry_after: float | None = None
+        self,
+        message: str,
+        *,
+        permanent: bool = False,
+        retry_after: float | None = None,
+        posted: Sequence[str] = (),
     ) -> None:
         super().__init__(message)
         self.permanent = permanent
         self.retry_after = retry_after
+        #: Ids of the messages that did go out before the failure (a split digest).
+        self.posted = tuple(posted)
 
 
 @runtime_checkable

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from adapters.discord import DigestClient, DiscordPostError, DiscordSink, Endpoints
+from adapters.discord import DigestClient, DiscordSink, Endpoints
 from bot.commands import Commands
 from bot.models import Digest, DigestItem, DigestSection, EpisodeRef, Link
 from bot.sinks import PostError, Sink
@@ -161,10 +161,10 @@ def test_server_error_is_retryable() -> None:
 
 def test_partial_post_reports_what_went_out() -> None:
     async def body(sink: DiscordSink, standin: DiscordStandIn) -> None:
-        with pytest.raises(DiscordPostError) as info:
+        with pytest.raises(PostError) as info:
             await sink.post_digest(CHANNEL_ID, digest(300))
         posted = [m["id"] for m in standin.channel_messages[CHANNEL_ID]]
-        assert list(info.value.message_ids) == posted and len(posted) == 2
+        assert list(info.value.posted) == posted and len(posted) == 2
         assert info.value.permanent
 
     run(with_sink(body, failures=[Failure(403, 50013, "Missing Permissions", after=2)]))

@@ -18,7 +18,6 @@ from bot.schedule.webhooks import (
     PostContext,
     RetryPolicy,
     SlackWebhookSink,
-    WebhookPostError,
     post_context,
     slack_escape,
 )
@@ -208,7 +207,7 @@ def test_a_digest_cut_short_resumes_instead_of_repeating(
 
     async def twice() -> list[str]:
         try:
-            with pytest.raises(WebhookPostError) as caught:
+            with pytest.raises(PostError) as caught:
                 await sink.post_digest(receiver.url("/discord/4"), big)
             assert len(caught.value.posted) == 1
             return await sink.post_digest(receiver.url("/discord/4"), big)

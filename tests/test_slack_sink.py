@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import pytest
 from pydantic import SecretStr
 
-from adapters.slack.sink import PERMANENT_ERRORS, SlackPostError, SlackSink, make_slack_sink
+from adapters.slack.sink import PERMANENT_ERRORS, SlackSink, make_slack_sink
 from bot.config import SlackSettings
 from bot.models import Digest, DigestItem, DigestSection, EpisodeRef, Link
 from bot.sinks import PostError, Sink
@@ -161,7 +161,7 @@ def test_interrupted_thread_is_resumed_not_reposted(standin: SlackApiStandin) ->
     sink = sink_for(standin.api_url)
     long = digest(300)
     standin.fail("chat.postMessage", "service_unavailable", after=1)
-    with pytest.raises(SlackPostError) as caught:
+    with pytest.raises(PostError) as caught:
         run(sink.post_digest("C0NEWS", long))
     assert caught.value.permanent is False
     [first_ts] = caught.value.posted

@@ -25,13 +25,12 @@ if TYPE_CHECKING:
     from adapters.discord.endpoints import Endpoints
     from adapters.discord.render import render_digest, render_reply
     from adapters.discord.runner import DiscordRunner
-    from adapters.discord.sink import DiscordPostError, DiscordSink
+    from adapters.discord.sink import DiscordSink
     from bot.commands import Commands
     from bot.config import Settings
 
 _EXPORTS = {
     "DigestClient": "adapters.discord.client",
-    "DiscordPostError": "adapters.discord.sink",
     "DiscordRunner": "adapters.discord.runner",
     "DiscordSink": "adapters.discord.sink",
     "Endpoints": "adapters.discord.endpoints",
@@ -41,7 +40,6 @@ _EXPORTS = {
 
 __all__ = [
     "DigestClient",
-    "DiscordPostError",
     "DiscordRunner",
     "DiscordSink",
     "Endpoints",

@@ -24,21 +24,6 @@ log = logging.getLogger(__name__)
 NEEDED = "View Channel, Send Messages and Embed Links"
 
 
-class DiscordPostError(PostError):
-    """A ``PostError`` that also lists the messages already posted (a digest may span several)."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        permanent: bool = False,
-        retry_after: float | None = None,
-        message_ids: tuple[str, ...] = (),
-    ) -> None:
-        super().__init__(message, permanent=permanent, retry_after=retry_after)
-        self.message_ids = message_ids
-
-
 class DiscordSink:
     """Posts digests to Discord channels as embeds, split to fit Discord's limits."""
 
@@ -53,11 +38,9 @@ class DiscordSink:
         try:
             channel = self._client.get_partial_messageable(int(channel_id))
         except ValueError:
-            raise DiscordPostError(
-                f"'{channel_id}' is not a Discord channel id", permanent=True
-            ) from None
+            raise PostError(f"'{channel_id}' is not a Discord channel id", permanent=True) from None
         if self._client.is_closed() or self._client.user is None:
-            raise DiscordPostError("the Discord client is not logged in yet")
+            raise PostError("the Discord client is not logged in yet")
         posted: list[str] = []
         for payload in render_digest(digest):
             try:
@@ -67,9 +50,9 @@ class DiscordSink:
             except (discord.HTTPException, discord.RateLimited) as exc:
                 raise _post_error(exc, channel_id, tuple(posted)) from exc
             except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-                raise DiscordPostError(
+                raise PostError(
                     f"could not reach Discord: {type(exc).__name__}",
-                    message_ids=tuple(posted),
+                    posted=tuple(posted),
                 ) from exc
             posted.append(str(message.id))
         return posted
@@ -79,46 +62,42 @@ def _post_error(
     exc: discord.HTTPException | discord.RateLimited,
     channel_id: str,
     posted: tuple[str, ...],
-) -> DiscordPostError:
+) -> PostError:
     """Map a discord.py error to a ``PostError`` with a reason a server admin can act on."""
     where = f"channel {channel_id}"
     if isinstance(exc, discord.RateLimited):
-        return DiscordPostError(
+        return PostError(
             f"rate limited posting to {where}",
             retry_after=exc.retry_after,
-            message_ids=posted,
+            posted=posted,
         )
     if exc.status == 401:
-        return DiscordPostError(
-            "Discord rejected the bot token (401)", permanent=True, message_ids=posted
-        )
+        return PostError("Discord rejected the bot token (401)", permanent=True, posted=posted)
     if isinstance(exc, discord.Forbidden):
         if exc.code == 50001:
             reason = f"no access to {where}: the bot cannot see it, or was removed from the server"
         else:
             reason = f"missing permissions in {where}: the bot needs {NEEDED}"
-        return DiscordPostError(reason, permanent=True, message_ids=posted)
+        return PostError(reason, permanent=True, posted=posted)
     if isinstance(exc, discord.NotFound):
-        return DiscordPostError(
+        return PostError(
             f"unknown {where}: it was deleted, or the bot was removed",
             permanent=True,
-            message_ids=posted,
+            posted=posted,
         )
     if exc.status == 429:
         retry_after = _retry_after(exc)
-        return DiscordPostError(
+        return PostError(
             f"rate limited posting to {where}",
             retry_after=retry_after,
-            message_ids=posted,
+            posted=posted,
         )
     if exc.status >= 500:
-        return DiscordPostError(
-            f"Discord error {exc.status} posting to {where}", message_ids=posted
-        )
+        return PostError(f"Discord error {exc.status} posting to {where}", posted=posted)
     log.error("Discord refused a digest for %s: %s %s", where, exc.status, exc.text)
-    return DiscordPostError(
+    return PostError(
         f"Discord refused the post to {where} ({exc.status} {exc.code}: {exc.text[:200]})",
-        message_ids=posted,
+        posted=posted,
     )
 
 

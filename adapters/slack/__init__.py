@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from adapters.slack.render import render_digest, render_reply
     from adapters.slack.run import run_slack, slack_mode
     from adapters.slack.runner import SlackRunner
-    from adapters.slack.sink import SlackPostError, SlackSink, make_slack_sink
+    from adapters.slack.sink import SlackSink, make_slack_sink
     from bot.config import Settings
 
 _EXPORTS = {
@@ -37,13 +37,11 @@ _EXPORTS = {
     "slack_mode": "adapters.slack.run",
     "SlackRunner": "adapters.slack.runner",
     "SlackSink": "adapters.slack.sink",
-    "SlackPostError": "adapters.slack.sink",
     "make_slack_sink": "adapters.slack.sink",
 }
 
 __all__ = [
     "SlackBot",
-    "SlackPostError",
     "SlackRunner",
     "SlackSink",
     "build_slack_app",

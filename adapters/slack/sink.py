@@ -52,21 +52,6 @@ PERMANENT_ERRORS: dict[str, str] = {
 MAX_INLINE_WAIT = 30.0
 
 
-class SlackPostError(PostError):
-    """A ``PostError`` that also says which messages did get posted (``posted``)."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        permanent: bool = False,
-        retry_after: float | None = None,
-        posted: list[str] | None = None,
-    ) -> None:
-        super().__init__(message, permanent=permanent, retry_after=retry_after)
-        self.posted = posted or []
-
-
 class ShortRateLimitRetryHandler(AsyncRetryHandler):
     """Retries HTTP 429 after ``Retry-After`` seconds, when that is at most ``max_wait``."""
 
@@ -130,7 +115,7 @@ class SlackSink:
     async def post_digest(self, channel_id: str, digest: Digest) -> list[str]:
         """Post ``digest`` to ``channel_id``; return the ``ts`` of each message posted.
 
-        Raises ``SlackPostError`` (a ``PostError``) on failure.
+        Raises ``PostError`` on failure.
         """
         messages = render_digest(digest)
         key = (channel_id, hashlib.sha256(digest.model_dump_json().encode()).hexdigest())
@@ -148,7 +133,7 @@ class SlackSink:
             except SlackApiError as exc:
                 error = _from_slack_error(exc, channel_id, posted)
             except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-                error = SlackPostError(
+                error = PostError(
                     f"could not reach Slack ({type(exc).__name__})", posted=list(posted)
                 )
             else:
@@ -161,19 +146,19 @@ class SlackSink:
         return posted
 
 
-def _from_slack_error(exc: SlackApiError, channel: str, posted: list[str]) -> SlackPostError:
+def _from_slack_error(exc: SlackApiError, channel: str, posted: list[str]) -> PostError:
     code = str(exc.response.get("error") or "unknown_error")
     if code in PERMANENT_ERRORS:
         reason = PERMANENT_ERRORS[code].format(channel=channel)
-        return SlackPostError(f"{reason} ({code})", permanent=True, posted=list(posted))
+        return PostError(f"{reason} ({code})", permanent=True, posted=list(posted))
     if exc.response.status_code == 429 or code == "ratelimited":
         wait = _retry_after(exc.response.headers)
-        return SlackPostError(
+        return PostError(
             f"Slack rate limit: retry in {wait:g} s (ratelimited)",
             retry_after=wait,
             posted=list(posted),
         )
-    return SlackPostError(f"Slack refused the post ({code})", posted=list(posted))
+    return PostError(f"Slack refused the post ({code})", posted=list(posted))
 
 
 def make_slack_sink(

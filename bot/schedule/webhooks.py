@@ -69,21 +69,6 @@ class PostContext:
 post_context: ContextVar[PostContext | None] = ContextVar("post_context", default=None)
 
 
-class WebhookPostError(PostError):
-    """A ``PostError`` that also says which messages of the digest did get posted."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        permanent: bool = False,
-        retry_after: float | None = None,
-        posted: list[str] | None = None,
-    ) -> None:
-        super().__init__(message, permanent=permanent, retry_after=retry_after)
-        self.posted = posted or []
-
-
 @dataclass(frozen=True)
 class RetryPolicy:
     """How hard to try one message before handing the failure back."""
@@ -192,7 +177,7 @@ class WebhookSink:
                 except PostError as exc:
                     if posted and not exc.permanent:
                         self._partial[key] = posted  # a retry resumes, not repeats
-                    raise WebhookPostError(
+                    raise PostError(
                         exc.message,
                         permanent=exc.permanent,
                         retry_after=exc.retry_after,
