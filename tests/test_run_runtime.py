@@ -17,7 +17,6 @@ from bot.commands import Commands
 from bot.config import DiscordSettings, ScheduleSettings, Settings, SlackSettings
 from bot.engine import make_engine
 from bot.errors import ConfigError
-from bot.models import Digest
 from bot.schedule.platforms import PlatformRunner, load_runners, one_shot_sink
 from bot.schedule.runner import DigestRuntime
 from bot.schedule.subscriptions import Subscriptions, build
@@ -129,5 +128,27 @@ def test_a_missing_sdk_says_which_extra_to_install(
         asyncio.run(open_sink())
 
 
-def test_unused_digest_type_is_importable() -> None:
-    assert Digest(title="x", episodes=(), sections=()).item_count == 0
+def test_with_nothing_configured_the_latest_tldr_shows_on_the_console(
+    tmp_path: Path, sample_feed: Path
+) -> None:
+    settings = Settings(feeds=[str(sample_feed)])
+    out = io.StringIO()
+
+    async def go() -> None:
+        runtime = DigestRuntime(
+            settings,
+            db_path=str(tmp_path / "empty.db"),
+            console_out=out,
+            load_platforms=False,
+            interactive=False,
+        )
+        stop = asyncio.Event()
+        task = asyncio.create_task(runtime.run(stop))
+        await asyncio.wait_for(runtime.ready.wait(), 10)
+        stop.set()
+        await asyncio.wait_for(task, 10)
+
+    asyncio.run(asyncio.wait_for(go(), 20))
+    printed = out.getvalue()
+    assert printed.count("Sample AI Weekly - Jan 16") == 1
+    assert "## Open Source LLMs" in printed and "Kokoro v1.0" in printed

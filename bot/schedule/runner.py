@@ -41,6 +41,7 @@ from adapters.console.adapter import ConsoleAdapter
 from bot.commands import Commands
 from bot.config import Settings
 from bot.engine import Engine, IngestReport, make_engine
+from bot.errors import DigestbotError
 from bot.schedule.admin import DigestAdmin
 from bot.schedule.platforms import PlatformRunner, load_runners
 from bot.schedule.poller import FeedPoller
@@ -203,6 +204,9 @@ class DigestRuntime:
             first_round = settings.fetch.timeout_seconds + 10
             if not await _unless_stopped(poller.poll_due(), stop, first_round):
                 return
+            if not self.runners and not all_subs:
+                # Nothing configured yet: show the loop working on the terminal anyway.
+                await self._show_latest(engine, console)
             self._scheduler = scheduler = AsyncIOScheduler(
                 timezone=ZoneInfo(settings.timezone),
                 job_defaults={
@@ -261,6 +265,16 @@ class DigestRuntime:
             self.runners.append(runner)
             sinks.add(runner.platform, runner.sink)
             log.info("%s connected", runner.platform)
+
+    @staticmethod
+    async def _show_latest(engine: Engine, console: ConsoleAdapter) -> None:
+        """Post the latest episode's TL;DR to the console (no platform, no subscription)."""
+        try:
+            digest = await asyncio.to_thread(engine.tldr)
+        except DigestbotError as exc:
+            log.warning("nothing to show yet: %s", exc)
+            return
+        await console.post_digest("console", digest)
 
     def _install_signals(self, stop: asyncio.Event) -> list[signal.Signals]:
         assert self._loop is not None
