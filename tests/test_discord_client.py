@@ -46,8 +46,6 @@ def run(coro: Coroutine[Any, Any, T], timeout: float = 20.0) -> T:
 @pytest.fixture(scope="module")
 def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample feed ingested once into a SQLite file."""
-    if not SAMPLE_FEED.is_file():
-        pytest.skip("bot/data/sample_feed.rss is not in the tree yet")
     path = tmp_path_factory.mktemp("discord") / "sample.db"
     engine = make_engine(Settings(), db_path=path)
     engine.ingest(str(SAMPLE_FEED))
