@@ -36,6 +36,9 @@ DEFAULT_FEEDS = (
     "https://api.substack.com/feed/podcast/1801228.rss",
 )
 
+#: The bot scopes the Slack app asks for (adapters/slack/manifest.yml declares the same).
+SLACK_BOT_SCOPES = ("commands", "chat:write", "users:read")
+
 _T = TypeVar("_T")
 
 #: Keys a config file must never hold: secrets come from the environment only.
@@ -89,6 +92,30 @@ class SlackSettings(BaseSettings):
         default="https://slack.com/api/", validation_alias=AliasChoices("SLACK_API_URL", "api_url")
     )
     admin_users: list[str] = Field(default_factory=list)
+    # Installs into several workspaces (OAuth): on when both client credentials are set.
+    client_id: str | None = Field(default=None, validation_alias="SLACK_CLIENT_ID")
+    client_secret: SecretStr | None = Field(default=None, validation_alias="SLACK_CLIENT_SECRET")
+    install_path: str = Field(
+        default="/slack/install",
+        pattern=r"^/\S*$",
+        validation_alias=AliasChoices("SLACK_INSTALL_PATH", "install_path"),
+    )
+    redirect_uri_path: str = Field(
+        default="/slack/oauth_redirect",
+        pattern=r"^/\S*$",
+        validation_alias=AliasChoices("SLACK_REDIRECT_URI_PATH", "redirect_uri_path"),
+    )
+    scopes: list[str] = Field(default_factory=lambda: list(SLACK_BOT_SCOPES), min_length=1)
+
+    @property
+    def oauth_enabled(self) -> bool:
+        """Whether installs into several workspaces are on (SLACK_CLIENT_ID and _SECRET set)."""
+        return bool(
+            self.client_id
+            and self.client_id.strip()
+            and self.client_secret
+            and self.client_secret.get_secret_value().strip()
+        )
 
 
 class DiscordSettings(BaseSettings):

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from adapters.discord.sink import DiscordSink
     from bot.commands import Commands
     from bot.config import Settings
+    from bot.store.sqlite import Store
 
 _EXPORTS = {
     "DigestClient": "adapters.discord.client",
@@ -50,17 +51,22 @@ __all__ = [
 ]
 
 
-def make_runner(commands: Commands, settings: Settings) -> DiscordRunner | None:
+def make_runner(
+    commands: Commands, settings: Settings, *, store: Store | None = None
+) -> DiscordRunner | None:
     """Discord for ``digestbot run``: answers slash commands and posts digests.
 
-    ``None`` when ``DISCORD_TOKEN`` is not set.
+    ``None`` when ``DISCORD_TOKEN`` is not set.  Discord keeps nothing in the
+    database, so ``store`` is not used.
     """
     from adapters.discord.runner import make_runner as make
 
     return make(commands, settings)
 
 
-def make_sink(settings: Settings) -> AbstractAsyncContextManager[DiscordSink]:
+def make_sink(
+    settings: Settings, *, store: Store | None = None
+) -> AbstractAsyncContextManager[DiscordSink]:
     """The Discord sink on a REST-only client, for one post from the command line."""
     from adapters.discord.runner import make_sink as make
 

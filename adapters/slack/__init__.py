@@ -8,6 +8,7 @@ The adapter only translates: slash commands become ``Commands.handle`` calls,
 - ``run``: ``run_slack``, Socket Mode or HTTP mode at ``/slack/events``
 - ``sink``: ``SlackSink``/``make_slack_sink``, where scheduled digests are posted
 - ``runner``: ``SlackRunner``, Slack as ``digestbot run`` starts and stops it
+- ``oauth``: installs into several workspaces, kept in digestbot's database
 
 ``make_runner`` and ``make_sink`` are the entry points ``bot.schedule.platforms``
 calls.  Everything is imported lazily: importing this package loads no Slack
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from adapters.slack.runner import SlackRunner
     from adapters.slack.sink import SlackSink, make_slack_sink
     from bot.config import Settings
+    from bot.store.sqlite import Store
 
 _EXPORTS = {
     "render_digest": "adapters.slack.render",
@@ -55,21 +57,27 @@ __all__ = [
 ]
 
 
-def make_runner(commands: CommandHandler, settings: Settings) -> SlackRunner | None:
+def make_runner(
+    commands: CommandHandler, settings: Settings, *, store: Store | None = None
+) -> SlackRunner | None:
     """Slack for ``digestbot run``: posts, and serves commands when configured.
 
-    ``None`` when ``SLACK_BOT_TOKEN`` is not set.
+    ``None`` when neither ``SLACK_BOT_TOKEN`` nor ``SLACK_CLIENT_ID`` and
+    ``SLACK_CLIENT_SECRET`` are set.  ``store`` (digestbot's database) holds
+    the installations into several workspaces.
     """
     from adapters.slack.runner import make_runner as make
 
-    return make(commands, settings)
+    return make(commands, settings, store=store)
 
 
-def make_sink(settings: Settings) -> AbstractAsyncContextManager[SlackSink]:
+def make_sink(
+    settings: Settings, *, store: Store | None = None
+) -> AbstractAsyncContextManager[SlackSink]:
     """The Slack sink alone, for one post from the command line."""
     from adapters.slack.runner import make_sink as make
 
-    return make(settings)
+    return make(settings, store=store)
 
 
 def __getattr__(name: str) -> Any:

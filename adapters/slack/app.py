@@ -11,6 +11,12 @@ follows through ``respond`` (the command's response_url).  Replies that need
 several messages (a long digest) are always sent through ``respond`` in
 order.  Lookup replies are ephemeral, with a button to share them in the
 channel.
+
+With one workspace the app uses the bot token (``SLACK_BOT_TOKEN``).  With
+installs into several workspaces (``SLACK_CLIENT_ID``/``SLACK_CLIENT_SECRET``,
+see ``oauth.py``) each request is authorised with its workspace's token from
+the installation store, so admin checks and replies work per workspace; a
+workspace without an installation gets a polite refusal.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.oauth import oauth_kwargs
 from adapters.slack.render import (
     MAX_BLOCKS,
     SHARE_ACTION_ID,
@@ -42,6 +49,7 @@ from bot.commands import CommandContext
 from bot.config import SlackSettings
 from bot.errors import ConfigError
 from bot.models import Reply, TextReply
+from bot.store.sqlite import Store
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +97,8 @@ class SlackBot:
 
     ``commands`` is the core's command router; ``executor`` runs its
     synchronous calls (default: the event loop's default thread pool).
+    ``store`` is digestbot's database, where installs into several workspaces
+    are kept (needed when ``settings.oauth_enabled``).
     """
 
     def __init__(
@@ -97,12 +107,17 @@ class SlackBot:
         settings: SlackSettings,
         *,
         client: AsyncWebClient | None = None,
+        store: Store | None = None,
         executor: Executor | None = None,
         reply_budget: float = DEFAULT_REPLY_BUDGET,
         reply_timeout: float = DEFAULT_REPLY_TIMEOUT,
         logger: logging.Logger | None = None,
     ) -> None:
-        if client is None and not settings.bot_token:
+        oauth: dict[str, Any] = {}
+        if settings.oauth_enabled:
+            client = client or make_web_client(settings, with_token=False)
+            oauth = oauth_kwargs(settings, store, client)
+        elif client is None and not settings.bot_token:
             raise ConfigError("SLACK_BOT_TOKEN is not set: the Slack app needs the bot token")
         self._commands = commands
         self._settings = settings
@@ -110,7 +125,7 @@ class SlackBot:
         self._reply_budget = reply_budget
         self._reply_timeout = reply_timeout
         self._admins = frozenset(settings.admin_users)
-        self._admin_cache: dict[str, tuple[float, bool]] = {}
+        self._admin_cache: dict[tuple[str | None, str], tuple[float, bool]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         secret = settings.signing_secret.get_secret_value() if settings.signing_secret else ""
         self.app = AsyncApp(
@@ -121,6 +136,7 @@ class SlackBot:
             process_before_response=True,
             logger=logger or log,
             name="digestbot",
+            **oauth,
         )
         for name in SLASH_COMMANDS:
             self.app.command(f"/{name}")(self.on_command)
@@ -188,7 +204,7 @@ class SlackBot:
                 channel_id=_channel_id(body),
                 user_id=user_id,
                 workspace_id=_team_id(body),
-                is_admin=name == "digest" and await self._is_admin(client, user_id),
+                is_admin=name == "digest" and await self._is_admin(client, _team_id(body), user_id),
             )
             loop = asyncio.get_running_loop()
             call = functools.partial(self._commands.handle, name, text, ctx)
@@ -197,13 +213,15 @@ class SlackBot:
             log.exception("/%s failed", name)
             return _FAILED
 
-    async def _is_admin(self, client: AsyncWebClient, user_id: str | None) -> bool:
-        """A workspace admin or owner (users.info), or on the configured allow-list."""
+    async def _is_admin(
+        self, client: AsyncWebClient, team_id: str | None, user_id: str | None
+    ) -> bool:
+        """A workspace admin or owner (users.info, with the workspace's token), or allow-listed."""
         if not user_id:
             return False
         if user_id in self._admins:
             return True
-        cached = self._admin_cache.get(user_id)
+        cached = self._admin_cache.get((team_id, user_id))
         now = time.monotonic()
         if cached and cached[0] > now:
             return cached[1]
@@ -216,7 +234,7 @@ class SlackBot:
             return False
         user = response.get("user") or {}
         allowed = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
-        self._admin_cache[user_id] = (now + ADMIN_CACHE_SECONDS, allowed)
+        self._admin_cache[(team_id, user_id)] = (now + ADMIN_CACHE_SECONDS, allowed)
         return allowed
 
     def _messages(self, reply: Reply, name: str, text: str) -> list[Message]:
@@ -272,12 +290,18 @@ def build_slack_app(
     settings: SlackSettings,
     *,
     client: AsyncWebClient | None = None,
+    store: Store | None = None,
     executor: Executor | None = None,
     reply_budget: float = DEFAULT_REPLY_BUDGET,
 ) -> AsyncApp:
     """The bolt ``AsyncApp`` answering ``/tldr``, ``/release``, ``/search`` and ``/digest``."""
     return SlackBot(
-        commands, settings, client=client, executor=executor, reply_budget=reply_budget
+        commands,
+        settings,
+        client=client,
+        store=store,
+        executor=executor,
+        reply_budget=reply_budget,
     ).app
 
 

@@ -6,6 +6,11 @@ not, listening on ``SLACK_PORT`` (default 3000; ``SLACK_HOST``, default
 0.0.0.0, for ``digestbot run``).  In HTTP mode slack-bolt verifies every
 request's signature and timestamp: a bad or missing signature, or one older
 than five minutes, gets 401 and does nothing.
+
+Installs into several workspaces (``SLACK_CLIENT_ID`` and
+``SLACK_CLIENT_SECRET`` set) use HTTP mode, which then also serves
+slack-bolt's install page and OAuth redirect (``SlackSettings.install_path``
+and ``redirect_uri_path``) next to ``/slack/events``.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from slack_bolt.async_app import AsyncApp
 from adapters.slack.app import CommandHandler, SlackBot, make_web_client
 from bot.config import SlackSettings
 from bot.errors import ConfigError
+from bot.store.sqlite import Store
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +41,14 @@ Mode = Literal["socket", "http"]
 
 
 def slack_mode(settings: SlackSettings) -> Mode | None:
-    """Which mode the settings call for, or ``None`` when Slack is not configured."""
+    """Which mode the settings call for, or ``None`` when Slack is not configured.
+
+    Installs into several workspaces need HTTP mode (the install page and the
+    OAuth redirect are web pages), so they take it whenever the signing
+    secret is set.
+    """
+    if settings.oauth_enabled:
+        return "http" if settings.signing_secret else None
     if not settings.bot_token:
         return None
     if settings.app_token:
@@ -64,6 +77,13 @@ class SlackHttpServer:
         await web.SockSite(runner, sock).start()
         self._runner = runner
         log.info("Slack HTTP mode listening on %s:%d%s", self._host, self.port, EVENTS_PATH)
+        flow = self._server.bolt_app.oauth_flow
+        if flow is not None:
+            log.info(
+                "Slack installs: %s (install page), %s (OAuth redirect)",
+                flow.install_path,
+                flow.redirect_uri_path,
+            )
 
     async def stop(self) -> None:
         """Stop listening and close open connections."""
@@ -77,22 +97,31 @@ async def run_slack(
     settings: SlackSettings,
     *,
     host: str = "0.0.0.0",
+    store: Store | None = None,
     executor: Executor | None = None,
     on_ready: Callable[[SlackBot, SlackHttpServer | None], None] | None = None,
 ) -> None:
     """Serve Slack until cancelled, in the mode the settings call for.
 
     Raises ``ConfigError`` when the tokens for neither mode are set.
-    ``on_ready`` is called once listening (with the HTTP server, or ``None``
-    in Socket Mode).
+    ``store`` is digestbot's database, needed for installs into several
+    workspaces.  ``on_ready`` is called once listening (with the HTTP server,
+    or ``None`` in Socket Mode).
     """
     mode = slack_mode(settings)
     if mode is None:
+        if settings.oauth_enabled:
+            raise ConfigError(
+                "installing Slack into several workspaces (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET)"
+                " needs SLACK_SIGNING_SECRET: it uses HTTP mode"
+            )
         raise ConfigError(
             "Slack needs SLACK_BOT_TOKEN and either SLACK_APP_TOKEN (Socket Mode) "
             "or SLACK_SIGNING_SECRET (HTTP mode)"
         )
-    bot = SlackBot(commands, settings, executor=executor)
+    if settings.oauth_enabled and settings.app_token:
+        log.warning("slack: SLACK_APP_TOKEN is not used: installs into several workspaces use HTTP")
+    bot = SlackBot(commands, settings, store=store, executor=executor)
     try:
         if mode == "socket":
             await _serve_socket_mode(bot, settings, on_ready)

@@ -4,7 +4,9 @@
 digests through the Web API, and ``start`` serves slash commands in the
 background (Socket Mode or HTTP mode, see ``run.py``).  A Slack app with a
 bot token only posts.  ``make_sink`` opens the sink alone, for one post from
-the command line.
+the command line.  Installs into several workspaces (``SLACK_CLIENT_ID`` and
+``SLACK_CLIENT_SECRET``) keep their bot tokens in digestbot's database, the
+``store`` both are given.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from adapters.slack.app import CommandHandler, SlackBot
 from adapters.slack.run import SlackHttpServer, run_slack, slack_mode
 from adapters.slack.sink import SlackSink, make_slack_sink
 from bot.config import Settings, SlackSettings
+from bot.store.sqlite import Store
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +35,13 @@ class SlackRunner:
 
     platform = "slack"
 
-    def __init__(self, commands: CommandHandler, settings: SlackSettings) -> None:
-        self.sink: SlackSink = make_slack_sink(settings)
+    def __init__(
+        self, commands: CommandHandler, settings: SlackSettings, *, store: Store | None = None
+    ) -> None:
+        self.sink: SlackSink = make_slack_sink(settings, store=store)
         self._commands = commands
         self._settings = settings
+        self._store = store
         self._task: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
         #: The HTTP-mode port once listening (``SLACK_PORT=0`` picks a free one).
@@ -48,11 +54,20 @@ class SlackRunner:
         """
         mode = slack_mode(self._settings)
         if mode is None:
-            log.info("slack: posting only (commands need SLACK_APP_TOKEN or SLACK_SIGNING_SECRET)")
+            need = (
+                "SLACK_SIGNING_SECRET"
+                if self._settings.oauth_enabled
+                else "SLACK_APP_TOKEN or SLACK_SIGNING_SECRET"
+            )
+            log.info("slack: posting only (commands need %s)", need)
             return
         self._task = asyncio.create_task(
             run_slack(
-                self._commands, self._settings, host=self._settings.host, on_ready=self._on_ready
+                self._commands,
+                self._settings,
+                host=self._settings.host,
+                store=self._store,
+                on_ready=self._on_ready,
             ),
             name="digestbot-slack",
         )
@@ -92,15 +107,17 @@ class SlackRunner:
             await asyncio.wait_for(task, START_TIMEOUT)
 
 
-def make_runner(commands: CommandHandler, settings: Settings) -> SlackRunner | None:
-    """A ``SlackRunner``, or ``None`` when ``SLACK_BOT_TOKEN`` is not set."""
+def make_runner(
+    commands: CommandHandler, settings: Settings, *, store: Store | None = None
+) -> SlackRunner | None:
+    """A ``SlackRunner``, or ``None`` when neither a bot token nor OAuth installs are set up."""
     token = settings.slack.bot_token
-    if token is None or not token.get_secret_value().strip():
+    if not settings.slack.oauth_enabled and (token is None or not token.get_secret_value().strip()):
         return None
-    return SlackRunner(commands, settings.slack)
+    return SlackRunner(commands, settings.slack, store=store)
 
 
 @asynccontextmanager
-async def make_sink(settings: Settings) -> AsyncIterator[SlackSink]:
+async def make_sink(settings: Settings, *, store: Store | None = None) -> AsyncIterator[SlackSink]:
     """The Slack sink alone (no command connection), for ``digestbot post``."""
-    yield make_slack_sink(settings.slack)
+    yield make_slack_sink(settings.slack, store=store)

@@ -6,6 +6,11 @@ a reason an admin can act on, shown in ``/digest status``; a rate limit is
 retried here while Slack's ``Retry-After`` is short, then handed back with
 ``retry_after`` so the scheduler can try again later.  A digest cut short by
 an error is resumed, not re-posted, when the scheduler retries it.
+
+A channel may come with its workspace, ``TEAM/CHANNEL`` (the ``where`` of a
+``slack:T0123/C0123`` target).  With installs into several workspaces the
+sink posts with that workspace's bot token from the installation store; with
+one workspace it always uses ``SLACK_BOT_TOKEN``.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Mapping
+from typing import Any, Protocol
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -25,10 +31,13 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.app import make_web_client
+from adapters.slack.oauth import SlackInstallations
 from adapters.slack.render import render_digest
 from bot.config import SlackSettings
+from bot.errors import ConfigError, DigestbotError
 from bot.models import Digest
 from bot.sinks import PostError
+from bot.store.sqlite import Store
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +56,11 @@ PERMANENT_ERRORS: dict[str, str] = {
     "team_access_not_granted": "the app has no access to the workspace of {channel}",
     "ekm_access_denied": "the workspace's key management denied access",
 }
+
+#: Errors that mean a workspace's installation no longer works (installs into several workspaces).
+INSTALL_ERRORS = frozenset(
+    {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
+)
 
 #: Longest Retry-After honoured in-process; longer waits go back to the scheduler.
 MAX_INLINE_WAIT = 30.0
@@ -99,39 +113,53 @@ def _retry_after(headers: object) -> float:
     return 1.0
 
 
+class BotTokens(Protocol):
+    """Where the sink finds a workspace's bot token: ``SlackInstallations`` fits."""
+
+    async def async_bot_token(self, team_id: str) -> str | None:
+        """The bot token of workspace ``team_id``, or ``None`` when not installed there."""
+        ...
+
+
 class SlackSink:
     """Posts digests to Slack channels with ``chat.postMessage``.
 
     The first message goes to the channel; when the digest needs more, the
-    rest follow in its thread.
+    rest follow in its thread.  With ``tokens`` (installs into several
+    workspaces) each post uses the bot token of its channel's workspace.
     """
 
     platform = "slack"
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, *, tokens: BotTokens | None = None) -> None:
         self._client = client
+        self._tokens = tokens
         self._partial: dict[tuple[str, str], list[str]] = {}
 
     async def post_digest(self, channel_id: str, digest: Digest) -> list[str]:
-        """Post ``digest`` to ``channel_id``; return the ``ts`` of each message posted.
+        """Post ``digest`` to ``channel_id`` (``CHANNEL`` or ``TEAM/CHANNEL``).
 
-        Raises ``PostError`` on failure.
+        Returns the ``ts`` of each message posted; raises ``PostError`` on failure.
         """
+        team, _, channel = channel_id.rpartition("/")
+        token = await self._token(team, channel)
+        auth: dict[str, Any] = {"token": token} if token else {}
         messages = render_digest(digest)
         key = (channel_id, hashlib.sha256(digest.model_dump_json().encode()).hexdigest())
         posted = self._partial.pop(key, [])
         for message in messages[len(posted) :]:
             try:
                 response = await self._client.chat_postMessage(
-                    channel=channel_id,
+                    channel=channel,
                     text=message["text"],
                     blocks=message["blocks"],
                     thread_ts=posted[0] if posted else None,
                     unfurl_links=False,
                     unfurl_media=False,
+                    **auth,
                 )
             except SlackApiError as exc:
-                error = _from_slack_error(exc, channel_id, posted)
+                error = _from_slack_error(exc, channel, posted, team=team if token else None)
             except (aiohttp.ClientError, TimeoutError, OSError) as exc:
                 error = PostError(
                     f"could not reach Slack ({type(exc).__name__})", posted=list(posted)
@@ -145,9 +173,41 @@ class SlackSink:
             raise error
         return posted
 
+    async def _token(self, team: str, channel: str) -> str | None:
+        """The token to post with: the workspace's when installed into several, else the client's.
 
-def _from_slack_error(exc: SlackApiError, channel: str, posted: list[str]) -> PostError:
+        Raises ``PostError`` (permanent) when the workspace has no installation.
+        """
+        if self._tokens is None:
+            return None
+        if not team:
+            if self._client.token:
+                return None  # SLACK_BOT_TOKEN is set too: a bare channel is its workspace's
+            raise PostError(
+                f"slack:{channel} does not say which workspace it is in: subscribe again with"
+                f" /digest subscribe in the channel, or write slack:TEAM_ID/{channel}",
+                permanent=True,
+            )
+        try:
+            token = await self._tokens.async_bot_token(team)
+        except DigestbotError as exc:
+            raise PostError(f"could not read the Slack installation of {team}: {exc}") from exc
+        if token is None:
+            raise PostError(
+                f"digestbot is not installed in Slack workspace {team}: install it there, then"
+                f" run /digest subscribe in {channel} again",
+                permanent=True,
+            )
+        return token
+
+
+def _from_slack_error(
+    exc: SlackApiError, channel: str, posted: list[str], *, team: str | None = None
+) -> PostError:
     code = str(exc.response.get("error") or "unknown_error")
+    if team and code in INSTALL_ERRORS:
+        reason = f"the installation in Slack workspace {team} no longer works: reinstall digestbot"
+        return PostError(f"{reason} ({code})", permanent=True, posted=list(posted))
     if code in PERMANENT_ERRORS:
         reason = PERMANENT_ERRORS[code].format(channel=channel)
         return PostError(f"{reason} ({code})", permanent=True, posted=list(posted))
@@ -162,10 +222,24 @@ def _from_slack_error(exc: SlackApiError, channel: str, posted: list[str]) -> Po
 
 
 def make_slack_sink(
-    settings: SlackSettings, *, max_inline_wait: float = MAX_INLINE_WAIT
+    settings: SlackSettings,
+    *,
+    store: Store | None = None,
+    max_inline_wait: float = MAX_INLINE_WAIT,
 ) -> SlackSink:
-    """A ``SlackSink`` with the bot token and ``SLACK_API_URL`` from ``settings``."""
+    """A ``SlackSink`` with the bot token and ``SLACK_API_URL`` from ``settings``.
+
+    With installs into several workspaces (``settings.oauth_enabled``) it
+    finds each workspace's token in ``store``; raises ``ConfigError`` without it.
+    """
     client = make_web_client(settings)
     client.retry_handlers.append(ShortRateLimitRetryHandler(max_wait=max_inline_wait))
     client.retry_handlers.append(AsyncServerErrorRetryHandler(max_retry_count=1))
-    return SlackSink(client)
+    tokens: BotTokens | None = None
+    if settings.oauth_enabled:
+        if store is None:
+            raise ConfigError(
+                "posting to Slack workspaces installed through OAuth needs the database"
+            )
+        tokens = SlackInstallations(store, (settings.client_id or "").strip())
+    return SlackSink(client, tokens=tokens)

@@ -163,11 +163,23 @@ class DigestAdmin:
     # --- actions -----------------------------------------------------------------------
 
     def _target(self, ctx: CommandContext) -> str:
+        """Where this channel's posts go; a Slack channel with its workspace (``slack:T/C``)."""
         if ctx.platform == "console":
             return "console"
         if ctx.platform not in ("slack", "discord") or not ctx.channel_id:
             raise UsageError("subscriptions can only be made from a Slack or Discord channel")
+        if ctx.platform == "slack" and ctx.workspace_id:
+            return f"slack:{ctx.workspace_id}/{ctx.channel_id}"
         return f"{ctx.platform}:{ctx.channel_id}"
+
+    def _channel_subscriptions(self, ctx: CommandContext) -> list[Subscription]:
+        """This channel's subscriptions, also those whose target does not name the workspace."""
+        target = self._target(ctx)
+        subs = self.subscriptions.for_target(target)
+        bare = f"{ctx.platform}:{ctx.channel_id}"
+        if bare != target:
+            subs += self.subscriptions.for_target(bare)
+        return subs
 
     def subscribe(self, words: list[str], ctx: CommandContext) -> Reply:
         """Subscribe this channel, or change its subscription (keeping its history)."""
@@ -176,7 +188,7 @@ class DigestAdmin:
             raise UsageError(f"I don't understand '{' '.join(options.words)[:60]}'")
         target = self._target(ctx)
         now = self.clock.now()
-        existing = [s for s in self.subscriptions.for_target(target) if s.origin != "config"]
+        existing = [s for s in self._channel_subscriptions(ctx) if s.origin != "config"]
         base = existing[0] if existing else None
         sub = build(
             target,
@@ -204,8 +216,7 @@ class DigestAdmin:
 
     def unsubscribe(self, words: list[str], ctx: CommandContext) -> Reply:
         """Remove this channel's subscription(s), or the one with the given id."""
-        target = self._target(ctx)
-        subs = self.subscriptions.for_target(target)
+        subs = self._channel_subscriptions(ctx)
         if words:
             subs = [s for s in subs if s.id in words]
         if not subs:
@@ -221,8 +232,7 @@ class DigestAdmin:
 
     def status(self, ctx: CommandContext) -> Reply:
         """This channel's subscriptions: schedule, next post, last post, last error."""
-        target = self._target(ctx)
-        subs = self.subscriptions.for_target(target)
+        subs = self._channel_subscriptions(ctx)
         if not subs:
             return TextReply(text="This channel has no subscription. " + USAGE)
         lines = []
@@ -256,7 +266,7 @@ class DigestAdmin:
     def post(self, words: list[str], ctx: CommandContext) -> Reply:
         """Post this channel's current digest now."""
         options = parse_options(words)
-        subs = [s for s in self.subscriptions.for_target(self._target(ctx)) if s.active]
+        subs = [s for s in self._channel_subscriptions(ctx) if s.active]
         if not subs:
             return TextReply(text="This channel has no active subscription.", error=True)
         if self._post_now is None:

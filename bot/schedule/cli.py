@@ -47,8 +47,9 @@ def register(sub: Any) -> None:
     p.add_argument(
         "target",
         metavar="TARGET",
-        help="slack:CHANNEL_ID, discord:CHANNEL_ID, slack-webhook:URL, discord-webhook:URL,"
-        " webhook:URL or console (a bare Slack/Discord webhook URL works too)",
+        help="slack:CHANNEL_ID (slack:TEAM_ID/CHANNEL_ID with several workspaces),"
+        " discord:CHANNEL_ID, slack-webhook:URL, discord-webhook:URL, webhook:URL or console"
+        " (a bare Slack/Discord webhook URL works too)",
     )
     p.add_argument("--mode", choices=("weekly", "on-publish"), default="weekly")
     p.add_argument("--day", help="weekly post day (default: thursday, or [schedule] day)")
@@ -205,7 +206,9 @@ async def _sinks(settings: Settings, engine: Engine, kind: str) -> AsyncIterator
         if kind in ("slack", "discord"):
             from bot.schedule.platforms import one_shot_sink
 
-            platform_sink = await stack.enter_async_context(one_shot_sink(kind, settings))
+            platform_sink = await stack.enter_async_context(
+                one_shot_sink(kind, settings, store=engine.store)
+            )
             sinks.add(kind, platform_sink)
         yield sinks
 

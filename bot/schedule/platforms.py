@@ -3,11 +3,16 @@
 The Slack and Discord adapters are optional installs.  Each adapter package
 (``adapters.slack``, ``adapters.discord``) is cheap to import and exposes::
 
-    def make_runner(commands: Commands, settings: Settings) -> PlatformRunner | None
+    def make_runner(commands: Commands, settings: Settings, *, store: Store | None = None)
+        -> PlatformRunner | None
         # None when the settings hold no credentials for the platform.
 
-    def make_sink(settings: Settings) -> AbstractAsyncContextManager[Sink]
+    def make_sink(settings: Settings, *, store: Store | None = None)
+        -> AbstractAsyncContextManager[Sink]
         # a sink usable without the chat connection, for `digestbot post`.
+
+``store`` is digestbot's database, for an adapter that keeps state there
+(Slack's installations into several workspaces); it is passed when given.
 
 Its SDK loads when one of them is called.  A missing SDK, a broken adapter
 or a bad token is logged (``digestbot run``) or reported as a ``ConfigError``
@@ -26,6 +31,7 @@ from bot.commands import Commands
 from bot.config import Settings
 from bot.errors import ConfigError
 from bot.sinks import Sink
+from bot.store.sqlite import Store
 
 log = logging.getLogger(__name__)
 
@@ -48,14 +54,15 @@ class PlatformRunner(Protocol):
         ...
 
 
-RunnerFactory = Callable[[Commands, Settings], "PlatformRunner | None"]
-SinkOpener = Callable[[Settings], AbstractAsyncContextManager[Sink]]
+RunnerFactory = Callable[..., "PlatformRunner | None"]
+SinkOpener = Callable[..., AbstractAsyncContextManager[Sink]]
 
 
 def has_credentials(platform: str, settings: Settings) -> bool:
     """Whether the environment holds the credentials ``platform`` needs to post."""
     if platform == "slack":
-        return bool(settings.slack.bot_token and settings.slack.bot_token.get_secret_value())
+        token = settings.slack.bot_token
+        return bool(token and token.get_secret_value()) or settings.slack.oauth_enabled
     if platform == "discord":
         return bool(settings.discord.token and settings.discord.token.get_secret_value())
     return False
@@ -80,15 +87,18 @@ def _why(platform: str, exc: Exception) -> str:
     return f"could not set up {platform} ({type(exc).__name__}: {exc})"
 
 
-def load_runners(commands: Commands, settings: Settings) -> list[PlatformRunner]:
+def load_runners(
+    commands: Commands, settings: Settings, *, store: Store | None = None
+) -> list[PlatformRunner]:
     """A runner for each platform whose credentials are present and whose adapter loads."""
     runners: list[PlatformRunner] = []
+    extra = {"store": store} if store is not None else {}
     for platform in PLATFORMS:
         if not has_credentials(platform, settings):
             continue
         try:
             factory: RunnerFactory = _entry_point(platform, "make_runner")
-            runner = factory(commands, settings)
+            runner = factory(commands, settings, **extra)
         except Exception as exc:  # optional extra not installed, or a broken adapter
             log.error("%s; continuing without %s", _why(platform, exc), platform.capitalize())
             continue
@@ -98,7 +108,9 @@ def load_runners(commands: Commands, settings: Settings) -> list[PlatformRunner]
 
 
 @asynccontextmanager
-async def one_shot_sink(platform: str, settings: Settings) -> AsyncIterator[Sink]:
+async def one_shot_sink(
+    platform: str, settings: Settings, *, store: Store | None = None
+) -> AsyncIterator[Sink]:
     """A sink for one post from the CLI, without serving commands.
 
     Raises ``ConfigError`` when the platform's credentials or adapter are
@@ -106,11 +118,15 @@ async def one_shot_sink(platform: str, settings: Settings) -> AsyncIterator[Sink
     on opening (a rejected token, the platform out of reach).
     """
     if not has_credentials(platform, settings):
-        env = "SLACK_BOT_TOKEN" if platform == "slack" else "DISCORD_TOKEN"
+        env = (
+            "SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)"
+            if platform == "slack"
+            else "DISCORD_TOKEN"
+        )
         raise ConfigError(f"posting to {platform} needs {env} in the environment")
     try:
         opener: SinkOpener = _entry_point(platform, "make_sink")
-        context = opener(settings)
+        context = opener(settings, **({"store": store} if store is not None else {}))
     except ConfigError:
         raise
     except Exception as exc:

@@ -124,7 +124,8 @@ class Sinks:
         sink = self._by_kind.get(target.kind)
         if sink is None:
             hint = {
-                "slack": "set SLACK_BOT_TOKEN (and install digestbot[slack])",
+                "slack": "set SLACK_BOT_TOKEN, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET"
+                " (and install digestbot[slack])",
                 "discord": "set DISCORD_TOKEN (and install digestbot[discord])",
             }.get(target.kind, "")
             where = f"cannot post to {target.kind} targets in this process"

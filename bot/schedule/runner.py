@@ -186,7 +186,7 @@ class DigestRuntime:
         console_task: asyncio.Task[None] | None = None
         try:
             if self._load_platforms:
-                await self._start_platforms(commands, sinks)
+                await self._start_platforms(commands, sinks, engine)
             for kind, sink in self._extra_sinks.items():
                 sinks.add(kind, sink)
             all_subs = await asyncio.to_thread(subscriptions.all)
@@ -248,8 +248,8 @@ class DigestRuntime:
 
     # --- parts -------------------------------------------------------------------------
 
-    async def _start_platforms(self, commands: Commands, sinks: Sinks) -> None:
-        for runner in load_runners(commands, self.settings):
+    async def _start_platforms(self, commands: Commands, sinks: Sinks, engine: Engine) -> None:
+        for runner in load_runners(commands, self.settings, store=engine.store):
             try:
                 await runner.start()
             except Exception as exc:

@@ -4,7 +4,10 @@ A target is written ``KIND:WHERE``: ``slack:C0123``, ``discord:1234567890``,
 ``slack-webhook:https://hooks.slack.com/services/...``,
 ``discord-webhook:https://discord.com/api/webhooks/...``,
 ``webhook:https://example.org/hook`` or just ``console``.  A bare Slack or
-Discord webhook URL is recognised as its kind.
+Discord webhook URL is recognised as its kind.  A Slack channel may name its
+workspace, ``slack:T0123/C0123``: with installs into several workspaces the
+Slack sink posts with that workspace's bot token (``/digest subscribe``
+records it).
 
 Webhook URLs carry their credential in the path, so ``Target.redacted``
 is what goes to logs and chat; only the database and the owner's CLI see
@@ -32,13 +35,14 @@ KINDS: tuple[Kind, ...] = (
 WEBHOOK_KINDS = frozenset({"slack-webhook", "discord-webhook", "webhook"})
 
 _SLACK_CHANNEL = re.compile(r"^[CGD](?=[A-Z]*\d)[A-Z0-9]{6,}$")  # ids have digits
+_SLACK_TEAM = re.compile(r"^T(?=[A-Z]*\d)[A-Z0-9]{6,}$")
 _DISCORD_SNOWFLAKE = re.compile(r"^\d{15,22}$")
 _SLACK_HOOK_HOSTS = ("hooks.slack.com", "hooks.slack-gov.com")
 _DISCORD_HOOK_HOSTS = ("discord.com", "discordapp.com", "ptb.discord.com", "canary.discord.com")
 
 USAGE = (
-    "use slack:CHANNEL_ID, discord:CHANNEL_ID, slack-webhook:URL, discord-webhook:URL, "
-    "webhook:URL or console"
+    "use slack:CHANNEL_ID (or slack:TEAM_ID/CHANNEL_ID), discord:CHANNEL_ID, slack-webhook:URL,"
+    " discord-webhook:URL, webhook:URL or console"
 )
 
 
@@ -48,7 +52,7 @@ class TargetError(DigestbotError, ValueError):
 
 @dataclass(frozen=True)
 class Target:
-    """A parsed target: its kind and the channel id or URL."""
+    """A parsed target: its kind and the channel id (Slack: maybe ``TEAM/CHANNEL``) or URL."""
 
     kind: Kind
     where: str = ""
@@ -126,13 +130,15 @@ def parse_target(text: str, *, allow_http: bool = True) -> Target:
     if kind == "console":
         return Target("console")
     if kind == "slack":
-        channel = where.upper()
-        if not _SLACK_CHANNEL.match(channel):
+        team, slash, channel = where.rpartition("/")
+        if not _SLACK_CHANNEL.match(channel.upper()):
             raise TargetError(
-                f"'{where[:40]}' is not a Slack channel id (like C0123ABCD): open the channel's"
+                f"'{channel[:40]}' is not a Slack channel id (like C0123ABCD): open the channel's"
                 " details to copy it"
             )
-        return Target("slack", channel)
+        if slash and not _SLACK_TEAM.match(team.upper()):
+            raise TargetError(f"'{team[:40]}' is not a Slack workspace id (like T0123ABCD)")
+        return Target("slack", where.upper())
     if kind == "discord":
         if not _DISCORD_SNOWFLAKE.match(where):
             raise TargetError(

@@ -134,8 +134,36 @@ _LLM_CACHE = """
         );
 """
 
+#: Slack installs into several workspaces (adapters/slack/oauth.py).  An installation is
+#: slack_sdk's ``Installation`` (or ``Bot``) as JSON, bot token included, keyed by the app's
+#: client id and the workspace ("" for none; the installing user for installations); the
+#: OAuth ``state`` of an install in progress lives until it is used or expires.
+_SLACK_OAUTH = """
+        CREATE TABLE slack_installations (
+            client_id TEXT NOT NULL,
+            enterprise_id TEXT NOT NULL,
+            team_id TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            installed_at REAL NOT NULL,
+            installation TEXT NOT NULL,
+            PRIMARY KEY (client_id, enterprise_id, team_id, user_id)
+        );
+        CREATE TABLE slack_bots (
+            client_id TEXT NOT NULL,
+            enterprise_id TEXT NOT NULL,
+            team_id TEXT NOT NULL,
+            installed_at REAL NOT NULL,
+            bot TEXT NOT NULL,
+            PRIMARY KEY (client_id, enterprise_id, team_id)
+        );
+        CREATE TABLE slack_oauth_states (
+            state TEXT PRIMARY KEY,
+            expire_at REAL NOT NULL
+        );
+"""
+
 #: Migrations in order, as SQL scripts; index i takes the database to version i + 1.
-MIGRATIONS: list[str] = [_V1, _SCHEDULE, _LLM_CACHE]
+MIGRATIONS: list[str] = [_V1, _SCHEDULE, _LLM_CACHE, _SLACK_OAUTH]
 
 SCHEMA_VERSION = len(MIGRATIONS)
 

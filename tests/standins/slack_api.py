@@ -2,11 +2,15 @@
 
 ``SlackApiStandin`` is a threading HTTP server on 127.0.0.1 that answers the
 Web API methods digestbot calls (``auth.test``, ``chat.postMessage``,
-``users.info``, ``apps.connections.open``) and the ``response_url`` endpoints
-Slack hands to slash commands and buttons.  It records every call, checks
-every message payload against Slack's limits (``violations``), notes any
-text that would ping people (``pings``), and can be told to fail a method
-with a Slack error or a rate limit (HTTP 429 with ``Retry-After``).
+``users.info``, ``apps.connections.open``, and ``oauth.v2.access`` for
+installs into several workspaces) and the ``response_url`` endpoints Slack
+hands to slash commands and buttons.  ``install_code`` plays a workspace
+admin approving an install: its code exchanges, once, for a bot token of
+that workspace, which ``auth.test`` and ``users.info`` then answer for.
+It records every call, checks every message payload against Slack's limits
+(``violations``), notes any text that would ping people (``pings``), and can
+be told to fail a method with a Slack error or a rate limit (HTTP 429 with
+``Retry-After``).
 
 ``SlackSigner`` builds request bodies and ``X-Slack-Signature`` headers the
 way Slack does, so tests drive the real slack_bolt verification.
@@ -18,6 +22,7 @@ so the stand-in checks the renderer instead of agreeing with it.
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import hmac
 import itertools
@@ -55,6 +60,10 @@ _BARE_BROADCAST = re.compile(r"(?<![\w\u2060])@(channel|here|everyone)\b", re.IG
 
 TEAM_ID = "T0STANDIN"
 BOT_USER_ID = "U0BOT"
+APP_ID = "A0APP"
+#: The Slack app's OAuth credentials the stand-in accepts in ``oauth.v2.access``.
+CLIENT_ID = "1234567890.0987654321"
+CLIENT_SECRET = "standin-client-secret-5ab0c1"
 
 
 # --- payload checks -------------------------------------------------------------
@@ -280,6 +289,9 @@ class SlackApiStandin:
         self.calls: list[Call] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.socket_url: str | None = None
+        #: Bot tokens issued by ``oauth.v2.access``, and their workspace.
+        self.tokens: dict[str, str] = {}
+        self._codes: dict[str, dict[str, str]] = {}
         self._failures: dict[str, list[_Failure]] = {}
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
@@ -342,11 +354,34 @@ class SlackApiStandin:
         """Answer the next ``times`` calls of ``method`` with HTTP 429 and ``Retry-After``."""
         self.fail(method, "ratelimited", times=times, status=429, retry_after=retry_after)
 
-    def add_user(self, user_id: str, *, admin: bool = False, owner: bool = False) -> None:
-        """Make ``users.info`` know ``user_id``."""
+    def install_code(
+        self, team_id: str, team_name: str = "", *, installer: str = "U0INSTALLER"
+    ) -> str:
+        """A code Slack would hand the OAuth redirect once ``installer`` approved the install."""
+        code = f"code-{team_id.lower()}-{next(self._ts)}"
+        with self._lock:
+            self._codes[code] = {
+                "team_id": team_id,
+                "team_name": team_name or f"Workspace {team_id}",
+                "installer": installer,
+            }
+        return code
+
+    def token_of(self, team_id: str) -> str:
+        """The newest bot token issued for ``team_id``."""
+        with self._lock:
+            issued = [t for t, team in self.tokens.items() if team == team_id]
+        if not issued:
+            raise AssertionError(f"no token was issued for {team_id}")
+        return issued[-1]
+
+    def add_user(
+        self, user_id: str, *, admin: bool = False, owner: bool = False, team_id: str = TEAM_ID
+    ) -> None:
+        """Make ``users.info`` know ``user_id``, a member of ``team_id``."""
         self.users[user_id] = {
             "id": user_id,
-            "team_id": TEAM_ID,
+            "team_id": team_id,
             "name": user_id.lower(),
             "is_admin": admin,
             "is_owner": owner,
@@ -402,16 +437,25 @@ class SlackApiStandin:
                 queue.pop(0)
             return failure
 
-    def _answer(self, method: str, data: dict[str, Any]) -> dict[str, Any]:
+    def _team_of(self, headers: dict[str, str]) -> str | None:
+        """The workspace of an ``oauth.v2.access`` token in the request, if it is one."""
+        token = headers.get("authorization", "").removeprefix("Bearer ")
+        with self._lock:
+            return self.tokens.get(token)
+
+    def _answer(self, method: str, data: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+        team = self._team_of(headers)
         if method == "auth.test":
+            team_id = team or TEAM_ID
+            suffix = "" if team is None else team_id[1:]
             return {
                 "ok": True,
-                "url": "https://standin.slack.com/",
-                "team": "Standin",
+                "url": f"https://{team_id.lower()}.slack.com/",
+                "team": "Standin" if team is None else f"Workspace {team_id}",
                 "user": "digestbot",
-                "team_id": TEAM_ID,
-                "user_id": BOT_USER_ID,
-                "bot_id": "B0BOT",
+                "team_id": team_id,
+                "user_id": BOT_USER_ID + suffix,
+                "bot_id": "B0BOT" + suffix,
                 "is_enterprise_install": False,
             }
         if method == "chat.postMessage":
@@ -419,12 +463,47 @@ class SlackApiStandin:
             return {"ok": True, "channel": data.get("channel"), "ts": ts, "message": {"ts": ts}}
         if method == "users.info":
             user = self.users.get(str(data.get("user")))
-            return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+            if user is None or (team is not None and user["team_id"] != team):
+                return {"ok": False, "error": "user_not_found"}
+            return {"ok": True, "user": user}
+        if method == "oauth.v2.access":
+            return self._oauth_access(data, headers)
         if method == "apps.connections.open":
             if self.socket_url is None:
                 return {"ok": False, "error": "not_allowed_token_type"}
             return {"ok": True, "url": self.socket_url}
         return {"ok": True}
+
+    def _oauth_access(self, data: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+        """``oauth.v2.access``: client credentials (HTTP Basic or form), a code used once."""
+        client_id, client_secret = data.get("client_id"), data.get("client_secret")
+        basic = headers.get("authorization", "")
+        if basic.startswith("Basic "):
+            decoded = base64.b64decode(basic[len("Basic ") :]).decode()
+            client_id, _, client_secret = decoded.partition(":")
+        if client_id != CLIENT_ID:
+            return {"ok": False, "error": "invalid_client_id"}
+        if client_secret != CLIENT_SECRET:
+            return {"ok": False, "error": "bad_client_secret"}
+        with self._lock:
+            grant = self._codes.pop(str(data.get("code")), None)
+            if grant is None:
+                return {"ok": False, "error": "invalid_code"}
+            team_id = grant["team_id"]
+            token = f"xoxb-{team_id.lower()}-{next(self._ts)}-standin"
+            self.tokens[token] = team_id
+        return {
+            "ok": True,
+            "access_token": token,
+            "token_type": "bot",
+            "scope": "commands,chat:write,users:read",
+            "bot_user_id": BOT_USER_ID + team_id[1:],
+            "app_id": APP_ID,
+            "team": {"name": grant["team_name"], "id": team_id},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "authed_user": {"id": grant["installer"]},
+        }
 
 
 def _parse_body(raw: bytes, content_type: str) -> dict[str, Any]:
@@ -499,7 +578,10 @@ def _handler_for(standin: SlackApiStandin) -> type[BaseHTTPRequestHandler]:
                 call.pings = find_pings(data)
                 if not data.get("channel"):
                     call.violations.append("chat.postMessage: no channel")
-            if not headers.get("authorization", "").startswith("Bearer "):
+            # oauth.v2.access authenticates the app (HTTP Basic), every other method a token.
+            if method != "oauth.v2.access" and not headers.get("authorization", "").startswith(
+                "Bearer "
+            ):
                 call.violations.append(f"{method}: no bearer token")
             standin._record(call)
             failure = standin._take_failure(method)
@@ -510,7 +592,7 @@ def _handler_for(standin: SlackApiStandin) -> type[BaseHTTPRequestHandler]:
                 if failure.retry_after is not None:
                     extra["retry-after"] = str(int(failure.retry_after))
             else:
-                body, status = standin._answer(method, data), 200
+                body, status = standin._answer(method, data, headers), 200
             payload = json.dumps(body).encode()
             self._send(
                 status, payload, {"content-type": "application/json; charset=utf-8", **extra}
