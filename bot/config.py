@@ -78,7 +78,24 @@ class LLMSettings(Section):
     timeout_seconds: float = Field(default=30.0, gt=0)
 
 
-class SlackSettings(BaseSettings):
+class EnvFirstSettings(BaseSettings):
+    """Settings where the environment overrides the values given (``load_settings``
+    passes the config file's values as init values)."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """The environment first, then the file."""
+        return env_settings, init_settings, dotenv_settings, file_secret_settings
+
+
+class SlackSettings(EnvFirstSettings):
     """Slack credentials and endpoints (environment only for secrets)."""
 
     model_config = SettingsConfigDict(extra="forbid", populate_by_name=True)
@@ -118,7 +135,7 @@ class SlackSettings(BaseSettings):
         )
 
 
-class DiscordSettings(BaseSettings):
+class DiscordSettings(EnvFirstSettings):
     """Discord credentials and endpoints (environment only for the token)."""
 
     model_config = SettingsConfigDict(extra="forbid", populate_by_name=True)
@@ -247,7 +264,7 @@ def _user_value(parse: Callable[[str], _T], value: str) -> _T:
         raise PydanticCustomError("invalid", "{reason}", {"reason": str(exc)}) from None
 
 
-class Settings(BaseSettings):
+class Settings(EnvFirstSettings):
     """All of digestbot's settings."""
 
     model_config = SettingsConfigDict(
@@ -264,18 +281,6 @@ class Settings(BaseSettings):
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     subscriptions: list[SubscriptionSettings] = Field(default_factory=list)
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        """The environment overrides the file: ``load_settings`` passes the file as init values."""
-        return env_settings, init_settings, dotenv_settings, file_secret_settings
 
     @field_validator("timezone")
     @classmethod

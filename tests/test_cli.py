@@ -175,3 +175,18 @@ def test_release_process_is_fast_and_imports_no_chat_sdk(db: str) -> None:
     assert result.returncode == 0, result.stderr
     assert "Kokoro" in result.stdout
     assert "IMPORTED []" in result.stdout
+
+
+def test_environment_overrides_the_config_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.config import load_settings
+
+    config = tmp_path / "config.toml"
+    config.write_text("poll_minutes = 45\n[slack]\nport = 3000\n[discord]\ndev_guild_id = 1\n")
+    monkeypatch.setenv("SLACK_PORT", "4000")
+    monkeypatch.setenv("DIGESTBOT_POLL_MINUTES", "5")
+    settings = load_settings(config)
+    assert settings.slack.port == 4000
+    assert settings.poll_minutes == 5
+    assert settings.discord.dev_guild_id == 1  # not in the environment: the file's value
