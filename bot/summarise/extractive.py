@@ -12,11 +12,13 @@ are only ever spans of it: nothing is invented.  An item the body never
 discusses keeps its headline as summary.
 
 This runs on every ingest, over feeds of a hundred episodes, so the work
-is bounded: the body is encoded and lower-cased once (in C), names are found
-with ``bytes.find`` and checked byte by byte only at hits, a transcript
-after the notes is not searched, paragraphs are classified only when a hit
-lands in them, and sentences and facts of a paragraph are computed once,
-when an item first needs them.
+is bounded: the body is encoded and lower-cased once (in C) and a paragraph
+is decoded only when read; each anchor of a name is found with ``bytes.find``
+once per episode and the name checked byte by byte only at its hits; a
+transcript after the notes is not searched; paragraphs are classified only
+when a hit lands in them; and sentences and facts of a paragraph are computed
+once, when an item first needs them, with word tests and fact patterns run
+over the whole paragraph rather than sentence by sentence.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate
+from operator import itemgetter
 from typing import Protocol
 
 from bot.feeds.chapters import parse_timestamp
@@ -61,13 +63,19 @@ _FACT_WORTH = {"parameters": 2.0, "license": 1.5, "context": 1.5, "scores": 1.5}
 # --- fact patterns ----------------------------------------------------------
 #
 # Patterns run on lower-cased text without re.IGNORECASE (which costs CPython's
-# engine several times more) and start with a character class, so the engine
-# skips ahead quickly; word edges are checked in code at the few matches.
-# Values are cut from the original text at the same offsets.
+# engine several times more) and start with a character class or a letter, so
+# the engine skips ahead to where a match could start instead of trying the
+# whole pattern at every character (an alternative that starts with anything
+# else, "\d+" or a look-behind, turns that off); word edges are checked in
+# code at the few matches.  Values are cut from the original text at the same
+# offsets.
 
-_SIZE = r"(?:\d+(?:\.\d+)?|\.\d+) ?(?:[bmt]|billion|million|trillion)(?![a-z0-9])"
+_NUMBER = r"(?:\d+(?:\.\d+)?|\.\d+)"
+# The same number with its first character taken by a class, then checked behind.
+_NUMBER_FIRST = r"[\d.](?:(?<=\d)\d*(?:\.\d+)?|(?<=\.)\d+)"
+_UNIT = r" ?(?:[bmt]|billion|million|trillion)(?![a-z0-9])"
 _PARAMS = re.compile(
-    rf"{_SIZE}(?:\s*(?:,|and|&|/|or|to)\s*{_SIZE})*"
+    rf"{_NUMBER_FIRST}{_UNIT}(?:\s*(?:,|and|&|/|or|to)\s*{_NUMBER}{_UNIT})*"
     r"(?=!?\)?\s*[-‑]?\s*(?:total\s+)?(?:param|sizes?\b))"
 )
 _CONTEXT = re.compile(
@@ -76,17 +84,20 @@ _CONTEXT = re.compile(
     r"|context(?:[\s‑-]*(?:window|length))?(?:\s+(?:of|to|is|still|up|at|now|with))*"
     r"\s+~?(\d+(?:\.\d+)? ?[km])(?![a-z0-9])"
 )
+# Every alternative starts with a plain letter (a look-behind goes after "mit", not
+# before it), so the engine skips to the few places one could start.
 _LICENSE = re.compile(
     r"apache(?:[\s‑-]*(?:licen[sc]e[\s‑-]*)?(?:v(?:ersion)?\s?)?2(?:\.0)?(?!\d)|[\s‑-]+licen[sc]e)"
-    r"|mit(?=[\s‑-]*licen[sc])|(?<=under )mit|(?<=under the )mit|(?<=licen[sc]e: )mit"
+    r"|mit(?:(?=[\s‑-]*licen[sc])|(?<=under mit)|(?<=under the mit)|(?<=licen[sc]e: mit))"
     r"|cc[\s‑-]?by(?:[\s‑-](?:nc|sa|nd))*(?:[\s‑-]\d\.\d)?"
-    r"|[al]?gpl[\s‑-]?v?\d(?:\.\d)?|openrail(?:[\s‑-]?m)?"
+    r"|agpl[\s‑-]?v?\d(?:\.\d)?|lgpl[\s‑-]?v?\d(?:\.\d)?|gpl[\s‑-]?v?\d(?:\.\d)?"
+    r"|openrail(?:[\s‑-]?m)?"
 )
 _LICENSE_HINTS = ("apache", "licen", "gpl", "cc-by", "cc by", "openrail")
 # Benchmark words keep inner dots ("Math-500", "v2.5") but not a full stop.
 _BENCH_WORD = r"[A-Z][\w+‑-]*(?:\.\w+)*(?:[’']s)?"
 _SCORE = re.compile(
-    r"(#\d+|\d+(?:\.\d+)?%?)\s+on\s+(?:the\s+)?"
+    r"([#\d](?:(?<=#)\d+|(?<=\d)\d*(?:\.\d+)?%?))\s+on\s+(?:the\s+)?"  # "#1", "80.4", "90%"
     rf"(?:{_BENCH_WORD}|math\b|[a-z][\w‑-]*\s(?:arena|leaderboard)\b)"
     r"(?:[\s‑-](?:[A-Z0-9][\w+‑-]*(?:\.\w+)*|verified|diamond|bench|arena|leaderboard|pro|lite"
     r"|hard)\b)*"
@@ -128,7 +139,7 @@ _ABBREVIATIONS = (
 _SENTENCE_END = re.compile(
     r"[.!?]"
     + "".join(rf"(?<!\b{a}\.)" for a in _ABBREVIATIONS)
-    + r"[.!?]*[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9#$@])"
+    + r"[.!?]*[\"”’)\]]*(\s+)(?=[\"“‘(\[]?[A-Z0-9#$@])"
 )
 _CHAPTER_LINE = re.compile(r"^\(?((?:\d{1,2}:)?\d{1,3}:\d{2})\)?\s*(?:[-–—:|]\s*)?(\S.*)$")
 _DIGIT = re.compile(r"\d")
@@ -246,6 +257,7 @@ _COMMON = frozenset(
 _JOINERS = ("", " ", "-", "\u2011", ".", "&")
 _SEGMENTS = re.compile(r"[^\W\d_]+|\d+")
 _FIRST_WORD = re.compile(r"[\s\-_/.:]+")
+_VERSION_SUFFIX = re.compile(r"[\d.]+$")
 _TOKEN_EDGE = "\"'“”‘’()[]#*"
 _LICENSE_CANON = re.compile(r"[\s‑-]+")
 
@@ -286,7 +298,7 @@ class _Sentence:
     lower: str
     start: int  # offsets in the paragraph
     end: int
-    facts: list[_Fact]
+    facts: Sequence[_Fact]  # usually none: one shared empty tuple
     kinds: frozenset[str]  # the kinds of fact it states
     base: float  # how informative it is on its own; -inf when it is never picked
 
@@ -448,10 +460,8 @@ def _in_brackets(text: str, pos: int) -> bool:
 # "Maya‑1" with a non-breaking hyphen, which is three bytes of UTF-8).
 _GAP_BYTES = frozenset(b" -._/'+:&") | frozenset(range(0x80, 0x100))
 _ALNUM_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789")
+_PARAGRAPH_BREAK = re.compile(b"\n\n")
 _TRANSCRIPT = re.compile(rb"\n\n\[(?:\d{1,2}:)?\d{1,2}:\d{2}\] [^\n:]{1,40}:")
-_UPPER = bytes(range(65, 91))
-_LOWER = bytes(range(97, 123))
-_ASCII_LOWER = bytes.maketrans(_UPPER, _LOWER)
 
 
 class EpisodeText:
@@ -463,16 +473,23 @@ class EpisodeText:
     """
 
     def __init__(self, body: str, headlines: Iterable[str] = ()) -> None:
-        self.paragraphs = body.split("\n\n") if body else []
-        self._bytes = body.encode("utf-8", "surrogatepass").translate(_ASCII_LOWER)
-        # UTF-8 never puts a newline byte inside a character: byte and text paragraphs agree.
-        self._byte_paragraphs = self._bytes.split(b"\n\n") if body else []
-        self._starts = [0, *accumulate(len(p) + 2 for p in self._byte_paragraphs)]
+        self._raw = body.encode("utf-8", "surrogatepass")
+        self._bytes = self._raw.lower()  # bytes.lower() changes ASCII letters only
+        # Where each paragraph starts, then one past the end.  A newline byte is never
+        # inside a UTF-8 character, so byte and text paragraphs agree.  A paragraph's
+        # text is decoded when first read, and most never are: splitting every body
+        # into strings up front cost a tenth of the summariser's time.
+        breaks = [m.end() for m in _PARAGRAPH_BREAK.finditer(self._raw)]
+        self._starts = [0, *breaks] if body else []
+        self._starts.append(len(self._raw) + 2)
+        self.count = len(self._starts) - 1  # how many paragraphs
         # A full transcript ("[00:03:23] Alex Volkov: ...") can follow the notes: it is
         # talk, not description, and searching it would cost more than the rest.
         transcript = _TRANSCRIPT.search(self._bytes)
         self._end = transcript.start() if transcript else len(self._bytes)
-        self._kinds: list[int | None] = [None] * len(self.paragraphs)
+        self._paragraphs: dict[int, str] = {}
+        self._kinds: dict[int, int] = {}
+        self._occurrences: dict[bytes, list[int]] = {}
         self._sentences: dict[int, list[_Sentence]] = {}
         self._fact_cache: dict[str, list[_Fact]] = {}
         # Show-notes lines repeat an item's headline (plus link labels): they are
@@ -482,18 +499,28 @@ class EpisodeText:
             if len(headline) >= 8:
                 self._notes.setdefault(headline[:8], []).append(headline)
 
+    def paragraph(self, index: int) -> str:
+        """The text of paragraph ``index`` (decoded once, when first asked for)."""
+        text = self._paragraphs.get(index)
+        if text is None:
+            raw = self._raw[self._starts[index] : self._starts[index + 1] - 2]
+            text = self._paragraphs[index] = raw.decode("utf-8", "surrogatepass")
+        return text
+
     def kind(self, index: int) -> int:
         """What paragraph ``index`` is: prose, heading, show-notes line or chapter line."""
-        kind = self._kinds[index]
+        kind = self._kinds.get(index)
         if kind is None:
-            kind = self._kinds[index] = self._classify(self.paragraphs[index])
+            kind = self._kinds[index] = self._classify(self.paragraph(index))
         return kind
 
     def _classify(self, p: str) -> int:
         size = len(p)
         notes = self._notes.get(p[:8])
-        if notes and any(p.startswith(h) and size <= len(h) + 60 for h in notes):
-            return _NOTE
+        if notes:
+            for h in notes:
+                if size <= len(h) + 60 and p.startswith(h):
+                    return _NOTE
         if size > 160:
             return _PROSE
         if (p[:1].isdigit() or p[:1] == "(") and _CHAPTER_LINE.match(p):
@@ -505,28 +532,57 @@ class EpisodeText:
     # --- finding a release --------------------------------------------------
 
     def _hits(self, key: bytes, anchors: tuple[bytes, ...]) -> dict[int, list[int]]:
-        """Paragraph -> byte offsets (in the paragraph) where ``key`` is spelled."""
-        text, starts = self._bytes, self._starts
+        """Paragraph -> byte offsets (in the paragraph) where ``key`` is spelled.
+
+        The first ``MAX_HITS`` places an anchor occurs are examined, in order;
+        after a match the search goes on past it, after a show-notes or chapter
+        line past that line.
+        """
+        text, starts, kinds = self._bytes, self._starts, self._kinds
         found: dict[int, list[int]] = {}
         seen = 0
-        stop = self._end
         for anchor in anchors:
-            pos = text.find(anchor, 0, stop)
-            while pos != -1 and seen < MAX_HITS:
+            # The anchor is spelled already: only the rest of the key is left to match.
+            skip = len(anchor) if key.startswith(anchor) else 0
+            after = 0  # occurrences before this are passed over
+            for pos in self._occurrences_of(anchor):
+                if pos < after:
+                    continue
+                if seen >= MAX_HITS:
+                    break
                 seen += 1
-                end = _match_key(text, pos, key)
+                if pos and text[pos - 1] in _ALNUM_BYTES:
+                    continue  # inside a word
+                end = _match_key(text, pos, key, skip)
                 if end == -1:
-                    pos = text.find(anchor, pos + 1, stop)
                     continue
                 index = bisect_right(starts, pos) - 1
-                if self.kind(index) <= _HEADING:
+                kind = kinds.get(index)
+                if kind is None:
+                    kind = self.kind(index)
+                if kind <= _HEADING:
                     found.setdefault(index, []).append(pos - starts[index])
-                    pos = text.find(anchor, end, stop)
+                    after = end
                 else:  # a show-notes or chapter line: skip the rest of it
-                    pos = text.find(anchor, starts[index + 1], stop)
+                    after = starts[index + 1]
         if len(anchors) > 1:
             for offsets in found.values():
                 offsets.sort()
+        return found
+
+    def _occurrences_of(self, anchor: bytes) -> list[int]:
+        """Every offset (overlaps included) where ``anchor`` occurs before any transcript.
+
+        Kept per episode: items of one episode often share an anchor ("gpt", "qwen").
+        """
+        found = self._occurrences.get(anchor)
+        if found is None:
+            found = self._occurrences[anchor] = []
+            find, stop = self._bytes.find, self._end
+            pos = find(anchor, 0, stop)
+            while pos != -1:
+                found.append(pos)
+                pos = find(anchor, pos + 1, stop)
         return found
 
     def locate(self, name: str) -> _Discussion | None:
@@ -538,18 +594,15 @@ class EpisodeText:
                 break
         if not hits:
             return None
-        headings = [(offsets[0], i) for i, offsets in hits.items() if self.kind(i) == _HEADING]
+        kinds = self._kinds  # every paragraph with a hit is classified
+        headings = [(offsets[0], i) for i, offsets in hits.items() if kinds[i] == _HEADING]
         heading: int | None = None
         section: list[int] = []
         if headings:
             # The heading that names the release first ("Phi-4: Microsoft's ...") wins.
             heading = min(headings)[1]
             j = heading + 1
-            while (
-                j < len(self.paragraphs)
-                and len(section) < SECTION_PARAGRAPHS
-                and self.kind(j) == _PROSE
-            ):
+            while j < self.count and len(section) < SECTION_PARAGRAPHS and self.kind(j) == _PROSE:
                 section.append(j)
                 j += 1
         mentions: dict[int, list[int]] = {}
@@ -558,7 +611,7 @@ class EpisodeText:
         for i in sorted(hits) if not section else ():
             if len(mentions) == MENTION_PARAGRAPHS:
                 break
-            if self.kind(i) == _PROSE and i not in section:
+            if kinds[i] == _PROSE and i not in section:
                 mentions[i] = self._char_offsets(i, hits[i])
         if not section and not mentions:
             return None
@@ -567,8 +620,8 @@ class EpisodeText:
 
     def _char_offsets(self, index: int, offsets: list[int]) -> list[int]:
         """Byte offsets in a paragraph as text offsets (they differ after non-ASCII)."""
-        raw = self._byte_paragraphs[index]
-        if len(raw) == len(self.paragraphs[index]):
+        raw = self._bytes[self._starts[index] : self._starts[index + 1] - 2]
+        if raw.isascii():
             return offsets
         return [len(raw[:o].decode("utf-8", "ignore")) for o in offsets]
 
@@ -584,34 +637,40 @@ class EpisodeText:
         cached = self._sentences.get(index)
         if cached is not None:
             return cached
-        paragraph = self.paragraphs[index]
-        bounds: list[tuple[int, int]] = []
-        start = 0
-        for m in _SENTENCE_END.finditer(paragraph):
-            end = m.end()
-            bounds.append(_trim(paragraph, start, end))
-            start = end
-        if start < len(paragraph):
-            bounds.append(_trim(paragraph, start, len(paragraph)))
+        paragraph = self.paragraph(index)
+        bounds = _sentence_bounds(paragraph)
         lower = paragraph.lower()
         if len(lower) != len(paragraph):  # offsets must agree with the original
             lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in paragraph)
         starts = [b[0] for b in bounds]
-        fluff = _words_at(lower, _FLUFF, starts)
-        descriptive = _words_at(lower, _DESCRIPTIVE, starts)
-        facts: list[list[_Fact]] = [[] for _ in bounds]
+        padded = f" {lower} "  # so " i " also matches at either edge
+        fluff = _words_at(padded, _FLUFF, starts)
+        descriptive = _words_at(padded, _DESCRIPTIVE, starts)
+        facts: dict[int, list[_Fact]] = {}  # sentence -> its facts
         for fact in facts_in(paragraph, lower):
             at = bisect_right(starts, fact.start) - 1
             if at >= 0 and fact.start < bounds[at][1]:
                 fact.start -= bounds[at][0]
-                facts[at].append(fact)
+                facts.setdefault(at, []).append(fact)
+        # Figures and quotes are looked for in the paragraph, not once per sentence:
+        # the next figure found serves every sentence before it.
+        figure = _DIGIT.search(paragraph)
+        quotes = '"' in paragraph or "“" in paragraph
         out = []
         for i, (begin, end) in enumerate(bounds):
             text = paragraph[begin:end]
-            own = facts[i]
+            own = facts.get(i, ())
             kinds = frozenset(f.kind for f in own) if own else _NO_KINDS
             sentence = _Sentence(text, lower[begin:end], begin, end, own, kinds, 0.0)
-            sentence.base = _base_score(sentence, i in fluff, i in descriptive)
+            if figure is not None and figure.start() < begin:
+                figure = _DIGIT.search(paragraph, begin)
+            sentence.base = _base_score(
+                sentence,
+                i in fluff,
+                i in descriptive,
+                figure is not None and figure.start() < end,
+                quotes and _LONG_QUOTE.search(paragraph, begin, end) is not None,
+            )
             out.append(sentence)
         self._sentences[index] = out
         return out
@@ -623,7 +682,7 @@ class EpisodeText:
             return ""
         indices = ([found.heading] if found.heading is not None else []) + found.section
         indices += list(found.mentions)
-        text = "\n\n".join(self.paragraphs[i] for i in indices)
+        text = "\n\n".join(self.paragraph(i) for i in indices)
         return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0]
 
     # --- summaries ---------------------------------------------------------------
@@ -677,7 +736,7 @@ class EpisodeText:
                     if follower.base != _NEVER:
                         score = follower.base - 0.5 + 0.6 * _overlap(follower, words)
                         scored.append((score, len(scored), follower))
-        heading = self.paragraphs[found.heading] if found.heading is not None else None
+        heading = self.paragraph(found.heading) if found.heading is not None else None
         facts = self._facts(item, fact_sentences, heading, timestamp)
         picked = _pick(scored)
         summary = " ".join(s.text for s in picked) if picked else item.headline
@@ -691,11 +750,11 @@ class EpisodeText:
         return written or format_timestamp(chapter.start_seconds)
 
     def _written_time(self, chapter: Chapter) -> str | None:
-        title = chapter.title.lower().encode("utf-8", "surrogatepass").translate(_ASCII_LOWER)
+        title = chapter.title.lower().encode("utf-8", "surrogatepass")
         pos = self._bytes.find(title) if title else -1
         while pos != -1:
             index = bisect_right(self._starts, pos) - 1
-            m = _CHAPTER_LINE.match(self.paragraphs[index])
+            m = _CHAPTER_LINE.match(self.paragraph(index))
             if m and parse_timestamp(m.group(1)) == chapter.start_seconds:
                 return m.group(1)
             pos = self._bytes.find(title, pos + 1)
@@ -723,9 +782,9 @@ class EpisodeText:
         leading = facts_in(item.headline)
         if heading is not None:
             leading = leading + self._heading_facts(heading)
-        for fact, owner in [(f, None) for f in leading] + [
-            (f, s) for s in sentences for f in s.facts
-        ]:
+        pairs: list[tuple[_Fact, _Sentence | None]] = [(f, None) for f in leading]
+        pairs += [(f, s) for s in sentences if s.facts for f in s.facts]
+        for fact, owner in pairs:
             if owner is not None:
                 if fact.parenthesised and not _names_before(owner, fact, anchor):
                     continue  # "Phi-3-mini (a tiny 3.8B model)": about Phi-3-mini
@@ -748,8 +807,8 @@ class EpisodeText:
                 org = found
         if not (org or parameters or license_ or context or scores or timestamp):
             return _NO_FACTS
-        # Built from strings this module made: skip validation (it runs per item per ingest).
-        return Facts.model_construct(
+        # Validation runs in pydantic-core and costs less than model_construct's Python.
+        return Facts(
             org=org,
             parameters=tuple(parameters),
             license=license_,
@@ -781,6 +840,26 @@ def _names_before(owner: _Sentence, fact: _Fact, anchor: str) -> bool:
     return bool(anchor) and anchor in owner.lower[max(0, opening - 40) : max(0, opening)]
 
 
+def _sentence_bounds(paragraph: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each sentence of ``paragraph``, without white space at either edge.
+
+    A sentence break consumes the white space after it and is followed by a
+    visible character, so only the paragraph's own edges need trimming.
+    """
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(paragraph):
+        end, after = m.span(1)  # the white space after the sentence
+        bounds.append((start, end))
+        start = after
+    if start < len(paragraph):
+        bounds.append((start, len(paragraph)))
+    if bounds and (paragraph[0].isspace() or paragraph[-1].isspace()):
+        bounds[0] = _trim(paragraph, *bounds[0])
+        bounds[-1] = _trim(paragraph, *bounds[-1])
+    return bounds
+
+
 def _trim(paragraph: str, start: int, end: int) -> tuple[int, int]:
     """``(start, end)`` narrowed past white space at either edge."""
     while start < end and paragraph[start].isspace():
@@ -790,11 +869,13 @@ def _trim(paragraph: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _words_at(lower: str, words: tuple[str, ...], starts: list[int]) -> set[int]:
-    """Indices of the sentences (starting at ``starts``) holding any of ``words``."""
-    padded = f" {lower} "  # so " i " also matches at either edge
+def _words_at(padded: str, words: tuple[str, ...], starts: list[int]) -> set[int]:
+    """Indices of the sentences (starting at ``starts``) holding any of ``words``.
+
+    ``padded`` is the lower-cased paragraph with a space added at either end.
+    """
     found: set[int] = set()
-    for word in words:
+    for word in [w for w in words if w in padded]:  # most paragraphs hold none
         pos = padded.find(word)
         while pos != -1:
             found.add(bisect_right(starts, max(0, pos - 1 + len(word) // 2)) - 1)
@@ -802,7 +883,13 @@ def _words_at(lower: str, words: tuple[str, ...], starts: list[int]) -> set[int]
     return found
 
 
-def _base_score(sentence: _Sentence, fluff: bool, descriptive: bool) -> float:
+def _base_score(
+    sentence: _Sentence, fluff: bool, descriptive: bool, figures: bool, long_quote: bool
+) -> float:
+    """How informative ``sentence`` is on its own; ``_NEVER`` when it is never picked.
+
+    ``figures``: it holds a digit; ``long_quote``: it quotes forty characters or more.
+    """
     text = sentence.text
     size = len(text)
     if size < MIN_SENTENCE_CHARS or size > MAX_SENTENCE_CHARS or text.endswith("?"):
@@ -815,8 +902,8 @@ def _base_score(sentence: _Sentence, fluff: bool, descriptive: bool) -> float:
             score -= _FACT_WORTH[fact.kind] / 2
     if sentence.lower.startswith(_ASIDE_OPENINGS):
         score -= 1.5
-    if _DIGIT.search(text):
-        score += 0.5  # figures: sizes, dates, prices
+    if figures:
+        score += 0.5  # sizes, dates, prices
     if fluff:
         score -= 1.5
     if sentence.lower.startswith(_WEAK_OPENINGS):
@@ -825,7 +912,7 @@ def _base_score(sentence: _Sentence, fluff: bool, descriptive: bool) -> float:
         score -= 1.0
     if descriptive:
         score += 1.5 if text.count(",") >= 2 else 1.0  # a list of what it does or has
-    if ('"' in text or "“" in text) and _LONG_QUOTE.search(text):
+    if long_quote:
         score -= 0.7  # quoted speech is conversation, not description
     if text.endswith((":", "!")):
         score -= 0.7
@@ -845,7 +932,8 @@ def _pick(scored: list[tuple[float, int, _Sentence]]) -> list[_Sentence]:
     loses their worth, so the summary says more things rather than the same
     thing twice.
     """
-    pool = sorted(scored, key=lambda x: (-x[0], x[1]))
+    # Best first, ties in the order found (the sort is stable, reversed or not).
+    pool = sorted(scored, key=itemgetter(0), reverse=True)
     picked: list[_Sentence] = []
     covered: frozenset[str] = frozenset()
     total = 0
@@ -859,7 +947,7 @@ def _pick(scored: list[tuple[float, int, _Sentence]]) -> list[_Sentence]:
             if score > best_score:
                 best_index, best_score = i, score
         sentence = pool.pop(best_index)[2]
-        if any(sentence.text == p.text for p in picked):
+        if sentence.text in [p.text for p in picked]:
             continue
         if len(picked) >= MIN_SENTENCES:
             if best_score < EXTRA_SENTENCE_SCORE:
@@ -901,7 +989,9 @@ def _topic_words(headline: str, key: str) -> tuple[str, ...]:
         stem = word[:6]
         if stem not in out:
             out.append(stem)
-    return tuple(out[:8])
+            if len(out) == 8:
+                break
+    return tuple(out)
 
 
 @lru_cache(maxsize=4096)
@@ -928,8 +1018,8 @@ def _search_terms(name: str) -> tuple[tuple[bytes, tuple[bytes, ...]], ...]:
     by nothing or one separator are searched instead ("o1", "o 1", "o-1").
     """
     terms = []
+    segments = _SEGMENTS.findall(name.lower())
     for key in _probes(name):
-        segments = _SEGMENTS.findall(name.lower())
         if (
             len(segments) >= 2
             and len(segments[0]) < 3
@@ -946,11 +1036,11 @@ def _search_terms(name: str) -> tuple[tuple[bytes, tuple[bytes, ...]], ...]:
 
 def _probes(name: str) -> list[str]:
     """Keys to look for: the whole name, then its brand ("Moondream 2" -> "moondream")."""
-    key = name_key(name)
+    key = _name_parts(name)[0]
     probes = [key] if len(key) >= 2 else []
     words = _FIRST_WORD.split(name.strip())
     if len(words) > 1 and words[0][:1].isupper():
-        family = name_key(re.sub(r"[\d.]+$", "", words[0]))
+        family = name_key(_VERSION_SUFFIX.sub("", words[0]))
         if len(family) >= 4 and family != key:
             probes.append(family)
     return probes
@@ -979,16 +1069,16 @@ def _anchor(name: str, key: str) -> str:
     return word if len(word) >= 2 and key.startswith(name_key(word)) else key[: max(run, 1)]
 
 
-def _match_key(text: bytes, pos: int, key: bytes) -> int:
+def _match_key(text: bytes, pos: int, key: bytes, skip: int = 0) -> int:
     """End offset of ``key`` spelled at ``pos`` with any separators, or -1.
 
-    The match must start and end at word edges; a trailing plural "s" is allowed.
+    The match must end at a word edge (the caller checks the start); a trailing
+    plural "s" is allowed.  The first ``skip`` bytes of ``key`` are known to be
+    spelled at ``pos`` already, without separators.
     """
-    if pos > 0 and text[pos - 1] in _ALNUM_BYTES:
-        return -1
     size = len(text)
-    k = 0
-    j = pos
+    k = skip
+    j = pos + skip
     gap = 0
     length = len(key)
     while k < length:
