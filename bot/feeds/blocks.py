@@ -152,16 +152,10 @@ def sanitise_html(fragment: str) -> str:
     )
 
 
-def html_blocks(fragment: str, *, sanitised: str | None = None) -> list[Block]:
-    """Split an HTML fragment into blocks (sanitised first).
-
-    ``sanitised`` is ``sanitise_html(fragment)`` when the caller already has it
-    (sanitising runs in a thread during feed ingest: nh3 releases the GIL).
-    """
-    if sanitised is None:
-        sanitised = sanitise_html(fragment)
+def html_blocks(fragment: str) -> list[Block]:
+    """Split an HTML fragment into blocks (sanitised first)."""
     # Runs of spaces are collapsed per block later: cheaper than over the document.
-    return blocks_of_prepared(replace_odd_spaces(sanitised))
+    return blocks_of_prepared(replace_odd_spaces(sanitise_html(fragment)))
 
 
 def blocks_of_prepared(safe: str) -> list[Block]:

@@ -12,7 +12,6 @@ import calendar
 import hashlib
 import re
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -20,7 +19,7 @@ from typing import Any
 import feedparser
 
 from bot.errors import FeedParseError
-from bot.feeds.blocks import Block, html_blocks, html_to_text, markdown_blocks, sanitise_html
+from bot.feeds.blocks import Block, html_blocks, html_to_text, markdown_blocks
 from bot.feeds.chapters import (
     attach_chapters,
     chapters_from_blocks,
@@ -187,20 +186,13 @@ def stream_feed(data: bytes, source: str) -> FeedStream:
     entries = list(enumerate(parsed.entries))
 
     def build() -> Iterator[ParsedEpisode]:
-        oldest_first = entries[::-1]
-        htmls = [repair_mojibake(_entry_html(entry)) for _, entry in oldest_first]
-        # nh3 releases the GIL: sanitising runs ahead in a thread while this one
-        # turns the entries before into episodes.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="digestbot-nh3") as pool:
-            for (index, entry), html_, safe in zip(
-                oldest_first, htmls, pool.map(sanitise_html, htmls), strict=True
-            ):
-                try:
-                    episode = _episode_from_entry(entry, source, index, html_, safe)
-                except (ValueError, TypeError, KeyError) as exc:  # one bad entry: skip it
-                    warnings.append(f"{source}: skipped entry {index + 1} ({exc})")
-                    continue
-                yield episode
+        for index, entry in reversed(entries):
+            try:
+                episode = _episode_from_entry(entry, source, index)
+            except (ValueError, TypeError, KeyError) as exc:  # one bad entry must not sink it
+                warnings.append(f"{source}: skipped entry {index + 1} ({exc})")
+                continue
+            yield episode
 
     return FeedStream(feed_title, source, warnings, build)
 
@@ -243,11 +235,9 @@ def _entry_audio(entry: Any) -> str | None:
     return None
 
 
-def _episode_from_entry(
-    entry: Any, source: str, index: int, html_: str, sanitised: str
-) -> ParsedEpisode:
-    """One feed entry as an episode; ``html_`` is its content and ``sanitised`` that
-    content through ``sanitise_html``."""
+def _episode_from_entry(entry: Any, source: str, index: int) -> ParsedEpisode:
+    """One feed entry as an episode."""
+    html_ = repair_mojibake(_entry_html(entry))
     title = clean_text(html_to_text(repair_mojibake(str(entry.get("title", ""))))) or (
         f"Episode {index + 1}"
     )
@@ -257,7 +247,7 @@ def _episode_from_entry(
     digest = hashlib.sha1(
         "\x1f".join((title, url or "", guid, html_, str(published))).encode("utf-8", "replace")
     ).hexdigest()
-    blocks = html_blocks(html_, sanitised=sanitised) if html_ else []
+    blocks = html_blocks(html_) if html_ else []
     duration = entry.get("itunes_duration")
     return _build_episode(
         key=_episode_key(url, guid, title, published),

@@ -273,10 +273,18 @@ class Store:
 
     # --- reading ------------------------------------------------------------
 
-    def content_hash(self, episode_id: str) -> str | None:
-        """The stored content hash of an episode, ``None`` when it is not stored."""
-        rows = self.query("SELECT content_hash FROM episodes WHERE id = ?", (episode_id,))
-        return str(rows[0][0]) if rows else None
+    def content_hashes(self, episode_ids: Sequence[str]) -> dict[str, str]:
+        """Stored content hashes of those of ``episode_ids`` that are stored."""
+        found: dict[str, str] = {}
+        for start in range(0, len(episode_ids), 500):  # SQLite caps parameters per statement
+            chunk = list(episode_ids[start : start + 500])
+            found.update(
+                self.query(
+                    f"SELECT id, content_hash FROM episodes WHERE id IN ({_marks(len(chunk))})",
+                    chunk,
+                )
+            )
+        return found
 
     def episode_count(self) -> int:
         """How many episodes are stored."""
