@@ -154,8 +154,9 @@ class Engine:
         ):
             report.skipped = True
             return report
-        stream = stream_source(fetched.content, source)
-        results = self._store_streaming(stream, online=is_url(source))
+        with _gc_paused():  # tens of thousands of small objects, no cycles among them
+            stream = stream_source(fetched.content, source)
+            results = self._store_streaming(stream, online=is_url(source))
         self.store.save_source_state(
             SourceState(source, fetched.content_hash, fetched.etag, fetched.last_modified),
             title=stream.title,
@@ -181,14 +182,13 @@ class Engine:
         SQLite's statements hand the GIL back and forth with the building thread
         and the convoy costs more than the overlap saves.
         """
-        with _gc_paused():  # ~20,000 small objects: collections would only rescan them
-            episodes = list(stream.episodes())
-            stored = self.store.content_hashes([episode_id_for(e.key) for e in episodes])
-            # A poll usually brings one new episode: the others need no summary or write.
-            changed = [e for e in episodes if stored.get(episode_id_for(e.key)) != e.content_hash]
-            if online:  # a feed read from a file never reaches out to the network
-                changed = self._with_json_chapters(changed, stream.warnings)
-            results = self.store.upsert_prepared([self._prepared(stream, changed)])
+        episodes = list(stream.episodes())
+        stored = self.store.content_hashes([episode_id_for(e.key) for e in episodes])
+        # A poll usually brings one new episode: the others need no summary or write.
+        changed = [e for e in episodes if stored.get(episode_id_for(e.key)) != e.content_hash]
+        if online:  # a feed read from a file never reaches out to the network
+            changed = self._with_json_chapters(changed, stream.warnings)
+        results = self.store.upsert_prepared([self._prepared(stream, changed)])
         unchanged = [
             UpsertResult(episode_id_for(e.key), "unchanged", len(e.items))
             for e in episodes
