@@ -69,7 +69,7 @@ async def measure(commands: Commands, n: int) -> dict[str, list[float]]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print one line per interaction kind."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=500, help="interactions of each kind")
+    parser.add_argument("--n", type=int, default=1000, help="interactions of each kind")
     parser.add_argument("--feed", type=Path, default=SAMPLE_FEED, help="feed to ingest")
     parser.add_argument("--strict", action="store_true", help="exit 1 if p99 misses the goal")
     args = parser.parse_args(argv)
