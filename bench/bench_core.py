@@ -60,15 +60,20 @@ def bench_ingest() -> list[Row]:
     tmp = Path(tempfile.mkdtemp(prefix="digestbot-bench-"))
     counter = iter(range(1000))
 
-    def fresh_ingest() -> None:
-        engine = make_engine(
-            settings, db_path=tmp / f"i{next(counter)}.db", summariser=make_summariser(settings)
-        )
+    def fresh_ingest(summarise: bool) -> None:
+        summariser = make_summariser(settings) if summarise else None
+        engine = make_engine(settings, db_path=tmp / f"i{next(counter)}.db", summariser=summariser)
         engine.ingest(str(THURSDAI))
         engine.close()
 
-    fresh_ingest()  # warm imports and caches
-    ours = median_seconds(fresh_ingest, 7)
+    fresh_ingest(True)  # warm imports and caches
+    # Interleaved, so both see the same machine: it is shared and noisy.
+    core_times: list[float] = []
+    full_times: list[float] = []
+    for _ in range(7):
+        core_times.append(median_seconds(lambda: fresh_ingest(False), 1))
+        full_times.append(median_seconds(lambda: fresh_ingest(True), 1))
+    core, full = statistics.median(core_times), statistics.median(full_times)
     parse_default = median_seconds(lambda: feedparser.parse(data), 3)
     engine = make_engine(settings, db_path=tmp / "again.db", summariser=make_summariser(settings))
     engine.ingest(str(THURSDAI))
@@ -76,11 +81,18 @@ def bench_ingest() -> list[Row]:
     engine.close()
     return [
         (
-            "ingest ThursdAI feed (3.9 MB, 133 eps), median of 7",
-            f"{ours * 1000:.0f} ms  (goal < 500)",
+            "ingest ThursdAI feed (3.9 MB, 133 eps): parse, extract, clean, store, index",
+            f"{core * 1000:.0f} ms  (goal < 500)",
+        ),
+        (
+            "the same with extractive summaries (ingest's default)",
+            f"{full * 1000:.0f} ms  (goal < 500)",
         ),
         ("feedparser.parse(same bytes), default options", f"{parse_default * 1000:.0f} ms"),
-        ("ratio ours / feedparser default parse", f"{ours / parse_default:.2f}x  (goal < 1)"),
+        (
+            "ratio ours (with summaries) / feedparser default parse",
+            f"{full / parse_default:.2f}x  (goal < 1)",
+        ),
         ("re-ingest unchanged file, median of 15", f"{again * 1000:.1f} ms  (goal < 50)"),
     ]
 
