@@ -25,6 +25,7 @@ from bot.commands import Commands
 from bot.config import DiscordSettings, Settings
 from bot.errors import ConfigError
 from bot.sinks import PostError
+from bot.tasks import log_failure
 
 log = logging.getLogger(__name__)
 
@@ -55,18 +56,9 @@ class DiscordRunner:
         self._task = asyncio.create_task(
             self.client.connect(reconnect=True), name="digestbot-discord"
         )
-        self._task.add_done_callback(self._report)
-
-    def _report(self, task: asyncio.Task[None]) -> None:
-        if task.cancelled():
-            return
-        exc = task.exception()
-        if exc is not None:
-            log.error(
-                "discord gateway stopped (%s: %s); scheduled posts still go out",
-                type(exc).__name__,
-                exc,
-            )
+        self._task.add_done_callback(
+            log_failure(log, "discord gateway", "scheduled posts still go out")
+        )
 
     async def stop(self) -> None:
         """Close the client (which ends the gateway task)."""

@@ -22,6 +22,7 @@ from adapters.slack.run import SlackHttpServer, run_slack, slack_mode
 from adapters.slack.sink import SlackSink, make_slack_sink
 from bot.config import Settings, SlackSettings
 from bot.store.sqlite import Store
+from bot.tasks import log_failure
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,9 @@ class SlackRunner:
             ),
             name="digestbot-slack",
         )
-        self._task.add_done_callback(self._report)
+        self._task.add_done_callback(
+            log_failure(log, "slack commands", "scheduled posts still go out")
+        )
         ready = asyncio.ensure_future(self._ready.wait())
         try:
             await asyncio.wait(
@@ -85,17 +88,6 @@ class SlackRunner:
     def _on_ready(self, bot: SlackBot, server: SlackHttpServer | None) -> None:
         self.port = server.port if server is not None else None
         self._ready.set()
-
-    def _report(self, task: asyncio.Task[None]) -> None:
-        if task.cancelled():
-            return
-        exc = task.exception()
-        if exc is not None:
-            log.error(
-                "slack commands stopped (%s: %s); scheduled posts still go out",
-                type(exc).__name__,
-                exc,
-            )
 
     async def stop(self) -> None:
         """Stop serving commands (replies in flight get a moment to finish)."""
