@@ -15,7 +15,9 @@ The real discord.py client connects to it exactly as it would to Discord
 It checks what Discord checks (the bot token, embed limits, the 3-second
 interaction window, one callback per interaction) plus the project's own
 rule that every message pings nobody, and records every message posted.
-Errors are injectable per route (403/404/429/5xx, ``times`` in a row).
+Errors are injectable per route (403/404/429/5xx, ``times`` in a row), and a
+request can be held unanswered (``hold``, see ``hold.py``): one whose client
+goes away meanwhile is dropped (listed in ``dropped``), never posted.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import itertools
 import json
 import re
 import secrets
+import threading
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator
@@ -34,6 +37,8 @@ from typing import Any, Self
 
 import discord
 from aiohttp import WSMsgType, web
+
+from tests.standins.hold import Hold
 
 API_PREFIX = "/api/v10"
 GATEWAY_PATH = "/gw"
@@ -189,6 +194,8 @@ class DiscordStandIn:
         self.port = 0
         self.violations: list[str] = []
         self.requests: list[tuple[str, str]] = []
+        #: Held requests whose client went away before an answer (never posted).
+        self.dropped: list[tuple[str, str]] = []
         self.channel_messages: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.synced_commands: dict[str, list[dict[str, Any]]] = {}
         self.identifies = 0
@@ -196,6 +203,8 @@ class DiscordStandIn:
         self.heartbeats = 0
         self.synced = asyncio.Event()
         self._failures: dict[str, list[Failure]] = defaultdict(list)
+        self._holds: dict[str, list[Hold]] = defaultdict(list)
+        self._holds_lock = threading.Lock()  # ``hold`` may be called from another thread
         self._interactions: dict[str, _Interaction] = {}
         self._by_token: dict[str, str] = {}
         self._sessions: list[_Session] = []
@@ -227,6 +236,10 @@ class DiscordStandIn:
 
     async def close(self) -> None:
         """Drop every connection and stop listening."""
+        with self._holds_lock:
+            for holds in self._holds.values():
+                for hold in holds:
+                    hold.release()
         for session in list(self._sessions):
             await session.ws.close(code=1001)
         if self._runner is not None:
@@ -248,6 +261,18 @@ class DiscordStandIn:
     def fail(self, method: str, path: str, failure: Failure) -> None:
         """Answer the next ``failure.times`` ``METHOD /path`` requests with an error."""
         self._failures[f"{method.upper()} {path}"].append(failure)
+
+    def hold(self, method: str, path: str, *, after: int = 0, limit: float = 30.0) -> Hold:
+        """Hold the next ``METHOD /path`` request (once ``after`` went through) unanswered.
+
+        It is answered when the returned ``Hold`` is released; if its client goes
+        away first (or ``limit`` s pass) it is dropped: no answer, not posted.
+        Thread-safe: tests may call it from outside the stand-in's loop.
+        """
+        hold = Hold(after=after, limit=limit)
+        with self._holds_lock:
+            self._holds[f"{method.upper()} {path}"].append(hold)
+        return hold
 
     async def wait_ready(self, timeout: float = 5.0) -> None:
         """Until a client has identified and been sent READY."""
@@ -482,6 +507,13 @@ class DiscordStandIn:
         self.requests.append((method, path))
         body = await request.json() if request.can_read_body else None
 
+        hold = self._take_hold(f"{method} {path}")
+        if hold is not None and not await hold.block_async(lambda: _gone(request)):
+            self.dropped.append((method, path))
+            if request.transport is not None:
+                request.transport.close()  # no answer: the client sees the connection drop
+            return web.Response(status=499)  # written nowhere: the connection is gone
+
         failure = self._take_failure(f"{method} {path}")
         if failure is not None:
             return _error_response(failure)
@@ -518,6 +550,13 @@ class DiscordStandIn:
         if method == "POST" and parts[0] == "channels" and parts[2:] == ["messages"]:
             return self._channel_message(parts[1], body or {})
         return _json({"message": "404: Not Found", "code": 0}, status=404)
+
+    def _take_hold(self, key: str) -> Hold | None:
+        with self._holds_lock:
+            queue = self._holds.get(key)
+            if not queue or not queue[0].takes_this_one():
+                return None
+            return queue.pop(0)
 
     def _take_failure(self, key: str) -> Failure | None:
         queue = self._failures.get(key)
@@ -648,6 +687,12 @@ class DiscordStandIn:
         message = _message(channel_id, body)
         self.channel_messages[channel_id].append({**body, "id": message["id"]})
         return _json(message)
+
+
+def _gone(request: web.Request) -> bool:
+    """Whether the client of ``request`` has closed its connection."""
+    transport = request.transport
+    return transport is None or transport.is_closing()
 
 
 def _json(data: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:

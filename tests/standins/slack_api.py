@@ -10,7 +10,9 @@ that workspace, which ``auth.test`` and ``users.info`` then answer for.
 It records every call, checks every message payload against Slack's limits
 (``violations``), notes any text that would ping people (``pings``), and can
 be told to fail a method with a Slack error or a rate limit (HTTP 429 with
-``Retry-After``).
+``Retry-After``), or to hold a call unanswered (``hold``, see ``hold.py``):
+a held call whose client goes away is dropped, never posted.  ``messages``
+lists the ``chat.postMessage`` calls Slack accepted, i.e. what the channel shows.
 
 ``SlackSigner`` builds request bodies and ``X-Slack-Signature`` headers the
 way Slack does, so tests drive the real slack_bolt verification.
@@ -28,6 +30,8 @@ import hmac
 import itertools
 import json
 import re
+import select
+import socket
 import threading
 import time
 from collections.abc import Coroutine, Sequence
@@ -37,6 +41,8 @@ from typing import Any, Self, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
 from slack_bolt.request.async_request import AsyncBoltRequest
+
+from tests.standins.hold import Hold
 
 T = TypeVar("T")
 
@@ -271,6 +277,10 @@ class Call:
     headers: dict[str, str]
     violations: list[str] = field(default_factory=list)
     pings: list[str] = field(default_factory=list)
+    #: What the stand-in answered (``None`` while held, or when dropped).
+    response: dict[str, Any] | None = None
+    #: Held, and its client went away before an answer: Slack never saw it through.
+    dropped: bool = False
 
 
 @dataclass
@@ -293,6 +303,7 @@ class SlackApiStandin:
         self.tokens: dict[str, str] = {}
         self._codes: dict[str, dict[str, str]] = {}
         self._failures: dict[str, list[_Failure]] = {}
+        self._holds: dict[str, list[Hold]] = {}
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
@@ -308,6 +319,10 @@ class SlackApiStandin:
         return self
 
     def stop(self) -> None:
+        with self._lock:
+            for holds in self._holds.values():
+                for hold in holds:
+                    hold.release()
         self._server.shutdown()
         self._server.server_close()
         if self._thread:
@@ -349,6 +364,17 @@ class SlackApiStandin:
             self._failures.setdefault(method, []).append(
                 _Failure(error, status, retry_after, times, after)
             )
+
+    def hold(self, method: str, *, after: int = 0, limit: float = 30.0) -> Hold:
+        """Hold the next call of ``method`` (once ``after`` went through) unanswered.
+
+        It is answered when the returned ``Hold`` is released; if its client goes
+        away first (or ``limit`` s pass) it is dropped: no answer, not posted.
+        """
+        hold = Hold(after=after, limit=limit)
+        with self._lock:
+            self._holds.setdefault(method, []).append(hold)
+        return hold
 
     def rate_limit(self, method: str, *, retry_after: float = 0, times: int = 1) -> None:
         """Answer the next ``times`` calls of ``method`` with HTTP 429 and ``Retry-After``."""
@@ -393,6 +419,18 @@ class SlackApiStandin:
         with self._lock:
             return [c for c in self.calls if c.method == method]
 
+    def messages(self, channel: str | None = None) -> list[Call]:
+        """``chat.postMessage`` calls answered ``ok`` (to ``channel``): the messages posted."""
+        with self._lock:
+            return [
+                c
+                for c in self.calls
+                if c.method == "chat.postMessage"
+                and c.response is not None
+                and c.response.get("ok")
+                and (channel is None or c.data.get("channel") == channel)
+            ]
+
     @property
     def violations(self) -> list[str]:
         with self._lock:
@@ -422,6 +460,13 @@ class SlackApiStandin:
     def _record(self, call: Call) -> None:
         with self._lock:
             self.calls.append(call)
+
+    def _take_hold(self, method: str) -> Hold | None:
+        with self._lock:
+            queue = self._holds.get(method)
+            if not queue or not queue[0].takes_this_one():
+                return None
+            return queue.pop(0)
 
     def _take_failure(self, method: str) -> _Failure | None:
         with self._lock:
@@ -523,6 +568,14 @@ def _handler_for(standin: SlackApiStandin) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:  # quiet
             return
 
+        def _client_gone(self) -> bool:
+            """Whether the client closed its end (it waits for an answer, so EOF means gone)."""
+            try:
+                readable, _, _ = select.select([self.connection], [], [], 0)
+                return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+            except OSError:
+                return True
+
         def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
             self.send_response(status)
             for key, value in headers.items():
@@ -584,6 +637,11 @@ def _handler_for(standin: SlackApiStandin) -> type[BaseHTTPRequestHandler]:
             ):
                 call.violations.append(f"{method}: no bearer token")
             standin._record(call)
+            hold = standin._take_hold(method)
+            if hold is not None and not hold.block(self._client_gone):
+                call.dropped = True
+                self.close_connection = True
+                return
             failure = standin._take_failure(method)
             extra: dict[str, str] = {}
             if failure:
@@ -593,6 +651,7 @@ def _handler_for(standin: SlackApiStandin) -> type[BaseHTTPRequestHandler]:
                     extra["retry-after"] = str(int(failure.retry_after))
             else:
                 body, status = standin._answer(method, data, headers), 200
+            call.response = body
             payload = json.dumps(body).encode()
             self._send(
                 status, payload, {"content-type": "application/json; charset=utf-8", **extra}
