@@ -8,7 +8,7 @@ transient one or disable a subscription with a reason, never crash.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
 
 from bot.errors import DigestbotError
@@ -22,7 +22,9 @@ class PostError(DigestbotError):
     bad credentials): the subscription should be disabled with this message
     as the reason.  Otherwise the post may be retried, after ``retry_after``
     seconds when the platform said so.  ``posted`` lists the messages of a
-    split digest that went out before the failure.
+    split digest that went out before the failure (those of earlier attempts,
+    passed in as ``already``, included), in order: the next attempt passes
+    them as ``already`` and resumes after them.
     """
 
     def __init__(
@@ -46,9 +48,21 @@ class Sink(Protocol):
 
     platform: str
 
-    async def post_digest(self, channel_id: str, digest: Digest) -> list[str]:
+    async def post_digest(
+        self,
+        channel_id: str,
+        digest: Digest,
+        *,
+        already: Sequence[str] = (),
+        on_posted: Callable[[str], None] | None = None,
+    ) -> list[str]:
         """Post ``digest`` to ``channel_id``; return the platform's message ids.
 
-        Raises ``PostError`` on failure.
+        A split digest resumes instead of repeating: ``already`` holds the ids
+        of its messages an earlier attempt got accepted, in order, and the
+        sink skips that many leading messages of its (deterministic) rendering
+        and posts the rest.  ``on_posted(id)`` is called as soon as the
+        platform accepts each new message, so the caller can record it.
+        Returns every id, ``already``'s first.  Raises ``PostError`` on failure.
         """
         ...

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import pytest
 
 from adapters.discord import DigestClient, DiscordSink, Endpoints
+from adapters.discord.render import render_digest
 from bot.commands import Commands
 from bot.models import Digest, DigestItem, DigestSection, EpisodeRef, Link
 from bot.sinks import PostError, Sink
@@ -188,3 +189,38 @@ def test_not_logged_in_is_retryable() -> None:
         await client.close()
 
     run(go())
+
+
+def test_already_posted_messages_are_skipped() -> None:
+    long = digest(300)
+    total = len(render_digest(long))
+    assert total >= 3
+    already = ("111", "222")
+    heard: list[str] = []
+
+    async def body(sink: DiscordSink, standin: DiscordStandIn) -> None:
+        ids = await sink.post_digest(CHANNEL_ID, long, already=already, on_posted=heard.append)
+        sent = standin.channel_messages[CHANNEL_ID]
+        assert len(sent) == total - len(already)  # only the rest was sent
+        third = render_digest(long)[2]["embeds"][0]["description"]
+        assert sent[0]["embeds"][0]["description"] == third  # it starts at the third message
+        assert ids == [*already, *(m["id"] for m in sent)]
+        assert heard == ids[len(already) :]
+
+    run(with_sink(body))
+
+
+def test_a_failed_resume_reports_the_earlier_messages_too() -> None:
+    heard: list[str] = []
+
+    async def body(sink: DiscordSink, standin: DiscordStandIn) -> None:
+        with pytest.raises(PostError) as info:
+            await sink.post_digest(
+                CHANNEL_ID, digest(300), already=("111",), on_posted=heard.append
+            )
+        sent = [m["id"] for m in standin.channel_messages[CHANNEL_ID]]
+        assert len(sent) == 1 and heard == sent
+        assert list(info.value.posted) == ["111", *sent]
+        assert not info.value.permanent
+
+    run(with_sink(body, failures=[Failure(503, 0, "unavailable", after=1)]))

@@ -126,3 +126,53 @@ def test_threads_with_their_own_connections_claim_once(tmp_path: Path, sample_fe
     assert sum(isinstance(r, Claim) for r in results) == 1
     refusals = [r for r in results if isinstance(r, Refused)]
     assert {r.reason for r in refusals} == {"in-flight"}
+
+
+def test_message_ids_are_recorded_as_they_go_out_and_resumed_after(
+    sample_engine: Engine, sub: Subscription
+) -> None:
+    clock = ManualClock(NOW)
+    crashed = Ledger(
+        sample_engine.store, clock=clock, owner="otherhost:1:dead", lease=timedelta(minutes=10)
+    )
+    first = crashed.claim(sub, PERIOD)
+    assert isinstance(first, Claim) and first.message_ids == ()
+
+    def recorded() -> tuple[str, ...]:
+        return (crashed.row(sub.id, PERIOD) or pytest.fail()).message_ids
+
+    assert crashed.record(first, ["m1"]) and recorded() == ("m1",)
+    assert crashed.record(first, ["m1", "m2"]) and recorded() == ("m1", "m2")
+    assert not crashed.record(first, ["m1"])  # a late, shorter write never shrinks it
+    assert recorded() == ("m1", "m2")
+    assert (crashed.row(sub.id, PERIOD) or pytest.fail()).state == "claimed"
+
+    # The process dies; the next one takes the claim over and resumes after m2.
+    clock.advance(timedelta(minutes=11))
+    restarted = Ledger(sample_engine.store, clock=clock)
+    second = restarted.claim(sub, PERIOD)
+    assert isinstance(second, Claim) and second.message_ids == ("m1", "m2")
+    assert second.episode_ids == first.episode_ids  # the same digest
+    assert not crashed.record(first, ["m1", "m2", "m3"])  # no longer the owner's
+    assert restarted.record(second, ["m1", "m2", "m3"]) and recorded() == ("m1", "m2", "m3")
+    restarted.complete(second, ["m1", "m2", "m3", "m4"])
+    assert recorded() == ("m1", "m2", "m3", "m4")
+
+
+def test_a_release_keeps_what_went_out_for_the_retry(
+    sample_engine: Engine, sub: Subscription
+) -> None:
+    clock = ManualClock(NOW)
+    ledger = Ledger(sample_engine.store, clock=clock)
+    claim = ledger.claim(sub, PERIOD)
+    assert isinstance(claim, Claim)
+    ledger.record(claim, ["m1"])
+    ledger.release(claim, "HTTP 503", retry_at=NOW, message_ids=["m1", "m2"])
+    retry = ledger.claim(sub, PERIOD)
+    assert isinstance(retry, Claim) and retry.message_ids == ("m1", "m2")
+    ledger.release(retry, "HTTP 503", retry_at=NOW, message_ids=["m1"])  # never shrinks
+    again = ledger.claim(sub, PERIOD)
+    assert isinstance(again, Claim) and again.message_ids == ("m1", "m2")
+    ledger.fail(again, "gone", message_ids=["m1", "m2", "m3"])
+    row = ledger.row(sub.id, PERIOD) or pytest.fail()
+    assert row.state == "failed" and row.message_ids == ("m1", "m2", "m3")

@@ -16,6 +16,7 @@ import pytest
 from bot.config import ScheduleSettings, Settings
 from bot.engine import Engine, make_engine
 from bot.models import ParsedEpisode, ParsedItem
+from bot.schedule.ledger import Claim, Ledger
 from bot.schedule.posting import NOTE_TITLE, Outcome, Poster, Sinks
 from bot.schedule.subscriptions import Subscription, Subscriptions, build
 from bot.schedule.timing import ManualClock
@@ -238,6 +239,84 @@ def test_a_transient_failure_is_retried_with_the_same_digest_and_posted_once(
     assert world.sink.attempts[0][1] == world.sink.attempts[1][1]
     assert world.subs.get(sub.id).last_error is None
     assert world.evaluate(sub).status == "already"
+
+
+def test_a_retry_after_a_partial_post_resumes_after_what_went_out(world: World) -> None:
+    world.episode("ep", SLOT - H, ingested=SLOT - H)
+    sub = world.subscribe()
+    world.sink.fail_with.append(PostError("HTTP 503", retry_after=60, posted=["console-a"]))
+
+    assert world.at(SLOT).evaluate(sub).status == "retry"
+    row = world.poster.ledger.row(sub.id, "2025-01-16T18:00-08:00") or pytest.fail()
+    assert row.message_ids == ("console-a",)  # what went out is on record
+    second = world.at(SLOT + timedelta(seconds=61)).evaluate(sub)
+
+    assert second.posted
+    assert world.sink.resumed == [(), ("console-a",)]  # the retry skipped the first message
+    assert second.message_ids == ("console-a", "console-1")
+    row = world.poster.ledger.row(sub.id, "2025-01-16T18:00-08:00") or pytest.fail()
+    assert row.state == "posted" and row.message_ids == ("console-a", "console-1")
+
+
+class SplitSink:
+    """A sink posting each digest as three messages, looking at the ledger in between."""
+
+    platform = "console"
+
+    def __init__(self, ledger: Any, sub_id: str, period: str) -> None:
+        self.ledger, self.sub_id, self.period = ledger, sub_id, period
+        self.seen: list[tuple[str, ...]] = []
+        self.already: list[tuple[str, ...]] = []
+
+    async def post_digest(
+        self,
+        channel_id: str,
+        digest: Any,
+        *,
+        already: Any = (),
+        on_posted: Any = None,
+    ) -> list[str]:
+        self.already.append(tuple(already))
+        ids = list(already)
+        for n in range(len(ids), 3):
+            ids.append(f"m{n + 1}")
+            on_posted(ids[-1])
+            await asyncio.sleep(0.05)  # the ledger write happens in a worker thread meanwhile
+            row = await asyncio.to_thread(self.ledger.row, self.sub_id, self.period)
+            self.seen.append(row.message_ids)
+        return ids
+
+
+def test_each_accepted_message_is_recorded_before_the_post_completes(world: World) -> None:
+    world.episode("ep", SLOT - H, ingested=SLOT - H)
+    sub = world.subscribe()
+    period = "2025-01-16T18:00-08:00"
+    sink = SplitSink(world.poster.ledger, sub.id, period)
+    world.poster.sinks.add("console", sink)
+
+    outcome = world.at(SLOT).evaluate(sub)
+
+    assert outcome.posted and outcome.message_ids == ("m1", "m2", "m3")
+    assert sink.seen == [("m1",), ("m1", "m2"), ("m1", "m2", "m3")]  # progressively, durably
+
+
+def test_a_claim_taken_over_after_a_crash_resumes_after_the_recorded_messages(
+    world: World,
+) -> None:
+    world.episode("ep", SLOT - H, ingested=SLOT - H)
+    sub = world.subscribe()
+    period = "2025-01-16T18:00-08:00"
+    crashed = Ledger(world.engine.store, clock=world.clock, owner="otherhost:1:gone")
+    claim = crashed.claim(sub, period)
+    assert isinstance(claim, Claim)
+    crashed.record(claim, ["m1"])  # the dead process got one message out
+    sink = SplitSink(world.poster.ledger, sub.id, period)
+    world.poster.sinks.add("console", sink)
+
+    outcome = world.at(SLOT + 11 * timedelta(minutes=1)).evaluate(sub)  # its lease ran out
+
+    assert outcome.posted and outcome.message_ids == ("m1", "m2", "m3")
+    assert sink.already == [("m1",)]
 
 
 def test_retries_give_up_after_the_hold(world: World) -> None:

@@ -210,10 +210,60 @@ def test_a_digest_cut_short_resumes_instead_of_repeating(
             with pytest.raises(PostError) as caught:
                 await sink.post_digest(receiver.url("/discord/4"), big)
             assert len(caught.value.posted) == 1
-            return await sink.post_digest(receiver.url("/discord/4"), big)
+            # The scheduler passes what went out as ``already``: the retry resumes.
+            return await sink.post_digest(
+                receiver.url("/discord/4"), big, already=caught.value.posted
+            )
         finally:
             await sink.aclose()
 
     ids = run(twice(), timeout=20)
     assert len(ids) == len(payloads)
     assert len(receiver.accepted("/discord/4")) == len(payloads)  # none repeated
+
+
+@pytest.mark.parametrize("sink_type", [SlackWebhookSink, DiscordWebhookSink])
+def test_already_posted_messages_are_skipped_and_new_ones_reported(
+    receiver: WebhookReceiver,
+    sample_engine: Engine,
+    sample_feed: Path,
+    sink_type: type[SlackWebhookSink] | type[DiscordWebhookSink],
+) -> None:
+    digest = sample_engine.digest(sample_engine.episodes())
+    big = digest.model_copy(update={"sections": digest.sections * 12})
+    sink = sink_type(policy=FAST)
+    sink.min_interval = 0.0
+    payloads = sink.render(big)
+    assert payloads == sink.render(big)  # deterministic: a retry splits it the same way
+    assert len(payloads) >= 2
+    heard: list[str] = []
+    path = f"/{sink_type.kind}/resume"
+
+    async def resume() -> list[str]:
+        try:
+            return await sink.post_digest(
+                receiver.url(path), big, already=("earlier-0",), on_posted=heard.append
+            )
+        finally:
+            await sink.aclose()
+
+    ids = run(resume(), timeout=20)
+    assert len(receiver.accepted(path)) == len(payloads) - 1  # the first was not sent again
+    assert ids[0] == "earlier-0" and len(ids) == len(payloads)
+    assert heard == ids[1:]
+
+
+def test_generic_webhook_resumes_as_done_when_already_posted(receiver: WebhookReceiver) -> None:
+    heard: list[str] = []
+
+    async def resume() -> list[str]:
+        sink = JsonWebhookSink(policy=FAST)
+        try:
+            return await sink.post_digest(
+                receiver.url("/json/done"), HOSTILE, already=("x",), on_posted=heard.append
+            )
+        finally:
+            await sink.aclose()
+
+    assert run(resume()) == ["x"]
+    assert receiver.accepted("/json/done") == [] and heard == []

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import pytest
 from pydantic import SecretStr
 
+from adapters.slack.render import render_digest
 from adapters.slack.sink import PERMANENT_ERRORS, SlackSink, make_slack_sink
 from bot.config import SlackSettings
 from bot.models import Digest, DigestItem, DigestSection, EpisodeRef, Link
@@ -166,10 +167,52 @@ def test_interrupted_thread_is_resumed_not_reposted(standin: SlackApiStandin) ->
     assert caught.value.permanent is False
     [first_ts] = caught.value.posted
 
-    ids = run(sink.post_digest("C0NEWS", long))
+    # The scheduler passes what went out as ``already``: the thread is resumed.
+    ids = run(sink.post_digest("C0NEWS", long, already=caught.value.posted))
     assert ids[0] == first_ts
     calls = standin.calls_to("chat.postMessage")
     roots = [c for c in calls if "thread_ts" not in c.data]
     assert len(roots) == 1  # the channel message was not posted twice
     assert len(ids) == len(calls) - 1  # every part posted once, plus the failed attempt
     assert standin.violations == []
+
+
+def test_already_posted_messages_are_skipped_and_the_rest_go_in_their_thread(
+    standin: SlackApiStandin,
+) -> None:
+    long = digest(300)
+    total = len(render_digest(long))
+    assert total >= 3
+    already = ("1600000000.000001", "1600000000.000002")  # an earlier attempt's root and reply
+    heard: list[str] = []
+
+    ids = run(
+        sink_for(standin.api_url).post_digest(
+            "C0NEWS", long, already=already, on_posted=heard.append
+        )
+    )
+
+    calls = standin.calls_to("chat.postMessage")
+    assert len(calls) == total - len(already)  # only the rest was sent
+    assert all(c.data["thread_ts"] == already[0] for c in calls)  # in the first message's thread
+    assert [c.data["text"] for c in calls] == [m["text"] for m in render_digest(long)[2:]]
+    assert ids[: len(already)] == list(already) and len(ids) == total
+    assert heard == ids[len(already) :]  # each new message reported as it was accepted
+    assert standin.violations == []
+
+
+def test_on_posted_hears_each_message_before_a_failure(standin: SlackApiStandin) -> None:
+    heard: list[str] = []
+    standin.fail("chat.postMessage", "service_unavailable", after=2)
+    with pytest.raises(PostError) as caught:
+        run(sink_for(standin.api_url).post_digest("C0NEWS", digest(300), on_posted=heard.append))
+    assert heard == list(caught.value.posted) and len(heard) == 2
+
+
+def test_a_digest_already_wholly_posted_sends_nothing(standin: SlackApiStandin) -> None:
+    short = digest()
+    ids = run(
+        sink_for(standin.api_url).post_digest("C0NEWS", short, already=("1600000000.000001",))
+    )
+    assert ids == ["1600000000.000001"]
+    assert standin.calls_to("chat.postMessage") == []

@@ -9,6 +9,7 @@ chat platform is configured.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from adapters.console.render import render, render_digest
@@ -34,11 +35,23 @@ class ConsoleAdapter:
         self._print("")
         return reply
 
-    async def post_digest(self, channel_id: str, digest: Digest) -> list[str]:
-        """Print a scheduled digest (the ``Sink`` protocol)."""
+    async def post_digest(
+        self,
+        channel_id: str,
+        digest: Digest,
+        *,
+        already: Sequence[str] = (),
+        on_posted: Callable[[str], None] | None = None,
+    ) -> list[str]:
+        """Print a scheduled digest (the ``Sink`` protocol): one message, skipped if ``already``."""
+        if already:
+            return list(already)
         self._print(render_digest(digest))
         self._print("")
-        return [f"console-{channel_id}"]
+        message_id = f"console-{channel_id}"
+        if on_posted is not None:
+            on_posted(message_id)
+        return [message_id]
 
     def repl(self, stdin: TextIO | None = None) -> None:
         """Read commands until end of input (``digestbot console``)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Sequence
 
 import aiohttp
 import discord
@@ -33,16 +34,27 @@ class DiscordSink:
         self._client = client
         self._timeout = timeout
 
-    async def post_digest(self, channel_id: str, digest: Digest) -> list[str]:
-        """Post ``digest`` to ``channel_id``; return the ids of the messages posted."""
+    async def post_digest(
+        self,
+        channel_id: str,
+        digest: Digest,
+        *,
+        already: Sequence[str] = (),
+        on_posted: Callable[[str], None] | None = None,
+    ) -> list[str]:
+        """Post ``digest`` to ``channel_id``; return the ids of its messages.
+
+        The first ``len(already)`` messages went out in an earlier attempt:
+        only the rest are sent, ``on_posted`` told of each as it is accepted.
+        """
         try:
             channel = self._client.get_partial_messageable(int(channel_id))
         except ValueError:
             raise PostError(f"'{channel_id}' is not a Discord channel id", permanent=True) from None
         if self._client.is_closed() or self._client.user is None:
             raise PostError("the Discord client is not logged in yet")
-        posted: list[str] = []
-        for payload in render_digest(digest):
+        posted: list[str] = list(already)
+        for payload in render_digest(digest)[len(posted) :]:
             try:
                 message = await asyncio.wait_for(
                     channel.send(**to_send_kwargs(payload)), self._timeout
@@ -55,6 +67,8 @@ class DiscordSink:
                     posted=tuple(posted),
                 ) from exc
             posted.append(str(message.id))
+            if on_posted is not None:
+                on_posted(posted[-1])
         return posted
 
 

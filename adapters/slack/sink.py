@@ -5,7 +5,9 @@ the channel, channel gone, bad or revoked token, ...) are ``permanent`` with
 a reason an admin can act on, shown in ``/digest status``; a rate limit is
 retried here while Slack's ``Retry-After`` is short, then handed back with
 ``retry_after`` so the scheduler can try again later.  A digest cut short by
-an error is resumed, not re-posted, when the scheduler retries it.
+an error is resumed, not re-posted, when the scheduler retries it: the
+scheduler passes the ids that went out as ``already`` (it records each one
+in the ledger as Slack accepts it), and the rest go into their thread.
 
 A channel may come with its workspace, ``TEAM/CHANNEL`` (the ``where`` of a
 ``slack:T0123/C0123`` target).  With installs into several workspaces the
@@ -16,9 +18,8 @@ one workspace it always uses ``SLACK_BOT_TOKEN``.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 import aiohttp
@@ -134,19 +135,27 @@ class SlackSink:
     def __init__(self, client: AsyncWebClient, *, tokens: BotTokens | None = None) -> None:
         self._client = client
         self._tokens = tokens
-        self._partial: dict[tuple[str, str], list[str]] = {}
 
-    async def post_digest(self, channel_id: str, digest: Digest) -> list[str]:
+    async def post_digest(
+        self,
+        channel_id: str,
+        digest: Digest,
+        *,
+        already: Sequence[str] = (),
+        on_posted: Callable[[str], None] | None = None,
+    ) -> list[str]:
         """Post ``digest`` to ``channel_id`` (``CHANNEL`` or ``TEAM/CHANNEL``).
 
-        Returns the ``ts`` of each message posted; raises ``PostError`` on failure.
+        ``already``: the ``ts`` of its first messages, posted by an earlier
+        attempt; the rest follow in the thread of ``already[0]``.  Calls
+        ``on_posted(ts)`` as Slack accepts each message.  Returns the ``ts`` of
+        every message of the digest; raises ``PostError`` on failure.
         """
         team, _, channel = channel_id.rpartition("/")
         token = await self._token(team, channel)
         auth: dict[str, Any] = {"token": token} if token else {}
         messages = render_digest(digest)
-        key = (channel_id, hashlib.sha256(digest.model_dump_json().encode()).hexdigest())
-        posted = self._partial.pop(key, [])
+        posted = list(already)
         for message in messages[len(posted) :]:
             try:
                 response = await self._client.chat_postMessage(
@@ -166,9 +175,9 @@ class SlackSink:
                 )
             else:
                 posted.append(str(response["ts"]))
+                if on_posted is not None:
+                    on_posted(posted[-1])
                 continue
-            if posted and not error.permanent:
-                self._partial[key] = posted
             log.warning("posting to %s failed: %s", channel_id, error.message)
             raise error
         return posted

@@ -8,16 +8,20 @@ Posting is claim, post, record:
    it picks the episodes the post covers, reserves them in ``covered`` and
    writes the row as ``claimed`` by this process, with a lease.  A second
    claimant (a double-fired job, another process) finds the row and backs off.
-2. The caller posts.
+2. The caller posts, recording each message's id with ``record`` as the
+   platform accepts it (a digest may take several messages).
 3. ``complete`` marks the row ``posted``; ``release`` hands a transient failure
    back for a later retry (same episodes, so the retry posts the same digest);
    ``fail`` records a permanent one.
 
 A claim left ``claimed`` by a process that died is taken over when its lease
 ends, or at once when its owner was a process on this host that no longer
-runs (the owner is ``host:pid:token``).  The one window left is a crash
-between the platform accepting a post and step 3 (milliseconds): that post
-is sent again, i.e. at-least-once there and exactly-once everywhere else.
+runs (the owner is ``host:pid:token``).  A retry or take-over gets the
+ids recorded so far in ``Claim.message_ids`` and resumes the digest after
+them rather than posting it again.  The one window left is a crash between
+the platform accepting a message and its id reaching the ledger
+(milliseconds): that message is sent again, i.e. at-least-once there and
+exactly-once everywhere else.
 Generic webhooks get an ``Idempotency-Key`` so a receiver can close even that.
 """
 
@@ -120,6 +124,8 @@ class Claim:
     episode_ids: tuple[str, ...]
     attempt: int
     owner: str
+    #: Ids of the digest's messages an earlier attempt got accepted, in order: resume after them.
+    message_ids: tuple[str, ...] = ()
 
 
 Refusal = Literal["done", "in-flight", "nothing-new", "later", "gone"]
@@ -271,6 +277,7 @@ class Ledger:
                     row.episode_ids,
                     row.attempts + 1,
                     self.owner,
+                    row.message_ids,
                 )
             if kind == "note":
                 chosen: tuple[str, ...] = ()
@@ -353,9 +360,54 @@ class Ledger:
                     (_ts(now), claim.subscription_id, claim.period),
                 )
 
-    def release(self, claim: Claim, error: str, *, retry_at: datetime) -> None:
-        """Hand a transiently failed (or abandoned) post back, to retry at ``retry_at``."""
+    def record(self, claim: Claim, message_ids: Sequence[str]) -> bool:
+        """Record the ids of the messages of ``claim`` accepted so far (all of them, in order).
+
+        Called as each message goes out, so a retry or a take-over after a
+        crash resumes the digest instead of repeating it.  Only a longer list
+        is written (writes from worker threads may land out of order) and only
+        while the claim is still ours; returns whether it was written.
+        """
         with self.store.transaction() as db:
+            return bool(
+                db.execute(
+                    "UPDATE posts SET message_ids = ? WHERE subscription_id = ? AND period = ?"
+                    " AND owner = ? AND state = 'claimed' AND json_array_length(message_ids) < ?",
+                    (
+                        json.dumps(list(message_ids)),
+                        claim.subscription_id,
+                        claim.period,
+                        claim.owner,
+                        len(message_ids),
+                    ),
+                ).rowcount
+            )
+
+    def release(
+        self,
+        claim: Claim,
+        error: str,
+        *,
+        retry_at: datetime,
+        message_ids: Sequence[str] | None = None,
+    ) -> None:
+        """Hand a transiently failed (or abandoned) post back, to retry at ``retry_at``.
+
+        ``message_ids``: the digest's messages accepted so far (the retry resumes after them).
+        """
+        with self.store.transaction() as db:
+            if message_ids:
+                db.execute(
+                    "UPDATE posts SET message_ids = ? WHERE subscription_id = ? AND period = ?"
+                    " AND owner = ? AND json_array_length(message_ids) < ?",
+                    (
+                        json.dumps(list(message_ids)),
+                        claim.subscription_id,
+                        claim.period,
+                        claim.owner,
+                        len(message_ids),
+                    ),
+                )
             db.execute(
                 "UPDATE posts SET state = 'retry', owner = NULL, lease_until = NULL,"
                 " next_attempt_at = ?, detail = ?, updated_at = ? WHERE subscription_id = ?"
@@ -370,9 +422,23 @@ class Ledger:
                 ),
             )
 
-    def fail(self, claim: Claim, error: str) -> None:
-        """Record a post that cannot succeed; its episodes are free for a later post."""
+    def fail(self, claim: Claim, error: str, *, message_ids: Sequence[str] = ()) -> None:
+        """Record a post that cannot succeed; its episodes are free for a later post.
+
+        ``message_ids``: what went out of it before the failure, kept for the record.
+        """
         with self.store.transaction() as db:
+            if message_ids:
+                db.execute(
+                    "UPDATE posts SET message_ids = ? WHERE subscription_id = ? AND period = ?"
+                    " AND json_array_length(message_ids) < ?",
+                    (
+                        json.dumps(list(message_ids)),
+                        claim.subscription_id,
+                        claim.period,
+                        len(message_ids),
+                    ),
+                )
             db.execute(
                 "UPDATE posts SET state = 'failed', owner = NULL, lease_until = NULL,"
                 " detail = ?, updated_at = ? WHERE subscription_id = ? AND period = ?",

@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
@@ -213,8 +213,9 @@ class Poster:
         """Let posts in flight finish for up to ``timeout`` s, then abandon them safely.
 
         An abandoned post's claim is released for an immediate retry by the
-        next run; if the platform had already accepted it, that retry repeats
-        it (the at-least-once window of the ledger).
+        next run, with the ids of its messages the platform had accepted: that
+        retry resumes after them.  Only a message accepted in the instant
+        before its id reached the ledger is repeated (the at-least-once window).
         """
         pending = [t for t in self._tasks if not t.done()]
         if not pending:
@@ -379,6 +380,18 @@ class Poster:
 
     async def _post(self, sub: Subscription, claim: Claim) -> Outcome:
         target = sub.parsed_target
+        # The digest's messages accepted so far, this attempt's and earlier ones' (resumed).
+        accepted: list[str] = list(claim.message_ids)
+        recording: list[asyncio.Future[bool]] = []
+
+        def on_posted(message_id: str) -> None:
+            # Called on the loop as the platform accepts each message: write the ids so far
+            # to the ledger in a worker thread, so a crash from here on resumes after them.
+            accepted.append(message_id)
+            recording.append(
+                asyncio.ensure_future(asyncio.to_thread(self.ledger.record, claim, list(accepted)))
+            )
+
         try:
             digest = await asyncio.to_thread(self._digest, sub, claim)
             if digest is None:
@@ -389,26 +402,46 @@ class Poster:
             sink, channel = self.sinks.resolve(target)
             token = post_context.set(PostContext(sub.id, claim.period, claim.attempt))
             try:
+                if claim.message_ids:
+                    log.info(
+                        "resuming the post of %s to %s after %d message(s) already accepted",
+                        claim.period,
+                        target.redacted,
+                        len(claim.message_ids),
+                    )
                 ids = await asyncio.wait_for(
-                    sink.post_digest(channel, digest), self.settings.post_timeout_seconds
+                    sink.post_digest(
+                        channel, digest, already=claim.message_ids, on_posted=on_posted
+                    ),
+                    self.settings.post_timeout_seconds,
                 )
             finally:
                 post_context.reset(token)
         except asyncio.CancelledError:
-            # Shutting down mid-post: hand the claim back for the next run (quick, so inline).
-            self.ledger.release(claim, "abandoned at shutdown", retry_at=self.clock.now())
+            # Shutting down mid-post: hand the claim back for the next run (quick, so inline),
+            # with what went out, so that run resumes after it.
+            self.ledger.release(
+                claim, "abandoned at shutdown", retry_at=self.clock.now(), message_ids=accepted
+            )
             raise
         except PostError as exc:
-            return await self._failed(sub, claim, exc)
+            await _settled(recording)
+            return await self._failed(sub, claim, exc, _longer(accepted, exc.posted))
         except TimeoutError:
+            await _settled(recording)
             return await self._failed(
                 sub,
                 claim,
                 PostError(f"no answer within {self.settings.post_timeout_seconds:g} s"),
+                accepted,
             )
         except Exception as exc:  # a bug in one sink must not stop the others
             log.exception("posting %s to %s crashed", claim.period, target.redacted)
-            return await self._failed(sub, claim, PostError(f"{type(exc).__name__}: {exc}"))
+            await _settled(recording)
+            return await self._failed(
+                sub, claim, PostError(f"{type(exc).__name__}: {exc}"), accepted
+            )
+        await _settled(recording)
         await asyncio.to_thread(self.ledger.complete, claim, ids)
         if sub.last_error:
             await asyncio.to_thread(self.subscriptions.note_error, sub.id, None)
@@ -421,7 +454,10 @@ class Poster:
         )
         return Outcome(sub.id, "posted", claim.period, message_ids=tuple(ids))
 
-    async def _failed(self, sub: Subscription, claim: Claim, exc: PostError) -> Outcome:
+    async def _failed(
+        self, sub: Subscription, claim: Claim, exc: PostError, accepted: Sequence[str] = ()
+    ) -> Outcome:
+        """Record a failed post; ``accepted``: its messages that went out (the retry resumes)."""
         if exc.permanent:
             log.error(
                 "subscription %s disabled: posting to %s failed for good: %s",
@@ -429,7 +465,7 @@ class Poster:
                 sub.parsed_target.redacted,
                 exc.message,
             )
-            await asyncio.to_thread(self.ledger.fail, claim, exc.message)
+            await asyncio.to_thread(self.ledger.fail, claim, exc.message, message_ids=accepted)
             await asyncio.to_thread(self.subscriptions.disable, sub.id, exc.message)
             return Outcome(sub.id, "failed", claim.period, exc.message)
         backoff = timedelta(minutes=self.settings.retry_minutes * min(claim.attempt, 6))
@@ -444,7 +480,9 @@ class Poster:
             exc.message,
             retry_at.isoformat(timespec="seconds"),
         )
-        await asyncio.to_thread(self.ledger.release, claim, exc.message, retry_at=retry_at)
+        await asyncio.to_thread(
+            self.ledger.release, claim, exc.message, retry_at=retry_at, message_ids=accepted
+        )
         await asyncio.to_thread(self.subscriptions.note_error, sub.id, exc.message)
         return Outcome(sub.id, "retry", claim.period, exc.message)
 
@@ -472,6 +510,20 @@ class Poster:
             self._digests.clear()
         self._digests[key] = (time.monotonic(), digest)
         return digest
+
+
+def _longer(accepted: Sequence[str], posted: Sequence[str]) -> list[str]:
+    """What went out of a failed post: the longer of what we heard and what the error says."""
+    return list(posted) if len(posted) > len(accepted) else list(accepted)
+
+
+async def _settled(recording: Sequence[asyncio.Future[bool]]) -> None:
+    """Wait for the ledger writes of accepted messages; log (not raise) their failures."""
+    if not recording:
+        return
+    for result in await asyncio.gather(*recording, return_exceptions=True):
+        if isinstance(result, BaseException):
+            log.warning("could not record a posted message in the ledger: %s", result)
 
 
 def _published_order(episode: Episode) -> float:

@@ -24,11 +24,9 @@ rate (Slack: 1 per second; Discord: 5 per 2 seconds).
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -107,7 +105,7 @@ def _body_hint(response: httpx.Response) -> str:
 
 
 class WebhookSink:
-    """Base of the webhook sinks: pacing, retries, partial-digest resume."""
+    """Base of the webhook sinks: pacing, retries, resuming a split digest after ``already``."""
 
     platform: str = "webhook"
     kind: Kind = "webhook"
@@ -127,7 +125,6 @@ class WebhookSink:
         self._sleep = sleep
         self._last_send: dict[str, float] = {}
         self._locks: dict[str, asyncio.Lock] = {}
-        self._partial: dict[tuple[str, str], list[str]] = {}
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -163,26 +160,36 @@ class WebhookSink:
         """An id for the message just posted."""
         return f"{self.kind}-{index}"
 
-    async def post_digest(self, channel_id: str, digest: Digest) -> list[str]:
-        """Post ``digest`` to the webhook URL ``channel_id``; return one id per message."""
+    async def post_digest(
+        self,
+        channel_id: str,
+        digest: Digest,
+        *,
+        already: Sequence[str] = (),
+        on_posted: Callable[[str], None] | None = None,
+    ) -> list[str]:
+        """Post ``digest`` to the webhook URL ``channel_id``; return one id per message.
+
+        The first ``len(already)`` messages went out in an earlier attempt and
+        are not sent again; ``on_posted`` hears of each new one as it is accepted.
+        """
         url = channel_id
         payloads = self.render(digest)
-        key = (url, hashlib.sha256(json.dumps(payloads, sort_keys=True).encode()).hexdigest())
-        posted = self._partial.pop(key, [])
+        posted = list(already)
         lock = self._locks.setdefault(url, asyncio.Lock())
         async with lock:  # one digest at a time per webhook, so pacing holds
             for index in range(len(posted), len(payloads)):
                 try:
                     posted.append(await self._send(url, payloads[index], index))
                 except PostError as exc:
-                    if posted and not exc.permanent:
-                        self._partial[key] = posted  # a retry resumes, not repeats
                     raise PostError(
                         exc.message,
                         permanent=exc.permanent,
                         retry_after=exc.retry_after,
                         posted=list(posted),
                     ) from None
+                if on_posted is not None:
+                    on_posted(posted[-1])
         return posted
 
     async def _pace(self, url: str) -> None:

@@ -21,6 +21,7 @@ import re
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
@@ -247,17 +248,30 @@ class RecordingSink:
         self.platform = platform
         self.posts: list[tuple[str, Any]] = []
         self.attempts: list[tuple[str, Any]] = []
+        #: The ``already`` of each attempt.
+        self.resumed: list[tuple[str, ...]] = []
         self.fail_with: deque[Exception] = deque()
         self.delay = 0.0
 
-    async def post_digest(self, channel_id: str, digest: Any) -> list[str]:
-        """Record the post (or raise the next queued error)."""
+    async def post_digest(
+        self,
+        channel_id: str,
+        digest: Any,
+        *,
+        already: Sequence[str] = (),
+        on_posted: Callable[[str], None] | None = None,
+    ) -> list[str]:
+        """Record the post (or raise the next queued error); ``already`` is kept in ``resumed``."""
         import asyncio
 
         self.attempts.append((channel_id, digest))
+        self.resumed.append(tuple(already))
         if self.delay:
             await asyncio.sleep(self.delay)
         if self.fail_with:
             raise self.fail_with.popleft()
         self.posts.append((channel_id, digest))
-        return [f"{self.platform}-{len(self.posts)}"]
+        message_id = f"{self.platform}-{len(self.posts)}"
+        if on_posted is not None:
+            on_posted(message_id)
+        return [*already, message_id]
