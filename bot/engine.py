@@ -156,7 +156,7 @@ class Engine:
             return report
         with _gc_paused():  # tens of thousands of small objects, no cycles among them
             stream = stream_source(fetched.content, source)
-            results = self._store_streaming(stream, online=is_url(source))
+            results = self._store_feed(stream, online=is_url(source))
         self.store.save_source_state(
             SourceState(source, fetched.content_hash, fetched.etag, fetched.last_modified),
             title=stream.title,
@@ -175,26 +175,25 @@ class Engine:
             report.warnings.append(f"{source}: no episodes found")
         return report
 
-    def _store_streaming(self, stream: FeedStream, *, online: bool) -> list[UpsertResult]:
+    def _store_feed(self, stream: FeedStream, *, online: bool) -> list[UpsertResult]:
         """Build, summarise and store a feed's episodes (oldest first), in one transaction.
 
         Measured: a writer thread overlapping the building does not pay here;
         SQLite's statements hand the GIL back and forth with the building thread
         and the convoy costs more than the overlap saves.
         """
-        episodes = list(stream.episodes())
-        stored = self.store.content_hashes([episode_id_for(e.key) for e in episodes])
+        episodes = [(episode_id_for(e.key), e) for e in stream.episodes()]
+        stored = self.store.content_hashes([episode_id for episode_id, _ in episodes])
         # A poll usually brings one new episode: the others need no summary or write.
-        changed = [e for e in episodes if stored.get(episode_id_for(e.key)) != e.content_hash]
+        unchanged = [
+            UpsertResult(episode_id, "unchanged", len(e.items))
+            for episode_id, e in episodes
+            if stored.get(episode_id) == e.content_hash
+        ]
+        changed = [e for episode_id, e in episodes if stored.get(episode_id) != e.content_hash]
         if online:  # a feed read from a file never reaches out to the network
             changed = self._with_json_chapters(changed, stream.warnings)
-        results = self.store.upsert_prepared([self._prepared(stream, changed)])
-        unchanged = [
-            UpsertResult(episode_id_for(e.key), "unchanged", len(e.items))
-            for e in episodes
-            if stored.get(episode_id_for(e.key)) == e.content_hash
-        ]
-        return unchanged + results
+        return unchanged + self.store.upsert_prepared([self._prepared(stream, changed)])
 
     def _with_json_chapters(
         self, episodes: list[ParsedEpisode], warnings: list[str]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.models import Digest, Episode, EpisodeRef, Item, Link, ReleaseReply, SearchHit
+from bot.models import Digest, Episode, EpisodeRef, Link, ReleaseReply, SearchHit
 
 
 def episode_json(ref: EpisodeRef) -> dict[str, Any]:
@@ -139,11 +139,3 @@ def digest_markdown(digest: Digest) -> str:
             links = f" ({md_links(item.links)})" if item.links else ""
             lines.append(f"* {md_escape(item.headline)}{links}")
     return "\n".join(lines) + "\n"
-
-
-def item_markdown(item: Item) -> str:
-    """One release as a short Markdown block."""
-    links = md_links(item.links)
-    return f"**{md_escape(item.name)}**: {md_escape(item.summary)}" + (
-        f"\n{links}" if links else ""
-    )

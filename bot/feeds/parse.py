@@ -197,11 +197,6 @@ def stream_feed(data: bytes, source: str) -> FeedStream:
     return FeedStream(feed_title, source, warnings, build)
 
 
-def parse_feed(data: bytes, source: str) -> ParsedFeed:
-    """A whole feed at once (see ``stream_feed``), episodes newest first."""
-    return parse_source(data, source, kind="feed")
-
-
 def _entry_html(entry: Any) -> str:
     candidates = [c.get("value", "") for c in entry.get("content", []) or []]
     candidates.append(entry.get("summary", "") or "")
