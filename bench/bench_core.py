@@ -280,6 +280,10 @@ def build_synthetic(path: Path, items: int = SYNTHETIC_ITEMS) -> list[str]:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
+    db.execute(  # the store indexes new items itself, not by trigger
+        "INSERT INTO items_fts(rowid, name, org, headline, summary, section)"
+        " SELECT rowid, name, org, headline, summary, section FROM items"
+    )
     db.execute("INSERT INTO items_fts(items_fts) VALUES ('optimize')")
     db.commit()
     db.close()

@@ -152,3 +152,63 @@ def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StorageError, match=r"junk\.db"):
         Store(path)
+
+
+def _index_matches_items(store: Store) -> None:
+    """FTS5's own check of the index against the items table (raises on any mismatch)."""
+    store.connection.execute("INSERT INTO items_fts(items_fts, rank) VALUES ('integrity-check', 1)")
+
+
+def test_full_text_index_follows_adds_edits_and_deletes(tmp_path: Path, sample_feed: Path) -> None:
+    engine = make_engine(Settings(), db_path=tmp_path / "db.sqlite")
+    engine.ingest(str(sample_feed))
+    _index_matches_items(engine.store)
+    edited = sample_feed.read_text(encoding="utf-8")
+    edited = edited.replace(
+        "PaperLens - 0.9B OCR model", "PaperLens - 0.9B OCR model, now on Android"
+    )
+    edited = edited.replace(  # a new release in an existing episode: a new row, a new rowid
+        '<p>* Stability - SPAR3D: single image to 3D object (<a href="https://huggingface.co/example/spar3d">HF</a>)</p>',
+        '<p>* Quokkalator - a zebrafish-sized tokenizer (<a href="https://example.com/q">Blog</a>)</p>',
+    )
+    copy = tmp_path / "feed.rss"
+    copy.write_text(edited, encoding="utf-8")
+    report = engine.ingest(str(copy))
+    assert report.updated == 2
+    _index_matches_items(engine.store)
+    assert [h.item.name for h in engine.search("zebrafish")] == ["Quokkalator"]
+    assert [h.item.name for h in engine.search("android")] == ["PaperLens"]
+    assert engine.search("SPAR3D") == []
+    engine.ingest(str(sample_feed), force=True)  # and back: the new item goes, the old returns
+    _index_matches_items(engine.store)
+    assert engine.search("zebrafish") == []
+    assert [h.item.name for h in engine.search("SPAR3D")] == ["SPAR3D"]
+    engine.close()
+
+
+def test_a_database_indexed_by_the_old_trigger_keeps_a_sound_index(
+    tmp_path: Path, sample_feed: Path
+) -> None:
+    from bot.store.schema import MIGRATIONS
+
+    path = tmp_path / "v4.db"
+    db = sqlite3.connect(path, isolation_level=None)
+    for version, script in enumerate(MIGRATIONS[:4]):  # before the insert trigger went
+        db.executescript(f"BEGIN; {script}; PRAGMA user_version = {version + 1}; COMMIT;")
+    db.execute(
+        "INSERT INTO episodes(id, key, feed, title, content_hash, ingested_at)"
+        " VALUES ('epold', 'old', 'f', 'An old episode', '', '')"
+    )
+    db.execute(  # indexed by the v1 trigger, as an older digestbot stored it
+        "INSERT INTO items(id, episode_id, position, name, name_key, section, section_original,"
+        " headline, summary) VALUES ('itold', 'epold', 0, 'Wombatron', 'wombatron', 'Tools',"
+        " 'Tools', 'Wombatron - an old tool', 'Wombatron - an old tool')"
+    )
+    db.close()
+    engine = make_engine(Settings(), db_path=path)
+    assert engine.store.query("SELECT name FROM sqlite_master WHERE name = 'items_ai'") == []
+    engine.ingest(str(sample_feed))
+    _index_matches_items(engine.store)
+    assert [h.item.name for h in engine.search("wombatron")] == ["Wombatron"]
+    assert [h.item.name for h in engine.search("SPAR3D")] == ["SPAR3D"]
+    engine.close()

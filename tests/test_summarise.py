@@ -281,7 +281,7 @@ def test_cli_summarise_on_empty_database(
 def test_llm_cache_migration_upgrades_an_older_database(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     db = sqlite3.connect(path, isolation_level=None)
-    for version, script in enumerate(MIGRATIONS[:-1]):
+    for version, script in enumerate(MIGRATIONS[:2]):  # before llm_cache
         db.executescript(f"BEGIN; {script}; PRAGMA user_version = {version + 1}; COMMIT;")
     db.close()
     store = Store(path)

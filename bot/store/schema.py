@@ -162,8 +162,17 @@ _SLACK_OAUTH = """
         );
 """
 
+#: New items are indexed by the store, one statement per batch (``Store._upsert_items``),
+#: not by a trigger: FTS5 flushes its pending terms whenever a savepoint opens, and the
+#: trigger's sub-statement opens one per row, so every row became a tiny index segment
+#: to merge.  Measured on the ThursdAI feed: 56 ms with the trigger, 17 ms without.
+#: Updates and deletes keep their triggers (rare, and they need the old values).
+_BULK_FTS_INSERT = """
+        DROP TRIGGER items_ai;
+"""
+
 #: Migrations in order, as SQL scripts; index i takes the database to version i + 1.
-MIGRATIONS: list[str] = [_V1, _SCHEDULE, _LLM_CACHE, _SLACK_OAUTH]
+MIGRATIONS: list[str] = [_V1, _SCHEDULE, _LLM_CACHE, _SLACK_OAUTH, _BULK_FTS_INSERT]
 
 SCHEMA_VERSION = len(MIGRATIONS)
 

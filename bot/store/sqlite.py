@@ -204,8 +204,7 @@ class Store:
     def upsert_prepared(self, batches: Iterable[Sequence[PreparedEpisode]]) -> list[UpsertResult]:
         """Store batches of prepared episodes in one transaction (see ``upsert_episodes``).
 
-        New episodes of a batch go in with two statements: a writer thread then
-        spends its time inside SQLite, without the GIL.
+        New episodes of a batch go in with a handful of statements, whatever their number.
         """
         results: list[UpsertResult] = []
         with self.transaction() as db:
@@ -223,7 +222,7 @@ class Store:
                         new.setdefault(prepared.episode_id, prepared)
                 if new:
                     db.executemany(_INSERT_EPISODE, [p.episode for p in new.values()])
-                    db.executemany(_UPSERT_ITEM, [r for p in new.values() for r in p.items])
+                    _upsert_items(db, [r for p in new.values() for r in p.items])
                 for prepared in batch:
                     if new.get(prepared.episode_id) is prepared:
                         status = "added"
@@ -257,7 +256,7 @@ class Store:
             item_id = row[0]
             if existing.get(item_id) != row[2:12]:
                 changed.append((*row[:13], published))
-        db.executemany(_UPSERT_ITEM, changed)
+        _upsert_items(db, changed)
         keep = {row[0] for row in prepared.items}
         gone = [item_id for item_id in existing if item_id not in keep]
         if gone:
@@ -430,6 +429,8 @@ _UPSERT_EPISODE = (
     body = excluded.body, content_hash = excluded.content_hash,
     ingested_at = excluded.ingested_at"""
 )
+_INDEX_ITEMS_AFTER = """INSERT INTO items_fts(rowid, name, org, headline, summary, section)
+    SELECT rowid, name, org, headline, summary, section FROM items WHERE rowid > ?"""
 _UPSERT_ITEM = """INSERT INTO items(id, episode_id, position, name, org, section, section_original,
     headline, summary, facts, links, chapter, name_key, published)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -442,8 +443,8 @@ _UPSERT_ITEM = """INSERT INTO items(id, episode_id, position, name, org, section
 
 @dataclass(frozen=True)
 class PreparedEpisode:
-    """An episode as rows, ready to store: built without touching the database, so a
-    caller can prepare the next episodes while a writer thread stores these."""
+    """An episode as rows, ready to store: built without touching the database or its
+    lock, so a whole feed's rows can be ready before the write transaction opens."""
 
     episode_id: str
     content_hash: str
@@ -479,6 +480,23 @@ def prepare_episode(feed: str, ep: ParsedEpisode) -> PreparedEpisode:
         item_id = item_id_for(episode_id, key, seen[key])
         items.append((item_id, episode_id, *_item_row(position, item), key, published))
     return PreparedEpisode(episode_id, ep.content_hash, episode, items)
+
+
+def _upsert_items(db: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
+    """Insert or update item rows, then full-text index the inserted ones in one statement.
+
+    A new row always gets a rowid above the largest before it (``rowid INTEGER
+    PRIMARY KEY``); an updated row keeps its rowid and the ``items_au`` trigger
+    reindexes it.  See schema ``_BULK_FTS_INSERT`` for why this is not a trigger.
+    """
+    if not rows:
+        return
+    # One row per id (the last wins, as the upsert would): a row updated by a later row
+    # of the same batch would have its never-indexed values "deleted" from the index.
+    rows = list({row[0]: row for row in rows}.values())
+    (before,) = db.execute("SELECT coalesce(max(rowid), 0) FROM items").fetchone()
+    db.executemany(_UPSERT_ITEM, rows)
+    db.execute(_INDEX_ITEMS_AFTER, (before,))
 
 
 def _marks(count: int) -> str:
