@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import nh3
 
@@ -68,9 +68,11 @@ _WHOLE_BOLD_HTML = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Block:
+class Block(NamedTuple):
     """One paragraph, list item or heading of an episode.
+
+    A named tuple: immutable like a frozen dataclass, and built several times
+    faster (a feed holds ~17,000 blocks).
 
     ``marked`` is the block's text with each anchor replaced by a marker
     ``\\ue002N\\ue003``; ``labels[N]`` is that anchor's text and ``urls[N]`` its
