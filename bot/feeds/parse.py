@@ -29,6 +29,7 @@ from bot.feeds.chapters import (
 )
 from bot.feeds.clean import canonical_link, clean_text, clean_url, repair_mojibake
 from bot.feeds.shownotes import OTHER, extract_items
+from bot.feeds.transcript import without_transcript
 from bot.models import Chapter, Link, ParsedEpisode, ParsedFeed, ParsedItem
 
 _FEED_SNIFF = re.compile(rb"<(?:rss|feed|rdf:rdf|channel)[\s>]", re.I)
@@ -242,7 +243,7 @@ def _episode_from_entry(entry: Any, source: str, index: int) -> ParsedEpisode:
     digest = hashlib.sha1(
         "\x1f".join((title, url or "", guid, html_, str(published))).encode("utf-8", "replace")
     ).hexdigest()
-    blocks = html_blocks(html_) if html_ else []
+    blocks = html_blocks(without_transcript(html_)) if html_ else []
     duration = entry.get("itunes_duration")
     return _build_episode(
         key=_episode_key(url, guid, title, published),
@@ -342,7 +343,7 @@ def parse_html_document(text: str, source: str) -> ParsedEpisode:
     when = _HTML_TIME.search(text)
     published = parse_date(when.group(1)) if when else None
     body_match = _HTML_BODY.search(text)
-    blocks = html_blocks(body_match.group(1) if body_match else text)
+    blocks = html_blocks(without_transcript(body_match.group(1) if body_match else text))
     blocks = [b for b in blocks if b.text != title]
     return _build_episode(
         key=_episode_key(url, "", title, published),
