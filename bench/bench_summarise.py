@@ -88,7 +88,7 @@ def run(runs: int = RUNS) -> list[Row]:
     return [
         (
             "feed",
-            f"{THURSDAI.name} ({len(data) / 1e6:.1f} MB, {len(parsed.episodes)} episodes,"
+            f"{THURSDAI.name} ({len(data) / 1e6:.2f} MB, {len(parsed.episodes)} episodes,"
             f" {items} items)",
         ),
         ("items discussed in the text", f"{discussed} ({discussed / max(items, 1):.0%})"),
