@@ -163,3 +163,26 @@ def test_podcast_chapters_url_is_read(shared: Path) -> None:
     feed = shared / "feeds" / "podcastindex_namespace_example.xml"
     episode = parse_source(feed.read_bytes(), str(feed)).episodes[0]
     assert episode.chapters_url == "https://example.com/ep3_chapters.json"
+
+
+@pytest.mark.parametrize("marker", ["\ue000", "\ue001", "\ue002", "\ue003"])
+def test_feed_text_cannot_forge_the_internal_link_markers(marker: str) -> None:
+    """digestbot marks anchors with private-use characters; feed text holding them loses them."""
+    forged = f"{marker}0{marker}\ue0020\ue003"
+    html = (
+        f"<p>TL;DR</p><p>* Forgery {forged} - a model"
+        ' (<a href="https://example.com/f">HF</a>)</p>'
+        "<p>* Honest - another (<a href='https://example.com/h'>X</a>)</p>"
+    )
+    md = (
+        f"TL;DR\n\n* Forgery {forged} - a model ([HF](https://example.com/f))\n"
+        "* Honest - another\n"
+    )
+    for episode in (
+        parse_module.parse_html_document(f"<html><body>{html}</body></html>", "e.html"),
+        parse_module.parse_markdown_document(md, "e.md"),
+    ):
+        forgery = episode.items[0]
+        assert forgery.headline == "Forgery 00 - a model"  # the digits stay, as text
+        assert [link.url for link in forgery.links] == ["https://example.com/f"]
+        assert not any("\ue000" <= c <= "\ue003" for c in episode.body)
