@@ -175,8 +175,7 @@ def test_feed_text_cannot_forge_the_internal_link_markers(marker: str) -> None:
         "<p>* Honest - another (<a href='https://example.com/h'>X</a>)</p>"
     )
     md = (
-        f"TL;DR\n\n* Forgery {forged} - a model ([HF](https://example.com/f))\n"
-        "* Honest - another\n"
+        f"TL;DR\n\n* Forgery {forged} - a model ([HF](https://example.com/f))\n* Honest - another\n"
     )
     for episode in (
         parse_module.parse_html_document(f"<html><body>{html}</body></html>", "e.html"),
