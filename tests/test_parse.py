@@ -104,6 +104,26 @@ def test_lifting_cdata_bodies_changes_nothing(
     assert parse_source(data, "s.rss") == fast
 
 
+def test_lifted_bodies_read_c1_controls_as_feedparser_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """U+0092 in a body is cp1252's right quote to feedparser; lifting the body keeps that."""
+    filler = "<p>Filler paragraph about nothing in particular.</p>" * 60
+    body = (
+        "<p>TL;DR</p><p>* Kokoro - it\u0092s tiny (<a href='https://e.com/k'>HF</a>)</p>"
+        f"<p>* Moondream - sees (<a href='https://e.com/m'>HF</a>)</p>{filler}"
+    )
+    feed = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title>'
+        f"<item><title>E</title><description><![CDATA[{body}]]></description></item>"
+        "</channel></rss>"
+    ).encode()
+    lifted = parse_source(feed, "c1.rss")
+    assert lifted.episodes[0].items[0].headline == "Kokoro - it\u2019s tiny"
+    monkeypatch.setattr(parse_module, "_LIFT_MIN_BYTES", 10**9)
+    assert parse_source(feed, "c1.rss") == lifted
+
+
 @pytest.mark.parametrize(
     ("data", "name", "kind"),
     [

@@ -122,6 +122,7 @@ def _decode(data: bytes) -> str:
 _DECLARED_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding=[\"']([\w.-]+)", re.I)
 _LIFT_MIN_BYTES = 2048
 _HAS_C1 = re.compile("[\x80-\x9f]")
+_C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")  # how a C1 control is spelled in UTF-8
 _C1_CONTROLS = {i: bytes([i]).decode("cp1252", "replace") for i in range(0x80, 0xA0)}
 
 
@@ -131,6 +132,8 @@ def _lift_bodies(data: bytes) -> tuple[bytes, dict[str, str], re.Pattern[str]]:
     declared = _DECLARED_ENCODING.match(data)
     if declared and declared.group(1).lower() not in (b"utf-8", b"utf8"):
         return data, bodies, re.compile("(?!)")  # let feedparser decode other encodings
+    # C1 controls (U+0080-U+009F) are rare: one scan of the bytes spares one per body.
+    map_c1 = _C1_UTF8.search(data) is not None
     # bytes.find walks the file in C; a lazy regex over 4 MB costs ten times more.
     parts: list[bytes] = []
     pos = 0
@@ -143,7 +146,8 @@ def _lift_bodies(data: bytes) -> tuple[bytes, dict[str, str], re.Pattern[str]]:
             break  # an unterminated section: leave it for feedparser to report
         if end - start - 9 >= _LIFT_MIN_BYTES:
             key = f"digestbot-body-{nonce}-{len(bodies)}"
-            bodies[key] = data[start + 9 : end].decode("utf-8", "replace")
+            body = data[start + 9 : end].decode("utf-8", "replace")
+            bodies[key] = _map_c1(body) if map_c1 else body
             parts += (data[pos:start], key.encode())
         else:
             parts.append(data[pos : end + 3])
@@ -155,7 +159,7 @@ def _lift_bodies(data: bytes) -> tuple[bytes, dict[str, str], re.Pattern[str]]:
 def _restore(value: str, bodies: dict[str, str], pattern: re.Pattern[str]) -> str:
     if not bodies or "digestbot-body-" not in value:
         return value
-    return pattern.sub(lambda m: _map_c1(bodies.get(m.group(0), "")), value)
+    return pattern.sub(lambda m: bodies.get(m.group(0), ""), value)
 
 
 def _map_c1(text: str) -> str:
