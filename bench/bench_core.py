@@ -229,7 +229,7 @@ _VOCAB = [
 def build_synthetic(path: Path, items: int = SYNTHETIC_ITEMS) -> list[str]:
     """A database of ``items`` synthetic releases (cached); returns some of their names."""
     from bot.feeds.clean import name_key
-    from bot.store.sqlite import Store
+    from bot.store.sqlite import Store, index_items_after
 
     rng = random.Random(42)
     families = sorted(
@@ -281,10 +281,7 @@ def build_synthetic(path: Path, items: int = SYNTHETIC_ITEMS) -> list[str]:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
-    db.execute(  # the store indexes new items itself, not by trigger
-        "INSERT INTO items_fts(rowid, name, org, headline, summary, section)"
-        " SELECT rowid, name, org, headline, summary, section FROM items"
-    )
+    index_items_after(db)  # no trigger indexes inserted items
     db.execute("INSERT INTO items_fts(items_fts) VALUES ('optimize')")
     db.commit()
     db.close()

@@ -496,7 +496,16 @@ def _upsert_items(db: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
     rows = list({row[0]: row for row in rows}.values())
     (before,) = db.execute("SELECT coalesce(max(rowid), 0) FROM items").fetchone()
     db.executemany(_UPSERT_ITEM, rows)
-    db.execute(_INDEX_ITEMS_AFTER, (before,))
+    index_items_after(db, before)
+
+
+def index_items_after(db: sqlite3.Connection, rowid: int = 0) -> None:
+    """Full-text index the items whose rowid is above ``rowid``, in one statement.
+
+    Whatever inserts into ``items`` calls this (there is no insert trigger: see
+    schema ``_BULK_FTS_INSERT``).
+    """
+    db.execute(_INDEX_ITEMS_AFTER, (rowid,))
 
 
 def _marks(count: int) -> str:
