@@ -83,6 +83,9 @@ class ParsedItem(Frozen):
     chapter: Chapter | None = None
     summary: str = ""
     facts: Facts = Facts()
+    #: The item's sub-bullets as plain text: details of this release, not releases of
+    #: their own ("70B and 8B", "128K context"). Facts are read from here first.
+    details: tuple[str, ...] = ()
 
 
 class ParsedEpisode(Frozen):
