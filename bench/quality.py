@@ -482,6 +482,34 @@ def render(report: Report, *, verbose: bool = False) -> str:
     return "\n".join(lines)
 
 
+def run() -> list[tuple[str, str]]:
+    """The headline figures as (label, value) rows, for ``make bench``."""
+    if not SHARED.is_dir():
+        return [("quality", "skipped: ../shared is absent")]
+    report = measure(load_fixtures())
+    rows = [
+        (
+            show,
+            f"precision {_share(s.found, s.found + s.spurious).strip()},"
+            f" recall {_share(s.found, s.found + s.missed).strip()},"
+            f" bad names {len(s.bad_names)}",
+        )
+        for show, s in sorted(report.shows.items())
+    ]
+    if report.feed is not None:
+        f = report.feed
+        rows += [
+            ("ThursdAI feed: episodes with 5+ items", f"{report.feed_rich} of {f.episodes}"),
+            ("ThursdAI feed: items without a link", _share(f.no_link, f.items).strip()),
+            ("ThursdAI feed: bad names", str(len(f.bad_names))),
+            (
+                "ThursdAI feed: summaries naming item",
+                _share(f.summaries_naming, f.summaries).strip(),
+            ),
+        ]
+    return rows
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the quality report."""
     parser = argparse.ArgumentParser(prog="python -m bench.quality", description=__doc__)
