@@ -70,6 +70,7 @@ def webhook_sinks(
     policy = RetryPolicy(
         retries=schedule.webhook_retries,
         max_retry_after=schedule.max_retry_after_seconds,
+        retry_after_cap=schedule.retry_after_max_minutes * 60,
         timeout=schedule.webhook_timeout_seconds,
     )
     return {
