@@ -147,7 +147,7 @@ def _fetch(
 
 def _deadline_error(url: str, seconds: float | None) -> FetchError:
     took = f" after {seconds:g} s" if seconds is not None else ""
-    return FetchError(f"{url}: gave up{took}, the fetch deadline (a feed too slow to read)")
+    return FetchError(f"{url}: gave up{took} (the fetch deadline): the server is too slow")
 
 
 def make_client(
