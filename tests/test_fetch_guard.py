@@ -319,3 +319,29 @@ def test_the_poller_guards_feeds_only_chat_named(tmp_path: Path, engine: Engine)
         "http://10.0.0.1/x": True,
         "https://example.org/both.rss": False,
     }
+
+
+def test_a_feed_follows_who_names_it(engine: Engine) -> None:
+    from bot.schedule.poller import FeedPoller
+
+    poller = FeedPoller(engine, {"http://10.0.0.1/x": False}, clock=ManualClock(NOW))
+    assert not poller.feeds["http://10.0.0.1/x"].guarded  # the operator's, for now
+    assert not poller.add("http://10.0.0.1/x", guarded=True)  # only chat names it now
+    assert poller.feeds["http://10.0.0.1/x"].guarded
+
+
+def test_the_poller_refuses_guarded_files_and_internal_urls_on_every_poll(
+    engine: Engine, server: Server, sample_feed: Path, connections: list[str]
+) -> None:
+    import asyncio
+
+    from bot.schedule.poller import FeedPoller
+
+    clock = ManualClock(NOW)
+    guarded = {str(sample_feed): True, "/proc/self/environ": True, server.url("/feed"): True}
+    poller = FeedPoller(engine, guarded, clock=clock)
+    for _ in range(2):
+        result = asyncio.run(poller.poll_due())
+        assert set(result.errors) == set(guarded) and result.reports == []
+        clock.set(max(s.next_due for s in poller.feeds.values()))
+    assert engine.episodes() == [] and connections == [] and server.paths == []

@@ -89,11 +89,14 @@ class FeedPoller:
         self._wake: asyncio.Event | None = None
 
     def add(self, source: str, *, guarded: bool = False) -> bool:
-        """Start polling ``source`` now; False if it is polled already."""
+        """Start polling ``source`` now; False if it is polled already.
+
+        Either way ``guarded`` is what holds from now on: a feed the operator
+        stopped naming, that only chat still names, is guarded again.
+        """
         state = self.feeds.get(source)
         if state is not None:
-            if state.guarded and not guarded:
-                state.guarded = False  # the operator named it too: theirs now
+            state.guarded = guarded
             return False
         self.feeds[source] = FeedState(source, self.clock.now(), guarded=guarded)
         return True
