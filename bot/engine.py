@@ -218,34 +218,39 @@ class Engine:
         """Fetch the ``podcast:chapters`` JSON of (new or changed) episodes and attach it.
 
         At most ``MAX_CHAPTER_FETCHES`` per ingest (a feed's back catalogue must
-        not cost a request per episode every time); a failure is a warning.
+        not cost a request per episode every time), all within one fetch
+        deadline (twenty slow servers must not hold the feed for twenty); a
+        failure is a warning.
         """
         from bot.feeds.chapters import attach_chapters, chapters_from_json, merge_chapters
         from bot.feeds.fetch import fetch_url
+        from bot.feeds.transport import deadline, past_deadline
 
         out = []
         fetches = 0
-        for episode in episodes:
-            url = episode.chapters_url
-            if url is None or fetches >= MAX_CHAPTER_FETCHES:
-                out.append(episode)
-                continue
-            fetches += 1
-            try:
-                fetched = fetch_url(
-                    client or self._client(),
-                    url,
-                    max_bytes=CHAPTERS_MAX_BYTES,
-                    deadline_seconds=self.settings.fetch.deadline_seconds,
-                )
-                found = chapters_from_json(fetched.content or b"{}")
-            except (SourceError, ValueError) as exc:
-                warnings.append(f"{episode.title[:60]}: chapters not read ({exc})")
-                out.append(episode)
-                continue
-            chapters = merge_chapters(episode.chapters, found)
-            items = tuple(attach_chapters(episode.items, chapters))
-            out.append(episode.model_copy(update={"chapters": chapters, "items": items}))
+        seconds = self.settings.fetch.deadline_seconds
+        with deadline(seconds):
+            for episode in episodes:
+                url = episode.chapters_url
+                if url is None or fetches >= MAX_CHAPTER_FETCHES or past_deadline():
+                    out.append(episode)
+                    continue
+                fetches += 1
+                try:
+                    fetched = fetch_url(
+                        client or self._client(),
+                        url,
+                        max_bytes=CHAPTERS_MAX_BYTES,
+                        deadline_seconds=seconds,
+                    )
+                    found = chapters_from_json(fetched.content or b"{}")
+                except (SourceError, ValueError) as exc:
+                    warnings.append(f"{episode.title[:60]}: chapters not read ({exc})")
+                    out.append(episode)
+                    continue
+                chapters = merge_chapters(episode.chapters, found)
+                items = tuple(attach_chapters(episode.items, chapters))
+                out.append(episode.model_copy(update={"chapters": chapters, "items": items}))
         return out
 
     def _prepared(self, stream: FeedStream, batch: list[ParsedEpisode]) -> list[PreparedEpisode]:
