@@ -294,3 +294,31 @@ def _digest() -> Any:
         episodes=(EpisodeRef(id="e1", title="Show"),),
         sections=(DigestSection(name="Tools", items=(DigestItem(name="X", headline="y"),)),),
     )
+
+
+def test_run_starts_with_a_feed_that_asks_for_1e15_seconds(
+    feeds: LimitedFeeds, sample_feed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The start-up crash loop: the first poll round raised OverflowError out of `run`."""
+    from bot.config import Settings
+    from bot.schedule.runner import DigestRuntime
+
+    settings = Settings(feeds=[feeds.limited("1e15"), str(sample_feed)])
+    runtime = DigestRuntime(
+        settings, db_path=str(tmp_path / "run.db"), load_platforms=False, interactive=False
+    )
+
+    async def go() -> None:
+        stop = asyncio.Event()
+        task = asyncio.create_task(runtime.run(stop))
+        ready = asyncio.ensure_future(runtime.ready.wait())
+        await asyncio.wait({task, ready}, timeout=15, return_when=asyncio.FIRST_COMPLETED)
+        assert ready.done() and not task.done()
+        assert runtime.poller is not None
+        state = runtime.poller.feeds[feeds.limited("1e15")]
+        assert state.failures == 1
+        assert state.next_due - datetime.now(UTC) <= timedelta(minutes=360)
+        stop.set()
+        await asyncio.wait_for(task, 10)
+
+    run(go())
