@@ -66,8 +66,14 @@ class FetchSettings(Section):
     """How feeds are fetched over HTTP."""
 
     timeout_seconds: float = Field(default=20.0, gt=0)
+    #: The whole fetch (connect, redirects, every read) ends by then: a dripping feed
+    #: cannot hold a worker for longer.
+    deadline_seconds: float = Field(default=60.0, gt=0)
     max_bytes: int = Field(default=25_000_000, gt=0)
     user_agent: str = "digestbot/0.1 (+https://github.com/digestbot/digestbot)"
+    #: Hosts or addresses (IP, or a network such as 10.1.0.0/16) that feeds added from
+    #: chat may reach although they are private; every other internal address is refused.
+    allow_private: list[str] = Field(default_factory=list)
 
 
 class LLMSettings(Section):
@@ -166,6 +172,8 @@ class ScheduleSettings(Section):
     webhook_timeout_seconds: float = Field(default=15.0, gt=0)
     webhook_retries: int = Field(default=3, ge=0)
     max_retry_after_seconds: float = Field(default=60.0, ge=0)
+    #: Any server-given delay (Retry-After of feeds, Slack, Discord, webhooks) is cut to this.
+    retry_after_max_minutes: float = Field(default=360.0, gt=0, le=7 * 24 * 60)
     poll_backoff_max_minutes: float = Field(default=360.0, gt=0)
     shutdown_seconds: float = Field(default=10.0, ge=0)
 

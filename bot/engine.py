@@ -47,6 +47,7 @@ from bot.store.sqlite import (
 if TYPE_CHECKING:
     import httpx
 
+    from bot.feeds.guard import FetchGuard
     from bot.feeds.parse import FeedStream
 
 log = logging.getLogger(__name__)
@@ -112,6 +113,8 @@ class Engine:
         self.settings = settings
         self.store = store
         self._http = http_client
+        self._guarded_http: httpx.Client | None = None
+        self._client_lock = threading.Lock()
         self._summariser = summariser
         self._names: NameIndex | None = None
         self._names_generation = -1
@@ -119,32 +122,40 @@ class Engine:
 
     def close(self) -> None:
         """Release the database and the HTTP client."""
-        if self._http is not None:
-            self._http.close()
+        for client in (self._http, self._guarded_http):
+            if client is not None:
+                client.close()
         self.store.close()
 
     # --- ingest -------------------------------------------------------------
 
-    def ingest(self, source: str, *, force: bool = False) -> IngestReport:
+    def ingest(self, source: str, *, force: bool = False, guarded: bool = False) -> IngestReport:
         """Read one feed URL, feed file or episode document into the store.
 
         Unchanged input (same bytes, or HTTP 304) is skipped unless ``force``.
-        Raises ``SourceError`` subclasses for unreadable sources.
+        ``guarded`` (a feed added from chat): only an http(s) URL to a public
+        host, checked again on every redirect and connection, chapters included.
+        Raises ``SourceError`` subclasses for unreadable or refused sources.
         """
         from bot.feeds.fetch import is_url, read_file
         from bot.feeds.parse import stream_source
 
+        client = None
+        if guarded:
+            client = self._guarded_client()
+            self._guard().check_url(source)  # the early, clear refusal (the client checks too)
         state = None if force else self.store.source_state(source)
         max_bytes = self.settings.fetch.max_bytes
         if is_url(source):
             from bot.feeds.fetch import fetch_url
 
             fetched = fetch_url(
-                self._client(),
+                client or self._client(),
                 source,
                 etag=state.etag if state else None,
                 last_modified=state.last_modified if state else None,
                 max_bytes=max_bytes,
+                deadline_seconds=self.settings.fetch.deadline_seconds,
             )
         else:
             fetched = read_file(source, max_bytes=max_bytes)
@@ -156,7 +167,7 @@ class Engine:
             return report
         with _gc_paused():  # tens of thousands of small objects, no cycles among them
             stream = stream_source(fetched.content, source)
-            results = self._store_feed(stream, online=is_url(source))
+            results = self._store_feed(stream, online=is_url(source), client=client)
         self.store.save_source_state(
             SourceState(source, fetched.content_hash, fetched.etag, fetched.last_modified),
             title=stream.title,
@@ -175,7 +186,9 @@ class Engine:
             report.warnings.append(f"{source}: no episodes found")
         return report
 
-    def _store_feed(self, stream: FeedStream, *, online: bool) -> list[UpsertResult]:
+    def _store_feed(
+        self, stream: FeedStream, *, online: bool, client: httpx.Client | None = None
+    ) -> list[UpsertResult]:
         """Build, summarise and store a feed's episodes (oldest first), in one transaction.
 
         Measured: a writer thread overlapping the building does not pay here;
@@ -192,38 +205,52 @@ class Engine:
         ]
         changed = [e for episode_id, e in episodes if stored.get(episode_id) != e.content_hash]
         if online:  # a feed read from a file never reaches out to the network
-            changed = self._with_json_chapters(changed, stream.warnings)
+            changed = self._with_json_chapters(changed, stream.warnings, client=client)
         return unchanged + self.store.upsert_prepared([self._prepared(stream, changed)])
 
     def _with_json_chapters(
-        self, episodes: list[ParsedEpisode], warnings: list[str]
+        self,
+        episodes: list[ParsedEpisode],
+        warnings: list[str],
+        *,
+        client: httpx.Client | None = None,
     ) -> list[ParsedEpisode]:
         """Fetch the ``podcast:chapters`` JSON of (new or changed) episodes and attach it.
 
         At most ``MAX_CHAPTER_FETCHES`` per ingest (a feed's back catalogue must
-        not cost a request per episode every time); a failure is a warning.
+        not cost a request per episode every time), all within one fetch
+        deadline (twenty slow servers must not hold the feed for twenty); a
+        failure is a warning.
         """
         from bot.feeds.chapters import attach_chapters, chapters_from_json, merge_chapters
         from bot.feeds.fetch import fetch_url
+        from bot.feeds.transport import deadline, past_deadline
 
         out = []
         fetches = 0
-        for episode in episodes:
-            url = episode.chapters_url
-            if url is None or fetches >= MAX_CHAPTER_FETCHES:
-                out.append(episode)
-                continue
-            fetches += 1
-            try:
-                fetched = fetch_url(self._client(), url, max_bytes=CHAPTERS_MAX_BYTES)
-                found = chapters_from_json(fetched.content or b"{}")
-            except (SourceError, ValueError) as exc:
-                warnings.append(f"{episode.title[:60]}: chapters not read ({exc})")
-                out.append(episode)
-                continue
-            chapters = merge_chapters(episode.chapters, found)
-            items = tuple(attach_chapters(episode.items, chapters))
-            out.append(episode.model_copy(update={"chapters": chapters, "items": items}))
+        seconds = self.settings.fetch.deadline_seconds
+        with deadline(seconds):
+            for episode in episodes:
+                url = episode.chapters_url
+                if url is None or fetches >= MAX_CHAPTER_FETCHES or past_deadline():
+                    out.append(episode)
+                    continue
+                fetches += 1
+                try:
+                    fetched = fetch_url(
+                        client or self._client(),
+                        url,
+                        max_bytes=CHAPTERS_MAX_BYTES,
+                        deadline_seconds=seconds,
+                    )
+                    found = chapters_from_json(fetched.content or b"{}")
+                except (SourceError, ValueError) as exc:
+                    warnings.append(f"{episode.title[:60]}: chapters not read ({exc})")
+                    out.append(episode)
+                    continue
+                chapters = merge_chapters(episode.chapters, found)
+                items = tuple(attach_chapters(episode.items, chapters))
+                out.append(episode.model_copy(update={"chapters": chapters, "items": items}))
         return out
 
     def _prepared(self, stream: FeedStream, batch: list[ParsedEpisode]) -> list[PreparedEpisode]:
@@ -235,6 +262,24 @@ class Engine:
             return batch
         feed = ParsedFeed(title=stream.title, source=stream.source, episodes=tuple(batch))
         return list(self._summariser(feed).episodes)
+
+    def _guarded_client(self) -> httpx.Client:
+        """The client for feeds added from chat: every address checked, save ``allow_private``."""
+        with self._client_lock:  # ingest runs in worker threads: build it once
+            if self._guarded_http is None:
+                from bot.feeds.fetch import make_client
+
+                self._guarded_http = make_client(
+                    timeout=self.settings.fetch.timeout_seconds,
+                    user_agent=self.settings.fetch.user_agent,
+                    guard=self._guard(),
+                )
+            return self._guarded_http
+
+    def _guard(self) -> FetchGuard:
+        from bot.feeds.guard import FetchGuard
+
+        return FetchGuard.from_allowlist(self.settings.fetch.allow_private)
 
     def _client(self) -> httpx.Client:
         if self._http is None:

@@ -18,6 +18,7 @@ import discord
 
 from adapters.discord.render import render_digest, to_send_kwargs
 from bot.models import Digest
+from bot.retry_after import clamp_delay, parse_retry_after
 from bot.sinks import PostError
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ def _post_error(
     if isinstance(exc, discord.RateLimited):
         return PostError(
             f"rate limited posting to {where}",
-            retry_after=exc.retry_after,
+            retry_after=clamp_delay(exc.retry_after),
             posted=posted,
         )
     if exc.status == 401:
@@ -116,8 +117,5 @@ def _post_error(
 
 
 def _retry_after(exc: discord.HTTPException) -> float | None:
-    header = exc.response.headers.get("Retry-After") if exc.response is not None else None
-    try:
-        return float(header) if header else None
-    except ValueError:
-        return None
+    headers = exc.response.headers if exc.response is not None else None
+    return parse_retry_after(headers.get("Retry-After") if headers is not None else None)

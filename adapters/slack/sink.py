@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 import aiohttp
@@ -37,6 +37,7 @@ from adapters.slack.render import render_digest
 from bot.config import SlackSettings
 from bot.errors import ConfigError, DigestbotError
 from bot.models import Digest
+from bot.retry_after import header_retry_after
 from bot.sinks import PostError
 from bot.store.sqlite import Store
 
@@ -102,16 +103,8 @@ class ShortRateLimitRetryHandler(AsyncRetryHandler):
 
 def _retry_after(headers: object) -> float:
     """Seconds from a Retry-After header (slack_sdk gives str or list values); 1 if absent."""
-    if not isinstance(headers, Mapping):
-        return 1.0
-    for key, value in headers.items():
-        if str(key).lower() == "retry-after":
-            raw = value[0] if isinstance(value, list) and value else value
-            try:
-                return max(float(raw), 0.0)
-            except (TypeError, ValueError):
-                return 1.0
-    return 1.0
+    seconds = header_retry_after(headers)
+    return 1.0 if seconds is None else seconds
 
 
 class BotTokens(Protocol):

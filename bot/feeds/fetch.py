@@ -1,23 +1,27 @@
 """Getting a source's bytes: local files, or HTTP with httpx.
 
-HTTP fetches have a timeout, a size cap (counted while streaming, so a huge
+HTTP fetches have a timeout per read, a total deadline (``deadline_seconds``:
+a dripping body is cut off), a size cap (counted while streaming, so a huge
 or endless body is cut off), a redirect limit and conditional GET
 (ETag / Last-Modified).  Every failure is a ``FetchError`` with one clear
-line; a 429 or 503 carries the server's Retry-After.
+line; a 429 or 503 carries the server's Retry-After (clamped, see
+``bot.retry_after``).  A client made with a ``FetchGuard`` (feeds added from
+chat) checks every request and redirect and every connection's address.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 
 from bot.errors import FetchError, InvalidSourceError
+from bot.feeds.guard import FetchGuard
+from bot.feeds.transport import deadline, feed_transport, past_deadline
+from bot.retry_after import parse_retry_after
 
 MAX_REDIRECTS = 5
 _ACCEPT = (
@@ -66,20 +70,6 @@ def read_file(source: str, *, max_bytes: int) -> Fetched:
     return Fetched(source, data, hashlib.sha256(data).hexdigest())
 
 
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
 def fetch_url(
     client: httpx.Client,
     url: str,
@@ -87,8 +77,24 @@ def fetch_url(
     etag: str | None = None,
     last_modified: str | None = None,
     max_bytes: int,
+    deadline_seconds: float | None = None,
 ) -> Fetched:
-    """GET ``url`` with conditional headers; raise ``FetchError`` on any failure."""
+    """GET ``url`` with conditional headers; raise ``FetchError`` on any failure.
+
+    The whole fetch, redirects and body included, ends within ``deadline_seconds``.
+    """
+    with deadline(deadline_seconds):
+        return _fetch(client, url, etag, last_modified, max_bytes, deadline_seconds)
+
+
+def _fetch(
+    client: httpx.Client,
+    url: str,
+    etag: str | None,
+    last_modified: str | None,
+    max_bytes: int,
+    deadline_seconds: float | None,
+) -> Fetched:
     headers = {}
     if etag:
         headers["If-None-Match"] = etag
@@ -101,7 +107,7 @@ def fetch_url(
             if response.status_code >= 400:
                 raise FetchError(
                     f"{url}: HTTP {response.status_code} {response.reason_phrase}".rstrip(),
-                    retry_after=_retry_after(response),
+                    retry_after=parse_retry_after(response.headers.get("Retry-After")),
                 )
             declared = response.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > max_bytes:
@@ -111,6 +117,8 @@ def fetch_url(
             chunks: list[bytes] = []
             total = 0
             for chunk in response.iter_bytes():
+                if past_deadline():  # a client without our transport still stops here
+                    raise _deadline_error(url, deadline_seconds)
                 total += len(chunk)
                 if total > max_bytes:
                     raise FetchError(f"{url}: body is over the {max_bytes:,}-byte cap")
@@ -127,6 +135,8 @@ def fetch_url(
     except httpx.TooManyRedirects:
         raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects") from None
     except httpx.TimeoutException:
+        if past_deadline(margin=0.1):  # the last read was cut to end at the deadline
+            raise _deadline_error(url, deadline_seconds) from None
         raise FetchError(f"{url}: timed out") from None
     except httpx.InvalidURL as exc:
         raise InvalidSourceError(f"{url}: invalid URL ({exc})") from None
@@ -135,8 +145,28 @@ def fetch_url(
         raise FetchError(f"{url}: {reason}") from None
 
 
-def make_client(*, timeout: float, user_agent: str) -> httpx.Client:
-    """An httpx client with digestbot's timeouts, redirect limit and user agent."""
+def _deadline_error(url: str, seconds: float | None) -> FetchError:
+    took = f" after {seconds:g} s" if seconds is not None else ""
+    return FetchError(f"{url}: gave up{took} (the fetch deadline): the server is too slow")
+
+
+def make_client(
+    *, timeout: float, user_agent: str, guard: FetchGuard | None = None
+) -> httpx.Client:
+    """An httpx client with digestbot's timeouts, redirect limit and user agent.
+
+    With ``guard`` (feeds added from chat) every request and every redirect is
+    checked before it is sent, and every connection's address when it is made.
+    A guarded client ignores the environment's proxy settings: a proxy would
+    connect on our behalf, past the address check.
+    """
+    hooks: dict[str, list[object]] = {}
+    if guard is not None:
+
+        def check(request: httpx.Request) -> None:
+            guard.check_url(str(request.url))
+
+        hooks["request"] = [check]
     return httpx.Client(
         timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
         follow_redirects=True,
@@ -145,4 +175,7 @@ def make_client(*, timeout: float, user_agent: str) -> httpx.Client:
             "User-Agent": user_agent,
             "Accept": _ACCEPT,
         },
+        transport=feed_transport(guard=guard),
+        trust_env=guard is None,
+        event_hooks=hooks,  # type: ignore[arg-type]
     )

@@ -21,6 +21,7 @@ from bot.commands import AdminHandler, CommandContext
 from bot.config import Settings
 from bot.engine import Engine
 from bot.errors import DigestbotError
+from bot.feeds.guard import BlockedSourceError, FetchGuard
 from bot.models import Reply, TextReply
 from bot.schedule.ledger import Ledger
 from bot.schedule.subscriptions import Subscription, Subscriptions, build
@@ -187,6 +188,11 @@ class DigestAdmin:
         if options.words:
             raise UsageError(f"I don't understand '{' '.join(options.words)[:60]}'")
         target = self._target(ctx)
+        try:
+            self._check_feeds(options.feeds)
+        except BlockedSourceError as exc:
+            log.warning("refused a feed from %s: %s", ctx.platform, exc)
+            return TextReply(text=f"Feed refused: {exc}", error=True)
         now = self.clock.now()
         existing = [s for s in self._channel_subscriptions(ctx) if s.origin != "config"]
         base = existing[0] if existing else None
@@ -275,6 +281,17 @@ class DigestAdmin:
         return TextReply(text="\n".join(lines))
 
     # --- helpers -------------------------------------------------------------------------
+
+    def _check_feeds(self, feeds: list[str]) -> None:
+        """A feed named in chat: an http(s) URL to a public host, unless the operator polls it.
+
+        The poller checks again on every fetch (redirects and connections too);
+        this is the early, clear answer.
+        """
+        guard = FetchGuard.from_allowlist(self.settings.fetch.allow_private)
+        for feed in feeds:
+            if feed not in self.settings.feeds:
+                guard.check_url(feed)
 
     def _summary(self, sub: Subscription) -> str:
         next_post = sub.next_post(self.clock.now())

@@ -4,7 +4,7 @@
     digestbot subscribe TARGET [--mode weekly|on-publish] [--day DAY] [--time HH:MM]
                                [--tz ZONE] [--feed URL]... [--section NAME]... [--keyword WORD]...
     digestbot unsubscribe ID
-    digestbot subscriptions [--json]
+    digestbot subscriptions [--json] [--show-secrets]
     digestbot post ID [--force]
 
 Every command first syncs the config file's ``[[subscriptions]]`` into the
@@ -66,6 +66,11 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("subscriptions", help="list subscriptions and their next post")
     p.add_argument("--json", action="store_true", help="a JSON list")
+    p.add_argument(
+        "--show-secrets",
+        action="store_true",
+        help="show webhook URLs whole (they hold credentials; hidden by default)",
+    )
     p.set_defaults(handler=cmd_subscriptions)
 
     p = sub.add_parser("post", help="post a subscription's current digest now")
@@ -149,7 +154,12 @@ def cmd_subscriptions(args: argparse.Namespace) -> int:
     now = SystemClock().now()
     if args.json:
         sys.stdout.write(
-            json.dumps([s.as_json(now) for s in found], ensure_ascii=False, indent=2) + "\n"
+            json.dumps(
+                [s.as_json(now, show_secrets=args.show_secrets) for s in found],
+                ensure_ascii=False,
+                indent=2,
+            )
+            + "\n"
         )
         return EXIT_OK
     if not found:
@@ -158,7 +168,8 @@ def cmd_subscriptions(args: argparse.Namespace) -> int:
     for sub in found:
         next_post = sub.next_post(now)
         when = f" | next post {next_post.isoformat(timespec='minutes')}" if next_post else ""
-        print(f"{sub.describe()}{when}")
+        whole = f" | {sub.target}" if args.show_secrets and sub.parsed_target.is_webhook else ""
+        print(f"{sub.describe()}{when}{whole}")
     return EXIT_OK
 
 

@@ -35,6 +35,7 @@ from bot.config import ScheduleSettings
 from bot.engine import Engine
 from bot.errors import DigestbotError, NotFoundError
 from bot.models import Digest, Episode
+from bot.retry_after import clamp_delay
 from bot.schedule.ledger import Claim, FirstRule, Ledger, LedgerRow, Refused
 from bot.schedule.subscriptions import Subscription, Subscriptions
 from bot.schedule.targets import Target
@@ -469,8 +470,10 @@ class Poster:
             await asyncio.to_thread(self.subscriptions.disable, sub.id, exc.message)
             return Outcome(sub.id, "failed", claim.period, exc.message)
         backoff = timedelta(minutes=self.settings.retry_minutes * min(claim.attempt, 6))
-        if exc.retry_after is not None:
-            backoff = max(timedelta(seconds=exc.retry_after), timedelta(seconds=1))
+        # Any sink's delay, clamped again here: this is what a timedelta is made of.
+        asked = clamp_delay(exc.retry_after, maximum=self.settings.retry_after_max_minutes * 60)
+        if asked is not None:
+            backoff = max(timedelta(seconds=asked), timedelta(seconds=1))
         retry_at = self.clock.now() + backoff
         log.warning(
             "posting %s to %s failed (attempt %d): %s; retrying after %s",

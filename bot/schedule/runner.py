@@ -70,6 +70,7 @@ def webhook_sinks(
     policy = RetryPolicy(
         retries=schedule.webhook_retries,
         max_retry_after=schedule.max_retry_after_seconds,
+        retry_after_cap=schedule.retry_after_max_minutes * 60,
         timeout=schedule.webhook_timeout_seconds,
     )
     return {
@@ -79,15 +80,23 @@ def webhook_sinks(
     }
 
 
-def feeds_to_poll(settings: Settings, subs: list[Subscription]) -> list[str]:
-    """The configured feeds, plus any feed URL (or file) a subscription names."""
+def feeds_to_poll(settings: Settings, subs: list[Subscription]) -> dict[str, bool]:
+    """Every feed to poll, mapped to whether it is guarded.
+
+    The configured feeds, plus any feed URL (or file) a subscription names.
+    A feed only chat subscriptions name is guarded (a chat admin is not the
+    operator): it is never read as a file, and only from public addresses.
+    """
     from bot.feeds.fetch import is_url
 
-    feeds = list(dict.fromkeys(settings.feeds))
+    feeds = dict.fromkeys(settings.feeds, False)
     for sub in subs:
+        from_chat = sub.origin == "chat"
         for feed in sub.feeds:
-            if feed not in feeds and (is_url(feed) or Path(feed).is_file()):
-                feeds.append(feed)
+            if from_chat:
+                feeds.setdefault(feed, True)  # refused on every poll unless public http(s)
+            elif is_url(feed) or Path(feed).is_file():
+                feeds[feed] = False
     return feeds
 
 
@@ -196,12 +205,13 @@ class DigestRuntime:
                 clock=self.clock,
                 interval=timedelta(minutes=settings.poll_minutes),
                 max_backoff=timedelta(minutes=settings.schedule.poll_backoff_max_minutes),
+                retry_after_max=timedelta(minutes=settings.schedule.retry_after_max_minutes),
                 on_new=self._on_new_episodes,
             )
             self._log_start(all_subs, sinks)
             # Read the feeds once before catching up, so a catch-up post has this week's
             # episode; a signal meanwhile still stops us at once.
-            first_round = settings.fetch.timeout_seconds + 10
+            first_round = settings.fetch.deadline_seconds + 10
             if not await _unless_stopped(poller.poll_due(), stop, first_round):
                 return
             if not self.runners and not all_subs:
@@ -343,11 +353,8 @@ class DigestRuntime:
         assert self.poster is not None
         subs = await self._resync()
         if self.poller is not None:
-            for feed in feeds_to_poll(self.settings, subs):
-                if feed not in self.poller.feeds:
-                    from bot.schedule.poller import FeedState
-
-                    self.poller.feeds[feed] = FeedState(feed, self.clock.now())
+            for feed, guarded in feeds_to_poll(self.settings, subs).items():
+                if self.poller.add(feed, guarded=guarded):
                     self.poller.poke()
         await self.poster.sweep()
 

@@ -92,12 +92,15 @@ class Subscription(Frozen):
             parts.append(f"DISABLED: {self.disabled_reason}")
         return " | ".join(parts)
 
-    def as_json(self, now: datetime) -> dict[str, Any]:
-        """The ``subscriptions --json`` document: id, target, mode, next_post, then the rest."""
+    def as_json(self, now: datetime, *, show_secrets: bool = False) -> dict[str, Any]:
+        """The ``subscriptions --json`` document: id, target, mode, next_post, then the rest.
+
+        A webhook target's credential is hidden unless ``show_secrets``.
+        """
         next_post = self.next_post(now)
         return {
             "id": self.id,
-            "target": self.target,
+            "target": self.target if show_secrets else self.parsed_target.redacted,
             "mode": self.mode,
             "next_post": next_post.isoformat() if next_post else None,
             "day": DAYS[self.day],

@@ -9,9 +9,10 @@ workspace, ``slack:T0123/C0123``: with installs into several workspaces the
 Slack sink posts with that workspace's bot token (``/digest subscribe``
 records it).
 
-Webhook URLs carry their credential in the path, so ``Target.redacted``
-is what goes to logs and chat; only the database and the owner's CLI see
-the whole URL.
+Webhook URLs carry their credential in the path or the query, so
+``redact_url`` (and ``Target.redacted``, built on it) is what goes to logs,
+chat, error messages and ``subscriptions --json``; only the database and
+``digestbot subscriptions --show-secrets`` show the whole URL.
 """
 
 from __future__ import annotations
@@ -70,11 +71,42 @@ class Target:
         """The target with any webhook credential hidden, for logs and chat."""
         if not self.is_webhook:
             return str(self)
-        parts = urlsplit(self.where)
-        path = parts.path.rstrip("/")
-        # Slack: /services/T/B/SECRET; Discord: /api/webhooks/ID/TOKEN. Keep the public head.
-        head = "/".join(path.split("/")[:4]) if path.count("/") >= 4 else ""
-        return f"{self.kind}:{parts.scheme}://{parts.hostname or ''}{head}/…"
+        return f"{self.kind}:{redact_url(self.where)}"
+
+
+#: The public head of the well-known webhook paths (ids, not secrets): what stays visible.
+_SLACK_HOOK_HEAD = re.compile(r"^/services/T[A-Z0-9]+/B[A-Z0-9]+/")
+_DISCORD_HOOK_HEAD = re.compile(r"^/api/(?:v\d+/)?webhooks/\d+/")
+
+
+def redact_url(url: str) -> str:
+    """``url`` with every possible secret hidden: the one redaction for webhook URLs.
+
+    Keeps the scheme, host and port; of the path only the public ids of a
+    Slack (``/services/T…/B…/``) or Discord (``/api/webhooks/ID/``) webhook;
+    drops user info, the rest of the path, the query and the fragment.
+    Anything that does not parse as a URL is hidden whole.
+    """
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError:
+        return "…"
+    if not parts.scheme or not host:
+        return "…"
+    if ":" in host:
+        host = f"[{host}]"
+    origin = f"{parts.scheme}://{host}" + (f":{port}" if port else "")
+    head = ""
+    if parts.hostname in _SLACK_HOOK_HOSTS:
+        match = _SLACK_HOOK_HEAD.match(parts.path)
+        head = match.group(0).rstrip("/") if match else ""
+    elif parts.hostname in _DISCORD_HOOK_HOSTS:
+        match = _DISCORD_HOOK_HEAD.match(parts.path)
+        head = match.group(0).rstrip("/") if match else ""
+    hidden = parts.path.strip("/") or parts.query or parts.fragment or parts.username
+    return f"{origin}{head}/…" if hidden else f"{origin}/"
 
 
 def _is_slack_hook(url: str) -> bool:
@@ -96,7 +128,7 @@ def _check_url(kind: Kind, url: str, *, allow_http: bool) -> str:
     schemes = ("https", "http") if allow_http else ("https",)
     if parts.scheme not in schemes or not parts.hostname:
         need = "an http(s)" if allow_http else "an https"
-        raise TargetError(f"{kind} target needs {need} URL, not '{url[:80]}'")
+        raise TargetError(f"{kind} target needs {need} URL, not '{redact_url(url)[:80]}'")
     if any(c.isspace() for c in url):
         raise TargetError(f"{kind} target URL must not contain spaces")
     return url
@@ -119,14 +151,15 @@ def parse_target(text: str, *, allow_http: bool = True) -> Target:
         if _is_discord_hook(raw):
             return Target("discord-webhook", raw)
         raise TargetError(
-            f"'{raw[:80]}' is not a Slack or Discord webhook URL: for any other URL write "
-            "webhook:URL"
+            f"'{redact_url(raw)[:80]}' is not a Slack or Discord webhook URL: for any other"
+            " URL write webhook:URL"
         )
     kind_text, sep, where = raw.partition(":")
     kind = kind_text.strip().lower()
     where = where.strip()
     if not sep or kind not in KINDS:
-        raise TargetError(f"'{raw[:80]}' is not a target: {USAGE}")
+        shown = redact_url(raw) if "://" in raw else raw[:80]  # a mistyped kind before a URL
+        raise TargetError(f"'{shown[:80]}' is not a target: {USAGE}")
     if kind == "console":
         return Target("console")
     if kind == "slack":

@@ -29,13 +29,12 @@ import time
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 
 from bot.models import Digest
+from bot.retry_after import DEFAULT_MAX_SECONDS, clamp_delay, parse_retry_after
 from bot.schedule.targets import Kind, Target
 from bot.sinks import PostError
 
@@ -75,28 +74,20 @@ class RetryPolicy:
     backoff: float = 0.5  # seconds before the first retry, doubled each time
     max_backoff: float = 8.0
     max_retry_after: float = 60.0  # longer Retry-After waits go back to the scheduler
+    retry_after_cap: float = DEFAULT_MAX_SECONDS  # no server-given delay is longer
     timeout: float = 15.0
 
 
-def _retry_after(response: httpx.Response) -> float | None:
-    """Seconds to wait, from ``Retry-After`` or Discord's JSON ``retry_after``."""
-    value = response.headers.get("Retry-After")
-    if value:
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            try:
-                when = parsedate_to_datetime(value)
-                return max(0.0, (when - datetime.now(UTC)).total_seconds())
-            except (TypeError, ValueError):
-                pass
+def _retry_after(response: httpx.Response, maximum: float) -> float | None:
+    """Seconds to wait, from ``Retry-After`` or Discord's JSON ``retry_after``, clamped."""
+    seconds = parse_retry_after(response.headers.get("Retry-After"), maximum=maximum)
+    if seconds is not None:
+        return seconds
     try:
         body = response.json()
     except ValueError:
         return None
-    if isinstance(body, dict) and isinstance(body.get("retry_after"), int | float):
-        return max(0.0, float(body["retry_after"]))
-    return None
+    return clamp_delay(body.get("retry_after"), maximum=maximum) if isinstance(body, dict) else None
 
 
 def _body_hint(response: httpx.Response) -> str:
@@ -220,7 +211,7 @@ class WebhookSink:
                 if 200 <= status < 300:
                     return self.message_id(response, index)
                 if status == 429:
-                    retry_after = _retry_after(response)
+                    retry_after = _retry_after(response, policy.retry_after_cap)
                     if retry_after is None:
                         retry_after = wait
                     if retry_after > policy.max_retry_after or attempt == policy.retries:

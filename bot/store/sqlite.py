@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -100,6 +101,22 @@ def _use_wal(db: sqlite3.Connection) -> None:
             time.sleep(0.01)
 
 
+def _create_private(path: str) -> None:
+    """Create the database file 0600 when it does not exist yet.
+
+    It holds Slack workspaces' bot tokens and webhook URLs.  SQLite creates
+    the -wal and -shm files with the database file's mode, so they follow.
+    An existing file keeps the mode its operator gave it.
+    """
+    if path.startswith("file:") or not path:
+        return  # a URI or a temporary database: SQLite's to create
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except (OSError, ValueError):
+        return  # exists already, or cannot be made: sqlite3 says so in its own words
+    os.close(fd)
+
+
 @contextmanager
 def wrap_errors(action: str) -> Iterator[None]:
     """Turn sqlite3 failures into ``StorageError`` naming what was being done."""
@@ -117,6 +134,7 @@ class Store:
         with wrap_errors(f"opening {self.path}"):
             if self.path != ":memory:":
                 Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                _create_private(self.path)
             self._db = sqlite3.connect(
                 self.path, check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT
             )

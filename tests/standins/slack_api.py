@@ -287,7 +287,7 @@ class Call:
 class _Failure:
     error: str
     status: int
-    retry_after: float | None
+    retry_after: float | str | None  # a str is sent as written (hostile values)
     times: int
     after: int = 0
 
@@ -356,7 +356,7 @@ class SlackApiStandin:
         *,
         times: int = 1,
         status: int = 200,
-        retry_after: float | None = None,
+        retry_after: float | str | None = None,
         after: int = 0,
     ) -> None:
         """Answer ``times`` calls of ``method`` with ``error``, once ``after`` calls went well."""
@@ -647,7 +647,9 @@ def _handler_for(standin: SlackApiStandin) -> type[BaseHTTPRequestHandler]:
             if failure:
                 body: dict[str, Any] = {"ok": False, "error": failure.error}
                 status = failure.status
-                if failure.retry_after is not None:
+                if isinstance(failure.retry_after, str):
+                    extra["retry-after"] = failure.retry_after
+                elif failure.retry_after is not None:
                     extra["retry-after"] = str(int(failure.retry_after))
             else:
                 body, status = standin._answer(method, data, headers), 200
