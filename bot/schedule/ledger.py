@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from bot.models import Digest
 from bot.schedule.subscriptions import Subscription
 from bot.schedule.timing import Clock
 from bot.store.sqlite import Store
@@ -126,6 +127,9 @@ class Claim:
     owner: str
     #: Ids of the digest's messages an earlier attempt got accepted, in order: resume after them.
     message_ids: tuple[str, ...] = ()
+    #: The digest an earlier attempt rendered and began to send (``keep_digest``): a retry
+    #: resumes these very messages, not a digest composed again from edited episodes.
+    digest: Digest | None = None
 
 
 Refusal = Literal["done", "in-flight", "nothing-new", "later", "gone"]
@@ -270,6 +274,10 @@ class Ledger:
                     " AND period = ?",
                     (self.owner, _ts(now + self.lease), _ts(now), sub.id, period),
                 )
+                kept = db.execute(
+                    "SELECT digest FROM posts WHERE subscription_id = ? AND period = ?",
+                    (sub.id, period),
+                ).fetchone()[0]
                 return Claim(
                     sub.id,
                     period,
@@ -278,6 +286,7 @@ class Ledger:
                     row.attempts + 1,
                     self.owner,
                     row.message_ids,
+                    _kept_digest(kept, sub.id, period),
                 )
             if kind == "note":
                 chosen: tuple[str, ...] = ()
@@ -327,6 +336,28 @@ class Ledger:
 
     # --- recording --------------------------------------------------------------------
 
+    def keep_digest(self, claim: Claim, digest: Digest) -> bool:
+        """Keep the digest ``claim`` is about to send until the post is done.
+
+        Written once, before the first message goes out; a retry or take-over
+        gets it back in ``Claim.digest`` and resumes its messages.  Returns
+        whether it was written (False: the claim is no longer ours, or a digest
+        was already kept).
+        """
+        with self.store.transaction() as db:
+            return bool(
+                db.execute(
+                    "UPDATE posts SET digest = ? WHERE subscription_id = ? AND period = ?"
+                    " AND owner = ? AND state = 'claimed' AND digest IS NULL",
+                    (
+                        digest.model_dump_json(),
+                        claim.subscription_id,
+                        claim.period,
+                        claim.owner,
+                    ),
+                ).rowcount
+            )
+
     def complete(
         self, claim: Claim, message_ids: Sequence[str], *, detail: str | None = None
     ) -> None:
@@ -335,8 +366,8 @@ class Ledger:
         with self.store.transaction() as db:
             updated = db.execute(
                 "UPDATE posts SET state = 'posted', owner = NULL, lease_until = NULL,"
-                " message_ids = ?, detail = ?, updated_at = ? WHERE subscription_id = ?"
-                " AND period = ? AND owner = ?",
+                " digest = NULL, message_ids = ?, detail = ?, updated_at = ?"
+                " WHERE subscription_id = ? AND period = ? AND owner = ?",
                 (
                     json.dumps(list(message_ids)),
                     detail,
@@ -356,7 +387,7 @@ class Ledger:
                 )
                 db.execute(
                     "UPDATE posts SET state = 'posted', owner = NULL, lease_until = NULL,"
-                    " updated_at = ? WHERE subscription_id = ? AND period = ?",
+                    " digest = NULL, updated_at = ? WHERE subscription_id = ? AND period = ?",
                     (_ts(now), claim.subscription_id, claim.period),
                 )
 
@@ -441,7 +472,8 @@ class Ledger:
                 )
             db.execute(
                 "UPDATE posts SET state = 'failed', owner = NULL, lease_until = NULL,"
-                " detail = ?, updated_at = ? WHERE subscription_id = ? AND period = ?",
+                " digest = NULL, detail = ?, updated_at = ? WHERE subscription_id = ?"
+                " AND period = ?",
                 (error, _ts(self.clock.now()), claim.subscription_id, claim.period),
             )
             db.execute(
@@ -473,8 +505,8 @@ class Ledger:
                 )
             else:
                 db.execute(
-                    "UPDATE posts SET state = 'skipped', owner = NULL, detail = ?, updated_at = ?"
-                    " WHERE subscription_id = ? AND period = ?",
+                    "UPDATE posts SET state = 'skipped', owner = NULL, digest = NULL, detail = ?,"
+                    " updated_at = ? WHERE subscription_id = ? AND period = ?",
                     (detail, _ts(now), sub_id, period),
                 )
                 # A retry that ran out of time: its episodes go to the next post.
@@ -540,6 +572,17 @@ def _choose(run: Run, sub_id: str, first: FirstRule) -> list[Candidate]:
         top = max(c.when for c in newest.values())
         picked = [c for c in newest.values() if top - c.when <= FIRST_POST_SPAN]
     return sorted(picked, key=lambda c: (c.when, c.id))
+
+
+def _kept_digest(text: str | None, sub_id: str, period: str) -> Digest | None:
+    """A kept digest; one that no longer reads (an older format) is composed again."""
+    if not text:
+        return None
+    try:
+        return Digest.model_validate_json(text)
+    except ValueError as exc:
+        log.warning("the kept digest of %s for %s is unreadable (%s)", sub_id, period, exc)
+        return None
 
 
 def _ledger_row(row: Sequence[object]) -> LedgerRow:
