@@ -39,6 +39,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from bot.models import Digest
+from bot.schedule.journal import SentJournal, SentNote
 from bot.schedule.subscriptions import Subscription
 from bot.schedule.timing import Clock
 from bot.store.sqlite import Store
@@ -182,11 +183,14 @@ class Ledger:
         clock: Clock,
         lease: timedelta = timedelta(minutes=10),
         owner: str | None = None,
+        journal: SentJournal | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.lease = lease
         self.owner = owner or make_owner()
+        #: Where sent messages go when this ledger cannot be written (see ``journal.py``).
+        self.journal = journal or SentJournal.beside(store.path)
 
     # --- reading ------------------------------------------------------------------
 
@@ -245,6 +249,7 @@ class Ledger:
         is done, held by a live claim, waiting to retry, or has nothing new.
         """
         now = self.clock.now()
+        self.fold_journal()
         with self.store.transaction() as db:
             found = db.execute(
                 f"SELECT {_ROW_COLUMNS} FROM posts WHERE subscription_id = ? AND period = ?",
@@ -336,6 +341,43 @@ class Ledger:
 
     # --- recording --------------------------------------------------------------------
 
+    def note_sent(self, claim: Claim, message_ids: Sequence[str], *, done: bool = False) -> bool:
+        """Note sent messages in the journal when the ledger cannot take them (``journal.py``)."""
+        return self.journal.note(
+            SentNote(claim.subscription_id, claim.period, tuple(message_ids), done)
+        )
+
+    def fold_journal(self) -> int:
+        """Write the journal's notes into the ledger and empty it; how many there were."""
+        if not self.journal.has_notes():
+            return 0
+        folded = self.journal.fold(self._apply_notes)
+        if folded:
+            log.info("recorded %d note(s) of sent messages from the sent journal", folded)
+        return folded
+
+    def _apply_notes(self, notes: Sequence[SentNote]) -> None:
+        now = _ts(self.clock.now())
+        with self.store.transaction() as db:
+            for note in notes:
+                db.execute(
+                    "UPDATE posts SET message_ids = ? WHERE subscription_id = ? AND period = ?"
+                    " AND json_array_length(message_ids) < ?",
+                    (
+                        json.dumps(list(note.message_ids)),
+                        note.subscription_id,
+                        note.period,
+                        len(note.message_ids),
+                    ),
+                )
+                if note.done:
+                    db.execute(
+                        "UPDATE posts SET state = 'posted', owner = NULL, lease_until = NULL,"
+                        " digest = NULL, updated_at = ? WHERE subscription_id = ? AND period = ?"
+                        " AND state IN ('claimed', 'retry')",
+                        (now, note.subscription_id, note.period),
+                    )
+
     def keep_digest(self, claim: Claim, digest: Digest) -> bool:
         """Keep the digest ``claim`` is about to send until the post is done.
 
@@ -377,6 +419,8 @@ class Ledger:
                     claim.owner,
                 ),
             ).rowcount
+            if not updated and _folded_already(db, claim, message_ids):
+                return  # the sent journal recorded this very post (the ledger was busy)
             if not updated:
                 # Our lease ran out and another process took the post over: both posted.
                 log.error(
@@ -572,6 +616,15 @@ def _choose(run: Run, sub_id: str, first: FirstRule) -> list[Candidate]:
         top = max(c.when for c in newest.values())
         picked = [c for c in newest.values() if top - c.when <= FIRST_POST_SPAN]
     return sorted(picked, key=lambda c: (c.when, c.id))
+
+
+def _folded_already(db: sqlite3.Connection, claim: Claim, message_ids: Sequence[str]) -> bool:
+    """Whether the row is ``posted`` with exactly ``message_ids`` (folded from the journal)."""
+    found = db.execute(
+        "SELECT state, message_ids FROM posts WHERE subscription_id = ? AND period = ?",
+        (claim.subscription_id, claim.period),
+    ).fetchone()
+    return bool(found and found[0] == "posted" and json.loads(found[1]) == list(message_ids))
 
 
 def _kept_digest(text: str | None, sub_id: str, period: str) -> Digest | None:

@@ -434,12 +434,14 @@ class Poster:
                     message_ids=progress.accepted,
                 )
             except StorageError as exc:
+                noted = bool(progress.accepted) and self.ledger.note_sent(claim, progress.accepted)
                 log.error(
-                    "could not hand back the post of %s for %s at shutdown (%s); these"
-                    " messages went out: %s",
+                    "could not hand back the post of %s for %s at shutdown (%s); messages that"
+                    " went out%s: %s",
                     claim.period,
                     sub.id,
                     exc.message,
+                    " (kept in the sent journal)" if noted else "",
                     ", ".join(progress.accepted) or "(none)",
                 )
             raise
@@ -481,7 +483,11 @@ class Poster:
         """
         what = f"record the post of {claim.period} as done"
         if not await self._settle(
-            sub.id, what, lambda: self.ledger.complete(claim, ids, detail=detail), ids
+            sub.id,
+            what,
+            lambda: self.ledger.complete(claim, ids, detail=detail),
+            ids,
+            fallback=lambda: self.ledger.note_sent(claim, ids, done=True),
         ):
             return Outcome(
                 sub.id, "posted", claim.period, "not on record yet", message_ids=tuple(ids)
@@ -493,11 +499,22 @@ class Poster:
         return Outcome(sub.id, "posted", claim.period, message_ids=tuple(ids))
 
     async def _settle(
-        self, sub_id: str, what: str, write: Callable[[], object], sent: Sequence[str]
+        self,
+        sub_id: str,
+        what: str,
+        write: Callable[[], object],
+        sent: Sequence[str],
+        *,
+        fallback: Callable[[], object] | None = None,
     ) -> bool:
-        """Make a ledger write about sent messages, retried; kept for later if it still fails."""
+        """Make a ledger write about sent messages, retried; kept for later if it still fails.
+
+        ``fallback`` notes the messages in the sent journal at the first failure.
+        """
         try:
-            await retry_write(what, write, within=self.settings.ledger_retry_seconds)
+            await retry_write(
+                what, write, within=self.settings.ledger_retry_seconds, fallback=fallback
+            )
         except StorageError:
             self.unsettled.keep(sub_id, what, write, sent)
             return False
@@ -526,6 +543,7 @@ class Poster:
                 f"record the post of {claim.period} as failed",
                 lambda: self.ledger.fail(claim, exc.message, message_ids=accepted),
                 accepted,
+                fallback=lambda: self.ledger.note_sent(claim, accepted),
             )
             await asyncio.to_thread(self.subscriptions.disable, sub.id, exc.message)
             return Outcome(sub.id, "failed", claim.period, exc.message)
@@ -548,6 +566,7 @@ class Poster:
                 claim, exc.message, retry_at=retry_at, message_ids=accepted
             ),
             accepted,
+            fallback=lambda: self.ledger.note_sent(claim, accepted),
         )
         await self._note_error(sub.id, exc.message)
         return Outcome(sub.id, "retry", claim.period, exc.message)

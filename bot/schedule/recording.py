@@ -6,6 +6,9 @@ holding the database's write lock past the busy timeout, a full disk), so:
 
 * ``retry_write`` retries a ledger write with doubling back-off for a
   bounded time (``ledger_retry_seconds``);
+* the first failure also notes what went out in the sent journal beside
+  the database (``journal.py``), which any process folds into the ledger
+  before its next claim, so not even a restart sends it again;
 * ``Progress`` records a post's accepted message ids as they come, in the
   background, one write at a time and always the whole list so far (later
   writes carry earlier ids, so a failed write is made good by the next);
@@ -14,8 +17,9 @@ holding the database's write lock past the busy timeout, a full disk), so:
   anything else for that subscription, so the claim stays ours and its
   messages are not sent again.
 
-What is still lost is a process that ends while a write is unsettled: the
-error log names the post and its message ids.
+What is still lost is a process that ends while a write is unsettled and
+the journal could not be written either (a full disk): the error log names
+the post and its message ids.
 """
 
 from __future__ import annotations
@@ -41,18 +45,29 @@ FIRST_BACKOFF = 0.05
 MAX_BACKOFF = 5.0
 
 
-async def retry_write(what: str, write: Callable[[], T], *, within: float) -> T:
+async def retry_write(
+    what: str,
+    write: Callable[[], T],
+    *,
+    within: float,
+    fallback: Callable[[], object] | None = None,
+) -> T:
     """Run the blocking ledger ``write`` in a worker thread, retrying ``StorageError``.
 
     Attempts go on with doubling pauses while the next one would start
     within ``within`` seconds of the first; the last ``StorageError`` is raised.
+    ``fallback`` (blocking too: the sent journal) runs once, at the first failure.
     """
     deadline = time.monotonic() + within
     pause = FIRST_BACKOFF
+    failed = False
     while True:
         try:
             return await asyncio.to_thread(write)
         except StorageError as exc:
+            if not failed and fallback is not None:
+                await asyncio.to_thread(fallback)
+            failed = True
             if time.monotonic() + pause > deadline:
                 raise
             log.warning("could not %s (%s); trying again in %.2g s", what, exc.message, pause)
@@ -105,6 +120,7 @@ class Progress:
                 f"record the messages of {self.claim.period}",
                 partial(self.ledger.record, self.claim, ids),
                 within=self.within,
+                fallback=partial(self.ledger.note_sent, self.claim, ids),
             )
             self._written = max(self._written, len(ids))
 
@@ -164,8 +180,8 @@ class Unsettled:
             await self.settle(sub_id)
         for sub_id, pending in self._pending.items():
             log.error(
-                "subscription %s: could not %s before exiting; these messages went out and"
-                " the next run may send them again: %s",
+                "subscription %s: could not %s before exiting (the sent journal has it unless"
+                " it could not be written either); these messages went out: %s",
                 sub_id,
                 pending.what,
                 ", ".join(pending.message_ids) or "(none)",

@@ -73,6 +73,9 @@ class WebhookReceiver:
         self._hang_limit = hang_limit
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        #: Called (in the server thread) with each request after it is recorded and before
+        #: it is answered: a test acts at the instant the platform has a message.
+        self.on_request: Callable[[Request], None] | None = None
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -202,6 +205,8 @@ def _handler(receiver: WebhookReceiver) -> type[BaseHTTPRequestHandler]:
                 time.monotonic(),
             )
             receiver._record(request)
+            if receiver.on_request is not None:
+                receiver.on_request(request)
             reply = receiver._next_reply(parts.path)
             if reply is HANG or (reply is not None and reply.status == 0):
                 receiver._release.wait(receiver._hang_limit)
