@@ -15,6 +15,10 @@ lease here is 10 minutes, so only that detection can explain a prompt repost).
 * Killed while the platform holds the digest's first message, not yet
   accepted: nothing reached the channel, the claim is taken over and the
   digest is posted exactly once (``test_killed_before_the_platform_accepts...``).
+* Killed after two messages, the episode edited and re-ingested, restarted:
+  the post sends the rest of the digest it began (kept in the ledger), not a
+  digest composed again from the edited episode
+  (``test_a_post_resumed_after_its_episode_was_edited...``).
 * Killed after the platform accepted part of the digest (its first message):
   the poster records each message's id in the ledger as the platform
   accepts it, so the next run takes the claim over with that id and resumes
@@ -23,10 +27,11 @@ lease here is 10 minutes, so only that detection can explain a prompt repost).
   (``test_killed_after_the_platform_accepted...``).
 * Killed after the platform accepted a message but before its id reached the
   ledger (a worker thread's write, milliseconds): the at-least-once window.
-  Slack's ``chat.postMessage`` takes no idempotency key (Discord's ``nonce``
-  with ``enforce_nonce`` would deduplicate for a few minutes, but digestbot
-  does not send one), so that message is posted again.  Like the next case it
-  is not attempted here: it would pass or fail by timing alone.
+  Slack's ``chat.postMessage`` takes no idempotency key, so that message is
+  posted again; on Discord the message's ``nonce`` (with ``enforce_nonce``)
+  gets the existing message back within a few minutes (``test_discord_sink.py``;
+  ``bench.bench_schedule`` counts both).  Like the next case it is not
+  attempted here: it would pass or fail by timing alone.
 * Killed after the platform accepted the last message but before the ledger
   write (a few milliseconds, inside the process): the same window, with the
   whole digest repeated.  Nothing outside the process can stop it at that

@@ -17,12 +17,18 @@ Posting is claim, post, record:
 A claim left ``claimed`` by a process that died is taken over when its lease
 ends, or at once when its owner was a process on this host that no longer
 runs (the owner is ``host:pid:token``).  A retry or take-over gets the
-ids recorded so far in ``Claim.message_ids`` and resumes the digest after
-them rather than posting it again.  The one window left is a crash between
-the platform accepting a message and its id reaching the ledger
-(milliseconds): that message is sent again, i.e. at-least-once there and
-exactly-once everywhere else.
-Generic webhooks get an ``Idempotency-Key`` so a receiver can close even that.
+ids recorded so far in ``Claim.message_ids`` and the digest the first
+attempt began (``keep_digest``, in ``Claim.digest``), and resumes that
+digest after them rather than posting it again or composing it anew from
+an episode edited meanwhile.
+
+Ids that could not be written (the database locked or full) go to the sent
+journal beside the database (``journal.py``); ``claim`` folds it in first.
+The window left is an answer lost after the platform accepted a message
+(a timeout, a reset, a crash before the id reached the ledger): that message
+is sent again, i.e. at-least-once there and exactly-once everywhere else.
+Discord bot messages carry a nonce Discord deduplicates, and generic
+webhooks an ``Idempotency-Key`` a receiver can use, to close even that.
 """
 
 from __future__ import annotations
