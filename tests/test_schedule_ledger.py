@@ -240,3 +240,29 @@ def test_sent_messages_in_the_journal_reach_the_ledger_before_the_next_claim(
         restarted.complete(second, ["m1", "m2", "m3"])  # the late write finds it done: quiet
     finally:
         engine.close()
+
+
+def test_a_post_the_journal_says_went_out_is_not_skipped(tmp_path: Path, sample_feed: Path) -> None:
+    engine = make_engine(Settings(), db_path=tmp_path / "j.db")
+    try:
+        engine.ingest(str(sample_feed))
+        sub = Subscriptions(engine.store).add(
+            build(
+                "console",
+                created_at=NOW - timedelta(days=30),
+                defaults=ScheduleSettings(),
+                default_zone="America/Los_Angeles",
+            )
+        )
+        clock = ManualClock(NOW)
+        crashed = Ledger(engine.store, clock=clock, owner="otherhost:1:dead")
+        claim = crashed.claim(sub, PERIOD)
+        assert isinstance(claim, Claim)
+        assert crashed.note_sent(claim, ["m1"], done=True)  # all out; the ledger was locked
+
+        clock.advance(timedelta(days=2))  # long past the hold: the sweep would give up
+        assert not Ledger(engine.store, clock=clock).skip(sub.id, PERIOD, "gave up")
+        row = crashed.row(sub.id, PERIOD) or pytest.fail()
+        assert row.state == "posted" and row.message_ids == ("m1",)
+    finally:
+        engine.close()

@@ -536,6 +536,7 @@ class Ledger:
 
         Episodes a skipped period did not reserve stay uncovered: the next post lists them.
         """
+        self.fold_journal()  # a post the journal says went out is not skipped
         now = self.clock.now()
         with self.store.transaction() as db:
             found = db.execute(
