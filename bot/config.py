@@ -176,6 +176,7 @@ class ScheduleSettings(Section):
     retry_after_max_minutes: float = Field(default=360.0, gt=0, le=7 * 24 * 60)
     poll_backoff_max_minutes: float = Field(default=360.0, gt=0)
     shutdown_seconds: float = Field(default=10.0, ge=0)
+    ledger_retry_seconds: float = Field(default=30.0, ge=0)
 
     @field_validator("day")
     @classmethod

@@ -7,14 +7,22 @@ from collections.abc import Coroutine, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+import httpx
 import pytest
 
 from adapters.discord import DigestClient, DiscordSink, Endpoints
 from adapters.discord.render import render_digest
 from bot.commands import Commands
 from bot.models import Digest, DigestItem, DigestSection, EpisodeRef, Link
+from bot.schedule.webhooks import PostContext, post_context
 from bot.sinks import PostError, Sink
-from tests.standins.discord_api import CHANNEL_ID, DiscordStandIn, Failure, connected
+from tests.standins.discord_api import (
+    CHANNEL_ID,
+    DiscordStandIn,
+    Failure,
+    LostAnswer,
+    connected,
+)
 
 T = TypeVar("T")
 ROUTE = f"/channels/{CHANNEL_ID}/messages"
@@ -224,3 +232,112 @@ def test_a_failed_resume_reports_the_earlier_messages_too() -> None:
         assert not info.value.permanent
 
     run(with_sink(body, failures=[Failure(503, 0, "unavailable", after=1)]))
+
+
+# --- nonces: a lost answer is not a second message --------------------------------------------
+
+POST = PostContext("s1", "2025-01-16T18:00-08:00")
+
+
+async def posting(
+    sink: DiscordSink, body: Digest, *, already: Sequence[str] = (), post: PostContext = POST
+) -> list[str]:
+    """``post_digest`` as the scheduler calls it: inside its post's context."""
+    token = post_context.set(post)
+    try:
+        return await sink.post_digest(CHANNEL_ID, body, already=already)
+    finally:
+        post_context.reset(token)
+
+
+def test_each_message_of_a_post_carries_a_stable_enforced_nonce() -> None:
+    long = digest(300)
+    bodies: list[list[dict[str, Any]]] = []
+
+    async def body(sink: DiscordSink, standin: DiscordStandIn) -> None:
+        await posting(sink, long)
+        bodies.append(list(standin.channel_messages[CHANNEL_ID]))
+
+    run(with_sink(body))
+    run(with_sink(body))  # another process, another time: the same nonces
+    first, second = bodies
+    nonces = [m["nonce"] for m in first]
+    assert len(first) >= 3 and len(set(nonces)) == len(nonces)
+    assert all(isinstance(n, str) and 0 < len(n) <= 25 for n in nonces)
+    assert all(m["enforce_nonce"] is True for m in first)
+    assert [m["nonce"] for m in second] == nonces
+    assert POST.nonce(0) != PostContext("s1", "2025-01-23T18:00-08:00").nonce(0)
+    assert POST.nonce(0) != PostContext("s2", POST.period).nonce(0)
+
+
+@pytest.mark.parametrize(
+    "lost", [LostAnswer("reset", after=1), LostAnswer("late", delay=1.0, after=1)]
+)
+def test_a_lost_answer_is_sent_again_and_discord_returns_the_first_message(
+    lost: LostAnswer,
+) -> None:
+    long = digest(300)
+
+    async def body(sink: DiscordSink, standin: DiscordStandIn) -> None:
+        standin.lose_answer("POST", ROUTE, lost)
+        ids = await posting(sink, long)
+        sent = standin.channel_messages[CHANNEL_ID]
+        assert len(sent) == len(render_digest(long))  # every message once, none twice
+        assert ids == [m["id"] for m in sent]
+        assert standin.deduplicated == 1
+
+    async def go() -> None:
+        async with DiscordStandIn() as standin:
+            client = DigestClient(
+                Commands(NoCore()),  # type: ignore[arg-type]
+                endpoints=Endpoints(standin.api_url, standin.gateway_url),
+                guild_ready_timeout=0,
+            )
+            async with connected(client, standin):
+                await body(DiscordSink(client, timeout=0.5, lost_answer_retries=(0.05,)), standin)
+            assert standin.violations == []
+
+    run(go())
+
+
+def test_a_post_killed_mid_answer_resumes_without_a_second_message() -> None:
+    long = digest(300)
+
+    async def body(sink: DiscordSink, standin: DiscordStandIn) -> None:
+        standin.lose_answer("POST", ROUTE, LostAnswer("reset", after=1))
+        killed = DiscordSink(sink._client, lost_answer_retries=())  # dies with the answer lost
+        with pytest.raises(PostError) as info:
+            await posting(killed, long)
+        assert len(info.value.posted) == 1  # the ledger knows of one; Discord has two
+        assert len(standin.channel_messages[CHANNEL_ID]) == 2
+
+        ids = await posting(sink, long, already=info.value.posted)  # the restarted process
+
+        sent = standin.channel_messages[CHANNEL_ID]
+        assert len(sent) == len(render_digest(long)) and ids == [m["id"] for m in sent]
+        assert standin.deduplicated == 1
+
+    run(with_sink(body))
+
+
+def test_the_stand_in_deduplicates_enforced_nonces_only_and_refuses_long_ones() -> None:
+    async def body(sink: DiscordSink, standin: DiscordStandIn) -> None:
+        async with httpx.AsyncClient(
+            base_url=standin.api_url, headers={"Authorization": f"Bot {standin.token}"}
+        ) as http:
+
+            async def send(**extra: Any) -> httpx.Response:
+                payload = {"content": "hi", "allowed_mentions": {"parse": []}, **extra}
+                return await http.post(ROUTE, json=payload)
+
+            first = await send(nonce="n1", enforce_nonce=True)
+            again = await send(nonce="n1", enforce_nonce=True)
+            assert again.json()["id"] == first.json()["id"]
+            loose = await send(nonce="n1")  # not enforced: a new message
+            assert loose.json()["id"] != first.json()["id"]
+            assert (await send(nonce="x" * 26, enforce_nonce=True)).status_code == 400
+        assert len(standin.channel_messages[CHANNEL_ID]) == 2
+        assert standin.deduplicated == 1
+        standin.violations.clear()
+
+    run(with_sink(body))

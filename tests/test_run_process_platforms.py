@@ -15,6 +15,10 @@ lease here is 10 minutes, so only that detection can explain a prompt repost).
 * Killed while the platform holds the digest's first message, not yet
   accepted: nothing reached the channel, the claim is taken over and the
   digest is posted exactly once (``test_killed_before_the_platform_accepts...``).
+* Killed after two messages, the episode edited and re-ingested, restarted:
+  the post sends the rest of the digest it began (kept in the ledger), not a
+  digest composed again from the edited episode
+  (``test_a_post_resumed_after_its_episode_was_edited...``).
 * Killed after the platform accepted part of the digest (its first message):
   the poster records each message's id in the ledger as the platform
   accepts it, so the next run takes the claim over with that id and resumes
@@ -23,10 +27,11 @@ lease here is 10 minutes, so only that detection can explain a prompt repost).
   (``test_killed_after_the_platform_accepted...``).
 * Killed after the platform accepted a message but before its id reached the
   ledger (a worker thread's write, milliseconds): the at-least-once window.
-  Slack's ``chat.postMessage`` takes no idempotency key (Discord's ``nonce``
-  with ``enforce_nonce`` would deduplicate for a few minutes, but digestbot
-  does not send one), so that message is posted again.  Like the next case it
-  is not attempted here: it would pass or fail by timing alone.
+  Slack's ``chat.postMessage`` takes no idempotency key, so that message is
+  posted again; on Discord the message's ``nonce`` (with ``enforce_nonce``)
+  gets the existing message back within a few minutes (``test_discord_sink.py``;
+  ``bench.bench_schedule`` counts both).  Like the next case it is not
+  attempted here: it would pass or fail by timing alone.
 * Killed after the platform accepted the last message but before the ledger
   write (a few milliseconds, inside the process): the same window, with the
   whole digest repeated.  Nothing outside the process can stop it at that
@@ -224,12 +229,19 @@ def platform(request: pytest.FixtureRequest) -> Platform:
 # --- the process ---------------------------------------------------------------------------
 
 
-def long_feed(path: Path) -> Path:
-    """A feed whose one episode lists ``ITEMS`` releases: a digest of several messages."""
+def long_feed(path: Path, *, items: int = ITEMS, added: int = 0) -> Path:
+    """A feed whose one episode lists ``items`` releases: a digest of several messages.
+
+    ``added``: the episode as edited later, with that many releases added at the top.
+    """
     bullets = "".join(
+        f"<p>* Added {i} - a release the hosts added to the notes afterwards"
+        f' (<a href="https://example.org/a{i}">Blog</a>)</p>'
+        for i in range(added)
+    ) + "".join(
         f"<p>* Release {i} - a model that does thing number {i} rather well"
         f' (<a href="https://example.org/r{i}">Blog</a>)</p>'
-        for i in range(ITEMS)
+        for i in range(items)
     )
     path.write_text(
         '<?xml version="1.0" encoding="UTF-8"?>'
@@ -253,10 +265,10 @@ class Setup:
     platform: Platform
 
 
-def prepare(tmp_path: Path, platform: Platform) -> Setup:
+def prepare(tmp_path: Path, platform: Platform, *, items: int = ITEMS) -> Setup:
     """A database with the long feed and one weekly subscription to ``platform`` due 5 min ago."""
     db = tmp_path / "run.db"
-    feed = long_feed(tmp_path / "long.rss")
+    feed = long_feed(tmp_path / "long.rss", items=items)
     slot = datetime.now(UTC) - timedelta(minutes=5)
     engine = make_engine(Settings(), db_path=db)  # ingested already: `post` reads no feed
     try:
@@ -526,6 +538,59 @@ def test_killed_after_the_platform_accepted_part_of_the_digest_resumes_it_once(
     row = ledger(setup.db)
     assert row["state"] == "posted" and row["attempts"] == 2, output
     check_one_complete_digest(setup, digest, row)  # Slack: replies in the first's thread
+    assert platform.problems() == []
+
+
+# --- killed mid-post, the episode edited, then resumed ----------------------------------------
+
+
+def test_a_post_resumed_after_its_episode_was_edited_sends_the_rest_of_what_it_began(
+    tmp_path: Path, platform: Platform
+) -> None:
+    setup = prepare(tmp_path, platform, items=3 * ITEMS)
+    hold = platform.hold_message(after=2)  # two messages go through, the third is held
+
+    first = launch(setup, "run")
+    try:
+        held(hold, setup)
+        sent = platform.messages()
+        assert len(sent) == 2
+        wait_until(
+            setup,
+            lambda: ledger(setup.db).get("message_ids") == [m.id for m in sent],
+            "the ledger to record the first two messages",
+        )
+    finally:
+        kill(first)
+    assert hold.wait_outcome(5) == "dropped"
+    began = expected(setup, ledger(setup.db)["episodes"])  # the digest as it was rendered
+    assert len(began) >= 4
+
+    # The hosts edit the episode: releases added at the top shift every later message.
+    long_feed(tmp_path / "long.rss", items=3 * ITEMS, added=40)
+    ingest = subprocess.run(
+        command(setup, "ingest", str(tmp_path / "long.rss")),
+        cwd=ROOT,
+        env=environment(setup),
+        capture_output=True,
+        text=True,
+        timeout=WAIT,
+    )
+    assert ingest.returncode == 0, ingest.stderr
+    assert expected(setup, ledger(setup.db)["episodes"]) != began
+
+    second = launch(setup, "run")  # reads the (edited) feed before catching up
+    try:
+        posted(setup)
+        assert finish(second) == 0
+    finally:
+        finish(second)
+
+    # The rest of the digest that was begun: nothing lost, nothing repeated.
+    messages = platform.messages()
+    assert messages[:2] == sent
+    assert [m.fingerprint for m in messages] == began
+    assert ledger(setup.db)["message_ids"] == [m.id for m in messages]
     assert platform.problems() == []
 
 

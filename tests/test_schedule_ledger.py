@@ -176,3 +176,93 @@ def test_a_release_keeps_what_went_out_for_the_retry(
     ledger.fail(again, "gone", message_ids=["m1", "m2", "m3"])
     row = ledger.row(sub.id, PERIOD) or pytest.fail()
     assert row.state == "failed" and row.message_ids == ("m1", "m2", "m3")
+
+
+def test_the_digest_of_a_claim_is_kept_until_the_post_is_done(
+    sample_engine: Engine, sub: Subscription
+) -> None:
+    clock = ManualClock(NOW)
+    crashed = Ledger(sample_engine.store, clock=clock, owner="otherhost:1:dead")
+    first = crashed.claim(sub, PERIOD)
+    assert isinstance(first, Claim) and first.digest is None
+    digest = sample_engine.digest(
+        [e for e in map(sample_engine.store.episode, first.episode_ids) if e]
+    )
+    assert crashed.keep_digest(first, digest)
+    assert not crashed.keep_digest(first, digest)  # written once: what the first message began
+
+    clock.advance(timedelta(minutes=11))
+    restarted = Ledger(sample_engine.store, clock=clock)
+    second = restarted.claim(sub, PERIOD)
+    assert isinstance(second, Claim) and second.digest == digest
+    restarted.complete(second, ["m1"])
+    kept = sample_engine.store.query("SELECT digest FROM posts WHERE period = ?", (PERIOD,))
+    assert kept == [(None,)]  # dropped once done
+
+
+def test_sent_messages_in_the_journal_reach_the_ledger_before_the_next_claim(
+    tmp_path: Path, sample_feed: Path
+) -> None:
+    engine = make_engine(Settings(), db_path=tmp_path / "j.db")
+    try:
+        engine.ingest(str(sample_feed))
+        sub = Subscriptions(engine.store).add(
+            build(
+                "console",
+                created_at=NOW - timedelta(days=30),
+                defaults=ScheduleSettings(),
+                default_zone="America/Los_Angeles",
+            )
+        )
+        clock = ManualClock(NOW)
+        crashed = Ledger(engine.store, clock=clock, owner="otherhost:1:dead")
+        claim = crashed.claim(sub, PERIOD)
+        assert isinstance(claim, Claim)
+        # The ledger could not be written when these went out: the journal has them.
+        assert crashed.note_sent(claim, ["m1"])
+        assert crashed.note_sent(claim, ["m1", "m2"])
+        assert crashed.journal.path is not None
+        crashed.journal.path.write_text(
+            crashed.journal.path.read_text() + '{"torn": \n', encoding="utf-8"
+        )
+
+        clock.advance(timedelta(minutes=11))
+        restarted = Ledger(engine.store, clock=clock)
+        second = restarted.claim(sub, PERIOD)
+        assert isinstance(second, Claim) and second.message_ids == ("m1", "m2")
+        assert not restarted.journal.has_notes()
+
+        assert restarted.note_sent(second, ["m1", "m2", "m3"], done=True)
+        refused = restarted.claim(sub, PERIOD)
+        assert isinstance(refused, Refused) and refused.reason == "done"
+        row = restarted.row(sub.id, PERIOD) or pytest.fail()
+        assert row.state == "posted" and row.message_ids == ("m1", "m2", "m3")
+        restarted.complete(second, ["m1", "m2", "m3"])  # the late write finds it done: quiet
+    finally:
+        engine.close()
+
+
+def test_a_post_the_journal_says_went_out_is_not_skipped(tmp_path: Path, sample_feed: Path) -> None:
+    engine = make_engine(Settings(), db_path=tmp_path / "j.db")
+    try:
+        engine.ingest(str(sample_feed))
+        sub = Subscriptions(engine.store).add(
+            build(
+                "console",
+                created_at=NOW - timedelta(days=30),
+                defaults=ScheduleSettings(),
+                default_zone="America/Los_Angeles",
+            )
+        )
+        clock = ManualClock(NOW)
+        crashed = Ledger(engine.store, clock=clock, owner="otherhost:1:dead")
+        claim = crashed.claim(sub, PERIOD)
+        assert isinstance(claim, Claim)
+        assert crashed.note_sent(claim, ["m1"], done=True)  # all out; the ledger was locked
+
+        clock.advance(timedelta(days=2))  # long past the hold: the sweep would give up
+        assert not Ledger(engine.store, clock=clock).skip(sub.id, PERIOD, "gave up")
+        row = crashed.row(sub.id, PERIOD) or pytest.fail()
+        assert row.state == "posted" and row.message_ids == ("m1",)
+    finally:
+        engine.close()

@@ -267,3 +267,53 @@ def test_generic_webhook_resumes_as_done_when_already_posted(receiver: WebhookRe
 
     assert run(resume()) == ["x"]
     assert receiver.accepted("/json/done") == [] and heard == []
+
+
+def test_the_idempotency_key_is_the_same_for_retries_and_after_a_restart(
+    receiver: WebhookReceiver, tmp_path: Path, sample_feed: Path
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.config import ScheduleSettings, Settings
+    from bot.engine import make_engine
+    from bot.schedule.ledger import Ledger
+    from bot.schedule.posting import Poster, Sinks
+    from bot.schedule.subscriptions import Subscriptions, build
+    from bot.schedule.timing import ManualClock
+
+    engine = make_engine(Settings(), db_path=tmp_path / "key.db")
+    try:
+        engine.ingest(str(sample_feed))
+        now = datetime(2025, 1, 20, tzinfo=UTC)
+        sub = Subscriptions(engine.store).add(
+            build(
+                f"webhook:{receiver.url('/json')}",
+                created_at=now - timedelta(days=30),
+                defaults=ScheduleSettings(),
+                default_zone="UTC",
+            )
+        )
+        # Both answers lost after the receiver had the digest: reset, then too late.
+        receiver.script("/json", Reply(lose="reset"), Reply(lose="late", delay=1.0))
+        clock = ManualClock(now)
+        policy = RetryPolicy(retries=1, backoff=0.01, timeout=0.3)
+
+        def poster(owner: str) -> Poster:
+            return Poster(
+                engine,
+                Sinks({"webhook": JsonWebhookSink(policy=policy)}),
+                clock=clock,
+                ledger=Ledger(engine.store, clock=clock, owner=owner),
+            )
+
+        assert run(poster("host:1:first").post_now(sub.id)).status == "retry"
+        clock.advance(timedelta(hours=1))
+        assert run(poster("host:2:restarted").post_now(sub.id)).posted
+    finally:
+        engine.close()
+
+    requests = receiver.to("/json")
+    assert len(requests) == 3 and all(r.accepted for r in requests)  # one digest, three times
+    keys = {r.headers["idempotency-key"] for r in requests}
+    assert len(keys) == 1  # ... so a receiver keeping the key drops two of them
+    assert keys.pop().startswith(f"digestbot:{sub.id}:")

@@ -5,6 +5,14 @@ gateway).  discord.py's rate-limit buckets wait out short 429s; what still
 fails comes back as a ``PostError``: permanent when retrying cannot help
 (missing permissions, unknown channel, bad token), otherwise with the
 ``retry_after`` Discord asked for.
+
+Every message of a scheduled post carries a ``nonce`` derived from the post
+(subscription and period) and the message's place in the digest, with
+``enforce_nonce``: for a few minutes Discord answers a repeat with the
+message it already created.  So a lost answer (a timeout or a reset after
+Discord had the message) is retried here at once with the same nonce, and a
+process killed mid-answer that restarts within those minutes resumes
+without a duplicate.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import aiohttp
 import discord
@@ -19,11 +28,14 @@ import discord
 from adapters.discord.render import render_digest, to_send_kwargs
 from bot.models import Digest
 from bot.retry_after import clamp_delay, parse_retry_after
+from bot.schedule.webhooks import post_context
 from bot.sinks import PostError
 
 log = logging.getLogger(__name__)
 
 NEEDED = "View Channel, Send Messages and Embed Links"
+#: Pauses before sending again after a lost answer (only with a nonce: Discord deduplicates).
+LOST_ANSWER_RETRIES = (0.5, 2.0)
 
 
 class DiscordSink:
@@ -31,9 +43,16 @@ class DiscordSink:
 
     platform = "discord"
 
-    def __init__(self, client: discord.Client, *, timeout: float = 120.0) -> None:
+    def __init__(
+        self,
+        client: discord.Client,
+        *,
+        timeout: float = 120.0,
+        lost_answer_retries: Sequence[float] = LOST_ANSWER_RETRIES,
+    ) -> None:
         self._client = client
         self._timeout = timeout
+        self._lost_answer_retries = tuple(lost_answer_retries)
 
     async def post_digest(
         self,
@@ -55,22 +74,48 @@ class DiscordSink:
         if self._client.is_closed() or self._client.user is None:
             raise PostError("the Discord client is not logged in yet")
         posted: list[str] = list(already)
-        for payload in render_digest(digest)[len(posted) :]:
-            try:
-                message = await asyncio.wait_for(
-                    channel.send(**to_send_kwargs(payload)), self._timeout
-                )
-            except (discord.HTTPException, discord.RateLimited) as exc:
-                raise _post_error(exc, channel_id, tuple(posted)) from exc
-            except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-                raise PostError(
-                    f"could not reach Discord: {type(exc).__name__}",
-                    posted=tuple(posted),
-                ) from exc
+        context = post_context.get()
+        payloads = render_digest(digest)
+        for index in range(len(posted), len(payloads)):
+            kwargs = to_send_kwargs(payloads[index])
+            if context is not None:
+                kwargs["nonce"] = context.nonce(index)  # discord.py adds enforce_nonce
+            message = await self._send(channel, kwargs, channel_id, tuple(posted))
             posted.append(str(message.id))
             if on_posted is not None:
                 on_posted(posted[-1])
         return posted
+
+    async def _send(
+        self,
+        channel: discord.PartialMessageable,
+        kwargs: dict[str, Any],
+        channel_id: str,
+        posted: tuple[str, ...],
+    ) -> discord.Message:
+        """Send one message; a lost answer is sent again at once when a nonce makes that safe."""
+        pauses = self._lost_answer_retries if "nonce" in kwargs else ()
+        for attempt in range(len(pauses) + 1):
+            try:
+                return await asyncio.wait_for(channel.send(**kwargs), self._timeout)
+            except (discord.HTTPException, discord.RateLimited) as exc:
+                raise _post_error(exc, channel_id, posted) from exc
+            except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+                # Discord may have created the message and lost only its answer: the same
+                # nonce gets that message back instead of a second one.
+                if attempt < len(pauses):
+                    log.info(
+                        "no answer from Discord for a message to channel %s (%s);"
+                        " sending it again with the same nonce",
+                        channel_id,
+                        type(exc).__name__,
+                    )
+                    await asyncio.sleep(pauses[attempt])
+                    continue
+                raise PostError(
+                    f"could not reach Discord: {type(exc).__name__}", posted=posted
+                ) from exc
+        raise AssertionError("unreachable")
 
 
 def _post_error(

@@ -17,12 +17,18 @@ Posting is claim, post, record:
 A claim left ``claimed`` by a process that died is taken over when its lease
 ends, or at once when its owner was a process on this host that no longer
 runs (the owner is ``host:pid:token``).  A retry or take-over gets the
-ids recorded so far in ``Claim.message_ids`` and resumes the digest after
-them rather than posting it again.  The one window left is a crash between
-the platform accepting a message and its id reaching the ledger
-(milliseconds): that message is sent again, i.e. at-least-once there and
-exactly-once everywhere else.
-Generic webhooks get an ``Idempotency-Key`` so a receiver can close even that.
+ids recorded so far in ``Claim.message_ids`` and the digest the first
+attempt began (``keep_digest``, in ``Claim.digest``), and resumes that
+digest after them rather than posting it again or composing it anew from
+an episode edited meanwhile.
+
+Ids that could not be written (the database locked or full) go to the sent
+journal beside the database (``journal.py``); ``claim`` folds it in first.
+The window left is an answer lost after the platform accepted a message
+(a timeout, a reset, a crash before the id reached the ledger): that message
+is sent again, i.e. at-least-once there and exactly-once everywhere else.
+Discord bot messages carry a nonce Discord deduplicates, and generic
+webhooks an ``Idempotency-Key`` a receiver can use, to close even that.
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from bot.models import Digest
+from bot.schedule.journal import SentJournal, SentNote
 from bot.schedule.subscriptions import Subscription
 from bot.schedule.timing import Clock
 from bot.store.sqlite import Store
@@ -126,6 +134,9 @@ class Claim:
     owner: str
     #: Ids of the digest's messages an earlier attempt got accepted, in order: resume after them.
     message_ids: tuple[str, ...] = ()
+    #: The digest an earlier attempt rendered and began to send (``keep_digest``): a retry
+    #: resumes these very messages, not a digest composed again from edited episodes.
+    digest: Digest | None = None
 
 
 Refusal = Literal["done", "in-flight", "nothing-new", "later", "gone"]
@@ -178,11 +189,14 @@ class Ledger:
         clock: Clock,
         lease: timedelta = timedelta(minutes=10),
         owner: str | None = None,
+        journal: SentJournal | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.lease = lease
         self.owner = owner or make_owner()
+        #: Where sent messages go when this ledger cannot be written (see ``journal.py``).
+        self.journal = journal or SentJournal.beside(store.path)
 
     # --- reading ------------------------------------------------------------------
 
@@ -241,6 +255,7 @@ class Ledger:
         is done, held by a live claim, waiting to retry, or has nothing new.
         """
         now = self.clock.now()
+        self.fold_journal()
         with self.store.transaction() as db:
             found = db.execute(
                 f"SELECT {_ROW_COLUMNS} FROM posts WHERE subscription_id = ? AND period = ?",
@@ -270,6 +285,10 @@ class Ledger:
                     " AND period = ?",
                     (self.owner, _ts(now + self.lease), _ts(now), sub.id, period),
                 )
+                kept = db.execute(
+                    "SELECT digest FROM posts WHERE subscription_id = ? AND period = ?",
+                    (sub.id, period),
+                ).fetchone()[0]
                 return Claim(
                     sub.id,
                     period,
@@ -278,6 +297,7 @@ class Ledger:
                     row.attempts + 1,
                     self.owner,
                     row.message_ids,
+                    _kept_digest(kept, sub.id, period),
                 )
             if kind == "note":
                 chosen: tuple[str, ...] = ()
@@ -327,6 +347,65 @@ class Ledger:
 
     # --- recording --------------------------------------------------------------------
 
+    def note_sent(self, claim: Claim, message_ids: Sequence[str], *, done: bool = False) -> bool:
+        """Note sent messages in the journal when the ledger cannot take them (``journal.py``)."""
+        return self.journal.note(
+            SentNote(claim.subscription_id, claim.period, tuple(message_ids), done)
+        )
+
+    def fold_journal(self) -> int:
+        """Write the journal's notes into the ledger and empty it; how many there were."""
+        if not self.journal.has_notes():
+            return 0
+        folded = self.journal.fold(self._apply_notes)
+        if folded:
+            log.info("recorded %d note(s) of sent messages from the sent journal", folded)
+        return folded
+
+    def _apply_notes(self, notes: Sequence[SentNote]) -> None:
+        now = _ts(self.clock.now())
+        with self.store.transaction() as db:
+            for note in notes:
+                db.execute(
+                    "UPDATE posts SET message_ids = ? WHERE subscription_id = ? AND period = ?"
+                    " AND json_array_length(message_ids) < ?",
+                    (
+                        json.dumps(list(note.message_ids)),
+                        note.subscription_id,
+                        note.period,
+                        len(note.message_ids),
+                    ),
+                )
+                if note.done:
+                    db.execute(
+                        "UPDATE posts SET state = 'posted', owner = NULL, lease_until = NULL,"
+                        " digest = NULL, updated_at = ? WHERE subscription_id = ? AND period = ?"
+                        " AND state IN ('claimed', 'retry')",
+                        (now, note.subscription_id, note.period),
+                    )
+
+    def keep_digest(self, claim: Claim, digest: Digest) -> bool:
+        """Keep the digest ``claim`` is about to send until the post is done.
+
+        Written once, before the first message goes out; a retry or take-over
+        gets it back in ``Claim.digest`` and resumes its messages.  Returns
+        whether it was written (False: the claim is no longer ours, or a digest
+        was already kept).
+        """
+        with self.store.transaction() as db:
+            return bool(
+                db.execute(
+                    "UPDATE posts SET digest = ? WHERE subscription_id = ? AND period = ?"
+                    " AND owner = ? AND state = 'claimed' AND digest IS NULL",
+                    (
+                        digest.model_dump_json(),
+                        claim.subscription_id,
+                        claim.period,
+                        claim.owner,
+                    ),
+                ).rowcount
+            )
+
     def complete(
         self, claim: Claim, message_ids: Sequence[str], *, detail: str | None = None
     ) -> None:
@@ -335,8 +414,8 @@ class Ledger:
         with self.store.transaction() as db:
             updated = db.execute(
                 "UPDATE posts SET state = 'posted', owner = NULL, lease_until = NULL,"
-                " message_ids = ?, detail = ?, updated_at = ? WHERE subscription_id = ?"
-                " AND period = ? AND owner = ?",
+                " digest = NULL, message_ids = ?, detail = ?, updated_at = ?"
+                " WHERE subscription_id = ? AND period = ? AND owner = ?",
                 (
                     json.dumps(list(message_ids)),
                     detail,
@@ -346,6 +425,8 @@ class Ledger:
                     claim.owner,
                 ),
             ).rowcount
+            if not updated and _folded_already(db, claim, message_ids):
+                return  # the sent journal recorded this very post (the ledger was busy)
             if not updated:
                 # Our lease ran out and another process took the post over: both posted.
                 log.error(
@@ -356,7 +437,7 @@ class Ledger:
                 )
                 db.execute(
                     "UPDATE posts SET state = 'posted', owner = NULL, lease_until = NULL,"
-                    " updated_at = ? WHERE subscription_id = ? AND period = ?",
+                    " digest = NULL, updated_at = ? WHERE subscription_id = ? AND period = ?",
                     (_ts(now), claim.subscription_id, claim.period),
                 )
 
@@ -441,7 +522,8 @@ class Ledger:
                 )
             db.execute(
                 "UPDATE posts SET state = 'failed', owner = NULL, lease_until = NULL,"
-                " detail = ?, updated_at = ? WHERE subscription_id = ? AND period = ?",
+                " digest = NULL, detail = ?, updated_at = ? WHERE subscription_id = ?"
+                " AND period = ?",
                 (error, _ts(self.clock.now()), claim.subscription_id, claim.period),
             )
             db.execute(
@@ -454,6 +536,7 @@ class Ledger:
 
         Episodes a skipped period did not reserve stay uncovered: the next post lists them.
         """
+        self.fold_journal()  # a post the journal says went out is not skipped
         now = self.clock.now()
         with self.store.transaction() as db:
             found = db.execute(
@@ -473,8 +556,8 @@ class Ledger:
                 )
             else:
                 db.execute(
-                    "UPDATE posts SET state = 'skipped', owner = NULL, detail = ?, updated_at = ?"
-                    " WHERE subscription_id = ? AND period = ?",
+                    "UPDATE posts SET state = 'skipped', owner = NULL, digest = NULL, detail = ?,"
+                    " updated_at = ? WHERE subscription_id = ? AND period = ?",
                     (detail, _ts(now), sub_id, period),
                 )
                 # A retry that ran out of time: its episodes go to the next post.
@@ -540,6 +623,26 @@ def _choose(run: Run, sub_id: str, first: FirstRule) -> list[Candidate]:
         top = max(c.when for c in newest.values())
         picked = [c for c in newest.values() if top - c.when <= FIRST_POST_SPAN]
     return sorted(picked, key=lambda c: (c.when, c.id))
+
+
+def _folded_already(db: sqlite3.Connection, claim: Claim, message_ids: Sequence[str]) -> bool:
+    """Whether the row is ``posted`` with exactly ``message_ids`` (folded from the journal)."""
+    found = db.execute(
+        "SELECT state, message_ids FROM posts WHERE subscription_id = ? AND period = ?",
+        (claim.subscription_id, claim.period),
+    ).fetchone()
+    return bool(found and found[0] == "posted" and json.loads(found[1]) == list(message_ids))
+
+
+def _kept_digest(text: str | None, sub_id: str, period: str) -> Digest | None:
+    """A kept digest; one that no longer reads (an older format) is composed again."""
+    if not text:
+        return None
+    try:
+        return Digest.model_validate_json(text)
+    except ValueError as exc:
+        log.warning("the kept digest of %s for %s is unreadable (%s)", sub_id, period, exc)
+        return None
 
 
 def _ledger_row(row: Sequence[object]) -> LedgerRow:

@@ -26,17 +26,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
 from bot.config import ScheduleSettings
 from bot.engine import Engine
-from bot.errors import DigestbotError, NotFoundError
+from bot.errors import DigestbotError, NotFoundError, StorageError
 from bot.models import Digest, Episode
 from bot.retry_after import clamp_delay
 from bot.schedule.ledger import Claim, FirstRule, Ledger, LedgerRow, Refused
+from bot.schedule.recording import Progress, Unsettled, retry_write
 from bot.schedule.subscriptions import Subscription, Subscriptions
 from bot.schedule.targets import Target
 from bot.schedule.timing import Clock, Windows, note_deadline, weekly_deadline
@@ -165,6 +166,8 @@ class Poster:
         self._busy: set[str] = set()
         self._tasks: set[asyncio.Task[Outcome]] = set()
         self._digests: dict[tuple[object, ...], tuple[float, Digest | None]] = {}
+        #: Ledger writes about sent messages that failed even after the back-off.
+        self.unsettled = Unsettled()
 
     # --- entry points --------------------------------------------------------------
 
@@ -219,14 +222,15 @@ class Poster:
         before its id reached the ledger is repeated (the at-least-once window).
         """
         pending = [t for t in self._tasks if not t.done()]
-        if not pending:
-            return
-        log.info("waiting up to %.0f s for %d post(s) in flight", timeout, len(pending))
-        _, still = await asyncio.wait(pending, timeout=timeout)
-        for task in still:
-            task.cancel()
-        if still:
-            await asyncio.wait(still, timeout=5)
+        if pending:
+            log.info("waiting up to %.0f s for %d post(s) in flight", timeout, len(pending))
+            _, still = await asyncio.wait(pending, timeout=timeout)
+            for task in still:
+                task.cancel()
+            if still:
+                await asyncio.wait(still, timeout=5)
+        if self.unsettled:
+            await self.unsettled.settle_all()
 
     # --- evaluation --------------------------------------------------------------------
 
@@ -244,6 +248,10 @@ class Poster:
             return Outcome(sub_id, "in-flight")
         self._busy.add(sub_id)
         try:
+            if not await self.unsettled.settle(sub_id):
+                # Its last post's messages went out but are not on record yet: do nothing
+                # that could send them again.
+                return Outcome(sub_id, "in-flight", detail="waiting to record the last post")
             async with self._semaphore():
                 try:
                     sub = await asyncio.to_thread(self.subscriptions.get, sub_id)
@@ -381,25 +389,23 @@ class Poster:
 
     async def _post(self, sub: Subscription, claim: Claim) -> Outcome:
         target = sub.parsed_target
-        # The digest's messages accepted so far, this attempt's and earlier ones' (resumed).
-        accepted: list[str] = list(claim.message_ids)
-        recording: list[asyncio.Future[bool]] = []
-
-        def on_posted(message_id: str) -> None:
-            # Called on the loop as the platform accepts each message: write the ids so far
-            # to the ledger in a worker thread, so a crash from here on resumes after them.
-            accepted.append(message_id)
-            recording.append(
-                asyncio.ensure_future(asyncio.to_thread(self.ledger.record, claim, list(accepted)))
-            )
-
+        # The digest's messages accepted so far, this attempt's and earlier ones' (resumed),
+        # written to the ledger as they come so a crash from here on resumes after them.
+        progress = Progress(self.ledger, claim, within=self.settings.ledger_retry_seconds)
         try:
-            digest = await asyncio.to_thread(self._digest, sub, claim)
+            digest = claim.digest
             if digest is None:
-                await asyncio.to_thread(
-                    self.ledger.complete, claim, [], detail="no release matched the filters"
-                )
-                return Outcome(sub.id, "filtered", claim.period)
+                digest = await asyncio.to_thread(self._digest, sub, claim)
+                if digest is None:
+                    return await self._completed(
+                        sub, claim, [], detail="no release matched the filters"
+                    )
+                try:
+                    # Kept before the first message: a retry resumes these very messages even
+                    # if an episode is edited meanwhile.
+                    await asyncio.to_thread(self.ledger.keep_digest, claim, digest)
+                except StorageError as exc:
+                    return await self._failed(sub, claim, PostError(exc.message))
             sink, channel = self.sinks.resolve(target)
             token = post_context.set(PostContext(sub.id, claim.period, claim.attempt))
             try:
@@ -412,7 +418,7 @@ class Poster:
                     )
                 ids = await asyncio.wait_for(
                     sink.post_digest(
-                        channel, digest, already=claim.message_ids, on_posted=on_posted
+                        channel, digest, already=claim.message_ids, on_posted=progress.add
                     ),
                     self.settings.post_timeout_seconds,
                 )
@@ -421,31 +427,44 @@ class Poster:
         except asyncio.CancelledError:
             # Shutting down mid-post: hand the claim back for the next run (quick, so inline),
             # with what went out, so that run resumes after it.
-            self.ledger.release(
-                claim, "abandoned at shutdown", retry_at=self.clock.now(), message_ids=accepted
-            )
+            try:
+                self.ledger.release(
+                    claim,
+                    "abandoned at shutdown",
+                    retry_at=self.clock.now(),
+                    message_ids=progress.accepted,
+                )
+            except StorageError as exc:
+                noted = bool(progress.accepted) and self.ledger.note_sent(claim, progress.accepted)
+                log.error(
+                    "could not hand back the post of %s for %s at shutdown (%s); messages that"
+                    " went out%s: %s",
+                    claim.period,
+                    sub.id,
+                    exc.message,
+                    " (kept in the sent journal)" if noted else "",
+                    ", ".join(progress.accepted) or "(none)",
+                )
             raise
         except PostError as exc:
-            await _settled(recording)
-            return await self._failed(sub, claim, exc, _longer(accepted, exc.posted))
+            await progress.settled()
+            return await self._failed(sub, claim, exc, _longer(progress.accepted, exc.posted))
         except TimeoutError:
-            await _settled(recording)
+            await progress.settled()
             return await self._failed(
                 sub,
                 claim,
                 PostError(f"no answer within {self.settings.post_timeout_seconds:g} s"),
-                accepted,
+                progress.accepted,
             )
         except Exception as exc:  # a bug in one sink must not stop the others
             log.exception("posting %s to %s crashed", claim.period, target.redacted)
-            await _settled(recording)
+            await progress.settled()
             return await self._failed(
-                sub, claim, PostError(f"{type(exc).__name__}: {exc}"), accepted
+                sub, claim, PostError(f"{type(exc).__name__}: {exc}"), progress.accepted
             )
-        await _settled(recording)
-        await asyncio.to_thread(self.ledger.complete, claim, ids)
-        if sub.last_error:
-            await asyncio.to_thread(self.subscriptions.note_error, sub.id, None)
+        await progress.settled()
+        outcome = await self._completed(sub, claim, ids)
         log.info(
             "posted %s to %s (%s, %d message(s))",
             claim.period,
@@ -453,7 +472,61 @@ class Poster:
             sub.id,
             len(ids),
         )
+        return outcome
+
+    async def _completed(
+        self, sub: Subscription, claim: Claim, ids: Sequence[str], *, detail: str | None = None
+    ) -> Outcome:
+        """Record a post that went out (or needed no message, with ``detail``), come what may.
+
+        A ledger that cannot be written is retried with back-off, then at every
+        later evaluation: the post is never made again for that reason.
+        """
+        what = f"record the post of {claim.period} as done"
+        if not await self._settle(
+            sub.id,
+            what,
+            lambda: self.ledger.complete(claim, ids, detail=detail),
+            ids,
+            fallback=lambda: self.ledger.note_sent(claim, ids, done=True),
+        ):
+            return Outcome(
+                sub.id, "posted", claim.period, "not on record yet", message_ids=tuple(ids)
+            )
+        if sub.last_error:
+            await self._note_error(sub.id, None)
+        if detail is not None and not ids:
+            return Outcome(sub.id, "filtered", claim.period)
         return Outcome(sub.id, "posted", claim.period, message_ids=tuple(ids))
+
+    async def _settle(
+        self,
+        sub_id: str,
+        what: str,
+        write: Callable[[], object],
+        sent: Sequence[str],
+        *,
+        fallback: Callable[[], object] | None = None,
+    ) -> bool:
+        """Make a ledger write about sent messages, retried; kept for later if it still fails.
+
+        ``fallback`` notes the messages in the sent journal at the first failure.
+        """
+        try:
+            await retry_write(
+                what, write, within=self.settings.ledger_retry_seconds, fallback=fallback
+            )
+        except StorageError:
+            self.unsettled.keep(sub_id, what, write, sent)
+            return False
+        return True
+
+    async def _note_error(self, sub_id: str, error: str | None) -> None:
+        """Show (or clear) a subscription's last error; a busy database only costs the note."""
+        try:
+            await asyncio.to_thread(self.subscriptions.note_error, sub_id, error)
+        except StorageError as exc:
+            log.warning("subscription %s: could not note its last error: %s", sub_id, exc.message)
 
     async def _failed(
         self, sub: Subscription, claim: Claim, exc: PostError, accepted: Sequence[str] = ()
@@ -466,7 +539,13 @@ class Poster:
                 sub.parsed_target.redacted,
                 exc.message,
             )
-            await asyncio.to_thread(self.ledger.fail, claim, exc.message, message_ids=accepted)
+            await self._settle(
+                sub.id,
+                f"record the post of {claim.period} as failed",
+                lambda: self.ledger.fail(claim, exc.message, message_ids=accepted),
+                accepted,
+                fallback=lambda: self.ledger.note_sent(claim, accepted),
+            )
             await asyncio.to_thread(self.subscriptions.disable, sub.id, exc.message)
             return Outcome(sub.id, "failed", claim.period, exc.message)
         backoff = timedelta(minutes=self.settings.retry_minutes * min(claim.attempt, 6))
@@ -483,10 +562,16 @@ class Poster:
             exc.message,
             retry_at.isoformat(timespec="seconds"),
         )
-        await asyncio.to_thread(
-            self.ledger.release, claim, exc.message, retry_at=retry_at, message_ids=accepted
+        await self._settle(
+            sub.id,
+            f"hand back the post of {claim.period} for a retry",
+            lambda: self.ledger.release(
+                claim, exc.message, retry_at=retry_at, message_ids=accepted
+            ),
+            accepted,
+            fallback=lambda: self.ledger.note_sent(claim, accepted),
         )
-        await asyncio.to_thread(self.subscriptions.note_error, sub.id, exc.message)
+        await self._note_error(sub.id, exc.message)
         return Outcome(sub.id, "retry", claim.period, exc.message)
 
     def _digest(self, sub: Subscription, claim: Claim) -> Digest | None:
@@ -518,15 +603,6 @@ class Poster:
 def _longer(accepted: Sequence[str], posted: Sequence[str]) -> list[str]:
     """What went out of a failed post: the longer of what we heard and what the error says."""
     return list(posted) if len(posted) > len(accepted) else list(accepted)
-
-
-async def _settled(recording: Sequence[asyncio.Future[bool]]) -> None:
-    """Wait for the ledger writes of accepted messages; log (not raise) their failures."""
-    if not recording:
-        return
-    for result in await asyncio.gather(*recording, return_exceptions=True):
-        if isinstance(result, BaseException):
-            log.warning("could not record a posted message in the ledger: %s", result)
 
 
 def _published_order(episode: Episode) -> float:

@@ -24,6 +24,7 @@ rate (Slack: 1 per second; Discord: 5 per 2 seconds).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -44,6 +45,8 @@ Payload = dict[str, Any]
 
 SLACK_TEXT_LIMIT = 12_000
 DISCORD_CONTENT_LIMIT = 2_000
+#: Discord's longest message nonce.
+DISCORD_NONCE_LENGTH = 25
 #: Statuses worth retrying besides 429 and 5xx.
 RETRYABLE_4XX = frozenset({408, 425})
 
@@ -60,6 +63,16 @@ class PostContext:
     def idempotency_key(self) -> str:
         """Stable across retries of the same post."""
         return f"digestbot:{self.subscription_id}:{self.period}"
+
+    def nonce(self, index: int) -> str:
+        """A Discord message ``nonce`` for message ``index`` of this post (25 characters).
+
+        The same for every attempt of the post, in any process: with
+        ``enforce_nonce`` Discord answers a repeat with the message it already
+        created (for a few minutes) instead of posting it again.
+        """
+        seed = f"{self.subscription_id}\n{self.period}\n{index}".encode()
+        return hashlib.sha256(seed).hexdigest()[:DISCORD_NONCE_LENGTH]
 
 
 #: Set by the poster around each ``post_digest`` call.

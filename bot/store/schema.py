@@ -171,8 +171,22 @@ _BULK_FTS_INSERT = """
         DROP TRIGGER items_ai;
 """
 
+#: The digest a claimed post is sending, as JSON (``bot.models.Digest``), kept from its first
+#: attempt until the post is done: a retry or a take-over resumes the very messages that
+#: were rendered, even when an episode was edited (re-ingested) in between.
+_POST_DIGEST = """
+        ALTER TABLE posts ADD COLUMN digest TEXT;
+"""
+
 #: Migrations in order, as SQL scripts; index i takes the database to version i + 1.
-MIGRATIONS: list[str] = [_V1, _SCHEDULE, _LLM_CACHE, _SLACK_OAUTH, _BULK_FTS_INSERT]
+MIGRATIONS: list[str] = [
+    _V1,
+    _SCHEDULE,
+    _LLM_CACHE,
+    _SLACK_OAUTH,
+    _BULK_FTS_INSERT,
+    _POST_DIGEST,
+]
 
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -129,14 +129,19 @@ def wrap_errors(action: str) -> Iterator[None]:
 class Store:
     """Episodes and items in one SQLite file (or ``:memory:``)."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, busy_timeout: float = BUSY_TIMEOUT) -> None:
+        """Open (creating and migrating) ``path``.
+
+        ``busy_timeout``: seconds a statement waits for another connection's write lock
+        before failing with ``StorageError`` ("database is locked").
+        """
         self.path = str(path)
         with wrap_errors(f"opening {self.path}"):
             if self.path != ":memory:":
                 Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
                 _create_private(self.path)
             self._db = sqlite3.connect(
-                self.path, check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT
+                self.path, check_same_thread=False, isolation_level=None, timeout=busy_timeout
             )
             try:
                 self._db.execute("PRAGMA foreign_keys = ON")

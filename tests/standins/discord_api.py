@@ -17,7 +17,15 @@ interaction window, one callback per interaction) plus the project's own
 rule that every message pings nobody, and records every message posted.
 Errors are injectable per route (403/404/429/5xx, ``times`` in a row), and a
 request can be held unanswered (``hold``, see ``hold.py``): one whose client
-goes away meanwhile is dropped (listed in ``dropped``), never posted.
+goes away meanwhile is dropped (listed in ``dropped``), never posted.  An
+answer can be lost after the message was created (``lose_answer``: the
+connection reset, or the answer sent late), which is when a client that
+tries again would post twice.
+
+Message nonces work as Discord documents them: a ``nonce`` longer than 25
+characters is refused (400), and with ``enforce_nonce`` a nonce seen within
+the last ``NONCE_WINDOW_SECONDS`` gets the message created with it back
+instead of a new one (counted in ``deduplicated``).
 """
 
 from __future__ import annotations
@@ -33,7 +41,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 import discord
 from aiohttp import WSMsgType, web
@@ -56,6 +64,10 @@ EMBED_LINKS = 1 << 14
 USE_APPLICATION_COMMANDS = 1 << 31
 MANAGE_GUILD = 1 << 5
 MEMBER_PERMISSIONS = VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | USE_APPLICATION_COMMANDS
+
+#: Discord deduplicates an enforced nonce "in the past few minutes"; the stand-in keeps 2.
+NONCE_WINDOW_SECONDS = 120.0
+NONCE_MAX = 25
 
 EPHEMERAL = 1 << 6
 INTERACTION_WINDOW_SECONDS = 3.0
@@ -94,6 +106,16 @@ class Failure:
     code: int = 0
     message: str = "injected failure"
     retry_after: float | None = None
+    times: int = 1
+    after: int = 0  # let this many requests through first
+
+
+@dataclass
+class LostAnswer:
+    """Create the message, then lose its answer: the connection reset, or answered late."""
+
+    mode: Literal["reset", "late"] = "reset"
+    delay: float = 0.0  # "late": seconds before the answer
     times: int = 1
     after: int = 0  # let this many requests through first
 
@@ -203,6 +225,11 @@ class DiscordStandIn:
         self.heartbeats = 0
         self.synced = asyncio.Event()
         self._failures: dict[str, list[Failure]] = defaultdict(list)
+        self._lost: dict[str, list[LostAnswer]] = defaultdict(list)
+        #: Messages created with an enforced nonce: nonce -> (when, the message).
+        self._nonces: dict[str, tuple[float, dict[str, Any]]] = {}
+        #: Requests answered with an earlier message because of their nonce.
+        self.deduplicated = 0
         self._holds: dict[str, list[Hold]] = defaultdict(list)
         self._holds_lock = threading.Lock()  # ``hold`` may be called from another thread
         self._interactions: dict[str, _Interaction] = {}
@@ -261,6 +288,10 @@ class DiscordStandIn:
     def fail(self, method: str, path: str, failure: Failure) -> None:
         """Answer the next ``failure.times`` ``METHOD /path`` requests with an error."""
         self._failures[f"{method.upper()} {path}"].append(failure)
+
+    def lose_answer(self, method: str, path: str, lost: LostAnswer) -> None:
+        """Create the next ``lost.times`` messages of ``METHOD /path``, then lose the answers."""
+        self._lost[f"{method.upper()} {path}"].append(lost)
 
     def hold(self, method: str, path: str, *, after: int = 0, limit: float = 30.0) -> Hold:
         """Hold the next ``METHOD /path`` request (once ``after`` went through) unanswered.
@@ -548,7 +579,15 @@ class DiscordStandIn:
             guild = parts[3] if len(parts) == 5 and parts[2] == "guilds" else None
             return self._sync_commands(guild, body or [])
         if method == "POST" and parts[0] == "channels" and parts[2:] == ["messages"]:
-            return self._channel_message(parts[1], body or {})
+            lost = self._take_lost(f"{method} {path}")
+            answer = self._channel_message(parts[1], body or {})
+            if lost is not None and lost.mode == "late":
+                await asyncio.sleep(lost.delay)  # the client may have given up meanwhile
+            elif lost is not None:
+                if request.transport is not None:
+                    request.transport.close()  # created, and the client never hears of it
+                return web.Response(status=499)
+            return answer
         return _json({"message": "404: Not Found", "code": 0}, status=404)
 
     def _take_hold(self, key: str) -> Hold | None:
@@ -557,6 +596,19 @@ class DiscordStandIn:
             if not queue or not queue[0].takes_this_one():
                 return None
             return queue.pop(0)
+
+    def _take_lost(self, key: str) -> LostAnswer | None:
+        queue = self._lost.get(key)
+        if not queue:
+            return None
+        lost = queue[0]
+        if lost.after > 0:
+            lost.after -= 1
+            return None
+        lost.times -= 1
+        if lost.times <= 0:
+            queue.pop(0)
+        return lost
 
     def _take_failure(self, key: str) -> Failure | None:
         queue = self._failures.get(key)
@@ -678,13 +730,26 @@ class DiscordStandIn:
 
     def _channel_message(self, channel_id: str, body: dict[str, Any]) -> web.Response:
         problems = message_violations(body)
+        nonce = body.get("nonce")
+        if nonce is not None and len(str(nonce)) > NONCE_MAX:
+            problems.append(f"nonce longer than {NONCE_MAX} characters")
         if problems:
             self.violations.extend(problems)
             return _json(
                 {"message": "Invalid Form Body", "code": 50035, "errors": problems},
                 status=400,
             )
+        enforced = nonce is not None and body.get("enforce_nonce") is True
+        if enforced:
+            seen = self._nonces.get(str(nonce))
+            if seen is not None and time.monotonic() - seen[0] < NONCE_WINDOW_SECONDS:
+                self.deduplicated += 1
+                return _json(seen[1])  # the message this nonce created: no new one
         message = _message(channel_id, body)
+        if nonce is not None:
+            message["nonce"] = str(nonce)
+        if enforced:
+            self._nonces[str(nonce)] = (time.monotonic(), message)
         self.channel_messages[channel_id].append({**body, "id": message["id"]})
         return _json(message)
 

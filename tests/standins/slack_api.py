@@ -11,7 +11,9 @@ It records every call, checks every message payload against Slack's limits
 (``violations``), notes any text that would ping people (``pings``), and can
 be told to fail a method with a Slack error or a rate limit (HTTP 429 with
 ``Retry-After``), or to hold a call unanswered (``hold``, see ``hold.py``):
-a held call whose client goes away is dropped, never posted.  ``messages``
+a held call whose client goes away is dropped, never posted; or to post a
+message and lose its answer (``lose_answer``: the connection reset, or the
+answer sent late), when a client that tries again posts twice.  ``messages``
 lists the ``chat.postMessage`` calls Slack accepted, i.e. what the channel shows.
 
 ``SlackSigner`` builds request bodies and ``X-Slack-Signature`` headers the
@@ -284,6 +286,14 @@ class Call:
 
 
 @dataclass
+class _Lost:
+    mode: str  # "reset" or "late"
+    delay: float
+    times: int
+    after: int = 0
+
+
+@dataclass
 class _Failure:
     error: str
     status: int
@@ -304,6 +314,7 @@ class SlackApiStandin:
         self._codes: dict[str, dict[str, str]] = {}
         self._failures: dict[str, list[_Failure]] = {}
         self._holds: dict[str, list[Hold]] = {}
+        self._lost: dict[str, list[_Lost]] = {}
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
@@ -375,6 +386,22 @@ class SlackApiStandin:
         with self._lock:
             self._holds.setdefault(method, []).append(hold)
         return hold
+
+    def lose_answer(
+        self,
+        method: str,
+        *,
+        mode: str = "reset",
+        delay: float = 0.0,
+        times: int = 1,
+        after: int = 0,
+    ) -> None:
+        """Carry out ``times`` calls of ``method`` (once ``after`` went well), losing the answers.
+
+        ``mode`` "reset" closes the connection at once; "late" answers after ``delay`` s.
+        """
+        with self._lock:
+            self._lost.setdefault(method, []).append(_Lost(mode, delay, times, after))
 
     def rate_limit(self, method: str, *, retry_after: float = 0, times: int = 1) -> None:
         """Answer the next ``times`` calls of ``method`` with HTTP 429 and ``Retry-After``."""
@@ -467,6 +494,20 @@ class SlackApiStandin:
             if not queue or not queue[0].takes_this_one():
                 return None
             return queue.pop(0)
+
+    def _take_lost(self, method: str) -> _Lost | None:
+        with self._lock:
+            queue = self._lost.get(method)
+            if not queue:
+                return None
+            lost = queue[0]
+            if lost.after > 0:
+                lost.after -= 1
+                return None
+            lost.times -= 1
+            if lost.times <= 0:
+                queue.pop(0)
+            return lost
 
     def _take_failure(self, method: str) -> _Failure | None:
         with self._lock:
@@ -654,10 +695,20 @@ def _handler_for(standin: SlackApiStandin) -> type[BaseHTTPRequestHandler]:
             else:
                 body, status = standin._answer(method, data, headers), 200
             call.response = body
+            lost = None if failure else standin._take_lost(method)
+            if lost is not None and lost.mode == "reset":
+                self.close_connection = True  # carried out; the client never hears of it
+                return
             payload = json.dumps(body).encode()
-            self._send(
-                status, payload, {"content-type": "application/json; charset=utf-8", **extra}
-            )
+            headers_out = {"content-type": "application/json; charset=utf-8", **extra}
+            if lost is None:
+                self._send(status, payload, headers_out)
+                return
+            time.sleep(lost.delay)  # the client may have given up meanwhile
+            try:
+                self._send(status, payload, headers_out)
+            except OSError:
+                self.close_connection = True  # it had: the answer is lost
 
     return Handler
 

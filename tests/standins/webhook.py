@@ -7,6 +7,7 @@ Discord with ``?wait=true``: the message JSON with an ``id``; anything else:
 
     receiver.script("/hook/1", Reply(429, headers={"Retry-After": "0.1"}), Reply(200))
     receiver.script("/hook/2", HANG)   # read the request, never answer (until stop)
+    receiver.script("/hook/3", Reply(lose="reset"))  # posted, then the answer is lost
 
 A request counts as *accepted* only when it was answered with a 2xx: that is
 what "posted" means to a platform, and what exactly-once is checked against.
@@ -24,7 +25,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Self
+from typing import Any, Literal, Self
 from urllib.parse import urlsplit
 
 _SLACK_PINGS = re.compile(r"<(?:!(?:channel|here|everyone)|@[UW])")
@@ -38,6 +39,9 @@ class Reply:
     body: Any = None  # dict/list -> JSON, str -> text, None -> platform default
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    #: The platform has the message (it counts as accepted) but its answer is lost:
+    #: "reset" closes the connection at once, "late" answers after ``delay`` seconds.
+    lose: Literal["", "reset", "late"] = ""
 
 
 #: Read the request and never answer it (until the receiver stops, or 30 s pass).
@@ -73,6 +77,9 @@ class WebhookReceiver:
         self._hang_limit = hang_limit
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        #: Called (in the server thread) with each request after it is recorded and before
+        #: it is answered: a test acts at the instant the platform has a message.
+        self.on_request: Callable[[Request], None] | None = None
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -166,7 +173,7 @@ class WebhookReceiver:
         with self._lock:
             self.requests.append(request)
 
-    def _answered(self, request: Request, status: int) -> None:
+    def _answered(self, request: Request, status: int | None) -> None:
         with self._lock:
             request.status = status
 
@@ -202,11 +209,18 @@ def _handler(receiver: WebhookReceiver) -> type[BaseHTTPRequestHandler]:
                 time.monotonic(),
             )
             receiver._record(request)
+            if receiver.on_request is not None:
+                receiver.on_request(request)
             reply = receiver._next_reply(parts.path)
             if reply is HANG or (reply is not None and reply.status == 0):
                 receiver._release.wait(receiver._hang_limit)
                 self.close_connection = True
                 return
+            if reply is not None and reply.lose:
+                receiver._answered(request, reply.status)  # posted; the client never hears
+                if reply.lose == "reset":
+                    self.close_connection = True
+                    return
             if reply is None:
                 status, payload = receiver._default(parts.path, parts.query)
                 headers: dict[str, str] = {}
@@ -224,6 +238,10 @@ def _handler(receiver: WebhookReceiver) -> type[BaseHTTPRequestHandler]:
                 if payload is not None
                 else b""
             )
+            if reply is None or not reply.lose:
+                # Marked before the answer goes out, so a client that has its answer finds it
+                # accepted; taken back if the answer cannot be written (the client left).
+                receiver._answered(request, status)
             try:
                 self.send_response(status)
                 content_type = "text/plain" if isinstance(payload, str) else "application/json"
@@ -235,8 +253,8 @@ def _handler(receiver: WebhookReceiver) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(data)
                 self.wfile.flush()
             except OSError:
-                return  # the client went away before the answer: not accepted
-            receiver._answered(request, status)
+                if reply is None or not reply.lose:
+                    receiver._answered(request, None)  # the client went away: not accepted
 
     return Handler
 
