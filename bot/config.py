@@ -168,6 +168,11 @@ class ScheduleSettings(Section):
     max_retry_after_seconds: float = Field(default=60.0, ge=0)
     poll_backoff_max_minutes: float = Field(default=360.0, gt=0)
     shutdown_seconds: float = Field(default=10.0, ge=0)
+    max_messages_per_post: int = Field(
+        default=10,
+        ge=1,
+        description="Most messages one scheduled post sends; the rest is summed up in a last line.",
+    )
 
     @field_validator("day")
     @classmethod

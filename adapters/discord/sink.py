@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 import aiohttp
 import discord
 
-from adapters.discord.render import render_digest, to_send_kwargs
+from adapters.discord.render import Payload, render_digest, to_send_kwargs
 from bot.models import Digest
 from bot.sinks import PostError
 
@@ -33,6 +33,10 @@ class DiscordSink:
     def __init__(self, client: discord.Client, *, timeout: float = 120.0) -> None:
         self._client = client
         self._timeout = timeout
+
+    def render(self, digest: Digest) -> list[Payload]:
+        """The message payloads ``digest`` is posted as."""
+        return render_digest(digest)
 
     async def post_digest(
         self,

@@ -35,6 +35,7 @@ from bot.config import ScheduleSettings
 from bot.engine import Engine
 from bot.errors import DigestbotError, NotFoundError
 from bot.models import Digest, Episode
+from bot.schedule.capping import cap_for
 from bot.schedule.ledger import Claim, FirstRule, Ledger, LedgerRow, Refused
 from bot.schedule.subscriptions import Subscription, Subscriptions
 from bot.schedule.targets import Target
@@ -400,6 +401,8 @@ class Poster:
                 )
                 return Outcome(sub.id, "filtered", claim.period)
             sink, channel = self.sinks.resolve(target)
+            limit = self.settings.max_messages_per_post
+            digest = await asyncio.to_thread(cap_for, digest, sink, limit)
             token = post_context.set(PostContext(sub.id, claim.period, claim.attempt))
             try:
                 if claim.message_ids:
