@@ -168,6 +168,12 @@ class ScheduleSettings(Section):
     max_retry_after_seconds: float = Field(default=60.0, ge=0)
     poll_backoff_max_minutes: float = Field(default=360.0, gt=0)
     shutdown_seconds: float = Field(default=10.0, ge=0)
+    discord_webhooks_per_second: float = Field(
+        default=45.0,
+        ge=1,
+        le=50,
+        description="Discord webhook requests per second, all webhooks together (limit 50).",
+    )
     max_messages_per_post: int = Field(
         default=10,
         ge=1,
