@@ -250,3 +250,22 @@ def test_scope_global_counts_as_global_and_garbage_headers_are_ignored() -> None
     assert window.reserve()[0] == pytest.approx(2.0)
     limits.observe("u", 200, {"x-ratelimit-remaining": "0", "x-ratelimit-reset-after": "1e400"})
     assert limits.wait_for("u") == 0  # an infinite reset is not a number to wait for
+    limits.observe("u", 200, {"x-ratelimit-remaining": "0", "x-ratelimit-reset-after": "1e15"})
+    assert limits.wait_for("u") == pytest.approx(3600)  # clamped: never a stop for good
+    assert limits.observe("u", 429, {"x-ratelimit-global": "true", "retry-after": "1e15"}) == 3600
+
+
+def test_a_huge_reset_after_is_a_bounded_retry(receiver: WebhookReceiver) -> None:
+    receiver.script("/hook/h", exhausted(1e15))
+    sink = DiscordWebhookSink(policy=FAST, window=RateWindow(50))
+
+    async def twice() -> None:
+        try:
+            await sink.post_digest(receiver.url("/hook/h"), SHORT)
+            await sink.post_digest(receiver.url("/hook/h"), SHORT)
+        finally:
+            await sink.aclose()
+
+    with pytest.raises(PostError) as caught:
+        run(twice())
+    assert caught.value.retry_after is not None and caught.value.retry_after <= 3600

@@ -40,8 +40,9 @@ log = logging.getLogger(__name__)
 WINDOW_SECONDS = 300
 #: How many signatures ``MemorySeen`` keeps at most (oldest dropped first).
 MEMORY_LIMIT = 100_000
-#: How long a write to the seen table may wait for the database lock.
-SQLITE_TIMEOUT = 2.0
+#: How long a write to the seen table may wait for the database lock (Slack wants an
+#: answer within 3 s; past this the process checks in memory instead).
+SQLITE_TIMEOUT = 0.5
 
 
 class SeenSignatures(Protocol):

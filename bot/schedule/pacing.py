@@ -125,14 +125,20 @@ def discord_webhook_window(rate: float | None = None) -> RateWindow:
         return _discord_window
 
 
+#: The longest wait taken from a rate-limit header: Discord's resets are seconds, and a
+#: huge value must neither overflow a timedelta nor stop posting for good.
+MAX_HEADER_SECONDS = 3600.0
+
+
 def _number(value: str | None) -> float | None:
+    """A header's non-negative number of seconds, at most ``MAX_HEADER_SECONDS``."""
     if value is None:
         return None
     try:
         number = float(value)
     except ValueError:
         return None
-    return number if math.isfinite(number) and number >= 0 else None
+    return min(number, MAX_HEADER_SECONDS) if math.isfinite(number) and number >= 0 else None
 
 
 class DiscordLimits:
