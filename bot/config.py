@@ -177,6 +177,17 @@ class ScheduleSettings(Section):
     poll_backoff_max_minutes: float = Field(default=360.0, gt=0)
     shutdown_seconds: float = Field(default=10.0, ge=0)
     ledger_retry_seconds: float = Field(default=30.0, ge=0)
+    discord_webhooks_per_second: float = Field(
+        default=45.0,
+        ge=1,
+        le=50,
+        description="Discord webhook requests per second, all webhooks together (limit 50).",
+    )
+    max_messages_per_post: int = Field(
+        default=10,
+        ge=1,
+        description="Most messages one scheduled post sends; the rest is summed up in a last line.",
+    )
 
     @field_validator("day")
     @classmethod

@@ -205,12 +205,30 @@ class DigestSection(Frozen):
     items: tuple[DigestItem, ...]
 
 
+class LeftOut(Frozen):
+    """What a digest cut to a size does not list: how many releases, from which sections."""
+
+    items: int
+    sections: tuple[str, ...]
+
+    def text(self) -> str:
+        """``…and 2,950 more releases (Open Source LLMs, Vision & Video)``, unescaped."""
+        noun = "release" if self.items == 1 else "releases"
+        where = f" ({', '.join(self.sections)})" if self.sections else ""
+        return f"…and {self.items:,} more {noun}{where}"
+
+
 class Digest(Frozen):
-    """A TL;DR of one or more episodes, grouped by section."""
+    """A TL;DR of one or more episodes, grouped by section.
+
+    ``left_out`` is set on a digest cut to fit a post (``bot.schedule.capping``):
+    renderers end it with that note and a link to the episode.
+    """
 
     title: str
     episodes: tuple[EpisodeRef, ...]
     sections: tuple[DigestSection, ...]
+    left_out: LeftOut | None = None
 
     @property
     def item_count(self) -> int:

@@ -126,12 +126,23 @@ def test_signed_release_over_http(served: Served, standin: SlackApiStandin) -> N
     assert [c.method for c in standin.calls] == ["auth.test"]
 
 
-@pytest.mark.parametrize("tamper", ["signature", "old", "missing"])
+@pytest.mark.parametrize("tamper", ["signature", "old", "future", "missing", "words", "float"])
 def test_unverified_http_requests_get_401(
     served: Served, standin: SlackApiStandin, tamper: str
 ) -> None:
     if tamper == "old":
         body, headers = command(standin, "/release", "kokoro", timestamp=int(time.time()) - 6 * 60)
+    elif tamper == "future":
+        body, headers = command(standin, "/release", "kokoro", timestamp=int(time.time()) + 6 * 60)
+    elif tamper in ("words", "float"):
+        # Correctly signed over a timestamp that is not a whole number (was a 500).
+        body, _ = command(standin, "/release", "kokoro")
+        stamp = "yesterday" if tamper == "words" else f"{time.time():.3f}"
+        headers = {
+            "content-type": "application/x-www-form-urlencoded",
+            "x-slack-request-timestamp": stamp,
+            "x-slack-signature": SlackSigner(SECRET).signature(stamp, body),
+        }
     else:
         body, headers = command(standin, "/release", "kokoro")
         if tamper == "signature":
@@ -141,6 +152,76 @@ def test_unverified_http_requests_get_401(
     response = served.post(body, headers)
     assert response.status_code == 401
     assert standin.calls == []
+
+
+def test_a_replayed_request_gets_401_and_a_fresh_one_works(
+    served: Served, standin: SlackApiStandin
+) -> None:
+    body, headers = command(standin, "/release", "kokoro")
+    assert served.post(body, headers).status_code == 200
+    calls = len(standin.calls)
+    replayed = served.post(body, headers)
+    assert replayed.status_code == 401
+    assert len(standin.calls) == calls  # refused before any work
+    # the same command typed again is a new request (its own trigger_id) and is answered
+    fresh = served.post(*command(standin, "/release", "kokoro"))
+    assert fresh.status_code == 200
+    assert "kokoro" in fresh.text.lower()
+
+
+def test_a_replayed_subscribe_does_not_bring_back_a_deleted_subscription(
+    standin: SlackApiStandin, loop: LoopThread, tmp_path: Path
+) -> None:
+    """Two processes on one database: a request seen by one is refused by the other."""
+    from bot.config import Settings
+    from bot.engine import make_engine
+    from bot.schedule.admin import DigestAdmin
+    from bot.schedule.timing import SystemClock
+
+    db = str(tmp_path / "digestbot.sqlite3")
+    engines = [make_engine(Settings(), db_path=db) for _ in range(2)]
+    standin.add_user("U0ADMIN", owner=True)
+    served = []
+    for eng in engines:
+        digest = DigestAdmin(eng, Settings(), clock=SystemClock())
+        bot = SlackBot(Commands(eng, admin=digest), settings_for(standin), store=eng.store)
+        server = SlackHttpServer(bot.app, host="127.0.0.1", port=0)
+        loop.run(server.start())
+        served.append(Served(bot, server, loop))
+    first, second = served
+
+    def admin(text: str) -> tuple[str, dict[str, str]]:
+        body = SlackSigner.command_body(
+            "/digest",
+            text,
+            user_id="U0ADMIN",
+            channel_id="C0123ABCD",
+            response_url=standin.response_url(),
+        )
+        return body, SlackSigner(SECRET).headers(body)
+
+    def subscriptions() -> int:
+        return int(engines[0].store.query("SELECT count(*) FROM subscriptions")[0][0])
+
+    try:
+        subscribe = admin("subscribe")
+        answer = first.post(*subscribe)
+        assert answer.status_code == 200
+        assert subscriptions() == 1, answer.text
+        [(sub_id,)] = engines[0].store.query("SELECT id FROM subscriptions")
+        assert first.post(*admin(f"unsubscribe {sub_id}")).status_code == 200
+        assert subscriptions() == 0
+        for app in (first, second):  # the process that saw it, and another one
+            assert app.post(*subscribe).status_code == 401
+        assert subscriptions() == 0
+        seen = engines[1].store.query("SELECT count(*) FROM slack_seen_signatures")[0][0]
+        assert seen == 2
+    finally:
+        for app in served:
+            app.http.close()
+            loop.run(app.server.stop())
+        for eng in engines:
+            eng.close()
 
 
 def test_only_the_events_path_answers(served: Served, standin: SlackApiStandin) -> None:

@@ -35,6 +35,10 @@ class ConsoleAdapter:
         self._print("")
         return reply
 
+    def render(self, digest: Digest) -> list[str]:
+        """A digest is printed as one message."""
+        return [render_digest(digest)]
+
     async def post_digest(
         self,
         channel_id: str,

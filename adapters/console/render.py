@@ -48,8 +48,11 @@ def render_digest(digest: Digest) -> str:
                 lines.append(f"    {safe(link.label)}: {safe(link.url)}")
             if len(digest.episodes) > 1 and item.sources:
                 lines.append("    from: " + "; ".join(safe(s.title) for s in item.sources))
-    if not digest.sections:
+    if not digest.sections and digest.left_out is None:
         lines += ["", "(no releases)"]
+    if digest.left_out is not None:  # a digest cut to fit a post: say what is missing
+        lines += ["", safe(digest.left_out.text())]
+        lines += [f"Full show notes: {safe(ref.url)}" for ref in digest.episodes if ref.url]
     return "\n".join(lines)
 
 

@@ -88,7 +88,18 @@ def render_digest(digest: Digest) -> list[Payload]:
         )
         for s in digest.sections
     ]
+    if digest.left_out is not None:  # a digest cut to fit a post: say what is missing
+        sections.append(("Not shown", [_left_out_line(digest)]))
     return flow(sections, first=_digest_header(digest))
+
+
+def _left_out_line(digest: Digest) -> str:
+    """How many releases a cut digest does not show, and the link to the episode."""
+    assert digest.left_out is not None
+    note = truncate(clean(digest.left_out.text(), single_line=True), 1500)
+    label = "Full show notes" if len(digest.episodes) == 1 else None
+    links = [masked_link(label or e.title, e.url) for e in digest.episodes[:5] if safe_url(e.url)]
+    return _join_within([note, *links], DESCRIPTION_MAX, " · ")
 
 
 def render_text(text: str, *, suggestions: Sequence[str] = ()) -> Payload:
@@ -229,7 +240,7 @@ def _digest_header(digest: Digest) -> Embed:
         about = " · ".join(p for p in parts if p)
     else:
         about = _join_within((_episode_link(ep) for ep in digest.episodes), DESCRIPTION_MAX)
-    if not digest.sections:
+    if not digest.sections and digest.left_out is None:
         about = (about + "\n\n" if about else "") + "No releases in these episodes."
     url = digest.episodes[0].url if len(digest.episodes) == 1 else None
     embed = _embed(clean(digest.title, single_line=True) or "TL;DR", about, url=url)

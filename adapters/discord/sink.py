@@ -25,7 +25,7 @@ from typing import Any
 import aiohttp
 import discord
 
-from adapters.discord.render import render_digest, to_send_kwargs
+from adapters.discord.render import Payload, render_digest, to_send_kwargs
 from bot.models import Digest
 from bot.retry_after import clamp_delay, parse_retry_after
 from bot.schedule.webhooks import post_context
@@ -53,6 +53,10 @@ class DiscordSink:
         self._client = client
         self._timeout = timeout
         self._lost_answer_retries = tuple(lost_answer_retries)
+
+    def render(self, digest: Digest) -> list[Payload]:
+        """The message payloads ``digest`` is posted as."""
+        return render_digest(digest)
 
     async def post_digest(
         self,

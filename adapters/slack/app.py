@@ -45,6 +45,7 @@ from adapters.slack.render import (
     context,
     render_reply,
 )
+from adapters.slack.replay import ReplayGuard, SeenSignatures, seen_store
 from bot.commands import CommandContext
 from bot.config import SlackSettings
 from bot.errors import ConfigError
@@ -128,9 +129,14 @@ class SlackBot:
         self._admin_cache: dict[tuple[str | None, str], tuple[float, bool]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         secret = settings.signing_secret.get_secret_value() if settings.signing_secret else ""
+        #: Signatures already accepted, shared through the database when there is one.
+        self.seen: SeenSignatures = seen_store(store.path if store is not None else None)
         self.app = AsyncApp(
             client=client or make_web_client(settings),
             signing_secret=secret,
+            # ReplayGuard does bolt's signature check and also refuses replays.
+            request_verification_enabled=False,
+            before_authorize=ReplayGuard(secret, self.seen),
             # The listener itself bounds its wait (reply_budget) and then acks,
             # so the HTTP response carries the ack without bolt's polling delay.
             process_before_response=True,

@@ -384,9 +384,24 @@ def digest_blocks(digest: Digest) -> list[Block]:
         heading = f"*{text_of(digest_section.name, 150)}*"
         lines = [digest_item_line(i, with_sources=with_sources) for i in digest_section.items]
         blocks.extend(_split_section(heading, lines))
-    if digest.item_count == 0:
+    if digest.item_count == 0 and digest.left_out is None:
         blocks.append(section("_No releases in these episodes._"))
+    if digest.left_out is not None:  # a digest cut to fit a post: say what is missing
+        blocks.append(section(left_out_line(digest)))
     return blocks
+
+
+def left_out_line(digest: Digest) -> str:
+    """The last line of a cut digest: how many releases are not shown, and the episode link."""
+    assert digest.left_out is not None
+    note = f"_{text_of(digest.left_out.text(), 1200)}_"
+    label = "full show notes" if len(digest.episodes) == 1 else None
+    links = _join_within(
+        (link(e.url, label or e.title, label_limit=60) for e in digest.episodes if e.url),
+        MAX_LINE_CHARS,
+        " · ",
+    )
+    return f"{note}: {links}" if links else note
 
 
 def render_digest(digest: Digest, *, share: Share | None = None) -> list[Message]:

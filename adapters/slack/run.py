@@ -4,8 +4,9 @@ Socket Mode is used when ``SLACK_APP_TOKEN`` is set (no public URL needed);
 HTTP mode when ``SLACK_SIGNING_SECRET`` is set and ``SLACK_APP_TOKEN`` is
 not, listening on ``SLACK_PORT`` (default 3000; ``SLACK_HOST``, default
 0.0.0.0, for ``digestbot run``).  In HTTP mode slack-bolt verifies every
-request's signature and timestamp: a bad or missing signature, or one older
-than five minutes, gets 401 and does nothing.
+request's signature and timestamp (``replay.py``): a bad or missing signature,
+a timestamp more than five minutes off, or a request already received (a
+replay) gets 401 and does nothing.
 
 Installs into several workspaces (``SLACK_CLIENT_ID`` and
 ``SLACK_CLIENT_SECRET`` set) use HTTP mode, which then also serves
@@ -129,6 +130,7 @@ async def run_slack(
             await _serve_http(bot, settings, host, on_ready)
     finally:
         await bot.drain()
+        bot.seen.close()
 
 
 async def _serve_socket_mode(

@@ -33,7 +33,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.app import make_web_client
 from adapters.slack.oauth import SlackInstallations
-from adapters.slack.render import render_digest
+from adapters.slack.render import Message, render_digest
 from bot.config import SlackSettings
 from bot.errors import ConfigError, DigestbotError
 from bot.models import Digest
@@ -128,6 +128,10 @@ class SlackSink:
     def __init__(self, client: AsyncWebClient, *, tokens: BotTokens | None = None) -> None:
         self._client = client
         self._tokens = tokens
+
+    def render(self, digest: Digest) -> list[Message]:
+        """The messages ``digest`` is posted as (the first in the channel, the rest threaded)."""
+        return render_digest(digest)
 
     async def post_digest(
         self,

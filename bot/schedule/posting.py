@@ -36,6 +36,7 @@ from bot.engine import Engine
 from bot.errors import DigestbotError, NotFoundError, StorageError
 from bot.models import Digest, Episode
 from bot.retry_after import clamp_delay
+from bot.schedule.capping import cap_for
 from bot.schedule.ledger import Claim, FirstRule, Ledger, LedgerRow, Refused
 from bot.schedule.recording import Progress, Unsettled, retry_write
 from bot.schedule.subscriptions import Subscription, Subscriptions
@@ -407,6 +408,8 @@ class Poster:
                 except StorageError as exc:
                     return await self._failed(sub, claim, PostError(exc.message))
             sink, channel = self.sinks.resolve(target)
+            limit = self.settings.max_messages_per_post
+            digest = await asyncio.to_thread(cap_for, digest, sink, limit)
             token = post_context.set(PostContext(sub.id, claim.period, claim.attempt))
             try:
                 if claim.message_ids:

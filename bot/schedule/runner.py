@@ -43,6 +43,7 @@ from bot.config import Settings
 from bot.engine import Engine, IngestReport, make_engine
 from bot.errors import DigestbotError
 from bot.schedule.admin import DigestAdmin
+from bot.schedule.pacing import discord_webhook_window
 from bot.schedule.platforms import PlatformRunner, load_runners
 from bot.schedule.poller import FeedPoller
 from bot.schedule.posting import Poster, Sinks
@@ -75,7 +76,11 @@ def webhook_sinks(
     )
     return {
         "slack-webhook": SlackWebhookSink(client, policy=policy),
-        "discord-webhook": DiscordWebhookSink(client, policy=policy),
+        "discord-webhook": DiscordWebhookSink(
+            client,
+            policy=policy,
+            window=discord_webhook_window(schedule.discord_webhooks_per_second),
+        ),
         "webhook": JsonWebhookSink(client, policy=policy),
     }
 

@@ -18,7 +18,9 @@ Failures, per HTTP status:
 
 Webhook URLs hold their credential, so errors and logs show them redacted.
 Messages of one digest to one webhook are paced to the platform's documented
-rate (Slack: 1 per second; Discord: 5 per 2 seconds).
+rate (Slack: 1 per second; Discord: 5 per 2 seconds).  Discord webhook
+requests are also paced together, process-wide, under Discord's 50 per second
+per address, and its ``X-RateLimit-*`` headers are honoured (``pacing.py``).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import httpx
 
 from bot.models import Digest
 from bot.retry_after import DEFAULT_MAX_SECONDS, clamp_delay, parse_retry_after
+from bot.schedule.pacing import DiscordLimits, RateWindow, Slot, discord_webhook_window
 from bot.schedule.targets import Kind, Target
 from bot.sinks import PostError
 
@@ -164,6 +167,13 @@ class WebhookSink:
         """An id for the message just posted."""
         return f"{self.kind}-{index}"
 
+    async def _request(self, url: str, payload: Payload, headers: dict[str, str]) -> httpx.Response:
+        """One POST of ``payload`` to the webhook ``url``."""
+        return await self.client.post(self.url_for(url), json=payload, headers=headers)
+
+    def _observe(self, url: str, response: httpx.Response) -> None:
+        """Note an answer's rate-limit headers (Discord reads them)."""
+
     async def post_digest(
         self,
         channel_id: str,
@@ -213,13 +223,14 @@ class WebhookSink:
             await self._pace(url)
             wait = min(policy.backoff * 2**attempt, policy.max_backoff)
             try:
-                response = await self.client.post(self.url_for(url), json=payload, headers=headers)
+                response = await self._request(url, payload, headers)
             except httpx.TimeoutException:
                 failure = f"{where}: timed out"
             except httpx.HTTPError as exc:
                 failure = f"{where}: could not connect ({type(exc).__name__})"
             else:
                 self._last_send[url] = time.monotonic()
+                self._observe(url, response)
                 status = response.status_code
                 if 200 <= status < 300:
                     return self.message_id(response, index)
@@ -317,6 +328,56 @@ class DiscordWebhookSink(WebhookSink):
     platform = "discord-webhook"
     kind: Kind = "discord-webhook"
     min_interval = 0.4  # Discord: 5 requests per 2 seconds per webhook
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient | None = None,
+        *,
+        policy: RetryPolicy | None = None,
+        sleep: Callable[[float], Any] = asyncio.sleep,
+        window: RateWindow | None = None,
+    ) -> None:
+        super().__init__(client, policy=policy, sleep=sleep)
+        # Discord's 50 requests per second hold per address, over every webhook: one
+        # window for the whole process unless a test brings its own.
+        self._window = window or discord_webhook_window()
+        self._limits = DiscordLimits(self._window)
+        self._in_flight: dict[str, Slot] = {}
+
+    async def _pace(self, url: str) -> None:
+        """Wait for this webhook's bucket (X-RateLimit-*), its spacing, then the global window."""
+        hold = self._limits.wait_for(url)
+        if hold > self.policy.max_retry_after:
+            raise PostError(
+                f"{Target(self.kind, url).redacted}: rate limited for {hold:g} s"
+                " (X-RateLimit-Reset-After)",
+                retry_after=hold,
+            )
+        if hold > 0:
+            await self._sleep(hold)
+        await super()._pace(url)
+        while True:
+            delay, slot = self._window.reserve(self.policy.timeout + 5.0)
+            if delay > 0:
+                await self._sleep(delay)
+            if slot is not None:
+                self._in_flight[url] = slot  # one request at a time per webhook
+                return
+
+    async def _request(self, url: str, payload: Payload, headers: dict[str, str]) -> httpx.Response:
+        """The POST; its place in the window counts from when it ends, answered or not."""
+        try:
+            return await super()._request(url, payload, headers)
+        finally:
+            slot = self._in_flight.pop(url, None)
+            if slot is not None:
+                self._window.finish(slot)
+
+    def _observe(self, url: str, response: httpx.Response) -> None:
+        """Note Discord's rate-limit headers; a global limit pauses every webhook request."""
+        pause = self._limits.observe(url, response.status_code, response.headers)
+        if pause is not None:
+            log.warning("Discord webhooks: global rate limit, pausing all for %.1f s", pause)
 
     def render(self, digest: Digest) -> list[Payload]:
         """Embed payloads when ``adapters.discord.render`` is there, else plain content."""

@@ -178,6 +178,16 @@ _POST_DIGEST = """
         ALTER TABLE posts ADD COLUMN digest TEXT;
 """
 
+#: Slack request signatures accepted in the last few minutes (adapters/slack/replay.py),
+#: shared by every process serving this database so none accepts a replay.
+_SLACK_SEEN = """
+        CREATE TABLE slack_seen_signatures (
+            signature TEXT PRIMARY KEY,
+            expires_at REAL NOT NULL
+        );
+        CREATE INDEX slack_seen_expiry ON slack_seen_signatures(expires_at);
+"""
+
 #: Migrations in order, as SQL scripts; index i takes the database to version i + 1.
 MIGRATIONS: list[str] = [
     _V1,
@@ -186,6 +196,7 @@ MIGRATIONS: list[str] = [
     _SLACK_OAUTH,
     _BULK_FTS_INSERT,
     _POST_DIGEST,
+    _SLACK_SEEN,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -179,6 +179,8 @@ def check_message(payload: dict[str, Any]) -> list[str]:
 
 # --- signing -------------------------------------------------------------------
 
+_TRIGGERS = itertools.count(1)
+
 
 class SlackSigner:
     """Builds request bodies and signature headers the way Slack does (v0 signing)."""
@@ -212,8 +214,11 @@ class SlackSigner:
         channel_id: str = "C0CHAN",
         team_id: str = TEAM_ID,
         response_url: str = "",
-        trigger_id: str = "123.456.abc",
+        trigger_id: str | None = None,
     ) -> str:
+        # Slack gives every request a trigger_id of its own, so two commands typed
+        # alike are never the same signed request (digestbot refuses replays).
+        trigger_id = trigger_id or f"123.{next(_TRIGGERS)}.abc"
         return urlencode(
             {
                 "token": "legacy-verification-token",
@@ -249,7 +254,7 @@ class SlackSigner:
             "api_app_id": "A0APP",
             "token": "legacy-verification-token",
             "container": {"type": "message", "is_ephemeral": True, "channel_id": channel_id},
-            "trigger_id": "123.456.abc",
+            "trigger_id": f"123.{next(_TRIGGERS)}.abc",
             "channel": {"id": channel_id, "name": "general"},
             "response_url": response_url,
             "actions": [

@@ -85,7 +85,7 @@ class WebhookReceiver:
 
     def start(self) -> Self:
         """Listen on a free loopback port."""
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._server = _Server(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -138,6 +138,17 @@ class WebhookReceiver:
         with self._lock:
             return [r for r in self.requests if r.accepted and (path is None or r.path == path)]
 
+    def busiest_window(self, seconds: float = 1.0, *, prefix: str = "") -> int:
+        """The most requests (to paths starting with ``prefix``) that arrived within ``seconds``."""
+        with self._lock:
+            times = sorted(r.at for r in self.requests if r.path.startswith(prefix))
+        most, first = 0, 0
+        for last, at in enumerate(times):
+            while at - times[first] >= seconds:
+                first += 1
+            most = max(most, last - first + 1)
+        return most
+
     def pings(self) -> list[str]:
         """Texts in any payload that would notify people on Slack or Discord."""
         found: list[str] = []
@@ -184,6 +195,12 @@ class WebhookReceiver:
         if "slack" in path:
             return 200, "ok"
         return 200, {"id": message_id}
+
+
+class _Server(ThreadingHTTPServer):
+    # A platform accepts many connections at once; the default backlog of 5 made a
+    # burst of new connections wait a second or more for SYN retransmits.
+    request_queue_size = 256
 
 
 def _handler(receiver: WebhookReceiver) -> type[BaseHTTPRequestHandler]:
