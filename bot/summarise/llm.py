@@ -35,7 +35,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from bot.config import LLMSettings
 from bot.errors import ConfigError, DigestbotError
 from bot.models import Facts, ParsedFeed
-from bot.summarise.extractive import EpisodeText, ItemLike, Summary, verify_facts
+from bot.summarise.episode_text import EpisodeText, ItemLike
+from bot.summarise.extractive import Summary, summarise_item
+from bot.summarise.facts import verify_facts
 
 if TYPE_CHECKING:
     from bot.store.sqlite import Store
@@ -353,7 +355,7 @@ class LLMSummariser:
         return [self._summarise(text, body, item) for item in items]
 
     def _summarise(self, text: EpisodeText, body: str, item: ItemLike) -> Summary:
-        fallback = text.summarise(item)
+        fallback = summarise_item(text, item)
         passage = text.passage(item.name, MAX_PASSAGE_CHARS)
         if not passage:
             return fallback  # the body never discusses it: nothing to ask about
