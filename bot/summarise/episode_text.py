@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from bot.feeds.chapters import parse_timestamp
+from bot.feeds.shownotes import KNOWN_ORGS
 from bot.models import Chapter
 from bot.summarise.facts import Fact, facts_in, format_timestamp
-from bot.summarise.names import ALNUM_BYTES, match_key, search_terms
+from bot.summarise.names import ALNUM_BYTES, family_fits, match_key, search_terms
 from bot.summarise.sentences import Sentence, split_sentences
 
 SECTION_PARAGRAPHS = 3
@@ -56,8 +57,11 @@ class Discussion:
     section: list[int]  # paragraphs under that heading
     mentions: dict[int, list[int]]  # other paragraph -> offsets of hits in it
     hits: dict[int, list[int]]  # every paragraph mentioning the release -> offsets
+    others: dict[int, list[int]]  # paragraph -> offsets where other items are named
+    shared: bool  # the heading names another item of the episode first
 
 
+_CAPITALS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _PARAGRAPH_BREAK = re.compile(b"\n\n")
 _TRANSCRIPT = re.compile(rb"\n\n\[(?:\d{1,2}:)?\d{1,2}:\d{2}\] [^\n:]{1,40}:")
 
@@ -68,9 +72,12 @@ class EpisodeText:
     Names are searched in the body's UTF-8 bytes, lower-cased in ASCII: both
     conversions run in C at memory speed, where ``str.lower`` on text with
     curly quotes and emoji costs as much as the rest of the summary.
+
+    ``names`` are the episode's items: a sentence naming another of them
+    before (or instead of) the release is about its neighbour, not about it.
     """
 
-    def __init__(self, body: str, headlines: Iterable[str] = ()) -> None:
+    def __init__(self, body: str, headlines: Iterable[str] = (), names: Iterable[str] = ()) -> None:
         self._raw = body.encode("utf-8", "surrogatepass")
         self._bytes = self._raw.lower()  # bytes.lower() changes ASCII letters only
         # Where each paragraph starts, then one past the end.  A newline byte is never
@@ -92,6 +99,10 @@ class EpisodeText:
         self._fact_cache: dict[str, list[Fact]] = {}
         # Show-notes lines repeat an item's headline (plus link labels): they are
         # the list itself, not a discussion of it.
+        self._hit_cache: dict[tuple[bytes, bytes], dict[int, list[int]]] = {}
+        self._names = tuple(dict.fromkeys(names))
+        self._keyed: dict[int, list[tuple[int, bytes]]] | None = None
+        self._squashed: str | None = None
         self._notes: dict[str, list[str]] = {}
         for headline in headlines:
             if len(headline) >= 8:
@@ -129,13 +140,25 @@ class EpisodeText:
 
     # --- finding a release --------------------------------------------------
 
-    def _hits(self, key: bytes, anchors: tuple[bytes, ...]) -> dict[int, list[int]]:
+    def _hits(
+        self, key: bytes, anchors: tuple[bytes, ...], rest: bytes = b""
+    ) -> dict[int, list[int]]:
         """Paragraph -> byte offsets (in the paragraph) where ``key`` is spelled.
 
         The first ``MAX_HITS`` places an anchor occurs are examined, in order;
         after a match the search goes on past it, after a show-notes or chapter
-        line past that line.
+        line past that line.  With ``rest`` (``key`` is a family word) a hit
+        followed by another product's word is passed over.  Kept per key: the
+        names of an episode's items are looked up again for their neighbours.
         """
+        cached = self._hit_cache.get((key, rest))
+        if cached is None:
+            cached = self._hit_cache[(key, rest)] = self._find_hits(key, anchors, rest)
+        return cached
+
+    def _find_hits(
+        self, key: bytes, anchors: tuple[bytes, ...], rest: bytes
+    ) -> dict[int, list[int]]:
         text, starts, kinds = self._bytes, self._starts, self._kinds
         found: dict[int, list[int]] = {}
         seen = 0
@@ -152,7 +175,7 @@ class EpisodeText:
                 if pos and text[pos - 1] in ALNUM_BYTES:
                     continue  # inside a word
                 end = match_key(text, pos, key, skip)
-                if end == -1:
+                if end == -1 or not family_fits(self._raw, end, rest):
                     continue
                 index = bisect_right(starts, pos) - 1
                 kind = kinds.get(index)
@@ -184,21 +207,35 @@ class EpisodeText:
         return found
 
     def locate(self, name: str) -> Discussion | None:
-        """Where the body discusses the release ``name``; ``None`` if it never does."""
+        """Where the body discusses the release ``name``; ``None`` if it never does.
+
+        A heading naming another item of the episode before this one opens
+        that item's section: its sentences count only where they name this one.
+        """
         hits: dict[int, list[int]] = {}
-        for key, anchors in search_terms(name):
-            hits = self._hits(key, anchors)
+        own_key = b""
+        terms = search_terms(name)
+        for key, anchors, rest in terms:
+            hits = dict(self._hits(key, anchors, rest))  # a copy: the cache is shared
             if hits:
+                own_key = key if not rest else key + rest
                 break
         if not hits:
             return None
         kinds = self._kinds  # every paragraph with a hit is classified
-        headings = [(offsets[0], i) for i, offsets in hits.items() if kinds[i] == _HEADING]
+        others = self._other_names(hits, own_key)
+        headings = [
+            (not _leads(offsets, others.get(i, ())), offsets[0], i)
+            for i, offsets in hits.items()
+            if kinds[i] == _HEADING
+        ]
         heading: int | None = None
         section: list[int] = []
+        shared = False
         if headings:
-            # The heading that names the release first ("Phi-4: Microsoft's ...") wins.
-            heading = min(headings)[1]
+            # The heading that names the release first ("Phi-4: Microsoft's ...") wins,
+            # one naming it before any other item of the episode before all.
+            shared, _, heading = min(headings)
             j = heading + 1
             while j < self.count and len(section) < SECTION_PARAGRAPHS and self.kind(j) == _PROSE:
                 section.append(j)
@@ -213,8 +250,81 @@ class EpisodeText:
                 mentions[i] = self._char_offsets(i, hits[i])
         if not section and not mentions:
             return None
+        if section and own_key == terms[0][0] and len(terms) > 1:
+            # Under its own heading the family word names it too ("Qwen shipped ..."
+            # under "Qwen Image Edit (20B)").
+            family = self._hits(*terms[1])
+            for i in section:
+                if family.get(i):
+                    hits[i] = sorted({*hits.get(i, ()), *family[i]})
         named = {i: self._char_offsets(i, hits[i]) for i in section if i in hits}
-        return Discussion(heading, section, mentions, named)
+        neighbours = {
+            i: self._char_offsets(i, others[i]) for i in (*section, *mentions) if others.get(i)
+        }
+        return Discussion(heading, section, mentions, named, neighbours, shared)
+
+    def _other_names(self, hits: dict[int, list[int]], own_key: bytes) -> dict[int, list[int]]:
+        """Paragraph -> byte offsets where other items of the episode are named.
+
+        Only paragraphs in ``hits`` and the few after them are asked for.  A
+        name holding this one ("Qwen3-Coder" for "Qwen3") at the same place
+        takes that hit from it; one held in it ("Qwen3" in "Qwen3-Coder") is
+        not another item.
+        """
+        keyed = self._keyed
+        if keyed is None:
+            keyed = self._keyed = self._index_names()
+        out: dict[int, list[int]] = {}
+        for i in list(hits):
+            for j in range(i, min(i + SECTION_PARAGRAPHS + 1, self.count)):
+                if j in out or j not in keyed:
+                    continue
+                own = set(hits.get(j, ()))
+                found = []
+                for pos, key in keyed[j]:
+                    if key == own_key or (pos in own and own_key.startswith(key)):
+                        continue
+                    if pos in own and key.startswith(own_key):
+                        own.discard(pos)  # the longer name is meant here
+                    found.append(pos)
+                if j in hits and len(own) != len(hits[j]):
+                    hits[j] = sorted(own)
+                    if not hits[j]:
+                        del hits[j]
+                if found:
+                    out[j] = found
+        return out
+
+    def _index_names(self) -> dict[int, list[tuple[int, bytes]]]:
+        """Paragraph -> (byte offset, key) of every item name of the episode, spelled whole."""
+        keyed: dict[int, list[tuple[int, bytes]]] = {}
+        raw, starts = self._raw, self._starts
+        for name in self._names:
+            terms = search_terms(name)
+            stripped = name.strip()
+            if not terms or terms[0][2] or stripped.casefold() in KNOWN_ORGS:
+                continue  # an org named is the maker, not a neighbouring release
+            capital = stripped[:1].isupper()
+            if not capital and not any(c.isdigit() or c.isupper() for c in stripped):
+                continue  # a plain lower-case word ("waitlist") names no product
+            key, anchors, _ = terms[0]
+            for index, offsets in self._hits(key, anchors).items():
+                at = starts[index]
+                keyed.setdefault(index, []).extend(
+                    (o, key)
+                    for o in offsets
+                    # "Gemini" names a product where "gemini" in a word may not.
+                    if not capital or raw[at + o] in _CAPITALS
+                )
+        for found in keyed.values():
+            found.sort()
+        return keyed
+
+    def contains(self, value: str) -> bool:
+        """Whether the body holds ``value``, up to case and spacing."""
+        if self._squashed is None:
+            self._squashed = " ".join(self._raw.decode("utf-8", "surrogatepass").split()).casefold()
+        return " ".join(value.split()).casefold() in self._squashed
 
     def _char_offsets(self, index: int, offsets: list[int]) -> list[int]:
         """Byte offsets in a paragraph as text offsets (they differ after non-ASCII)."""
@@ -284,3 +394,8 @@ def _heading_like(paragraph: str) -> bool:
         return True  # "KOKORO", "MetaGene-1", "rStar-Math" open a heading
     capitals = sum(1 for w in words if w[0].isupper() or w[0].isdigit())
     return capitals * 5 >= len(words) * 2
+
+
+def _leads(own: Sequence[int], others: Sequence[int]) -> bool:
+    """Whether the release (at ``own``) is named before any other item (at ``others``)."""
+    return not others or (bool(own) and min(own) < min(others))

@@ -30,10 +30,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 from bot.models import Facts, ParsedEpisode, ParsedFeed
 from bot.summarise.episode_text import EpisodeText, ItemLike
 from bot.summarise.facts import (
+    COMPARISON,
     Fact,
     canonical_license,
     choose_facts,
@@ -41,10 +43,19 @@ from bot.summarise.facts import (
     facts_in,
     format_timestamp,
     licenses_in,
+    sizes_in,
     verify_facts,
 )
 from bot.summarise.names import name_parts
-from bot.summarise.sentences import NEVER, Sentence, holds, overlap, pick, topic_words
+from bot.summarise.sentences import (
+    MIN_SENTENCES,
+    NEVER,
+    Sentence,
+    holds,
+    overlap,
+    pick,
+    topic_words,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +68,13 @@ class Summary:
 
 
 def summarise_item(text: EpisodeText, item: ItemLike) -> Summary:
-    """Summary and facts of ``item`` from what the episode ``text`` says about it."""
+    """Summary and facts of ``item`` from what the episode ``text`` says about it.
+
+    Every sentence used is about the item: it names the item before any other
+    item of the episode, or it sits under the item's own heading and names no
+    other item.  The summary opens on a sentence naming the item; without one
+    the headline stays the summary.
+    """
     found = text.locate(item.name)
     timestamp = text.timestamp(item.chapter)
     if found is None:
@@ -65,14 +82,33 @@ def summarise_item(text: EpisodeText, item: ItemLike) -> Summary:
     words = topic_words(item.headline, name_parts(item.name)[0])
     scored: list[tuple[float, int, Sentence]] = []
     fact_sentences: list[Sentence] = []
+    named_ids: set[int] = set()  # id() of the candidate sentences naming the item
+    unnamed: list[tuple[Fact, Sentence]] = []  # under its heading, naming no other item
+    anchor = name_parts(item.name)[1]
     for rank, index in enumerate(found.section):
         offsets = found.hits.get(index, ())
-        for number, sentence in enumerate(text.sentences(index)):
-            base = sentence.base
-            named = bool(offsets) and holds(sentence, offsets)
-            # Facts deep in a section may be the host's wrap-up of the week.
-            if rank <= 1 or named:
+        others = found.others.get(index, ())
+        sentences = text.sentences(index)
+        # A paragraph spelling the name's start where it does not name the item
+        # ("DeepSeek-R1-Distill-Qwen-1.5B") may be about a variant: its unnamed
+        # sentences lend the item no parameter counts.
+        variant = bool(anchor) and any(_variant_in(x, anchor, offsets) for x in sentences)
+        for number, sentence in enumerate(sentences):
+            about = _about(sentence, offsets, others, own_section=not found.shared)
+            if not about:
+                continue  # about a neighbour
+            named = about == _NAMED
+            if named:
+                named_ids.add(id(sentence))
+            # Facts come from sentences naming the item, and from the first paragraphs
+            # under its heading (facts deep in a section may be the host's wrap-up).
+            if named:
                 fact_sentences.append(sentence)
+            elif rank <= 1 and sentence.facts:
+                unnamed.extend(
+                    (f, sentence) for f in sentence.facts if not variant or f.kind != "parameters"
+                )
+            base = sentence.base
             if base == NEVER:
                 continue
             score = base + 1.5 - 0.6 * rank - 0.15 * number + 0.6 * overlap(sentence, words)
@@ -85,8 +121,9 @@ def summarise_item(text: EpisodeText, item: ItemLike) -> Summary:
     bonus = 1.0 if found.section else 2.0
     for index, offsets in found.mentions.items():
         sentences = text.sentences(index)
+        others = found.others.get(index, ())
         for number, sentence in enumerate(sentences):
-            if not holds(sentence, offsets):
+            if _about(sentence, offsets, others, own_section=False) != _NAMED:
                 continue
             shared = overlap(sentence, words)
             # A passing mention ("models like Phi-3-mini and Qwen 2.5") is not a
@@ -98,18 +135,84 @@ def summarise_item(text: EpisodeText, item: ItemLike) -> Summary:
             ):
                 continue
             fact_sentences.append(sentence)
+            named_ids.add(id(sentence))
             if sentence.base != NEVER:
                 scored.append((sentence.base + bonus + 0.6 * shared, len(scored), sentence))
             if number + 1 < len(sentences):  # the next sentence often goes on about it
                 follower = sentences[number + 1]
-                if follower.base != NEVER:
+                # It goes on about it only while it names no other item.
+                if follower.base != NEVER and not holds(follower, others):
                     score = follower.base - 0.5 + 0.6 * overlap(follower, words)
                     scored.append((score, len(scored), follower))
     heading = text.paragraph(found.heading) if found.heading is not None else None
-    facts = _facts(text, item, fact_sentences, heading, timestamp)
-    picked = pick(scored)
+    own_heading = heading if not found.shared else None
+    facts = _facts(text, item, fact_sentences, own_heading, timestamp, unnamed)
+    picked = _lead_with_name(pick(scored), scored, named_ids)
     summary = " ".join(s.text for s in picked) if picked else item.headline
     return Summary(summary, facts, bool(picked) or heading is not None)
+
+
+_NAMED, _UNNAMED = 2, 1
+
+
+def _about(
+    sentence: Sentence, own: Sequence[int], others: Sequence[int], *, own_section: bool
+) -> int:
+    """``_NAMED`` when ``sentence`` names the item before any other item of the episode,
+    ``_UNNAMED`` when it names none under the item's own heading, else 0 (a neighbour's).
+    """
+    first_own = _first_in(sentence, own)
+    first_other = _first_in(sentence, others)
+    if first_own is not None:
+        return _NAMED if first_other is None or first_own < first_other else 0
+    return _UNNAMED if own_section and first_other is None else 0
+
+
+def _variant_in(sentence: Sentence, anchor: str, own: Sequence[int]) -> bool:
+    """Whether ``sentence`` spells the name's start where it does not name the item,
+    before any comparison ("Phi-3" after "its predecessor" is only compared with).
+    """
+    lower = sentence.lower
+    pos = lower.find(anchor)
+    if pos == -1:
+        return False
+    compared = COMPARISON.search(lower)
+    stop = compared.start() if compared else len(lower)
+    while pos != -1 and pos < stop:
+        if sentence.start + pos not in own:
+            return True
+        pos = lower.find(anchor, pos + 1)
+    return False
+
+
+def _first_in(sentence: Sentence, offsets: Sequence[int]) -> int | None:
+    for o in offsets:  # sorted
+        if o >= sentence.end:
+            return None
+        if o >= sentence.start:
+            return o
+    return None
+
+
+def _lead_with_name(
+    picked: list[Sentence], scored: list[tuple[float, int, Sentence]], named_ids: set[int]
+) -> list[Sentence]:
+    """``picked`` opening on a sentence that names the item; empty when none can.
+
+    A summary the reader cannot tell is about the item is no summary: the best
+    sentence naming it leads (picked already or the best scored), then the rest.
+    """
+    for i, sentence in enumerate(picked):
+        if id(sentence) in named_ids:
+            return [sentence, *picked[:i], *picked[i + 1 :]]
+    best = max(
+        (entry for entry in scored if id(entry[2]) in named_ids),
+        key=itemgetter(0),
+        default=None,
+    )
+    if best is None:
+        return []
+    return [best[2], *picked[: MIN_SENTENCES - 1]]
 
 
 def _facts(
@@ -118,13 +221,24 @@ def _facts(
     sentences: list[Sentence],
     heading: str | None,
     timestamp: str | None,
+    unnamed: Sequence[tuple[Fact, Sentence]] = (),
 ) -> Facts:
     key, anchor = name_parts(item.name)
-    # The headline and the heading speak of the release itself: read them first.
+    # The headline, the item's own sub-bullets and its heading speak of the release
+    # itself: read them first.
     leading: list[Fact] = facts_in(item.headline)
+    details: Sequence[str] = getattr(item, "details", ())  # parsed items have them
+    for detail in details:
+        found = facts_in(detail)
+        if found and not text.contains(detail):
+            # Held to the episode text like every fact: verbatim, or not at all.
+            found = [f for f in found if f.kind != "license" and text.contains(f.value)]
+        leading += found
     if heading is not None:
         leading = leading + text.heading_facts(heading)
     said = [(f, s.lower) for s in sentences if s.facts for f in s.facts]
+    sizes = sizes_in(f"{item.name} {item.headline}")
+    said += [(f, s.lower) for f, s in unnamed]
     return choose_facts(
         org=item.org,
         leading=leading,
@@ -133,6 +247,7 @@ def _facts(
         anchor=anchor,
         heading=heading,
         timestamp=timestamp,
+        sizes=sizes,
     )
 
 
@@ -141,7 +256,7 @@ def _facts(
 
 def summarise_items(body: str, items: Sequence[ItemLike]) -> list[Summary]:
     """Summaries of ``items`` from one episode's ``body``, in the same order."""
-    text = EpisodeText(body, (i.headline for i in items))
+    text = EpisodeText(body, (i.headline for i in items), (i.name for i in items))
     return [summarise_item(text, item) for item in items]
 
 

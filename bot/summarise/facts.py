@@ -64,7 +64,7 @@ _SCORE = re.compile(
     r"|hard)\b)*"
 )
 # Scores after these words in a sentence belong to what the release is compared with.
-_COMPARISON = re.compile(
+COMPARISON = re.compile(
     r"compar|versus|\bvs\b|\bthan\b|\bbeat|\bwhile\b|\bwhereas\b|\bahead of\b|\bbehind\b"
     r"|predecessor|\bprevious\b|\bolder\b"
 )
@@ -241,15 +241,22 @@ def choose_facts(
     anchor: str,
     heading: str | None,
     timestamp: str | None,
+    sizes: frozenset[float] = frozenset(),
 ) -> Facts:
     """An item's facts: first its own lines' (``leading``), then what sentences say of it.
 
     ``said`` holds each fact found in a sentence with that sentence lower-cased:
-    a fact in brackets after another name, or a score after a comparison word,
-    belongs to something else.  ``key`` and ``anchor`` are the item name's.
+    a fact in brackets after another name, a score after a comparison word, or
+    a parameter count the headline's ``sizes`` do not include (``sizes_in``)
+    belongs to something else.  The same value said twice in other words
+    ("1.5B", "1.5 billion"; "#1 on TTS arena", "#1 on the TTS Arena
+    leaderboard") is kept once, as first said.  ``key`` and ``anchor`` are the
+    item name's.
     """
     parameters: list[str] = []
     scores: list[str] = []
+    seen_sizes: list[frozenset[float]] = []
+    seen_scores: set[str] = set()
     license_: str | None = None
     context: str | None = None
     pairs: list[tuple[Fact, str | None]] = [(f, None) for f in leading]
@@ -258,14 +265,25 @@ def choose_facts(
         if owner is not None:
             if fact.parenthesised and not _names_before(owner, fact, anchor):
                 continue  # "Phi-3-mini (a tiny 3.8B model)": about Phi-3-mini
-            if fact.kind == "scores" and _COMPARISON.search(owner, 0, fact.start):
+            if fact.kind == "scores" and COMPARISON.search(owner, 0, fact.start):
                 continue
         if fact.kind == "parameters":
+            values = sizes_in(fact.value)
+            if owner is not None and sizes and values and values.isdisjoint(sizes):
+                continue  # "1B to 27B" said near a release the headline calls 111B
             folded = fact.value.casefold()
-            if len(parameters) < 3 and not any(folded in p.casefold() for p in parameters):
+            if (
+                len(parameters) < 3
+                and not any(folded in p.casefold() for p in parameters)
+                and (not values or values not in seen_sizes)
+            ):
                 parameters.append(fact.value)
-        elif fact.kind == "scores" and fact.value not in scores and len(scores) < 4:
-            scores.append(fact.value)
+                seen_sizes.append(values)
+        elif fact.kind == "scores" and len(scores) < 4:
+            same = score_key(fact.value)
+            if same not in seen_scores:
+                seen_scores.add(same)
+                scores.append(fact.value)
         elif fact.kind == "license" and license_ is None:
             license_ = fact.value
         elif fact.kind == "context" and context is None:
@@ -285,6 +303,40 @@ def choose_facts(
         scores=tuple(scores),
         timestamp=timestamp,
     )
+
+
+# A size: "111B", "1.5 billion", "A35B" (active), not "$10B" nor "1M context".
+_SIZE = re.compile(
+    r"(?<![\w$.,])a?(\d+(?:\.\d+)?)\s?(b|bn|billion|m|million|t|trillion)(?![a-z0-9])"
+    r"(?!\s*(?:tokens?|context|ctx|downloads?|users?|devices?|samples?|examples?|rows?|hours?))",
+    re.I,
+)
+_SIZE_SCALE = {"b": 1e3, "bn": 1e3, "billion": 1e3, "m": 1.0, "million": 1.0, "t": 1e6}
+_SIZE_SCALE["trillion"] = 1e6
+
+
+@lru_cache(maxsize=4096)
+def sizes_in(text: str) -> frozenset[float]:
+    """Model sizes ``text`` states, in millions of parameters ("111B" -> 111000.0)."""
+    if not any(c.isdigit() for c in text):
+        return frozenset()
+    return frozenset(
+        round(float(m.group(1)) * _SIZE_SCALE[m.group(2).lower()], 3) for m in _SIZE.finditer(text)
+    )
+
+
+def contradicts(value: str, sizes: frozenset[float]) -> bool:
+    """Whether the parameter fact ``value`` names none of the sizes a headline states."""
+    values = sizes_in(value)
+    return bool(sizes and values) and values.isdisjoint(sizes)
+
+
+_SCORE_NOISE = re.compile(r"\b(?:the|leaderboard|benchmarks?)\b|[\s‑-]+")
+
+
+def score_key(score: str) -> str:
+    """A score up to case, spacing, "the" and "leaderboard": one key for one claim."""
+    return _SCORE_NOISE.sub("", score.casefold())
 
 
 def _names_before(owner: str, fact: Fact, anchor: str) -> bool:

@@ -351,7 +351,7 @@ class LLMSummariser:
 
     def summarise_items(self, body: str, items: Sequence[ItemLike]) -> list[Summary]:
         """Summaries of one episode's ``items``, in order; never raises for the endpoint."""
-        text = EpisodeText(body, (i.headline for i in items))
+        text = EpisodeText(body, (i.headline for i in items), (i.name for i in items))
         return [self._summarise(text, body, item) for item in items]
 
     def _summarise(self, text: EpisodeText, body: str, item: ItemLike) -> Summary:

@@ -35,15 +35,20 @@ def name_parts(name: str) -> tuple[str, str]:
 
 
 @lru_cache(maxsize=4096)
-def search_terms(name: str) -> tuple[tuple[bytes, tuple[bytes, ...]], ...]:
-    """(key, anchors) to look for, as lower-case bytes, best first (cached: names recur).
+def search_terms(name: str) -> tuple[tuple[bytes, tuple[bytes, ...], bytes], ...]:
+    """(key, anchors, rest) to look for, as lower-case bytes, best first (cached: names recur).
+
+    ``rest`` is empty for the whole name; for its family word ("qwen" of
+    "Qwen3-Coder") it is what the name adds ("3coder"), which a capitalised
+    word or a number after the family word must agree with (``family_fits``).
 
     Every spelling of the name starts with its first run of letters or digits
     ("phi" for "Phi-4", "PHI4", "phi 4").  A run of one or two characters ("o",
     "k", "ai") is too common to search for alone: then the first two runs joined
     by nothing or one separator are searched instead ("o1", "o 1", "o-1").
     """
-    terms = []
+    terms: list[tuple[bytes, tuple[bytes, ...], bytes]] = []
+    full = name_parts(name)[0]
     segments = _SEGMENTS.findall(name.lower())
     for key in _probes(name):
         if (
@@ -56,7 +61,8 @@ def search_terms(name: str) -> tuple[tuple[bytes, tuple[bytes, ...]], ...]:
         else:
             single = segments[0] if segments and key.startswith(segments[0]) else key
             anchors = (single.encode(),)
-        terms.append((key.encode(), anchors))
+        rest = full[len(key) :] if key != full and full.startswith(key) else ""
+        terms.append((key.encode(), anchors, rest.encode()))
     return tuple(terms)
 
 
@@ -124,3 +130,64 @@ def match_key(text: bytes, pos: int, key: bytes, skip: int = 0) -> int:
             return j + 1
         return -1
     return j
+
+
+_CAPITAL_OR_DIGIT = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+_ALNUM_ANY = ALNUM_BYTES | _CAPITAL_OR_DIGIT
+_SPACE_OR_HYPHEN = frozenset(b" -")
+
+
+def family_fits(raw: bytes, end: int, rest: bytes) -> bool:
+    """Whether a name (``rest`` empty) or family word ending at ``end`` of ``raw`` is this release.
+
+    "Deep Research" is not "Deep Hermes 24B" and "Qwen 2.5" not "Qwen3-Coder":
+    a capitalised word or a number right after the family word names another
+    product unless it is how this name goes on (``rest``, lower-cased key).
+    A lower-case word ("Qwen's team", "Moondream is") leaves it open.
+    """
+    size = len(raw)
+    if not rest:
+        # "DeepSeek-R1-Distill-Qwen" is not "DeepSeek R1": a capitalised word hyphened
+        # onto the whole name makes a longer name, another product's.
+        return not (end + 1 < size and raw[end] == 0x2D and 0x41 <= raw[end + 1] <= 0x5A)
+    j = end
+    while j < size and j - end < 2 and raw[j] in _SPACE_OR_HYPHEN:
+        j += 1
+    if j >= size or raw[j] not in _CAPITAL_OR_DIGIT:
+        return True
+    k = j
+    while k < size and raw[k] in _ALNUM_ANY:
+        k += 1
+    word = raw[j:k].lower()
+    if len(word) > 1 and word[0] == 0x30 and word[1] in _CAPITAL_OR_DIGIT:
+        return True  # "Moondream 01-09": a date, not another version
+    if word == rest:  # the whole name after all: "DeepSeek-R1", but not "DeepSeek-R1-Distill"
+        return family_fits(raw, k, b"")
+    return rest.startswith(word) or word.startswith(rest)
+
+
+def find_name(text: str, name: str) -> int:
+    """Offset (in ``text``'s lower-cased UTF-8) where ``text`` names ``name``, or -1.
+
+    Any spelling of the whole name counts ("Phi-4", "PHI4", "phi 4"), and so
+    does its family word where what follows does not name another product
+    ("Qwen's" for "Qwen3-Coder", not "Qwen 2.5").
+    """
+    raw = text.encode("utf-8", "surrogatepass")
+    lowered = raw.lower()
+    for key, anchors, rest in search_terms(name):
+        for anchor in anchors:
+            skip = len(anchor) if key.startswith(anchor) else 0
+            pos = lowered.find(anchor)
+            while pos != -1:
+                if not (pos and lowered[pos - 1] in ALNUM_BYTES):
+                    end = match_key(lowered, pos, key, skip)
+                    if end != -1 and family_fits(raw, end, rest):
+                        return pos
+                pos = lowered.find(anchor, pos + 1)
+    return -1
+
+
+def names_in(text: str, name: str) -> bool:
+    """Whether ``text`` names the release ``name`` (or an alias of it, see ``find_name``)."""
+    return find_name(text, name) != -1
