@@ -95,8 +95,8 @@ def summarise_item(text: EpisodeText, item: ItemLike) -> Summary:
         variant = bool(anchor) and any(_variant_in(x, anchor, offsets) for x in sentences)
         for number, sentence in enumerate(sentences):
             about = _about(sentence, offsets, others, own_section=not found.shared)
-            if not about:
-                continue  # about a neighbour
+            if not about or (about == _UNNAMED and variant and _variant_in(sentence, anchor, ())):
+                continue  # about a neighbour, or a variant ("DeepSeek-R1-Distill-...")
             named = about == _NAMED
             if named:
                 named_ids.add(id(sentence))
