@@ -331,6 +331,20 @@ def contradicts(value: str, sizes: frozenset[float]) -> bool:
     return bool(sizes and values) and values.isdisjoint(sizes)
 
 
+def hold_to_headline(facts: Facts, name: str, headline: str) -> Facts:
+    """``facts`` without parameter counts the item's name and headline contradict,
+    and with each score once (``score_key``): the check every summariser's facts pass.
+    """
+    sizes = sizes_in(f"{name} {headline}")
+    parameters = tuple(p for p in facts.parameters if not contradicts(p, sizes))
+    scores: dict[str, str] = {}
+    for score in facts.scores:
+        scores.setdefault(score_key(score), score)
+    if parameters == facts.parameters and len(scores) == len(facts.scores):
+        return facts
+    return facts.model_copy(update={"parameters": parameters, "scores": tuple(scores.values())})
+
+
 _SCORE_NOISE = re.compile(r"\b(?:the|leaderboard|benchmarks?)\b|[\s‑-]+")
 
 

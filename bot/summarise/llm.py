@@ -37,7 +37,7 @@ from bot.errors import ConfigError, DigestbotError
 from bot.models import Facts, ParsedFeed
 from bot.summarise.episode_text import EpisodeText, ItemLike
 from bot.summarise.extractive import Summary, summarise_item
-from bot.summarise.facts import verify_facts
+from bot.summarise.facts import hold_to_headline, verify_facts
 
 if TYPE_CHECKING:
     from bot.store.sqlite import Store
@@ -157,7 +157,8 @@ def check_answer(
     """The answer as a ``Summary``, held to the episode text.
 
     Raises ``LLMError`` when the summary states a number the text does not
-    (an invented figure); facts the text does not contain are dropped, and
+    (an invented figure); facts the text does not contain, or that contradict
+    the item's headline (a size it does not state), are dropped, and
     fields the model left empty keep what the extractive summariser found.
     """
     for number in _NUMBER.findall(answer.summary):
@@ -171,7 +172,7 @@ def check_answer(
         context=raw.context,
         scores=tuple(raw.scores),
     )
-    checked = verify_facts(claimed, episode_text)
+    checked = hold_to_headline(verify_facts(claimed, episode_text), item.name, item.headline)
     dropped = _dropped(claimed, checked)
     if dropped:
         log.info("LLM facts for %r not in the episode text, dropped: %s", item.name, dropped)
