@@ -9,7 +9,7 @@ only when first needed, and each at most once.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -159,7 +159,8 @@ class EpisodeText:
     def _find_hits(
         self, key: bytes, anchors: tuple[bytes, ...], rest: bytes
     ) -> dict[int, list[int]]:
-        text, starts, kinds = self._bytes, self._starts, self._kinds
+        text, starts, kinds, raw = self._bytes, self._starts, self._kinds, self._raw
+        size = len(raw)
         found: dict[int, list[int]] = {}
         seen = 0
         for anchor in anchors:
@@ -175,8 +176,13 @@ class EpisodeText:
                 if pos and text[pos - 1] in ALNUM_BYTES:
                     continue  # inside a word
                 end = match_key(text, pos, key, skip)
-                if end == -1 or not family_fits(self._raw, end, rest):
+                if end == -1:
                     continue
+                if rest:
+                    if not family_fits(raw, end, rest):
+                        continue
+                elif end + 1 < size and raw[end] == 0x2D and 0x41 <= raw[end + 1] <= 0x5A:
+                    continue  # "DeepSeek-R1-Distill": a longer name (``family_fits``)
                 index = bisect_right(starts, pos) - 1
                 kind = kinds.get(index)
                 if kind is None:
@@ -189,6 +195,33 @@ class EpisodeText:
         if len(anchors) > 1:
             for offsets in found.values():
                 offsets.sort()
+        return found
+
+    def _family_in(
+        self, term: tuple[bytes, tuple[bytes, ...], bytes], first: int, last: int
+    ) -> dict[int, list[int]]:
+        """Paragraph -> byte offsets of the family word ``term`` in paragraphs ``first..last``.
+
+        Only the anchor's occurrences inside those paragraphs are checked: a
+        family word occurs all over an episode ("Qwen"), a section is short.
+        """
+        key, anchors, rest = term
+        text, raw, starts = self._bytes, self._raw, self._starts
+        low, high = starts[first], starts[last + 1]
+        found: dict[int, list[int]] = {}
+        for anchor in anchors:
+            skip = len(anchor) if key.startswith(anchor) else 0
+            occurrences = self._occurrences_of(anchor)
+            for n in range(bisect_left(occurrences, low), len(occurrences)):
+                pos = occurrences[n]
+                if pos >= high:
+                    break
+                if pos and text[pos - 1] in ALNUM_BYTES:
+                    continue
+                end = match_key(text, pos, key, skip)
+                if end != -1 and family_fits(raw, end, rest):
+                    index = bisect_right(starts, pos) - 1
+                    found.setdefault(index, []).append(pos - starts[index])
         return found
 
     def _occurrences_of(self, anchor: bytes) -> list[int]:
@@ -253,10 +286,9 @@ class EpisodeText:
         if section and own_key == terms[0][0] and len(terms) > 1:
             # Under its own heading the family word names it too ("Qwen shipped ..."
             # under "Qwen Image Edit (20B)").
-            family = self._hits(*terms[1])
-            for i in section:
-                if family.get(i):
-                    hits[i] = sorted({*hits.get(i, ()), *family[i]})
+            family = self._family_in(terms[1], section[0], section[-1])
+            for i, offsets in family.items():
+                hits[i] = sorted({*hits.get(i, ()), *offsets})
         named = {i: self._char_offsets(i, hits[i]) for i in section if i in hits}
         neighbours = {
             i: self._char_offsets(i, others[i]) for i in (*section, *mentions) if others.get(i)
@@ -266,7 +298,7 @@ class EpisodeText:
     def _other_names(self, hits: dict[int, list[int]], own_key: bytes) -> dict[int, list[int]]:
         """Paragraph -> byte offsets where other items of the episode are named.
 
-        Only paragraphs in ``hits`` and the few after them are asked for.  A
+        Only paragraphs in ``hits`` and the sections after headings are asked for.  A
         name holding this one ("Qwen3-Coder" for "Qwen3") at the same place
         takes that hit from it; one held in it ("Qwen3" in "Qwen3-Coder") is
         not another item.
@@ -275,10 +307,14 @@ class EpisodeText:
         if keyed is None:
             keyed = self._keyed = self._index_names()
         out: dict[int, list[int]] = {}
+        done: set[int] = set()
         for i in list(hits):
-            for j in range(i, min(i + SECTION_PARAGRAPHS + 1, self.count)):
-                if j in out or j not in keyed:
+            # A heading's section follows it; a mention is its own paragraph.
+            last = i + SECTION_PARAGRAPHS if self._kinds[i] == _HEADING else i
+            for j in range(i, min(last + 1, self.count)):
+                if j in done or j not in keyed:
                     continue
+                done.add(j)
                 own = set(hits.get(j, ()))
                 found = []
                 for pos, key in keyed[j]:

@@ -92,11 +92,14 @@ def summarise_item(text: EpisodeText, item: ItemLike) -> Summary:
         # A paragraph spelling the name's start where it does not name the item
         # ("DeepSeek-R1-Distill-Qwen-1.5B") may be about a variant: its unnamed
         # sentences lend the item no parameter counts.
-        variant = bool(anchor) and any(_variant_in(x, anchor, offsets) for x in sentences)
+        variant: bool | None = None  # found out only when it matters
         for number, sentence in enumerate(sentences):
             about = _about(sentence, offsets, others, own_section=not found.shared)
-            if not about or (about == _UNNAMED and variant and _variant_in(sentence, anchor, ())):
-                continue  # about a neighbour, or a variant ("DeepSeek-R1-Distill-...")
+            if not about:
+                continue  # about a neighbour
+            if about == _UNNAMED and anchor and _variant_in(sentence, anchor, ()):
+                variant = True
+                continue  # about a variant ("DeepSeek-R1-Distill-...")
             named = about == _NAMED
             if named:
                 named_ids.add(id(sentence))
@@ -105,6 +108,10 @@ def summarise_item(text: EpisodeText, item: ItemLike) -> Summary:
             if named:
                 fact_sentences.append(sentence)
             elif rank <= 1 and sentence.facts:
+                if variant is None and any(f.kind == "parameters" for f in sentence.facts):
+                    variant = bool(anchor) and any(
+                        _variant_in(x, anchor, offsets) for x in sentences
+                    )
                 unnamed.extend(
                     (f, sentence) for f in sentence.facts if not variant or f.kind != "parameters"
                 )
@@ -174,13 +181,9 @@ def _variant_in(sentence: Sentence, anchor: str, own: Sequence[int]) -> bool:
     """
     lower = sentence.lower
     pos = lower.find(anchor)
-    if pos == -1:
-        return False
-    compared = COMPARISON.search(lower)
-    stop = compared.start() if compared else len(lower)
-    while pos != -1 and pos < stop:
+    while pos != -1:
         if sentence.start + pos not in own:
-            return True
+            return COMPARISON.search(lower, 0, pos) is None
         pos = lower.find(anchor, pos + 1)
     return False
 
