@@ -12,6 +12,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 from bot.feeds.chapters import parse_timestamp
@@ -249,19 +250,20 @@ class EpisodeText:
         own_key = b""
         terms = search_terms(name)
         for key, anchors, rest in terms:
-            hits = dict(self._hits(key, anchors, rest))  # a copy: the cache is shared
+            hits = self._hits(key, anchors, rest)
             if hits:
                 own_key = key if not rest else key + rest
                 break
         if not hits:
             return None
         kinds = self._kinds  # every paragraph with a hit is classified
-        others = self._other_names(hits, own_key)
-        headings = [
-            (not _leads(offsets, others.get(i, ())), offsets[0], i)
-            for i, offsets in hits.items()
-            if kinds[i] == _HEADING
-        ]
+        hits = dict(hits)  # a copy: the cache is shared, and a longer name may take hits
+        others: dict[int, list[int]] = {}  # filled for the paragraphs read, as they are
+        headings = []
+        for i in [i for i in hits if kinds[i] == _HEADING]:
+            around = others[i] = self._other_names(i, hits, own_key)
+            if i in hits:  # not all taken by a longer name
+                headings.append((not _leads(hits[i], around), hits[i][0], i))
         heading: int | None = None
         section: list[int] = []
         shared = False
@@ -272,6 +274,8 @@ class EpisodeText:
             j = heading + 1
             while j < self.count and len(section) < SECTION_PARAGRAPHS and self.kind(j) == _PROSE:
                 section.append(j)
+                if j not in others:
+                    others[j] = self._other_names(j, hits, own_key)
                 j += 1
         mentions: dict[int, list[int]] = {}
         # Under its own heading a release is discussed; passing mentions elsewhere
@@ -279,8 +283,10 @@ class EpisodeText:
         for i in sorted(hits) if not section else ():
             if len(mentions) == MENTION_PARAGRAPHS:
                 break
-            if kinds[i] == _PROSE and i not in section:
-                mentions[i] = self._char_offsets(i, hits[i])
+            if kinds[i] == _PROSE:
+                others[i] = self._other_names(i, hits, own_key)
+                if i in hits:
+                    mentions[i] = self._char_offsets(i, hits[i])
         if not section and not mentions:
             return None
         if section and own_key == terms[0][0] and len(terms) > 1:
@@ -295,55 +301,48 @@ class EpisodeText:
         }
         return Discussion(heading, section, mentions, named, neighbours, shared)
 
-    def _other_names(self, hits: dict[int, list[int]], own_key: bytes) -> dict[int, list[int]]:
-        """Paragraph -> byte offsets where other items of the episode are named.
+    def _other_names(self, j: int, hits: dict[int, list[int]], own_key: bytes) -> list[int]:
+        """Byte offsets in paragraph ``j`` where other items of the episode are named.
 
-        Only paragraphs in ``hits`` and the sections after headings are asked for.  A
-        name holding this one ("Qwen3-Coder" for "Qwen3") at the same place
-        takes that hit from it; one held in it ("Qwen3" in "Qwen3-Coder") is
-        not another item.
+        A name holding this one ("Qwen3-Coder" for "Qwen3") at the same place
+        takes that hit from it (``hits`` is updated); one held in it ("Qwen3" in
+        "Qwen3-Coder") is not another item.
         """
         keyed = self._keyed
         if keyed is None:
             keyed = self._keyed = self._index_names()
-        out: dict[int, list[int]] = {}
-        done: set[int] = set()
-        for i in list(hits):
-            # A heading's section follows it; a mention is its own paragraph.
-            last = i + SECTION_PARAGRAPHS if self._kinds[i] == _HEADING else i
-            for j in range(i, min(last + 1, self.count)):
-                if j in done or j not in keyed:
+        here = keyed.get(j)
+        if not here:
+            return []
+        own = hits.get(j, ())
+        found = []
+        taken = []
+        for pos, key in here:
+            if key == own_key:
+                continue
+            if pos in own:
+                if own_key.startswith(key):
                     continue
-                done.add(j)
-                own = set(hits.get(j, ()))
-                found = []
-                for pos, key in keyed[j]:
-                    if key == own_key or (pos in own and own_key.startswith(key)):
-                        continue
-                    if pos in own and key.startswith(own_key):
-                        own.discard(pos)  # the longer name is meant here
-                    found.append(pos)
-                if j in hits and len(own) != len(hits[j]):
-                    hits[j] = sorted(own)
-                    if not hits[j]:
-                        del hits[j]
-                if found:
-                    out[j] = found
-        return out
+                if key.startswith(own_key):
+                    taken.append(pos)  # the longer name is meant here
+            found.append(pos)
+        if taken:
+            left = [o for o in own if o not in taken]
+            if left:
+                hits[j] = left
+            else:
+                del hits[j]
+        return found
 
     def _index_names(self) -> dict[int, list[tuple[int, bytes]]]:
         """Paragraph -> (byte offset, key) of every item name of the episode, spelled whole."""
         keyed: dict[int, list[tuple[int, bytes]]] = {}
         raw, starts = self._raw, self._starts
         for name in self._names:
-            terms = search_terms(name)
-            stripped = name.strip()
-            if not terms or terms[0][2] or stripped.casefold() in KNOWN_ORGS:
-                continue  # an org named is the maker, not a neighbouring release
-            capital = stripped[:1].isupper()
-            if not capital and not any(c.isdigit() or c.isupper() for c in stripped):
-                continue  # a plain lower-case word ("waitlist") names no product
-            key, anchors, _ = terms[0]
+            term = _neighbour_term(name)
+            if term is None:
+                continue
+            key, anchors, capital = term
             for index, offsets in self._hits(key, anchors).items():
                 at = starts[index]
                 keyed.setdefault(index, []).extend(
@@ -430,6 +429,23 @@ def _heading_like(paragraph: str) -> bool:
         return True  # "KOKORO", "MetaGene-1", "rStar-Math" open a heading
     capitals = sum(1 for w in words if w[0].isupper() or w[0].isdigit())
     return capitals * 5 >= len(words) * 2
+
+
+@lru_cache(maxsize=4096)
+def _neighbour_term(name: str) -> tuple[bytes, tuple[bytes, ...], bool] | None:
+    """(key, anchors, written with a capital) to find ``name`` as a neighbour by, if any.
+
+    An org named is the maker, not a neighbouring release; a plain lower-case
+    word ("waitlist") names no product.
+    """
+    terms = search_terms(name)
+    stripped = name.strip()
+    if not terms or terms[0][2] or stripped.casefold() in KNOWN_ORGS:
+        return None
+    capital = stripped[:1].isupper()
+    if not capital and not any(c.isdigit() or c.isupper() for c in stripped):
+        return None
+    return terms[0][0], terms[0][1], capital
 
 
 def _leads(own: Sequence[int], others: Sequence[int]) -> bool:

@@ -85,16 +85,27 @@ def summarise_item(text: EpisodeText, item: ItemLike) -> Summary:
     named_ids: set[int] = set()  # id() of the candidate sentences naming the item
     unnamed: list[tuple[Fact, Sentence]] = []  # under its heading, naming no other item
     anchor = name_parts(item.name)[1]
+    section_candidates: list[tuple[Sentence, int, int, bool]] = []
     for rank, index in enumerate(found.section):
         offsets = found.hits.get(index, ())
+        if rank >= 2 and not offsets and not named_ids:
+            break  # it could lend neither facts nor a sentence naming the item
         others = found.others.get(index, ())
         sentences = text.sentences(index)
         # A paragraph spelling the name's start where it does not name the item
         # ("DeepSeek-R1-Distill-Qwen-1.5B") may be about a variant: its unnamed
         # sentences lend the item no parameter counts.
         variant: bool | None = None  # found out only when it matters
+        own_section = not found.shared
         for number, sentence in enumerate(sentences):
-            about = _about(sentence, offsets, others, own_section=not found.shared)
+            if sentence.base == NEVER and not sentence.facts:
+                continue  # neither summary nor facts can use it
+            if others:
+                about = _about(sentence, offsets, others, own_section=own_section)
+            elif offsets and holds(sentence, offsets):
+                about = _NAMED  # the common case, without a call
+            else:
+                about = _UNNAMED if own_section else 0
             if not about:
                 continue  # about a neighbour
             if about == _UNNAMED and anchor and _variant_in(sentence, anchor, ()):
@@ -115,22 +126,25 @@ def summarise_item(text: EpisodeText, item: ItemLike) -> Summary:
                 unnamed.extend(
                     (f, sentence) for f in sentence.facts if not variant or f.kind != "parameters"
                 )
-            base = sentence.base
-            if base == NEVER:
-                continue
-            score = base + 1.5 - 0.6 * rank - 0.15 * number + 0.6 * overlap(sentence, words)
-            if named:
-                score += 1.0
-            elif rank >= 2:
-                score -= 1.0
-            scored.append((score, len(scored), sentence))
+            if sentence.base != NEVER:
+                # Scored below, once it is known that some sentence names the item.
+                section_candidates.append((sentence, rank, number, named))
+    for sentence, rank, number, named in section_candidates if named_ids else ():
+        score = sentence.base + 1.5 - 0.6 * rank - 0.15 * number + 0.6 * overlap(sentence, words)
+        if named:
+            score += 1.0
+        elif rank >= 2:
+            score -= 1.0
+        scored.append((score, len(scored), sentence))
     # Under its own heading the release is discussed; elsewhere it is in passing.
     bonus = 1.0 if found.section else 2.0
     for index, offsets in found.mentions.items():
         sentences = text.sentences(index)
         others = found.others.get(index, ())
         for number, sentence in enumerate(sentences):
-            if _about(sentence, offsets, others, own_section=False) != _NAMED:
+            if not holds(sentence, offsets) or (
+                others and _about(sentence, offsets, others, own_section=False) != _NAMED
+            ):
                 continue
             shared = overlap(sentence, words)
             # A passing mention ("models like Phi-3-mini and Qwen 2.5") is not a
@@ -154,7 +168,7 @@ def summarise_item(text: EpisodeText, item: ItemLike) -> Summary:
     heading = text.paragraph(found.heading) if found.heading is not None else None
     own_heading = heading if not found.shared else None
     facts = _facts(text, item, fact_sentences, own_heading, timestamp, unnamed)
-    picked = _lead_with_name(pick(scored), scored, named_ids)
+    picked = _lead_with_name(pick(scored), scored, named_ids) if named_ids else []
     summary = " ".join(s.text for s in picked) if picked else item.headline
     return Summary(summary, facts, bool(picked) or heading is not None)
 
