@@ -9,7 +9,7 @@ only when first needed, and each at most once.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -203,26 +203,24 @@ class EpisodeText:
     ) -> dict[int, list[int]]:
         """Paragraph -> byte offsets of the family word ``term`` in paragraphs ``first..last``.
 
-        Only the anchor's occurrences inside those paragraphs are checked: a
-        family word occurs all over an episode ("Qwen"), a section is short.
+        Only those paragraphs' bytes are searched: a family word occurs all over
+        an episode ("Qwen"), a section is short.
         """
         key, anchors, rest = term
         text, raw, starts = self._bytes, self._raw, self._starts
         low, high = starts[first], starts[last + 1]
         found: dict[int, list[int]] = {}
+        find = text.find
         for anchor in anchors:
             skip = len(anchor) if key.startswith(anchor) else 0
-            occurrences = self._occurrences_of(anchor)
-            for n in range(bisect_left(occurrences, low), len(occurrences)):
-                pos = occurrences[n]
-                if pos >= high:
-                    break
-                if pos and text[pos - 1] in ALNUM_BYTES:
-                    continue
-                end = match_key(text, pos, key, skip)
-                if end != -1 and family_fits(raw, end, rest):
-                    index = bisect_right(starts, pos) - 1
-                    found.setdefault(index, []).append(pos - starts[index])
+            pos = find(anchor, low, high)
+            while pos != -1:
+                if not (pos and text[pos - 1] in ALNUM_BYTES):
+                    end = match_key(text, pos, key, skip)
+                    if end != -1 and family_fits(raw, end, rest):
+                        index = bisect_right(starts, pos) - 1
+                        found.setdefault(index, []).append(pos - starts[index])
+                pos = find(anchor, pos + 1, high)
         return found
 
     def _occurrences_of(self, anchor: bytes) -> list[int]:
@@ -345,14 +343,16 @@ class EpisodeText:
             key, anchors, capital = term
             for index, offsets in self._hits(key, anchors).items():
                 at = starts[index]
-                keyed.setdefault(index, []).extend(
-                    (o, key)
-                    for o in offsets
+                here = keyed.get(index)
+                if here is None:
+                    here = keyed[index] = []
+                for o in offsets:
                     # "Gemini" names a product where "gemini" in a word may not.
-                    if not capital or raw[at + o] in _CAPITALS
-                )
+                    if not capital or raw[at + o] in _CAPITALS:
+                        here.append((o, key))
         for found in keyed.values():
-            found.sort()
+            if len(found) > 1:
+                found.sort()
         return keyed
 
     def contains(self, value: str) -> bool:

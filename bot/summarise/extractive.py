@@ -108,7 +108,12 @@ def summarise_item(text: EpisodeText, item: ItemLike) -> Summary:
                 about = _UNNAMED if own_section else 0
             if not about:
                 continue  # about a neighbour
-            if about == _UNNAMED and anchor and _variant_in(sentence, anchor, ()):
+            if (
+                about == _UNNAMED
+                and anchor
+                and anchor in sentence.lower  # cheap: most sentences do not hold it
+                and _variant_in(sentence, anchor, ())
+            ):
                 variant = True
                 continue  # about a variant ("DeepSeek-R1-Distill-...")
             named = about == _NAMED
@@ -254,8 +259,13 @@ def _facts(
     if heading is not None:
         leading = leading + text.heading_facts(heading)
     said = [(f, s.lower) for s in sentences if s.facts for f in s.facts]
-    sizes = sizes_in(f"{item.name} {item.headline}")
     said += [(f, s.lower) for f, s in unnamed]
+    # The headline's sizes are needed only to judge a size said elsewhere.
+    sizes = (
+        sizes_in(f"{item.name} {item.headline}")
+        if any(f.kind == "parameters" for f, _ in said)
+        else frozenset()
+    )
     return choose_facts(
         org=item.org,
         leading=leading,

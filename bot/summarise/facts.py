@@ -279,11 +279,15 @@ def choose_facts(
             ):
                 parameters.append(fact.value)
                 seen_sizes.append(values)
-        elif fact.kind == "scores" and len(scores) < 4:
-            same = score_key(fact.value)
-            if same not in seen_scores:
+        elif fact.kind == "scores" and len(scores) < 4 and fact.value not in scores:
+            if scores:  # keys only once there is something to be the same as
+                if not seen_scores:
+                    seen_scores.update(score_key(v) for v in scores)
+                same = score_key(fact.value)
+                if same in seen_scores:
+                    continue
                 seen_scores.add(same)
-                scores.append(fact.value)
+            scores.append(fact.value)
         elif fact.kind == "license" and license_ is None:
             license_ = fact.value
         elif fact.kind == "context" and context is None:
