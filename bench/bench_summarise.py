@@ -16,10 +16,14 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
+
+if TYPE_CHECKING:
+    from bot.models import ParsedFeed
 
 SHARED = ROOT.parent / "shared"
 THURSDAI = SHARED / "feeds" / "thursdai_substack_podcast_all_redacted.rss"
@@ -27,6 +31,32 @@ RUNS = 7
 GOAL_INGEST_S = 0.5
 
 Row = tuple[str, str]
+GOAL_NAMED = 0.98
+
+
+def faithfulness(feed: ParsedFeed) -> tuple[int, int, int, int]:
+    """(summaries naming their item, summaries that are not the headline,
+    parameter facts contradicting their item's headline, parameter facts).
+
+    A summary names its item when it spells the name or an alias of it (case,
+    spacing and hyphens aside, or its family word: "Qwen" for "Qwen3-Coder");
+    a parameter fact contradicts the headline when it names none of the sizes
+    the name and headline state ("1.5 billion" for a "671B" release).
+    """
+    from bot.summarise.facts import contradicts, sizes_in
+    from bot.summarise.names import names_in
+
+    named = own = wrong = facts = 0
+    for episode in feed.episodes:
+        for item in episode.items:
+            if item.summary and item.summary != item.headline:
+                own += 1
+                named += names_in(item.summary, item.name)
+            sizes = sizes_in(f"{item.name} {item.headline}")
+            for value in item.facts.parameters:
+                facts += 1
+                wrong += contradicts(value, sizes)
+    return named, own, wrong, facts
 
 
 def _median(fn: Callable[[], object], runs: int = RUNS) -> float:
@@ -74,6 +104,7 @@ def run(runs: int = RUNS) -> list[Row]:
         for i in e.items
         if i.facts.model_dump(exclude_defaults=True, exclude={"org", "timestamp"})
     )
+    named, own, wrong, params = faithfulness(summarised)
     ingest(True)  # warm caches (imports, page cache) before timing
     # Interleaved, so drifts in machine load hit both sides alike.
     plain: list[float] = []
@@ -93,6 +124,13 @@ def run(runs: int = RUNS) -> list[Row]:
         ),
         ("items discussed in the text", f"{discussed} ({discussed / max(items, 1):.0%})"),
         ("items with parameter/licence/context/score facts", str(with_facts)),
+        (
+            "summaries (not the headline) naming their item",
+            f"{named} of {own} ({named / max(own, 1):.1%};"
+            f" {'at or above' if named >= GOAL_NAMED * own else 'below'} the"
+            f" {GOAL_NAMED:.0%} goal)",
+        ),
+        ("parameter facts contradicting their headline", f"{wrong} of {params}"),
         (
             "summariser alone, median",
             f"{alone * 1000:.0f} ms ({alone / max(items, 1) * 1e6:.0f} µs per item)",

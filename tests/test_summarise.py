@@ -369,7 +369,8 @@ def test_every_fact_and_summary_of_the_real_feed_is_in_its_episode() -> None:
         facts += f
     # Most releases are discussed in the text and many carry facts: the property is not vacuous.
     assert items > 1500
-    assert discussed > items // 2
+    # (A summary must name its item, or the headline stays: about 45% have one.)
+    assert discussed > items * 2 // 5
     assert facts > items // 3
 
 

@@ -24,7 +24,14 @@ from bot.feeds.parse import parse_source
 from bot.models import Facts, ParsedEpisode
 from bot.store.sqlite import Store
 from bot.summarise.extractive import summarise_items
-from bot.summarise.llm import API_KEY_ENV, LLMAnswer, LLMError, LLMSummariser, parse_answer
+from bot.summarise.llm import (
+    API_KEY_ENV,
+    LLMAnswer,
+    LLMError,
+    LLMSummariser,
+    check_answer,
+    parse_answer,
+)
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "summarise_episode.md"
 SECRET = "sk-test-not-a-real-key-0123456789"
@@ -279,3 +286,22 @@ def test_cli_summarise_llm_end_to_end(
     assert main(["--db", db, "summarise", "--llm"]) == 0
     assert "LLM: 0 asked, 2 from cache" in capsys.readouterr().out
     assert SECRET not in Path(db).read_bytes().decode("utf-8", "ignore")
+
+
+def test_llm_facts_pass_the_same_checks_as_extractive_ones(episode: ParsedEpisode) -> None:
+    """A size in the episode but not the item's (the rival's 1.2B) is dropped, a score
+    said twice in other words is kept once."""
+    nova = next(i for i in episode.items if i.name == "NOVA-X")
+    fallback = summarise_items(episode.body, [nova])[0]
+    answer = LLMAnswer.model_validate(
+        {
+            "summary": "Nova X is an open 12B model from Mistral.",
+            "facts": {
+                "parameters": ["12B", "1.2B"],
+                "scores": ["71.5 on MMLU", "71.5 on mmlu"],
+            },
+        }
+    )
+    checked = check_answer(answer, episode.body, fallback, nova)
+    assert checked.facts.parameters == ("12B",)
+    assert checked.facts.scores == ("71.5 on MMLU",)

@@ -35,7 +35,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from bot.config import LLMSettings
 from bot.errors import ConfigError, DigestbotError
 from bot.models import Facts, ParsedFeed
-from bot.summarise.extractive import EpisodeText, ItemLike, Summary, verify_facts
+from bot.summarise.episode_text import EpisodeText, ItemLike
+from bot.summarise.extractive import Summary, summarise_item
+from bot.summarise.facts import hold_to_headline, verify_facts
 
 if TYPE_CHECKING:
     from bot.store.sqlite import Store
@@ -155,7 +157,8 @@ def check_answer(
     """The answer as a ``Summary``, held to the episode text.
 
     Raises ``LLMError`` when the summary states a number the text does not
-    (an invented figure); facts the text does not contain are dropped, and
+    (an invented figure); facts the text does not contain, or that contradict
+    the item's headline (a size it does not state), are dropped, and
     fields the model left empty keep what the extractive summariser found.
     """
     for number in _NUMBER.findall(answer.summary):
@@ -169,7 +172,7 @@ def check_answer(
         context=raw.context,
         scores=tuple(raw.scores),
     )
-    checked = verify_facts(claimed, episode_text)
+    checked = hold_to_headline(verify_facts(claimed, episode_text), item.name, item.headline)
     dropped = _dropped(claimed, checked)
     if dropped:
         log.info("LLM facts for %r not in the episode text, dropped: %s", item.name, dropped)
@@ -349,11 +352,11 @@ class LLMSummariser:
 
     def summarise_items(self, body: str, items: Sequence[ItemLike]) -> list[Summary]:
         """Summaries of one episode's ``items``, in order; never raises for the endpoint."""
-        text = EpisodeText(body, (i.headline for i in items))
+        text = EpisodeText(body, (i.headline for i in items), (i.name for i in items))
         return [self._summarise(text, body, item) for item in items]
 
     def _summarise(self, text: EpisodeText, body: str, item: ItemLike) -> Summary:
-        fallback = text.summarise(item)
+        fallback = summarise_item(text, item)
         passage = text.passage(item.name, MAX_PASSAGE_CHARS)
         if not passage:
             return fallback  # the body never discusses it: nothing to ask about
