@@ -18,11 +18,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from bot.config import Settings
 from bot.digest import compose
-from bot.errors import EmptyStoreError, NotFoundError, SourceError
+from bot.entities import has_version
+from bot.errors import EmptyStoreError, NotFoundError, SourceError, StorageError
 from bot.feeds.clean import name_key
 from bot.models import (
     Digest,
@@ -31,9 +32,11 @@ from bot.models import (
     Mention,
     ParsedEpisode,
     ParsedFeed,
+    ReleaseEntity,
     ReleaseReply,
     SearchHit,
 )
+from bot.releases import best_mention, timeline
 from bot.store.search import NameEntry, NameIndex, field_score, fts_query, query_words
 from bot.store.sqlite import (
     PreparedEpisode,
@@ -52,6 +55,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_MENTIONS = 25
+#: Mentions of an entity or family read per lookup at most (newest first).
+MENTION_WINDOW = 1000
 #: podcast:chapters JSON files fetched per ingest at most, and their size cap.
 MAX_CHAPTER_FETCHES = 20
 CHAPTERS_MAX_BYTES = 1_000_000
@@ -280,6 +285,7 @@ class Engine:
     def tldr(self, episode: str | None = None) -> Digest:
         """The TL;DR of one episode (default: the latest), grouped by section."""
         found = self.find_episode(episode)
+        self._link_entities()
         return compose([(found, self.store.items_of_episode(found.id))])
 
     def digest(
@@ -291,6 +297,7 @@ class Engine:
         keywords: Sequence[str] = (),
     ) -> Digest:
         """One digest over several episodes, the same release merged across shows."""
+        self._link_entities()
         return compose(
             [(e, self.store.items_of_episode(e.id)) for e in episodes],
             title=title,
@@ -301,15 +308,26 @@ class Engine:
     def release(self, query: str) -> ReleaseReply:
         """The best matching release and its other mentions, newest first.
 
-        Raises ``NotFoundError`` (with the nearest names) when nothing matches.
+        A family name ("qwen") answers with the family as a timeline grouped by
+        release; a release's name ("qwen3-coder", "phi 4") with that release;
+        anything else is resolved robustly (case, punctuation, typos, then full
+        text) to an item and answered with its release.  Raises ``NotFoundError``
+        (with the nearest names) when nothing matches.
         """
+        self._link_entities()
+        named = self._named(name_key(query))
+        if named is not None:
+            return named
         names = self._name_index()
         if len(names) == 0:
             raise EmptyStoreError("No episodes yet: run `digestbot ingest FEED` first.")
         keys = names.resolve(query)
         best: Item | None = None
         if keys:
-            candidates = self.store.items_named(keys[0], limit=MAX_MENTIONS)
+            named = self._named(keys[0])  # "kokorro" resolved to "kokoro": its family
+            if named is not None:
+                return named
+            candidates = self.store.items_named(keys[0], limit=1)
             best = candidates[0] if candidates else None
         if best is None:
             hits = self.search(query, limit=1)
@@ -318,27 +336,73 @@ class Engine:
             raise NotFoundError(
                 f"No release matches '{query[:80]}'.", suggestions=tuple(names.nearest(query))
             )
-        return ReleaseReply(item=best, mentions=tuple(self._mentions(best)))
+        if best.entity is None:
+            return ReleaseReply(item=best)
+        return self._entity_reply(best.entity.id, [best.entity], scope="entity", opening=best)
 
-    def _mentions(self, best: Item) -> list[Mention]:
-        key = name_key(best.name)
-        family = _family_key(best.name)
-        seen = {best.id}
-        found: list[Item] = []
-        for item in self.store.items_named(key, MAX_MENTIONS + 1) + (
-            self.store.items_with_prefix(family, MAX_MENTIONS + 1) if family else []
-        ):
-            if item.id not in seen:
-                seen.add(item.id)
-                found.append(item)
-        found.sort(
-            key=lambda i: i.episode.published.isoformat() if i.episode.published else "",
-            reverse=True,
+    def _named(self, key: str) -> ReleaseReply | None:
+        """The answer when ``key`` is a family's or a release entity's key exactly."""
+        if not key:
+            return None
+        family = self.store.family_entities(key)
+        if family and (len(family) > 1 or family[0].id != key):
+            return self._entity_reply(key, family, scope="family")
+        entity = self.store.entity(key)
+        if entity is not None:
+            return self._entity_reply(key, [entity], scope="entity")
+        return None
+
+    def _entity_reply(
+        self,
+        query_key: str,
+        entities: list[ReleaseEntity],
+        *,
+        scope: Literal["entity", "family"],
+        opening: Item | None = None,
+    ) -> ReleaseReply:
+        """The answer over ``entities``: the best line to open on and the timeline."""
+        ids = [e.id for e in entities]
+        rows = self.store.entity_mentions(ids, MENTION_WINDOW)
+        if opening is None:
+            versioned = {e.id for e in entities if has_version(e.name)}
+            picked = best_mention(
+                rows, query_key=query_key, family=scope == "family", versioned=versioned
+            )
+            opening = self.store.item(picked.item_id) if picked is not None else None
+        if opening is None:  # a race with a delete: the entity has no items left
+            raise NotFoundError(f"No release matches '{query_key[:80]}'.")
+        names = {e.id: e.name for e in entities}
+        listed = timeline(rows, skip=opening.id)[:MAX_MENTIONS]
+        total = self.store.entity_mention_count(ids) if len(rows) >= MENTION_WINDOW else len(rows)
+        entity = opening.entity
+        if scope == "family":
+            first = entities[0]
+            entity = ReleaseEntity(
+                id=name_key(first.family), name=first.family, family=first.family, org=None
+            )
+        return ReleaseReply(
+            item=opening,
+            mentions=tuple(
+                Mention(
+                    name=r.name,
+                    headline=r.headline,
+                    episode=r.episode,
+                    entity=names.get(r.entity_id),
+                )
+                for r in listed
+            ),
+            entity=entity,
+            scope=scope,
+            mentions_total=max(0, total - 1),
         )
-        return [
-            Mention(name=i.name, headline=i.headline, episode=i.episode)
-            for i in found[:MAX_MENTIONS]
-        ]
+
+    def _link_entities(self) -> None:
+        """Link items stored since the last lookup to their release entities (lazily: ingest
+        pays nothing; a lookup after a poll links its few new items)."""
+        try:
+            self.store.fill_entities()
+        except StorageError as exc:  # a read-only database still answers, without entities
+            log.warning("release entities not linked: %s", exc)
 
     def search(self, query: str, limit: int = 10) -> list[SearchHit]:
         """Items matching the words of ``query``, best first (any text is safe).
@@ -393,14 +457,6 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _family_key(name: str) -> str:
-    """The family a release belongs to: its first word's letters ("Qwen2.5-Max" -> "qwen")."""
-    first = re.split(r"[\s\-_/.:]+", name.strip())[0] if name.strip() else ""
-    letters = re.match(r"[^\W\d_]+", first)
-    key = name_key(letters.group(0)) if letters else ""
-    return key if len(key) >= 3 else ""
 
 
 def make_engine(
