@@ -223,6 +223,12 @@ class DigestSection(Frozen):
     items: tuple[DigestItem, ...]
     original: str | None = None
 
+    @property
+    def heading(self) -> str:
+        """What to show as the section's header: the episode's own where the canonical
+        one says nothing ("Other")."""
+        return self.original if self.name == "Other" and self.original else self.name
+
 
 class Digest(Frozen):
     """A TL;DR of one or more episodes, grouped by section."""
@@ -253,6 +259,15 @@ class ReleaseReply(Frozen):
     def more_mentions(self) -> int:
         """How many mentions are not listed in ``mentions``."""
         return max(0, self.mentions_total - len(self.mentions))
+
+    def mention_label(self, mention: Mention) -> str:
+        """The release a mention names, shown in a family's timeline ("" otherwise)."""
+        return (mention.entity or "") if self.scope == "family" else ""
+
+
+def more_mentions_line(count: int) -> str:
+    """The line that says a timeline goes on: "and 28 more mentions"."""
+    return f"and {count} more mention{'s' if count != 1 else ''}"
 
 
 class SearchReply(Frozen):
