@@ -37,7 +37,17 @@ from bot.models import (
     SearchHit,
 )
 from bot.releases import best_mention, timeline
-from bot.store.search import NameEntry, NameIndex, field_score, fts_query, query_words
+from bot.store.search import (
+    NameEntry,
+    NameIndex,
+    Term,
+    fact_weight,
+    field_score,
+    fts_query,
+    query_terms,
+    query_words,
+    without_longer_forms,
+)
 from bot.store.sqlite import (
     PreparedEpisode,
     SourceState,
@@ -62,6 +72,8 @@ MAX_CHAPTER_FETCHES = 20
 CHAPTERS_MAX_BYTES = 1_000_000
 #: A query matching more items than this ranks only the newest this many (see search()).
 SEARCH_WINDOW = 300
+#: bm25's best ``limit + RERANK_EXTRA`` are re-ranked with the facts stated about them.
+RERANK_EXTRA = 20
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 #: Turns a parsed feed's items into summarised ones (issue: summaries); identity by default.
@@ -407,24 +419,24 @@ class Engine:
     def search(self, query: str, limit: int = 10) -> list[SearchHit]:
         """Items matching the words of ``query``, best first (any text is safe).
 
-        All words first; then the last word as a prefix ("paperl"); then any
-        word.  Prefix and OR queries cost more, so they only run when needed.
+        Synonyms and abbreviations match each other ("tts", "text to speech"; see
+        ``SYNONYMS``).  All terms first; then the last word as a prefix ("paperl");
+        then any term.  Prefix and OR queries cost more, so they only run when needed.
         """
         limit = max(1, min(limit, 100))
-        words = query_words(query)
+        terms = query_terms(query_words(query))
         for prefix, any_word in ((False, False), (True, False), (True, True)):
-            match = fts_query(words, prefix=prefix, any_word=any_word)
+            match = fts_query(terms, prefix=prefix, any_word=any_word)
             if match is None:
                 return []
             newest = self.store.newest_matches(match, SEARCH_WINDOW + 1)
             if not newest:
                 continue
             if len(newest) <= SEARCH_WINDOW:  # few matches: exact bm25 ranking is cheap
-                ranked = self.store.search_bm25(match, limit)
-                return [SearchHit(item=i, score=round(s, 4)) for i, s in ranked]
+                return self._ranked(terms, match, prefix=prefix, any_word=any_word, limit=limit)
             # Many matches (a common word): rank the newest ones by where the words occur.
             scored = [
-                (field_score(words, fields, prefix=prefix), rowid)
+                (field_score(terms, fields, prefix=prefix), rowid)
                 for rowid, fields in self.store.search_fields(newest[:SEARCH_WINDOW])
             ]
             scored.sort(key=lambda pair: pair[0], reverse=True)  # stable: newest first on ties
@@ -432,6 +444,41 @@ class Engine:
             items = self.store.items_by_rowid([rowid for _, rowid in top])
             return [SearchHit(item=items[r], score=round(s, 4)) for s, r in top if r in items]
         return []
+
+    def _ranked(
+        self, terms: list[Term], match: str, *, prefix: bool, any_word: bool, limit: int
+    ) -> list[SearchHit]:
+        """bm25 ranking, re-ranked by the facts stated about each item.
+
+        Items matching only through a synonym longer than what was typed come after the
+        others: the phrase is rarer than the word ("text to speech" than "tts"), and
+        bm25 would otherwise rank it above the very word asked for.
+        """
+        want = limit + RERANK_EXTRA
+        typed = without_longer_forms(terms)
+        tiers: list[list[tuple[Item, float]]] = []
+        seen: set[str] = set()
+        for expression in (
+            fts_query(typed, prefix=prefix, any_word=any_word) if typed != terms else None,
+            match,
+        ):
+            if expression is None:
+                continue
+            tier = [
+                (item, score * fact_weight(item.facts))
+                for item, score in self.store.search_bm25(expression, want + len(seen))
+                if item.id not in seen
+            ]
+            tier.sort(key=lambda pair: pair[1], reverse=True)
+            if tiers and tiers[0] and tier:  # keep scores falling from one tier to the next
+                factor = min(1.0, 0.99 * tiers[0][-1][1] / max(tier[0][1], 1e-9))
+                tier = [(item, score * factor) for item, score in tier]
+            seen.update(item.id for item, _ in tier)
+            tiers.append(tier)
+            if len(seen) >= limit:
+                break
+        ranked = [pair for tier in tiers for pair in tier][:limit]
+        return [SearchHit(item=i, score=round(s, 4)) for i, s in ranked]
 
     def release_names(self, prefix: str, limit: int = 25) -> list[str]:
         """Release names for autocomplete: prefix matches newest first, then close ones."""

@@ -25,7 +25,14 @@ def thursdai(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """An engine that has ingested the real ThursdAI feed (skips without ../shared)."""
     if not THURSDAI.exists():
         pytest.skip("../shared (real feeds) is not present next to the repository")
-    engine = make_engine(Settings(), db_path=tmp_path_factory.mktemp("real") / "real.db")
+    from bot.summarise import make_summariser
+
+    settings = Settings()
+    engine = make_engine(  # as the CLI makes it: summaries and facts on
+        settings,
+        db_path=tmp_path_factory.mktemp("real") / "real.db",
+        summariser=make_summariser(settings),
+    )
     engine.ingest(str(THURSDAI))
     yield engine
     engine.close()
@@ -222,3 +229,9 @@ def test_renderers_show_the_original_header_of_other_and_count_more_mentions() -
     assert "[Qwen3]" in render(release)
     assert "and 27 more mentions" in str(slack_reply(release))
     assert "and 27 more mentions" in str(discord_reply(release))
+
+
+@pytest.mark.parametrize("query", ["tts", "open source tts", "open-source TTS", "TTS models"])
+def test_search_finds_kokoro_near_the_top(thursdai: Engine, query: str) -> None:
+    names = [hit.item.name for hit in thursdai.search(query, limit=10)]
+    assert "Kokoro" in names[:3], names
