@@ -455,30 +455,31 @@ class Engine:
         bm25 would otherwise rank it above the very word asked for.
         """
         want = limit + RERANK_EXTRA
-        typed = without_longer_forms(terms)
-        tiers: list[list[tuple[Item, float]]] = []
-        seen: set[str] = set()
+        narrow = without_longer_forms(terms)
+        tiers: list[list[tuple[int, float]]] = []
+        seen: set[int] = set()
         for expression in (
-            fts_query(typed, prefix=prefix, any_word=any_word) if typed != terms else None,
+            fts_query(narrow, prefix=prefix, any_word=any_word) if narrow != terms else None,
             match,
         ):
             if expression is None:
                 continue
             tier = [
-                (item, score * fact_weight(item.facts))
-                for item, score in self.store.search_bm25(expression, want + len(seen))
-                if item.id not in seen
+                (rowid, score * fact_weight(facts))
+                for rowid, score, facts in self.store.search_ranks(expression, want + len(seen))
+                if rowid not in seen
             ]
             tier.sort(key=lambda pair: pair[1], reverse=True)
             if tiers and tiers[0] and tier:  # keep scores falling from one tier to the next
                 factor = min(1.0, 0.99 * tiers[0][-1][1] / max(tier[0][1], 1e-9))
-                tier = [(item, score * factor) for item, score in tier]
-            seen.update(item.id for item, _ in tier)
+                tier = [(rowid, score * factor) for rowid, score in tier]
+            seen.update(rowid for rowid, _ in tier)
             tiers.append(tier)
             if len(seen) >= limit:
                 break
         ranked = [pair for tier in tiers for pair in tier][:limit]
-        return [SearchHit(item=i, score=round(s, 4)) for i, s in ranked]
+        items = self.store.items_by_rowid([rowid for rowid, _ in ranked])
+        return [SearchHit(item=items[r], score=round(s, 4)) for r, s in ranked if r in items]
 
     def release_names(self, prefix: str, limit: int = 25) -> list[str]:
         """Release names for autocomplete: prefix matches newest first, then close ones."""

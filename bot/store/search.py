@@ -136,17 +136,18 @@ def field_score(
         if not text:
             continue
         tokens = _WORD.findall(text.casefold())
-        joined = f" {' '.join(tokens)} "
+        joined = ""
         for i, term in enumerate(terms):
             forms = ((term,),) if isinstance(term, str) else term
             last = prefix and i == len(terms) - 1
             hits = 0
             for form in forms:
-                if len(form) > 1:
-                    hits += joined.count(f" {' '.join(form)} ")
-                else:
+                if len(form) == 1:
                     word = form[0]
                     hits += sum(1 for t in tokens if t == word or (last and t.startswith(word)))
+                elif form[0] in tokens:  # a phrase: only worth joining when its word is there
+                    joined = joined or f" {' '.join(tokens)} "
+                    hits += joined.count(f" {' '.join(form)} ")
             if hits:
                 score += weight * (1.0 + min(hits, 3) / (hits + 1.2))
     return score

@@ -374,20 +374,20 @@ class Store:
         )
         return [int(r[0]) for r in rows]
 
-    def search_bm25(self, match: str, limit: int) -> list[tuple[Item, float]]:
-        """Items matching an FTS5 expression ranked by bm25, best first, with scores.
+    def search_ranks(self, match: str, limit: int) -> list[tuple[int, float, Facts]]:
+        """(rowid, bm25 score, facts) of the best ``limit`` matches of an FTS5 expression:
+        what re-ranking needs, without building whole items.
 
         bm25 reads each word's whole posting list: fine for the few hundred
         matches of a specific query, slow for a common word over a million items.
         """
         rows = self.query(
-            f"""SELECT {_ITEM_COLUMNS}, bm25(items_fts, 10.0, 3.0, 5.0, 1.0, 1.0) AS rank
+            """SELECT i.rowid, bm25(items_fts, 10.0, 3.0, 5.0, 1.0, 1.0) AS rank, i.facts
                 FROM items_fts JOIN items i ON i.rowid = items_fts.rowid
-                {_ITEM_JOINS}
                 WHERE items_fts MATCH ? ORDER BY rank LIMIT ?""",
             (match, limit),
         )
-        return [(_item(r[:-1]), -float(r[-1])) for r in rows]
+        return [(int(r[0]), -float(r[1]), Facts.model_validate_json(r[2])) for r in rows]
 
     def items_by_rowid(self, rowids: Sequence[int]) -> dict[int, Item]:
         """Items keyed by rowid (those that exist)."""
