@@ -72,6 +72,8 @@ MAX_CHAPTER_FETCHES = 20
 CHAPTERS_MAX_BYTES = 1_000_000
 #: A query matching more items than this ranks only the newest this many (see search()).
 SEARCH_WINDOW = 300
+#: Below this many stored items (by rowid) bm25 ranks every query: it is cheap there.
+BM25_ALWAYS_BELOW = 20_000
 #: bm25's best ``limit + RERANK_EXTRA`` are re-ranked with the facts stated about them.
 RERANK_EXTRA = 20
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -432,7 +434,9 @@ class Engine:
             newest = self.store.newest_matches(match, SEARCH_WINDOW + 1)
             if not newest:
                 continue
-            if len(newest) <= SEARCH_WINDOW:  # few matches: exact bm25 ranking is cheap
+            # Few matches, or a store too small for any word to be costly: exact bm25
+            # (measured: 1 ms for 900 matches, where the window's scoring takes 15 ms).
+            if len(newest) <= SEARCH_WINDOW or newest[0] <= BM25_ALWAYS_BELOW:
                 return self._ranked(terms, match, prefix=prefix, any_word=any_word, limit=limit)
             # Many matches (a common word): rank the newest ones by where the words occur.
             scored = [

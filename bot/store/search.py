@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -132,20 +133,25 @@ def field_score(
     would not change the order, only where they occur does.
     """
     score = 0.0
+    last_index = len(terms) - 1 if prefix else -1
     for weight, text in zip(FIELD_WEIGHTS, fields, strict=True):
         if not text:
             continue
         tokens = _WORD.findall(text.casefold())
+        counts = Counter(tokens)
         joined = ""
         for i, term in enumerate(terms):
             forms = ((term,),) if isinstance(term, str) else term
-            last = prefix and i == len(terms) - 1
             hits = 0
             for form in forms:
                 if len(form) == 1:
                     word = form[0]
-                    hits += sum(1 for t in tokens if t == word or (last and t.startswith(word)))
-                elif form[0] in tokens:  # a phrase: only worth joining when its word is there
+                    hits += counts.get(word, 0)
+                    if i == last_index:  # the last word typed may be a prefix
+                        hits += sum(
+                            c for t, c in counts.items() if t != word and t.startswith(word)
+                        )
+                elif form[0] in counts:  # a phrase: only worth joining when its word is there
                     joined = joined or f" {' '.join(tokens)} "
                     hits += joined.count(f" {' '.join(form)} ")
             if hits:
