@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -138,7 +137,6 @@ def field_score(
         if not text:
             continue
         tokens = _WORD.findall(text.casefold())
-        counts = Counter(tokens)
         joined = ""
         for i, term in enumerate(terms):
             forms = ((term,),) if isinstance(term, str) else term
@@ -146,12 +144,11 @@ def field_score(
             for form in forms:
                 if len(form) == 1:
                     word = form[0]
-                    hits += counts.get(word, 0)
                     if i == last_index:  # the last word typed may be a prefix
-                        hits += sum(
-                            c for t, c in counts.items() if t != word and t.startswith(word)
-                        )
-                elif form[0] in counts:  # a phrase: only worth joining when its word is there
+                        hits += sum(1 for t in tokens if t.startswith(word))
+                    else:
+                        hits += tokens.count(word)
+                elif form[0] in tokens:  # a phrase: only worth joining when its word is there
                     joined = joined or f" {' '.join(tokens)} "
                     hits += joined.count(f" {' '.join(form)} ")
             if hits:
