@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Literal
 
 from bot.config import Settings
 from bot.digest import compose
-from bot.entities import has_version
 from bot.errors import EmptyStoreError, NotFoundError, SourceError, StorageError
 from bot.feeds.clean import name_key
 from bot.models import (
@@ -36,7 +35,7 @@ from bot.models import (
     ReleaseReply,
     SearchHit,
 )
-from bot.releases import best_mention, timeline
+from bot.releases import best_mention, has_version, timeline
 from bot.store.search import (
     NameEntry,
     NameIndex,

@@ -144,17 +144,6 @@ class Entity:
     family_key: str
     org: str | None = None
 
-    @property
-    def versioned(self) -> bool:
-        """Whether the entity names a version ("Veo 3", "Qwen3-Coder", "o3"), not only a
-        family or one of its products ("Gemini", "Gemini CLI")."""
-        return has_version(self.name)
-
-
-def has_version(name: str) -> bool:
-    """Whether an entity name carries a version number."""
-    return _DIGIT.search(name) is not None
-
 
 def family_key(text: str) -> str:
     """The family key a query or a name opens with ("Qwen3-Coder" -> "qwen")."""

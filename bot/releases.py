@@ -34,6 +34,11 @@ _DANGLING = frozenset({"for", "and", "with", "the", "of", "to", "a", "an", "in",
 REAL_DETAIL = 12
 
 
+def has_version(name: str) -> bool:
+    """Whether an entity name carries a version number ("Veo 3", "o3", not "Gemini CLI")."""
+    return any(char.isdigit() for char in name)
+
+
 def is_artifact(url: str) -> bool:
     """Whether ``url`` points at weights, code or a paper."""
     host = (urlsplit(url).hostname or "").removeprefix("www.")

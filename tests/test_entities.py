@@ -87,14 +87,14 @@ def test_a_bare_family_name_takes_the_release_its_headline_names() -> None:
     )
     assert found is not None and found.name == "Qwen3-Coder"
     kept = entity_for("Kokoro", None, "Kokoro - #1 TTS with Apache 2 license")
-    assert kept is not None and kept.name == "Kokoro" and not kept.versioned
+    assert kept is not None and kept.name == "Kokoro"
 
 
 def test_versioned() -> None:
-    veo = entity_for("Veo 3")
-    bare = entity_for("Gemini")
-    assert veo is not None and veo.versioned
-    assert bare is not None and not bare.versioned
+    from bot.releases import has_version
+
+    assert has_version("Veo 3") and has_version("o3") and has_version("Qwen3-Coder")
+    assert not has_version("Gemini") and not has_version("Gemini CLI")
 
 
 @pytest.mark.parametrize("name", ["", "   ", "🔥", "---", "()"])

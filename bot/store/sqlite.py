@@ -17,9 +17,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.entities import Entity, entity_for
 from bot.errors import StorageError
 from bot.feeds.clean import name_key
 from bot.models import (
@@ -34,6 +33,9 @@ from bot.models import (
     ReleaseEntity,
 )
 from bot.store.schema import migrate
+
+if TYPE_CHECKING:
+    from bot.entities import Entity
 
 _ITEM_COLUMNS = """
     i.id, i.position, i.name, i.org, i.section, i.section_original, i.headline, i.summary,
@@ -423,6 +425,8 @@ class Store:
             )
             if not rows:
                 return 0
+            from bot.entities import entity_for  # only when there is something to link
+
             links: list[tuple[str, int]] = []
             found: dict[str, Entity] = {}
             for rowid, name, org, headline in rows:
