@@ -328,7 +328,13 @@ class Engine:
         (with the nearest names) when nothing matches.
         """
         self._link_entities()
-        named = self._named(name_key(query))
+        key = name_key(query)
+        named = self._named(key)
+        if named is None and key:  # "claude 3.5 sonnet", "llama 3.1 405b": as entities
+            from bot.entities import entity_for
+
+            entity = entity_for(query[:200])
+            named = self._named(entity.id) if entity and entity.id != key else None
         if named is not None:
             return named
         names = self._name_index()

@@ -10,9 +10,12 @@ those (``mention_quality``):
   ("... mode for", "...", a trailing colon) (+1);
 * in a family answer, a mention of a versioned member ("Qwen3-Coder", "Veo 3")
   (+1) over one of the bare family word ("Qwen is on fire");
-* the bare name the user typed ("kokoro") counts (+2) only when its line links
-  the release itself: "Kokoro - #1 TTS" with its Hugging Face page opens
-  ``release kokoro``, "Gemini in Chrome" does not open ``release gemini``.
+* the bare name the user typed ("kokoro") counts (+2) only when its line opens
+  with it, links the release itself and is recent in its family (within
+  ``RECENT_DAYS`` of the newest mention): "Kokoro - #1 TTS" with its Hugging
+  Face page opens ``release kokoro``; "Gemini in Chrome" does not open
+  ``release gemini``, nor "DeepCogito ... beating DeepSeek 70B" or a 2024
+  "DeepSeek coder V2" line ``release deepseek`` when DeepSeek V3.2 is out.
 
 The rest of the answer is the timeline: every other mention, grouped by
 release entity (groups newest first), newest first within a group.
@@ -21,6 +24,7 @@ release entity (groups newest first), newest first within a group.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from bot.models import headline_detail
@@ -32,6 +36,8 @@ ARTIFACT_HOSTS = frozenset({"huggingface.co", "hf.co", "github.com", "arxiv.org"
 _DANGLING = frozenset({"for", "and", "with", "the", "of", "to", "a", "an", "in", "on", "by", "&"})
 #: Characters of headline beyond the name that make it a real headline.
 REAL_DETAIL = 12
+#: How far behind a family's newest mention a bare-name line may be to open an answer.
+RECENT_DAYS = 180
 
 
 def has_version(name: str) -> bool:
@@ -56,14 +62,24 @@ def real_headline(name: str, org: str | None, headline: str) -> bool:
     return last not in _DANGLING
 
 
-def mention_quality(row: MentionRow, *, query_key: str, family: bool, versioned: bool) -> int:
-    """How good a line ``row`` is to open an answer on (see the module docstring)."""
+def opens_with_name(row: MentionRow) -> bool:
+    """Whether the line is about its item: its headline opens with the name, or with
+    the org and then the name ("Alibaba - Qwen 2.5 Max - ...")."""
+    after_org = headline_detail("", row.org, row.headline)
+    return headline_detail(row.name, None, after_org) != after_org
+
+
+def mention_quality(
+    row: MentionRow, *, query_key: str, family: bool, versioned: bool, recent: bool = True
+) -> int:
+    """How good a line ``row`` is to open an answer on (see the module docstring);
+    ``recent``: whether it is within ``RECENT_DAYS`` of the newest mention in scope."""
     artifact = any(is_artifact(url) for url in row.links)
     score = (1 if row.links else 0) + (1 if artifact else 0)
     score += 1 if real_headline(row.name, row.org, row.headline) else 0
     if family and versioned:
         score += 1
-    if artifact and row.entity_id == query_key:
+    if artifact and recent and row.entity_id == query_key and opens_with_name(row):
         score += 2
     return score
 
@@ -74,16 +90,27 @@ def best_mention(
     """The mention to open on: the best quality, the newest among equals."""
     best: MentionRow | None = None
     best_key: tuple[int, str] = (-1, "")
+    cutoff = _days_before(max((r.published for r in rows), default=""), RECENT_DAYS)
     for row in rows:
-        key = (
-            mention_quality(
-                row, query_key=query_key, family=family, versioned=row.entity_id in versioned
-            ),
-            row.published,
+        quality = mention_quality(
+            row,
+            query_key=query_key,
+            family=family,
+            versioned=row.entity_id in versioned,
+            recent=row.published >= cutoff,
         )
+        key = (quality, row.published)
         if key > best_key:  # rows come newest first: a tie keeps the newer
             best, best_key = row, key
     return best
+
+
+def _days_before(iso: str, days: int) -> str:
+    """The ISO date ``days`` before ``iso`` ("" when undated: every row is then recent)."""
+    try:
+        return (datetime.fromisoformat(iso) - timedelta(days=days)).isoformat()
+    except ValueError:
+        return ""
 
 
 def timeline(rows: Sequence[MentionRow], *, skip: str) -> list[MentionRow]:

@@ -235,3 +235,14 @@ def test_renderers_show_the_original_header_of_other_and_count_more_mentions() -
 def test_search_finds_kokoro_near_the_top(thursdai: Engine, query: str) -> None:
     names = [hit.item.name for hit in thursdai.search(query, limit=10)]
     assert "Kokoro" in names[:3], names
+
+
+def test_release_deepseek_does_not_open_on_a_line_about_another_release(thursdai: Engine) -> None:
+    item = thursdai.release("deepseek").item
+    assert not item.headline.startswith("DeepCogito")
+    assert item.entity is not None and item.entity.family == "DeepSeek"
+
+
+def test_a_query_is_normalised_as_names_are(thursdai: Engine) -> None:
+    reply = thursdai.release("Claude 3.5 Sonnet")  # stored as "Claude Sonnet 3.5"
+    assert reply.entity is not None and reply.entity.name == "Claude Sonnet 3.5"
