@@ -394,11 +394,9 @@ class Engine:
         listed = timeline(rows, skip=opening.id)[:MAX_MENTIONS]
         total = self.store.entity_mention_count(ids) if len(rows) >= MENTION_WINDOW else len(rows)
         entity = opening.entity
-        if scope == "family":
-            first = entities[0]
-            entity = ReleaseEntity(
-                id=name_key(first.family), name=first.family, family=first.family, org=None
-            )
+        if scope == "family":  # the family itself: its key ("qwen", "o") and its name
+            family = entities[0].family
+            entity = ReleaseEntity(id=query_key, name=family, family=family, org=None)
         return ReleaseReply(
             item=opening,
             mentions=tuple(
