@@ -228,6 +228,7 @@ _VOCAB = [
 
 def build_synthetic(path: Path, items: int = SYNTHETIC_ITEMS) -> list[str]:
     """A database of ``items`` synthetic releases (cached); returns some of their names."""
+    from bot.entities import entity_for
     from bot.feeds.clean import name_key
     from bot.store.sqlite import Store, index_items_after
 
@@ -246,6 +247,11 @@ def build_synthetic(path: Path, items: int = SYNTHETIC_ITEMS) -> list[str]:
     db.execute("PRAGMA journal_mode = OFF")
     db.execute("PRAGMA synchronous = OFF")
     per_episode = 20
+    entities = {name: entity_for(name, "Synthetic") for name in names}
+    db.executemany(
+        "INSERT OR IGNORE INTO entities(id, name, family, family_key, org) VALUES (?, ?, ?, ?, ?)",
+        [(e.id, e.name, e.family, e.family_key, e.org) for e in entities.values() if e],
+    )
     with db:
         for e in range(items // per_episode):
             published = (
@@ -273,12 +279,13 @@ def build_synthetic(path: Path, items: int = SYNTHETIC_ITEMS) -> list[str]:
                         headline,
                         headline,
                         published,
+                        entities[name].id if entities[name] else "",
                     )
                 )
             db.executemany(
                 "INSERT INTO items(id, episode_id, position, name, name_key, org, section,"
-                " section_original, headline, summary, published)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " section_original, headline, summary, published, entity_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
     index_items_after(db)  # no trigger indexes inserted items
@@ -291,7 +298,9 @@ def build_synthetic(path: Path, items: int = SYNTHETIC_ITEMS) -> list[str]:
 
 def bench_lookups_synthetic() -> list[Row]:
     """release/search latency over 1M synthetic items."""
-    path = CACHE / f"synthetic-{SYNTHETIC_ITEMS}.db"
+    from bot.store.schema import SCHEMA_VERSION
+
+    path = CACHE / f"synthetic-{SYNTHETIC_ITEMS}-v{SCHEMA_VERSION}.db"  # a new schema rebuilds
     built = not path.exists()
     start = time.perf_counter()
     names = build_synthetic(path)

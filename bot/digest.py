@@ -27,6 +27,9 @@ SECTION_ORDER = (
 )
 
 
+OTHER = "Other"
+
+
 def _rank(section: str) -> int:
     try:
         return SECTION_ORDER.index(section)
@@ -66,23 +69,33 @@ def compose(
                     sources.append(episode)
             else:
                 merged[key] = (item, list(item.links), [episode])
-    by_section: dict[str, list[DigestItem]] = {}
+    # A section is (canonical name, original header): in "Other" each header the episode
+    # gave stays a section of its own ("AI Nobel Prizes"); elsewhere the first one seen.
+    by_section: dict[tuple[str, str], list[DigestItem]] = {}
+    originals: dict[str, str] = {}
     for item, links, sources in merged.values():
-        by_section.setdefault(item.section, []).append(
+        original = item.section_original.strip()
+        if item.section != OTHER:
+            original = originals.setdefault(item.section, original)
+        by_section.setdefault((item.section, original), []).append(
             DigestItem(
                 name=item.name,
                 org=item.org,
                 headline=item.headline,
                 links=tuple(links),
                 sources=tuple(e.ref() for e in sources),
+                entity=item.entity,
             )
         )
-    ordered = sorted(by_section.items(), key=lambda kv: _rank(kv[0]))
+    ordered = sorted(by_section.items(), key=lambda kv: _rank(kv[0][0]))
     refs = tuple(e.ref() for e, _ in episodes)
     if title is None:
         title = refs[0].title if len(refs) == 1 else f"AI digest: {len(refs)} episodes"
     return Digest(
         title=title,
         episodes=refs,
-        sections=tuple(DigestSection(name=n, items=tuple(i)) for n, i in ordered),
+        sections=tuple(
+            DigestSection(name=name, items=tuple(items), original=original or None)
+            for (name, original), items in ordered
+        ),
     )

@@ -18,11 +18,11 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from bot.config import Settings
 from bot.digest import compose
-from bot.errors import EmptyStoreError, NotFoundError, SourceError
+from bot.errors import EmptyStoreError, NotFoundError, SourceError, StorageError
 from bot.feeds.clean import name_key
 from bot.models import (
     Digest,
@@ -31,10 +31,22 @@ from bot.models import (
     Mention,
     ParsedEpisode,
     ParsedFeed,
+    ReleaseEntity,
     ReleaseReply,
     SearchHit,
 )
-from bot.store.search import NameEntry, NameIndex, field_score, fts_query, query_words
+from bot.releases import best_mention, has_version, timeline
+from bot.store.search import (
+    NameEntry,
+    NameIndex,
+    Term,
+    fact_weight,
+    field_score,
+    fts_query,
+    query_terms,
+    query_words,
+    without_longer_forms,
+)
 from bot.store.sqlite import (
     PreparedEpisode,
     SourceState,
@@ -53,11 +65,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_MENTIONS = 25
+#: Mentions of an entity or family read per lookup at most (newest first).
+MENTION_WINDOW = 1000
 #: podcast:chapters JSON files fetched per ingest at most, and their size cap.
 MAX_CHAPTER_FETCHES = 20
 CHAPTERS_MAX_BYTES = 1_000_000
 #: A query matching more items than this ranks only the newest this many (see search()).
 SEARCH_WINDOW = 300
+#: Below this many stored items (by rowid) bm25 ranks every query: it is cheap there.
+BM25_ALWAYS_BELOW = 20_000
+#: bm25's best ``limit + RERANK_EXTRA`` are re-ranked with the facts stated about them.
+RERANK_EXTRA = 20
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 #: Turns a parsed feed's items into summarised ones (issue: summaries); identity by default.
@@ -325,6 +343,7 @@ class Engine:
     def tldr(self, episode: str | None = None) -> Digest:
         """The TL;DR of one episode (default: the latest), grouped by section."""
         found = self.find_episode(episode)
+        self._link_entities()
         return compose([(found, self.store.items_of_episode(found.id))])
 
     def digest(
@@ -336,6 +355,7 @@ class Engine:
         keywords: Sequence[str] = (),
     ) -> Digest:
         """One digest over several episodes, the same release merged across shows."""
+        self._link_entities()
         return compose(
             [(e, self.store.items_of_episode(e.id)) for e in episodes],
             title=title,
@@ -346,15 +366,32 @@ class Engine:
     def release(self, query: str) -> ReleaseReply:
         """The best matching release and its other mentions, newest first.
 
-        Raises ``NotFoundError`` (with the nearest names) when nothing matches.
+        A family name ("qwen") answers with the family as a timeline grouped by
+        release; a release's name ("qwen3-coder", "phi 4") with that release;
+        anything else is resolved robustly (case, punctuation, typos, then full
+        text) to an item and answered with its release.  Raises ``NotFoundError``
+        (with the nearest names) when nothing matches.
         """
+        self._link_entities()
+        key = name_key(query)
+        named = self._named(key)
+        if named is None and key:  # "claude 3.5 sonnet", "llama 3.1 405b": as entities
+            from bot.entities import entity_for
+
+            entity = entity_for(query[:200])
+            named = self._named(entity.id) if entity and entity.id != key else None
+        if named is not None:
+            return named
         names = self._name_index()
         if len(names) == 0:
             raise EmptyStoreError("No episodes yet: run `digestbot ingest FEED` first.")
         keys = names.resolve(query)
         best: Item | None = None
         if keys:
-            candidates = self.store.items_named(keys[0], limit=MAX_MENTIONS)
+            named = self._named(keys[0])  # "kokorro" resolved to "kokoro": its family
+            if named is not None:
+                return named
+            candidates = self.store.items_named(keys[0], limit=1)
             best = candidates[0] if candidates else None
         if best is None:
             hits = self.search(query, limit=1)
@@ -363,49 +400,95 @@ class Engine:
             raise NotFoundError(
                 f"No release matches '{query[:80]}'.", suggestions=tuple(names.nearest(query))
             )
-        return ReleaseReply(item=best, mentions=tuple(self._mentions(best)))
+        if best.entity is None:
+            return ReleaseReply(item=best)
+        return self._entity_reply(best.entity.id, [best.entity], scope="entity", opening=best)
 
-    def _mentions(self, best: Item) -> list[Mention]:
-        key = name_key(best.name)
-        family = _family_key(best.name)
-        seen = {best.id}
-        found: list[Item] = []
-        for item in self.store.items_named(key, MAX_MENTIONS + 1) + (
-            self.store.items_with_prefix(family, MAX_MENTIONS + 1) if family else []
-        ):
-            if item.id not in seen:
-                seen.add(item.id)
-                found.append(item)
-        found.sort(
-            key=lambda i: i.episode.published.isoformat() if i.episode.published else "",
-            reverse=True,
+    def _named(self, key: str) -> ReleaseReply | None:
+        """The answer when ``key`` is a family's or a release entity's key exactly."""
+        if not key:
+            return None
+        family = self.store.family_entities(key)
+        if family and (len(family) > 1 or family[0].id != key):
+            return self._entity_reply(key, family, scope="family")
+        entity = self.store.entity(key)
+        if entity is not None:
+            return self._entity_reply(key, [entity], scope="entity")
+        return None
+
+    def _entity_reply(
+        self,
+        query_key: str,
+        entities: list[ReleaseEntity],
+        *,
+        scope: Literal["entity", "family"],
+        opening: Item | None = None,
+    ) -> ReleaseReply:
+        """The answer over ``entities``: the best line to open on and the timeline."""
+        ids = [e.id for e in entities]
+        rows = self.store.entity_mentions(ids, MENTION_WINDOW)
+        if opening is None:
+            versioned = {e.id for e in entities if has_version(e.name)}
+            picked = best_mention(
+                rows, query_key=query_key, family=scope == "family", versioned=versioned
+            )
+            opening = self.store.item(picked.item_id) if picked is not None else None
+        if opening is None:  # a race with a delete: the entity has no items left
+            raise NotFoundError(f"No release matches '{query_key[:80]}'.")
+        names = {e.id: e.name for e in entities}
+        listed = timeline(rows, skip=opening.id)[:MAX_MENTIONS]
+        total = self.store.entity_mention_count(ids) if len(rows) >= MENTION_WINDOW else len(rows)
+        entity = opening.entity
+        if scope == "family":  # the family itself: its key ("qwen", "o") and its name
+            family = entities[0].family
+            entity = ReleaseEntity(id=query_key, name=family, family=family, org=None)
+        return ReleaseReply(
+            item=opening,
+            mentions=tuple(
+                Mention(
+                    name=r.name,
+                    headline=r.headline,
+                    episode=r.episode,
+                    entity=names.get(r.entity_id),
+                )
+                for r in listed
+            ),
+            entity=entity,
+            scope=scope,
+            mentions_total=max(0, total - 1),
         )
-        return [
-            Mention(name=i.name, headline=i.headline, episode=i.episode)
-            for i in found[:MAX_MENTIONS]
-        ]
+
+    def _link_entities(self) -> None:
+        """Link items stored since the last lookup to their release entities (lazily: ingest
+        pays nothing; a lookup after a poll links its few new items)."""
+        try:
+            self.store.fill_entities()
+        except StorageError as exc:  # a read-only database still answers, without entities
+            log.warning("release entities not linked: %s", exc)
 
     def search(self, query: str, limit: int = 10) -> list[SearchHit]:
         """Items matching the words of ``query``, best first (any text is safe).
 
-        All words first; then the last word as a prefix ("paperl"); then any
-        word.  Prefix and OR queries cost more, so they only run when needed.
+        Synonyms and abbreviations match each other ("tts", "text to speech"; see
+        ``SYNONYMS``).  All terms first; then the last word as a prefix ("paperl");
+        then any term.  Prefix and OR queries cost more, so they only run when needed.
         """
         limit = max(1, min(limit, 100))
-        words = query_words(query)
+        terms = query_terms(query_words(query))
         for prefix, any_word in ((False, False), (True, False), (True, True)):
-            match = fts_query(words, prefix=prefix, any_word=any_word)
+            match = fts_query(terms, prefix=prefix, any_word=any_word)
             if match is None:
                 return []
             newest = self.store.newest_matches(match, SEARCH_WINDOW + 1)
             if not newest:
                 continue
-            if len(newest) <= SEARCH_WINDOW:  # few matches: exact bm25 ranking is cheap
-                ranked = self.store.search_bm25(match, limit)
-                return [SearchHit(item=i, score=round(s, 4)) for i, s in ranked]
+            # Few matches, or a store too small for any word to be costly: exact bm25
+            # (measured: 1 ms for 900 matches, where the window's scoring takes 15 ms).
+            if len(newest) <= SEARCH_WINDOW or newest[0] <= BM25_ALWAYS_BELOW:
+                return self._ranked(terms, match, prefix=prefix, any_word=any_word, limit=limit)
             # Many matches (a common word): rank the newest ones by where the words occur.
             scored = [
-                (field_score(words, fields, prefix=prefix), rowid)
+                (field_score(terms, fields, prefix=prefix), rowid)
                 for rowid, fields in self.store.search_fields(newest[:SEARCH_WINDOW])
             ]
             scored.sort(key=lambda pair: pair[0], reverse=True)  # stable: newest first on ties
@@ -413,6 +496,42 @@ class Engine:
             items = self.store.items_by_rowid([rowid for _, rowid in top])
             return [SearchHit(item=items[r], score=round(s, 4)) for s, r in top if r in items]
         return []
+
+    def _ranked(
+        self, terms: list[Term], match: str, *, prefix: bool, any_word: bool, limit: int
+    ) -> list[SearchHit]:
+        """bm25 ranking, re-ranked by the facts stated about each item.
+
+        Items matching only through a synonym longer than what was typed come after the
+        others: the phrase is rarer than the word ("text to speech" than "tts"), and
+        bm25 would otherwise rank it above the very word asked for.
+        """
+        want = limit + RERANK_EXTRA
+        narrow = without_longer_forms(terms)
+        tiers: list[list[tuple[int, float]]] = []
+        seen: set[int] = set()
+        for expression in (
+            fts_query(narrow, prefix=prefix, any_word=any_word) if narrow != terms else None,
+            match,
+        ):
+            if expression is None:
+                continue
+            tier = [
+                (rowid, score * fact_weight(facts))
+                for rowid, score, facts in self.store.search_ranks(expression, want + len(seen))
+                if rowid not in seen
+            ]
+            tier.sort(key=lambda pair: pair[1], reverse=True)
+            if tiers and tiers[0] and tier:  # keep scores falling from one tier to the next
+                factor = min(1.0, 0.99 * tiers[0][-1][1] / max(tier[0][1], 1e-9))
+                tier = [(rowid, score * factor) for rowid, score in tier]
+            seen.update(rowid for rowid, _ in tier)
+            tiers.append(tier)
+            if len(seen) >= limit:
+                break
+        ranked = [pair for tier in tiers for pair in tier][:limit]
+        items = self.store.items_by_rowid([rowid for rowid, _ in ranked])
+        return [SearchHit(item=items[r], score=round(s, 4)) for r, s in ranked if r in items]
 
     def release_names(self, prefix: str, limit: int = 25) -> list[str]:
         """Release names for autocomplete: prefix matches newest first, then close ones."""
@@ -438,14 +557,6 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _family_key(name: str) -> str:
-    """The family a release belongs to: its first word's letters ("Qwen2.5-Max" -> "qwen")."""
-    first = re.split(r"[\s\-_/.:]+", name.strip())[0] if name.strip() else ""
-    letters = re.match(r"[^\W\d_]+", first)
-    key = name_key(letters.group(0)) if letters else ""
-    return key if len(key) >= 3 else ""
 
 
 def make_engine(

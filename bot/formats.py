@@ -9,7 +9,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.models import Digest, Episode, EpisodeRef, Link, ReleaseReply, SearchHit
+from bot.models import (
+    Digest,
+    Episode,
+    EpisodeRef,
+    Link,
+    ReleaseEntity,
+    ReleaseReply,
+    SearchHit,
+)
 
 
 def episode_json(ref: EpisodeRef) -> dict[str, Any]:
@@ -25,6 +33,13 @@ def episode_json(ref: EpisodeRef) -> dict[str, Any]:
 def links_json(links: tuple[Link, ...]) -> list[dict[str, str]]:
     """Links as ``[{"label", "url"}]``."""
     return [{"label": link.label, "url": link.url} for link in links]
+
+
+def entity_json(entity: ReleaseEntity | None) -> dict[str, Any] | None:
+    """``{"id", "name", "family", "org"}`` of a release entity, or ``None``."""
+    if entity is None:
+        return None
+    return {"id": entity.id, "name": entity.name, "family": entity.family, "org": entity.org}
 
 
 def release_json(reply: ReleaseReply) -> dict[str, Any]:
@@ -45,9 +60,17 @@ def release_json(reply: ReleaseReply) -> dict[str, Any]:
             else None
         ),
         "mentions": [
-            {"name": m.name, "headline": m.headline, "episode": episode_json(m.episode)}
+            {
+                "name": m.name,
+                "headline": m.headline,
+                "episode": episode_json(m.episode),
+                "entity": m.entity,
+            }
             for m in reply.mentions
         ],
+        "entity": entity_json(reply.entity),
+        "scope": reply.scope,
+        "mentions_total": reply.mentions_total,
     }
 
 
@@ -60,12 +83,14 @@ def digest_json(digest: Digest) -> dict[str, Any]:
         "sections": [
             {
                 "name": section.name,
+                "original": section.original,
                 "items": [
                     {
                         "name": item.name,
                         "org": item.org,
                         "headline": item.headline,
                         "links": links_json(item.links),
+                        "entity": entity_json(item.entity),
                     }
                     for item in section.items
                 ],

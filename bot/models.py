@@ -143,6 +143,16 @@ class Episode(Frozen):
         return EpisodeRef(id=self.id, title=self.title, published=self.published, url=self.url)
 
 
+class ReleaseEntity(Frozen):
+    """The canonical release an item names (see ``bot.entities``): "Qwen3-Coder", family
+    "Qwen".  ``id`` is stable across spellings ("Veo 3", "VEO3")."""
+
+    id: str
+    name: str
+    family: str
+    org: str | None = None
+
+
 class Item(Frozen):
     """A stored release item."""
 
@@ -158,6 +168,7 @@ class Item(Frozen):
     facts: Facts = Facts()
     links: tuple[Link, ...] = ()
     chapter: Chapter | None = None
+    entity: ReleaseEntity | None = None
 
     @property
     def detail(self) -> str:
@@ -166,11 +177,13 @@ class Item(Frozen):
 
 
 class Mention(Frozen):
-    """Another place a release came up."""
+    """Another place a release came up; ``entity`` is the name of the release it names
+    (mentions of a family come grouped by it)."""
 
     name: str
     headline: str
     episode: EpisodeRef
+    entity: str | None = None
 
 
 class SearchHit(Frozen):
@@ -191,6 +204,7 @@ class DigestItem(Frozen):
     headline: str
     links: tuple[Link, ...] = ()
     sources: tuple[EpisodeRef, ...] = ()
+    entity: ReleaseEntity | None = None
 
     @property
     def detail(self) -> str:
@@ -199,10 +213,21 @@ class DigestItem(Frozen):
 
 
 class DigestSection(Frozen):
-    """A canonical section of a digest and its items, in show order."""
+    """A canonical section of a digest and its items, in show order.
+
+    ``original`` is the header the episode itself gave them ("AI Nobel Prizes"); in
+    "Other" every distinct original header is a section of its own.
+    """
 
     name: str
     items: tuple[DigestItem, ...]
+    original: str | None = None
+
+    @property
+    def heading(self) -> str:
+        """What to show as the section's header: the episode's own where the canonical
+        one says nothing ("Other")."""
+        return self.original if self.name == "Other" and self.original else self.name
 
 
 class LeftOut(Frozen):
@@ -242,6 +267,25 @@ class ReleaseReply(Frozen):
     kind: Literal["release"] = "release"
     item: Item
     mentions: tuple[Mention, ...] = ()
+    #: What the answer covers: one release entity, or its whole family ("release qwen").
+    entity: ReleaseEntity | None = None
+    scope: Literal["entity", "family"] = "entity"
+    #: Every other mention in scope; ``mentions`` holds the first ``MAX_MENTIONS`` of them.
+    mentions_total: int = 0
+
+    @property
+    def more_mentions(self) -> int:
+        """How many mentions are not listed in ``mentions``."""
+        return max(0, self.mentions_total - len(self.mentions))
+
+    def mention_label(self, mention: Mention) -> str:
+        """The release a mention names, shown in a family's timeline ("" otherwise)."""
+        return (mention.entity or "") if self.scope == "family" else ""
+
+
+def more_mentions_line(count: int) -> str:
+    """The line that says a timeline goes on: "and 28 more mentions"."""
+    return f"and {count} more mention{'s' if count != 1 else ''}"
 
 
 class SearchReply(Frozen):

@@ -55,6 +55,11 @@ def test_release_json_contract(db: str, capsys: pytest.CaptureFixture[str]) -> N
     }
     assert [m["name"] for m in doc["mentions"]] == ["Kokoro v1.0"]
     assert set(doc["mentions"][0]["episode"]) == {"id", "title", "published", "url"}
+    # Added by release entities: the family answered, its size, each mention's release.
+    assert doc["entity"] == {"id": "kokoro", "name": "Kokoro", "family": "Kokoro", "org": None}
+    assert doc["scope"] == "family"
+    assert doc["mentions_total"] == 1
+    assert doc["mentions"][0]["entity"] == "Kokoro v1.0"
 
 
 def test_tldr_json_contract(db: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -64,7 +69,14 @@ def test_tldr_json_contract(db: str, capsys: pytest.CaptureFixture[str]) -> None
     assert doc["episode"]["title"].startswith("📆 Sample AI Weekly - Jan 9")
     first = doc["sections"][0]
     assert first["name"] == "Open Source LLMs"
-    assert set(first["items"][0]) == {"name", "org", "headline", "links"}
+    assert first["original"] == "Open Source LLMs"
+    assert set(first["items"][0]) == {"name", "org", "headline", "links", "entity"}
+    assert first["items"][0]["entity"] == {
+        "id": "phi4",
+        "name": "Phi-4",
+        "family": "Phi",
+        "org": "Microsoft",
+    }
 
 
 def test_tldr_markdown_escapes_feed_text(db: str, capsys: pytest.CaptureFixture[str]) -> None:

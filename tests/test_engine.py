@@ -139,9 +139,21 @@ def test_common_words_rank_the_newest_matches(
     exact = [h.item.name for h in sample_engine.search("model")]
     assert len(exact) >= 3
     monkeypatch.setattr(bot.engine, "SEARCH_WINDOW", 2)
+    monkeypatch.setattr(bot.engine, "BM25_ALWAYS_BELOW", 0)  # as in a large store
     windowed = sample_engine.search("model")
     assert len(windowed) == 2
     newest_two = sample_engine.store.newest_matches('"model"', 2)
     expected = sample_engine.store.items_by_rowid(newest_two).values()
     assert {h.item.id for h in windowed} == {i.id for i in expected}
     assert windowed[0].score >= windowed[1].score > 0
+
+
+def test_a_small_store_ranks_every_query_by_bm25(
+    sample_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Below BM25_ALWAYS_BELOW items, many matches are still ranked exactly (it is cheap)."""
+    import bot.engine
+
+    exact = [h.item.id for h in sample_engine.search("model")]
+    monkeypatch.setattr(bot.engine, "SEARCH_WINDOW", 2)
+    assert [h.item.id for h in sample_engine.search("model")] == exact

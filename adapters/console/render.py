@@ -19,6 +19,7 @@ from bot.models import (
     Reply,
     SearchReply,
     TextReply,
+    more_mentions_line,
 )
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -41,7 +42,7 @@ def render_digest(digest: Digest) -> str:
     for ref in digest.episodes:
         lines.append(f"{_date(ref)}  {safe(ref.url or '')}".rstrip())
     for section in digest.sections:
-        lines += ["", f"## {safe(section.name)}"]
+        lines += ["", f"## {safe(section.heading)}"]
         for item in section.items:
             lines.append(textwrap.fill(f"* {safe(item.headline)}", WIDTH, subsequent_indent="  "))
             for link in item.links:
@@ -90,9 +91,14 @@ def render(reply: Reply) -> str:
         if reply.mentions:
             text += "\n\nAlso came up:"
             for mention in reply.mentions:
+                label = reply.mention_label(mention)
+                label = f"[{safe(label)}] " if label else ""
                 text += (
-                    f"\n  {_date(mention.episode)}  {safe(mention.name)}: {safe(mention.headline)}"
+                    f"\n  {_date(mention.episode)}  {label}{safe(mention.name)}:"
+                    f" {safe(mention.headline)}"
                 )
+            if reply.more_mentions:
+                text += f"\n  ... {more_mentions_line(reply.more_mentions)}"
         return text
     if isinstance(reply, SearchReply):
         if not reply.hits:

@@ -35,6 +35,7 @@ from bot.models import (
     Reply,
     SearchReply,
     TextReply,
+    more_mentions_line,
 )
 
 Payload = dict[str, Any]
@@ -83,7 +84,7 @@ def render_digest(digest: Digest) -> list[Payload]:
     show_sources = len(digest.episodes) > 1
     sections = [
         (
-            clean(s.name, single_line=True),
+            clean(s.heading, single_line=True),
             [_digest_line(item, show_sources) for item in s.items],
         )
         for s in digest.sections
@@ -325,11 +326,18 @@ def _release_embed(reply: ReleaseReply) -> Embed:
     embed = _embed(title, description, url=first_url)
     fields = [f for f in (_facts_field(item), _links_field(item), _episode_field(item)) if f]
     if reply.mentions:
-        lines = (
-            f"{_episode_link(m.episode)}: {clean(m.headline, single_line=True)}"
-            for m in reply.mentions
-        )
-        fields.append({"name": "Also came up in", "value": _join_within(lines, FIELD_VALUE_MAX)})
+        lines = []
+        for m in reply.mentions:
+            label = clean(reply.mention_label(m), single_line=True)
+            tag = f"**{label}** · " if label else ""
+            lines.append(f"{tag}{_episode_link(m.episode)}: {clean(m.headline, single_line=True)}")
+        total = max(reply.mentions_total, len(lines))
+        # Lines that do not fit the field are counted, never dropped silently.
+        shown = _join_within(lines, FIELD_VALUE_MAX - 40)
+        listed = len(shown.split("\n")) if shown else 0
+        if total > listed:
+            shown += ("\n" if shown else "") + f"*{more_mentions_line(total - listed)}*"
+        fields.append({"name": "Also came up in", "value": shown})
     embed["fields"] = fields
     embed["footer"] = {"text": FOOTER}
     return embed

@@ -39,6 +39,7 @@ from bot.models import (
     Reply,
     SearchReply,
     TextReply,
+    more_mentions_line,
 )
 
 Block = dict[str, Any]
@@ -381,7 +382,7 @@ def digest_blocks(digest: Digest) -> list[Block]:
         if not digest_section.items:
             continue
         blocks.append(divider())
-        heading = f"*{text_of(digest_section.name, 150)}*"
+        heading = f"*{text_of(digest_section.heading, 150)}*"
         lines = [digest_item_line(i, with_sources=with_sources) for i in digest_section.items]
         blocks.extend(_split_section(heading, lines))
     if digest.item_count == 0 and digest.left_out is None:
@@ -456,10 +457,15 @@ def release_blocks(reply: ReleaseReply) -> list[Block]:
         where.append(f"at {text_of(timestamp, 20)}")
     blocks.append(context([" · ".join(where)]))
     if reply.mentions:
-        lines = [
-            f"• {episode_line(m.episode, title_limit=100)}: {text_of(m.headline, 300)}"
-            for m in reply.mentions
-        ]
+        lines = []
+        for m in reply.mentions:
+            label = reply.mention_label(m)
+            tag = f"*{text_of(label, 100)}* · " if label else ""
+            lines.append(
+                f"• {tag}{episode_line(m.episode, title_limit=100)}: {text_of(m.headline, 300)}"
+            )
+        if reply.more_mentions:
+            lines.append(f"_{more_mentions_line(reply.more_mentions)}_")
         blocks.extend(_split_section("*Also came up in*", lines))
     return blocks
 

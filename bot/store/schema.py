@@ -188,6 +188,34 @@ _SLACK_SEEN = """
         CREATE INDEX slack_seen_expiry ON slack_seen_signatures(expires_at);
 """
 
+#: Release entities (bot.entities): the canonical release ("Qwen3-Coder" in the "Qwen"
+#: family) each item names, so mentions across episodes and shows group together.
+#: ``items.entity_id`` is filled by ``Store.fill_entities`` (NULL until then; "" for a name
+#: without an entity), so existing rows upgrade lazily and ingest pays nothing for it.
+#: The update trigger now fires only when indexed text changes: setting an item's
+#: entity must not reindex it.
+_ENTITIES = """
+        CREATE TABLE entities (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            family TEXT NOT NULL,
+            family_key TEXT NOT NULL,
+            org TEXT
+        );
+        CREATE INDEX entities_family ON entities(family_key);
+        ALTER TABLE items ADD COLUMN entity_id TEXT;
+        CREATE INDEX items_entity ON items(entity_id, published);
+        CREATE INDEX items_without_entity ON items(episode_id) WHERE entity_id IS NULL;
+        DROP TRIGGER items_au;
+        CREATE TRIGGER items_au AFTER UPDATE OF name, org, headline, summary, section ON items
+        BEGIN
+            INSERT INTO items_fts(items_fts, rowid, name, org, headline, summary, section)
+            VALUES ('delete', old.rowid, old.name, old.org, old.headline, old.summary, old.section);
+            INSERT INTO items_fts(rowid, name, org, headline, summary, section)
+            VALUES (new.rowid, new.name, new.org, new.headline, new.summary, new.section);
+        END;
+"""
+
 #: Migrations in order, as SQL scripts; index i takes the database to version i + 1.
 MIGRATIONS: list[str] = [
     _V1,
@@ -197,6 +225,7 @@ MIGRATIONS: list[str] = [
     _BULK_FTS_INSERT,
     _POST_DIGEST,
     _SLACK_SEEN,
+    _ENTITIES,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

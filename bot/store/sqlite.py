@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.errors import StorageError
 from bot.feeds.clean import name_key
@@ -31,13 +31,21 @@ from bot.models import (
     Link,
     ParsedEpisode,
     ParsedItem,
+    ReleaseEntity,
 )
 from bot.store.schema import migrate
 
+if TYPE_CHECKING:
+    from bot.entities import Entity
+
 _ITEM_COLUMNS = """
     i.id, i.position, i.name, i.org, i.section, i.section_original, i.headline, i.summary,
-    i.facts, i.links, i.chapter, e.id, e.title, e.published, e.url
+    i.facts, i.links, i.chapter, e.id, e.title, e.published, e.url,
+    n.id, n.name, n.family, n.org
 """
+#: What every query selecting ``_ITEM_COLUMNS`` joins (``i`` items, ``e``, ``n`` entity).
+_ITEM_JOINS = """JOIN episodes e ON e.id = i.episode_id
+    LEFT JOIN entities n ON n.id = i.entity_id"""
 #: Seconds a connection waits for another one's write lock.
 BUSY_TIMEOUT = 10.0
 
@@ -391,27 +399,27 @@ class Store:
         )
         return [int(r[0]) for r in rows]
 
-    def search_bm25(self, match: str, limit: int) -> list[tuple[Item, float]]:
-        """Items matching an FTS5 expression ranked by bm25, best first, with scores.
+    def search_ranks(self, match: str, limit: int) -> list[tuple[int, float, Facts]]:
+        """(rowid, bm25 score, facts) of the best ``limit`` matches of an FTS5 expression:
+        what re-ranking needs, without building whole items.
 
         bm25 reads each word's whole posting list: fine for the few hundred
         matches of a specific query, slow for a common word over a million items.
         """
         rows = self.query(
-            f"""SELECT {_ITEM_COLUMNS}, bm25(items_fts, 10.0, 3.0, 5.0, 1.0, 1.0) AS rank
+            """SELECT i.rowid, bm25(items_fts, 10.0, 3.0, 5.0, 1.0, 1.0) AS rank, i.facts
                 FROM items_fts JOIN items i ON i.rowid = items_fts.rowid
-                JOIN episodes e ON e.id = i.episode_id
                 WHERE items_fts MATCH ? ORDER BY rank LIMIT ?""",
             (match, limit),
         )
-        return [(_item(r[:-1]), -float(r[-1])) for r in rows]
+        return [(int(r[0]), -float(r[1]), Facts.model_validate_json(r[2])) for r in rows]
 
     def items_by_rowid(self, rowids: Sequence[int]) -> dict[int, Item]:
         """Items keyed by rowid (those that exist)."""
         if not rowids:
             return {}
         rows = self.query(
-            f"SELECT i.rowid, {_ITEM_COLUMNS} FROM items i JOIN episodes e ON e.id = i.episode_id"
+            f"SELECT i.rowid, {_ITEM_COLUMNS} FROM items i {_ITEM_JOINS}"
             f" WHERE i.rowid IN ({_marks(len(rowids))})",
             list(rowids),
         )
@@ -429,10 +437,101 @@ class Store:
         by_rowid = {int(r[0]): tuple(r[1:]) for r in rows}
         return [(r, by_rowid[r]) for r in rowids if r in by_rowid]
 
+    # --- entities ---------------------------------------------------------------
+
+    def fill_entities(self) -> int:
+        """Link items not linked yet (new, edited, or stored before entities) to their
+        release entity; returns how many.  Cheap when there are none (a partial index)."""
+        with self._lock:
+            rows = self.query(
+                "SELECT rowid, name, org, headline FROM items WHERE entity_id IS NULL"
+            )
+            if not rows:
+                return 0
+            from bot.entities import entity_for  # only when there is something to link
+
+            links: list[tuple[str, int]] = []
+            found: dict[str, Entity] = {}
+            for rowid, name, org, headline in rows:
+                entity = entity_for(name, org, headline)
+                if entity is None:
+                    links.append(("", rowid))
+                    continue
+                known = found.setdefault(entity.id, entity)
+                if known.org is None and entity.org is not None:
+                    found[entity.id] = entity
+                links.append((entity.id, rowid))
+            with self.transaction() as db:
+                db.executemany(_UPSERT_ENTITY, [_entity_row(e) for e in found.values()])
+                db.executemany(
+                    "UPDATE items SET entity_id = ? WHERE rowid = ? AND entity_id IS NULL", links
+                )
+            return len(links)
+
+    def entity(self, entity_id: str) -> ReleaseEntity | None:
+        """One entity by id."""
+        rows = self.query("SELECT id, name, family, org FROM entities WHERE id = ?", (entity_id,))
+        return _release_entity(rows[0]) if rows else None
+
+    def family_entities(self, family_key: str) -> list[ReleaseEntity]:
+        """The entities of a family (by family key, e.g. "qwen")."""
+        rows = self.query(
+            "SELECT id, name, family, org FROM entities WHERE family_key = ? ORDER BY id",
+            (family_key,),
+        )
+        return [_release_entity(r) for r in rows]
+
+    def entity_mentions(self, entity_ids: Sequence[str], limit: int) -> list[MentionRow]:
+        """Mentions of any of ``entity_ids``, newest first: light rows, cheap by the hundred."""
+        if not entity_ids:
+            return []
+        ids = list(entity_ids[:500])
+        rows = self.query(
+            "SELECT i.id, i.entity_id, i.name, i.org, i.headline, i.links, i.published,"
+            " e.id, e.title, e.published, e.url FROM items i JOIN episodes e ON e.id = i.episode_id"
+            f" WHERE i.entity_id IN ({_marks(len(ids))})"
+            " ORDER BY i.published IS NULL, i.published DESC, i.rowid DESC LIMIT ?",
+            [*ids, limit],
+        )
+        return [
+            MentionRow(
+                item_id=r[0],
+                entity_id=r[1],
+                name=r[2],
+                org=r[3],
+                headline=r[4],
+                links=tuple(link["url"] for link in json.loads(r[5])),
+                published=r[6] or "",
+                episode=EpisodeRef(id=r[7], title=r[8], published=_when(r[9]), url=r[10]),
+            )
+            for r in rows
+        ]
+
+    def entity_mention_count(self, entity_ids: Sequence[str]) -> int:
+        """How many items mention any of ``entity_ids``."""
+        if not entity_ids:
+            return 0
+        ids = list(entity_ids[:500])
+        rows = self.query(
+            f"SELECT count(*) FROM items WHERE entity_id IN ({_marks(len(ids))})", ids
+        )
+        return int(rows[0][0])
+
+    def entity_counts(self, entity_ids: Sequence[str]) -> dict[str, int]:
+        """Mentions per entity, for those of ``entity_ids`` that have any."""
+        ids = sorted({i for i in entity_ids if i})[:500]
+        if not ids:
+            return {}
+        rows = self.query(
+            f"SELECT entity_id, count(*) FROM items WHERE entity_id IN ({_marks(len(ids))})"
+            " GROUP BY entity_id",
+            ids,
+        )
+        return {str(k): int(c) for k, c in rows}
+
     def _items(self, where: str, params: Sequence[Any]) -> list[Item]:
         rows = self.query(
-            f"SELECT {_ITEM_COLUMNS} FROM items i JOIN episodes e ON e.id = i.episode_id"
-            f" WHERE {where}",
+            f"SELECT {_ITEM_COLUMNS} FROM items i {_ITEM_JOINS} WHERE {where}",
             params,
         )
         return [_item(r) for r in rows]
@@ -461,7 +560,33 @@ _UPSERT_ITEM = """INSERT INTO items(id, episode_id, position, name, org, section
     org = excluded.org, section = excluded.section, section_original = excluded.section_original,
     headline = excluded.headline, summary = excluded.summary, facts = excluded.facts,
     links = excluded.links, chapter = excluded.chapter, name_key = excluded.name_key,
-    published = excluded.published"""
+    published = excluded.published, entity_id = NULL"""
+
+
+@dataclass(frozen=True, slots=True)
+class MentionRow:
+    """A mention of an entity, light enough to read hundreds of per lookup."""
+
+    item_id: str
+    entity_id: str
+    name: str
+    org: str | None
+    headline: str
+    links: tuple[str, ...]  # URLs
+    published: str  # ISO 8601, "" when undated
+    episode: EpisodeRef
+
+
+_UPSERT_ENTITY = """INSERT INTO entities(id, name, family, family_key, org) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT(id) DO UPDATE SET org = coalesce(entities.org, excluded.org)"""
+
+
+def _entity_row(entity: Entity) -> tuple[str, str, str, str, str | None]:
+    return (entity.id, entity.name, entity.family, entity.family_key, entity.org)
+
+
+def _release_entity(row: Sequence[Any]) -> ReleaseEntity:
+    return ReleaseEntity(id=row[0], name=row[1], family=row[2], org=row[3])
 
 
 @dataclass(frozen=True)
@@ -579,4 +704,9 @@ def _item(row: Sequence[Any]) -> Item:
         links=tuple(Link(**link) for link in json.loads(row[9])),
         chapter=Chapter.model_validate_json(row[10]) if row[10] else None,
         episode=EpisodeRef(id=row[11], title=row[12], published=_when(row[13]), url=row[14]),
+        entity=(
+            ReleaseEntity(id=row[15], name=row[16], family=row[17], org=row[18])
+            if row[15]
+            else None
+        ),
     )

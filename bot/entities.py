@@ -1,0 +1,242 @@
+"""Release entities: the canonical release an item's name refers to.
+
+Items are lines of show notes; the same release is written many ways across
+episodes and shows ("Qwen3-Coder-480B-A35B-Instruct", "Qwen 3 Coder").  An
+entity is family + version ("Qwen3-Coder" in the "Qwen" family) so that those
+mentions group together.  ``entity_for(name, org, headline)`` derives it; it is
+pure, deterministic and cheap (a few regexes per item), so it runs at ingest.
+
+The normalisation, in order (each step is in ``entity_for``):
+
+1. Clean the name: emoji and symbols at the ends, a possessive ("Qwen's"), a
+   parenthesised qualifier ("Gemini (Chrome)") and a leading company word that
+   is never a product ("Google Veo 3", "Meta Llama 3") go.
+2. A bare family word whose headline names a more specific release of it
+   ("Qwen" / "Qwen releases ... Qwen3-Coder-480B-A35B-Instruct") takes that name.
+3. Several releases on one line ("Qwen3-VL 2B & 32B", "Gemini 2.5 Pro/Flash")
+   keep the first: the entity is what the line opens with.
+4. Size and packaging variants fold into the entity: parameter counts ("405B",
+   "1.5B", "8x7B", "A35B", "82M"), context sizes ("128K"), "Instruct", "Base",
+   "IT", quantisations ("GGUF", "AWQ", "FP8"...), "Preview", "GA", and a
+   checkpoint date after the version ("-2507", "-002").  "Llama 3.1 405B" is
+   "Llama 3.1"; "Qwen3-Coder-480B-A35B-Instruct" is "Qwen3-Coder".  Product
+   tiers are not variants: "GPT-4o mini", "Gemini 2.5 Flash", "Qwen-Max" and
+   "Phi-4 mini" are entities of their own.
+5. Claude's two orders ("Claude 3.5 Sonnet", "Claude Sonnet 4") are written
+   tier first, as Anthropic does since Claude 4: "Claude Sonnet 3.5".
+6. A name that lost its brand ("VIDEO 2.6" of Kling) gets the org in front.
+
+The entity id is the name's letters and digits, lower-cased ("qwen3coder"):
+"Veo 3", "VEO3" and "Veo-3" are one entity.  The family is the letters the
+name opens with ("Qwen3-Coder" -> "Qwen"), through ``FAMILY_ALIASES`` for
+families whose members are spelled differently (QwQ and QvQ are the Qwen
+team's; o1/o3 are OpenAI's o-series).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.feeds.clean import name_key
+
+#: Characters of a name (and of a headline) read at most; no release name is longer.
+MAX_NAME = 200
+
+#: Family keys that belong to another family (the Qwen team's QwQ and QvQ).
+FAMILY_ALIASES: dict[str, str] = {"qwq": "qwen", "qvq": "qwen"}
+
+#: How well-known families are written (otherwise: as the first name spelled it).
+FAMILY_NAMES: dict[str, str] = {
+    "qwen": "Qwen",
+    "gpt": "GPT",
+    "llama": "Llama",
+    "veo": "Veo",
+    "gemini": "Gemini",
+    "gemma": "Gemma",
+    "claude": "Claude",
+    "kling": "Kling",
+    "kokoro": "Kokoro",
+    "phi": "Phi",
+    "deepseek": "DeepSeek",
+    "mistral": "Mistral",
+    "grok": "Grok",
+    "flux": "FLUX",
+    "sora": "Sora",
+    "glm": "GLM",
+    "kimi": "Kimi",
+    "o": "OpenAI o-series",
+}
+
+#: Company words that open a name but are never the product ("Google Veo 3").
+_COMPANY_WORDS = frozenset(
+    {
+        "google",
+        "meta",
+        "openai",
+        "alibaba",
+        "microsoft",
+        "nvidia",
+        "anthropic",
+        "amazon",
+        "apple",
+        "deepmind",
+        "bytedance",
+        "tencent",
+        "baidu",
+    }
+)
+
+#: Words that cannot stand for a brand: a name opening with one lost its brand.
+_GENERIC_FIRST = frozenset({"video", "image", "voice", "audio", "model", "models", "api", "app"})
+
+#: Packaging variants that fold into their release (lower case).
+_VARIANT_WORDS = frozenset(
+    {
+        "instruct",
+        "base",
+        "it",
+        "gguf",
+        "awq",
+        "gptq",
+        "exl2",
+        "mlx",
+        "onnx",
+        "fp8",
+        "fp16",
+        "bf16",
+        "int4",
+        "int8",
+        "preview",
+        "ga",
+    }
+)
+
+_CLAUDE_TIERS = frozenset({"opus", "sonnet", "haiku"})
+
+# A parameter count or context size: 405B, 1.5B, 82M, 128K, 1T, 8x7B, A35B, 17BA.
+_SIZE = re.compile(r"^(?:\d+x)?\d+(?:\.\d+)?[bmkt]a?$|^a\d+(?:\.\d+)?b$", re.IGNORECASE)
+# A checkpoint tag after the version: 2507, 0528, 002.
+_CHECKPOINT = re.compile(r"^(?:\d{4}|0\d\d)$")
+# Emoji, symbols and punctuation that are not part of a name at its ends.
+_EDGE = re.compile(r"^[\W_]+|[^\w+]+$", re.UNICODE)
+_POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
+_PARENS = re.compile(r"\s*[(\[][^)\]]*[)\]]")
+# Where a line lists a second release: "A & B", "A + B", "A, B", "A/B", "A and B", "A vs B".
+_SPLIT = re.compile(r"\s+(?:&|\+|and|vs\.?)\s+|\s*[,/;]\s*", re.IGNORECASE)
+# Tokens of a name with the separator before each: "Qwen3-Coder 480B" -> ("", "Qwen3"), ...
+_TOKEN = re.compile(r"([\s\-_:]*)([^\s\-_:]+)")
+_FAMILY_LETTERS = re.compile(r"[^\W\d_]+")
+_DIGIT = re.compile(r"\d")
+# A word holding a digit after its letters: "Qwen3-Coder-480B", "Llama-3.1".
+_VERSIONED_WORD = re.compile(r"\b[^\W\d_]+[\w.\-]*\d[\w.\-]*")
+_O_SERIES = re.compile(r"o\d")
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A canonical release: "Qwen3-Coder" (id "qwen3coder") in the "Qwen" family."""
+
+    id: str
+    name: str
+    family: str
+    family_key: str
+    org: str | None = None
+
+
+def family_key(text: str) -> str:
+    """The family key a query or a name opens with ("Qwen3-Coder" -> "qwen")."""
+    first = text.strip().split(maxsplit=1)[0] if text.strip() else ""
+    match = _FAMILY_LETTERS.match(first)
+    key = name_key(match.group(0)) if match else ""
+    if not key:
+        return ""
+    if _O_SERIES.match(first.casefold()):  # o1, o3-mini, o4
+        key = "o"
+    return FAMILY_ALIASES.get(key, key)
+
+
+def entity_for(name: str, org: str | None = None, headline: str = "") -> Entity | None:
+    """The entity a release named ``name`` (by ``org``, on a line ``headline``) refers to.
+
+    ``None`` when the name holds no letter or digit at all.  Only the first
+    ``MAX_NAME`` characters are read: that bounds every step's cost on hostile text.
+    """
+    cleaned = _clean(name[:MAX_NAME])
+    return _entity(_from_headline(cleaned, headline), org.strip() if org else None)
+
+
+@lru_cache(maxsize=8192)
+def _entity(cleaned: str, org: str | None) -> Entity | None:
+    """The entity of a cleaned name (cached: names repeat across episodes and polls)."""
+    first = _SPLIT.split(cleaned, maxsplit=1)[0].strip() or cleaned
+    tokens = _fold(first)
+    if not tokens:  # only sizes ("70B"): keep what was written
+        tokens = _TOKEN.findall(first)
+    tokens = _claude_order(tokens)
+    display = "".join(sep + tok for sep, tok in tokens).strip(" -_:")
+    if org and tokens and tokens[0][1].casefold() in _GENERIC_FIRST:
+        display = f"{org} {display}"
+    entity_id = name_key(display)
+    if not entity_id:
+        return None
+    fam_key = family_key(display) or entity_id
+    fam_name = _family_name(display, fam_key)
+    return Entity(entity_id, display, fam_name, fam_key, org)
+
+
+def _clean(name: str) -> str:
+    text = _PARENS.sub("", name).strip()
+    for _ in range(2):  # emoji then a possessive then punctuation left behind
+        text = _EDGE.sub("", text).strip()
+        text = _POSSESSIVE.sub("", text).strip()
+    words = text.split(maxsplit=1)
+    if len(words) == 2 and words[0].casefold() in _COMPANY_WORDS:
+        text = words[1]
+    return text or name.strip()
+
+
+def _from_headline(name: str, headline: str) -> str:
+    """A bare family word takes the specific release its headline names, if any."""
+    if not headline or len(name) < 3 or not name.isalpha():
+        return name
+    lead = family_key(name)
+    for match in _VERSIONED_WORD.finditer(headline[:MAX_NAME]):
+        word = match.group(0)
+        if family_key(word) == lead:  # "Qwen" -> "Qwen3-Coder-480B", "QwQ-32B"
+            return word.rstrip(".-")
+    return name
+
+
+def _fold(text: str) -> list[tuple[str, str]]:
+    """Tokens with size, packaging and checkpoint variants dropped."""
+    out: list[tuple[str, str]] = []
+    for index, (sep, tok) in enumerate(_TOKEN.findall(text)):
+        low = tok.casefold()
+        if index > 0 and (
+            _SIZE.match(tok)
+            or low in _VARIANT_WORDS
+            or (index >= 2 and _CHECKPOINT.match(tok))
+            or low.rstrip(".") in ("b", "m")
+        ):
+            continue
+        out.append((sep if out else "", tok))
+    return out
+
+
+def _claude_order(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """ "Claude 3.5 Sonnet" -> "Claude Sonnet 3.5" (tier first, as since Claude 4)."""
+    if len(tokens) != 3 or tokens[0][1].casefold() != "claude":
+        return tokens
+    version, tier = tokens[1][1], tokens[2][1]
+    if tier.casefold() in _CLAUDE_TIERS and _DIGIT.search(version):
+        return [("", tokens[0][1]), (" ", tier), (" ", version)]
+    return tokens
+
+
+def _family_name(display: str, fam_key: str) -> str:
+    if fam_key in FAMILY_NAMES:
+        return FAMILY_NAMES[fam_key]
+    match = _FAMILY_LETTERS.match(display)
+    return match.group(0) if match and name_key(match.group(0)) == fam_key else display
