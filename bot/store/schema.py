@@ -216,6 +216,71 @@ _ENTITIES = """
         END;
 """
 
+#: Watchlists (bot/watch/): who watches which release or family, and each alert once.
+#: ``watch_alerts`` is the delivery ledger: one row per watch, release and episode, so
+#: a re-ingest or a restart never alerts twice.  ``watch_cursor`` is the newest item
+#: already matched (existing items are never news: it starts at the newest one).
+_WATCHES = """
+        CREATE TABLE watches (
+            id TEXT PRIMARY KEY,
+            target TEXT NOT NULL,
+            query TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            key TEXT NOT NULL,
+            orgs TEXT NOT NULL DEFAULT '[]',
+            licenses TEXT NOT NULL DEFAULT '[]',
+            origin TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            after_rowid INTEGER NOT NULL DEFAULT 0,
+            disabled_reason TEXT
+        );
+        CREATE INDEX watches_key ON watches(kind, key);
+        CREATE INDEX watches_target ON watches(target);
+        CREATE TABLE watch_alerts (
+            watch_id TEXT NOT NULL,
+            entity_id TEXT NOT NULL,
+            episode_id TEXT NOT NULL,
+            item_id TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending',
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            message_id TEXT,
+            error TEXT,
+            PRIMARY KEY (watch_id, entity_id, episode_id)
+        );
+        CREATE INDEX watch_alerts_pending ON watch_alerts(state) WHERE state = 'pending';
+        CREATE TABLE watch_cursor (
+            name TEXT PRIMARY KEY,
+            item_rowid INTEGER NOT NULL
+        );
+        INSERT INTO watch_cursor(name, item_rowid)
+            SELECT 'items', coalesce(max(rowid), 0) FROM items;
+"""
+
+#: Feed health (bot/alerts.py): each feed's last success and error, and the incidents
+#: alerted (one row each, so an incident is alerted once and recovered once).
+_HEALTH = """
+        CREATE TABLE feed_health (
+            feed TEXT PRIMARY KEY,
+            failures INTEGER NOT NULL DEFAULT 0,
+            last_ok TEXT,
+            last_error TEXT,
+            last_error_at TEXT
+        );
+        CREATE TABLE incidents (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            message TEXT NOT NULL,
+            opened_at TEXT NOT NULL,
+            alerted_at TEXT,
+            resolved_at TEXT,
+            recovered_sent_at TEXT
+        );
+        CREATE UNIQUE INDEX incidents_open ON incidents(key) WHERE resolved_at IS NULL;
+"""
+
 #: Migrations in order, as SQL scripts; index i takes the database to version i + 1.
 MIGRATIONS: list[str] = [
     _V1,
@@ -226,6 +291,8 @@ MIGRATIONS: list[str] = [
     _POST_DIGEST,
     _SLACK_SEEN,
     _ENTITIES,
+    _WATCHES,
+    _HEALTH,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
