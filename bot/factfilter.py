@@ -27,7 +27,7 @@ _MAX = 120
 
 
 def license_key(name: str) -> str:
-    """The normalised licence: ``"Apache License 2.0"`` -> ``"apache-2"``, ``"MIT"`` -> ``"mit"``."""
+    """The normalised licence: ``"Apache License 2.0"`` -> ``"apache-2"``, "MIT" -> "mit"."""
     words: list[str] = []
     for word in _WORD.findall(name[:_MAX].casefold()):
         if _VERSION.match(word):  # "v2" is "2"

@@ -117,7 +117,7 @@ def fact_match(facts: FactFilter, item: NewItem) -> bool:
     """Whether ``item`` passes ``facts`` (any of its licences may match)."""
     if not facts.licenses:
         return facts.matches(item.org, None)
-    return any(facts.matches(item.org, lic) for lic in item.licenses() or [None])
+    return any(facts.matches(item.org, lic) for lic in item.licenses())
 
 
 def _new_items(db: Any, cursor: int) -> list[NewItem]:

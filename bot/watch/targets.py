@@ -45,13 +45,12 @@ def split_target(target: str) -> tuple[str, str]:
 
 def shown_target(target: str) -> str:
     """The target for people and logs, any webhook credential hidden."""
-    kind, where = split_target(target)
-    if kind in ("slack-user", "discord-user"):
+    if is_direct(target):
         return target
     try:
         return parse_target(target).redacted
     except TargetError:
-        return kind
+        return split_target(target)[0]
 
 
 def is_direct(target: str) -> bool:
@@ -59,4 +58,4 @@ def is_direct(target: str) -> bool:
     return split_target(target)[0] in ("slack-user", "discord-user")
 
 
-__all__ = ["Target", "WATCH_USAGE", "is_direct", "parse_watch_target", "shown_target"]
+__all__ = ["WATCH_USAGE", "Target", "is_direct", "parse_watch_target", "shown_target"]

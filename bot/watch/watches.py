@@ -30,8 +30,7 @@ Origin = Literal["cli", "chat"]
 MAX_QUERY = 100
 
 _COLUMNS = (
-    "id, target, query, kind, key, orgs, licenses, origin, created_at, after_rowid,"
-    " disabled_reason"
+    "id, target, query, kind, key, orgs, licenses, origin, created_at, after_rowid, disabled_reason"
 )
 
 
