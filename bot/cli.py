@@ -285,9 +285,11 @@ def build_parser() -> argparse.ArgumentParser:
     # Other parts of digestbot add their own subcommands (their modules import lightly).
     from bot.schedule.cli import register as register_schedule
     from bot.summarise.cli import register as register_summarise
+    from bot.watch.cli import register as register_watch
 
     register_summarise(sub)
     register_schedule(sub)
+    register_watch(sub)
     return parser
 
 

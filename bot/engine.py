@@ -59,6 +59,7 @@ from bot.store.sqlite import (
 if TYPE_CHECKING:
     import httpx
 
+    from bot.factfilter import FactFilter
     from bot.feeds.guard import FetchGuard
     from bot.feeds.parse import FeedStream
 
@@ -353,11 +354,15 @@ class Engine:
         title: str | None = None,
         sections: Sequence[str] = (),
         keywords: Sequence[str] = (),
+        facts: FactFilter | None = None,
     ) -> Digest:
-        """One digest over several episodes, the same release merged across shows."""
+        """One digest over several episodes, the same release merged across shows.
+
+        ``facts`` keeps only the releases by its organisations / under its licences.
+        """
         self._link_entities()
         return compose(
-            [(e, self.store.items_of_episode(e.id)) for e in episodes],
+            [(e, _passing(self.store.items_of_episode(e.id), facts)) for e in episodes],
             title=title,
             sections=sections,
             keywords=keywords,
@@ -582,3 +587,8 @@ def make_engine(
 
 
 __all__ = ["Engine", "IngestReport", "SourceError", "default_db_path", "make_engine"]
+
+
+def _passing(items: list[Item], facts: FactFilter | None) -> list[Item]:
+    """``items`` that pass the fact filter (all of them without one)."""
+    return [i for i in items if facts.matches_item(i)] if facts else items

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.errors import ConfigError
+from bot.models import Item
 
 _WORD = re.compile(r"[^\W_]+(?:\.\d+)*", re.UNICODE)
 _NOISE = frozenset({"license", "licence", "licensed", "the", "version", "v"})
@@ -69,6 +70,20 @@ class FactFilter:
             if not key or key not in {license_key(lic) for lic in self.licenses}:
                 return False
         return True
+
+    def matches_line(self, org: str | None, license: str | None, headline: str) -> bool:
+        """Whether an item passes, reading its licence from its own line when no fact says it."""
+        if not self.licenses:
+            return self.matches(org, None)
+        if license:
+            return self.matches(org, license)
+        from bot.summarise.facts import licenses_in  # only when a filter needs it
+
+        return any(self.matches(org, found) for found in sorted(licenses_in(headline)))
+
+    def matches_item(self, item: Item) -> bool:
+        """Whether a stored item passes (its org and licence facts, else its line)."""
+        return self.matches_line(item.org or item.facts.org, item.facts.license, item.headline)
 
     def describe(self) -> list[str]:
         """The filter for people, one part per fact ("org: Alibaba", "license: apache-2, mit")."""

@@ -172,3 +172,15 @@ def test_license_names_normalise() -> None:
     assert not both.matches(None, "CC-BY-NC 4.0") and not both.matches(None, None)
     org = FactFilter.build(orgs=["alibaba"])
     assert org.matches("Alibaba Qwen", None) and not org.matches("Meta", None)
+
+
+def test_digest_keeps_only_releases_passing_the_fact_filter(engine: Engine, tmp_path: Path) -> None:
+    engine.ingest(_feed(tmp_path, EP1, EP2))
+    episodes = engine.store.episodes()
+    every = engine.digest(episodes)
+    open_only = engine.digest(episodes, facts=FactFilter.build(licenses=["apache-2.0", "mit"]))
+    mit_only = engine.digest(episodes, facts=FactFilter.build(licenses=["MIT License"]))
+    names = {i.name for s in open_only.sections for i in s.items}
+    assert every.item_count == 5
+    assert names == {"Qwen3-Coder 480B", "Qwen3-Coder 30B", "Qwen3-VL"}
+    assert {i.name for s in mit_only.sections for i in s.items} == {"Qwen3-VL"}

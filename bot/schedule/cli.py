@@ -58,6 +58,16 @@ def register(sub: Any) -> None:
     p.add_argument("--feed", action="append", default=[], metavar="URL", help="only this feed")
     p.add_argument("--section", action="append", default=[], metavar="NAME")
     p.add_argument("--keyword", action="append", default=[], metavar="WORD")
+    p.add_argument(
+        "--org", action="append", default=[], metavar="NAME", help="only releases by NAME"
+    )
+    p.add_argument(
+        "--license",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only releases under licence NAME (repeatable: --license apache-2.0 --license mit)",
+    )
     p.set_defaults(handler=cmd_subscribe)
 
     p = sub.add_parser("unsubscribe", help="remove a subscription")
@@ -109,6 +119,8 @@ def cmd_subscribe(args: argparse.Namespace) -> int:
             sections=args.section,
             keywords=args.keyword,
             origin="cli",
+            orgs=args.org,
+            licenses=args.license,
         )
         subs.add(sub)
     finally:

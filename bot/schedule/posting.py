@@ -581,7 +581,7 @@ class Poster:
         """The digest a claim posts (``None`` when the filters leave nothing)."""
         if claim.kind == "note":
             return Digest(title=NOTE_TITLE, episodes=(), sections=())
-        key = (claim.episode_ids, sub.sections, sub.keywords)
+        key = (claim.episode_ids, sub.sections, sub.keywords, sub.orgs, sub.licenses)
         cached = self._digests.get(key)
         if cached is not None and time.monotonic() - cached[0] < DIGEST_CACHE_SECONDS:
             return cached[1]
@@ -594,8 +594,10 @@ class Poster:
         if episodes:
             # Newest first, as the digest lists its sources.
             episodes.sort(key=_published_order, reverse=True)
-            digest = self.engine.digest(episodes, sections=sub.sections, keywords=sub.keywords)
-            if (sub.sections or sub.keywords) and digest.item_count == 0:
+            digest = self.engine.digest(
+                episodes, sections=sub.sections, keywords=sub.keywords, facts=sub.facts
+            )
+            if (sub.sections or sub.keywords or sub.facts) and digest.item_count == 0:
                 digest = None
         if len(self._digests) > 256:
             self._digests.clear()

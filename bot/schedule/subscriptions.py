@@ -20,6 +20,7 @@ from pydantic import Field
 from bot.config import ScheduleSettings, Settings, SubscriptionSettings
 from bot.digest import SECTION_ORDER
 from bot.errors import ConfigError, NotFoundError
+from bot.factfilter import FactFilter, check_names
 from bot.models import Frozen
 from bot.schedule.targets import Target, parse_target
 from bot.schedule.timing import DAYS, WeeklySchedule, format_time, parse_day, parse_time, parse_zone
@@ -30,7 +31,7 @@ Origin = Literal["cli", "chat", "config"]
 
 _COLUMNS = (
     "id, target, mode, day, time, tz, feeds, sections, keywords, origin, created_at, baseline,"
-    " disabled_reason, last_error"
+    " disabled_reason, last_error, orgs, licenses"
 )
 
 
@@ -52,6 +53,14 @@ class Subscription(Frozen):
     baseline: datetime | None = None
     disabled_reason: str | None = None
     last_error: str | None = None
+    #: Fact filters (``bot.factfilter``): only releases by these orgs, under these licences.
+    orgs: tuple[str, ...] = ()
+    licenses: tuple[str, ...] = ()
+
+    @property
+    def facts(self) -> FactFilter:
+        """The subscription's fact filter (empty: none)."""
+        return FactFilter(self.orgs, self.licenses)
 
     @property
     def parsed_target(self) -> Target:
@@ -88,6 +97,7 @@ class Subscription(Frozen):
             parts.append("sections: " + ", ".join(self.sections))
         if self.keywords:
             parts.append("keywords: " + ", ".join(self.keywords))
+        parts.extend(self.facts.describe())
         if self.disabled_reason:
             parts.append(f"DISABLED: {self.disabled_reason}")
         return " | ".join(parts)
@@ -114,6 +124,8 @@ class Subscription(Frozen):
             "active": self.active,
             "disabled_reason": self.disabled_reason,
             "last_error": self.last_error,
+            "orgs": list(self.orgs),
+            "licenses": list(self.licenses),
         }
 
 
@@ -145,11 +157,16 @@ def build(
     keywords: Sequence[str] = (),
     origin: Origin = "cli",
     sub_id: str | None = None,
+    orgs: Sequence[str] = (),
+    licenses: Sequence[str] = (),
 ) -> Subscription:
     """Validate user input into a ``Subscription``; raises a ``ValueError`` subclass."""
     if mode not in ("weekly", "on-publish"):
         raise ConfigError(f"'{mode[:40]}' is not a mode: use weekly or on-publish")
     parsed = parse_target(target)
+    check_names("organisation", orgs)
+    check_names("licence", licenses)
+    facts = FactFilter.build(orgs, licenses)
     return Subscription(
         id=sub_id or new_id(),
         target=str(parsed),
@@ -162,6 +179,8 @@ def build(
         keywords=_clean(keywords),
         origin=origin,
         created_at=created_at,
+        orgs=facts.orgs,
+        licenses=facts.licenses,
     )
 
 
@@ -195,7 +214,7 @@ class Subscriptions:
         with self.store.transaction() as db:
             db.execute(
                 f"INSERT OR REPLACE INTO subscriptions({_COLUMNS})"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 _row(sub),
             )
         return sub
@@ -320,6 +339,8 @@ def _row(sub: Subscription) -> tuple[Any, ...]:
         sub.baseline.isoformat() if sub.baseline else None,
         sub.disabled_reason,
         sub.last_error,
+        json.dumps(list(sub.orgs)),
+        json.dumps(list(sub.licenses)),
     )
 
 
@@ -339,4 +360,6 @@ def _subscription(row: Sequence[Any]) -> Subscription:
         baseline=datetime.fromisoformat(row[11]) if row[11] else None,
         disabled_reason=row[12],
         last_error=row[13],
+        orgs=tuple(json.loads(row[14])),
+        licenses=tuple(json.loads(row[15])),
     )

@@ -281,6 +281,12 @@ _HEALTH = """
         CREATE UNIQUE INDEX incidents_open ON incidents(key) WHERE resolved_at IS NULL;
 """
 
+#: Fact filters of subscriptions (bot/factfilter.py): organisations and licences, JSON lists.
+_FACT_FILTERS = """
+        ALTER TABLE subscriptions ADD COLUMN orgs TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE subscriptions ADD COLUMN licenses TEXT NOT NULL DEFAULT '[]';
+"""
+
 #: Migrations in order, as SQL scripts; index i takes the database to version i + 1.
 MIGRATIONS: list[str] = [
     _V1,
@@ -293,6 +299,7 @@ MIGRATIONS: list[str] = [
     _ENTITIES,
     _WATCHES,
     _HEALTH,
+    _FACT_FILTERS,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -37,14 +37,6 @@ class NewItem:
     episode_id: str
     headline: str = ""
 
-    def licenses(self) -> list[str]:
-        """The item's licence fact, else the licences its own line names."""
-        if self.license:
-            return [self.license]
-        from bot.summarise.facts import licenses_in  # only when a watch filters on licences
-
-        return sorted(licenses_in(self.headline))
-
 
 @dataclass(frozen=True, slots=True)
 class WatchKey:
@@ -106,18 +98,11 @@ def match(items: Sequence[NewItem], watches: Sequence[WatchKey]) -> list[tuple[s
             ident = (watch.id, item.entity_id, item.episode_id)
             if item.rowid <= watch.after_rowid or ident in seen:
                 continue
-            if watch.facts and not fact_match(watch.facts, item):
+            if watch.facts and not watch.facts.matches_line(item.org, item.license, item.headline):
                 continue
             seen.add(ident)
             out.append((*ident, item.item_id))
     return out
-
-
-def fact_match(facts: FactFilter, item: NewItem) -> bool:
-    """Whether ``item`` passes ``facts`` (any of its licences may match)."""
-    if not facts.licenses:
-        return facts.matches(item.org, None)
-    return any(facts.matches(item.org, lic) for lic in item.licenses())
 
 
 def _new_items(db: Any, cursor: int) -> list[NewItem]:
