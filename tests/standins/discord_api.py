@@ -219,6 +219,8 @@ class DiscordStandIn:
         #: Held requests whose client went away before an answer (never posted).
         self.dropped: list[tuple[str, str]] = []
         self.channel_messages: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        #: DM channels opened with POST /users/@me/channels: channel id -> user id.
+        self.dm_channels: dict[str, str] = {}
         self.synced_commands: dict[str, list[dict[str, Any]]] = {}
         self.identifies = 0
         self.resumes = 0
@@ -560,6 +562,11 @@ class DiscordStandIn:
 
         if method == "GET" and path == "/users/@me":
             return _json(_user(BOT_USER_ID, "digestbot", bot=True))
+        if method == "POST" and path == "/users/@me/channels":  # open a DM with a user
+            recipient = str((body or {}).get("recipient_id", "0"))
+            dm_id = str(int(recipient) + 1)
+            self.dm_channels[dm_id] = recipient
+            return _json({"id": dm_id, "type": 1, "recipients": [_user(recipient, "someone")]})
         if method == "GET" and path == "/oauth2/applications/@me":
             return _json(self._application())
         if method == "GET" and path in ("/gateway", "/gateway/bot"):
