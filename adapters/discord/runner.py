@@ -21,6 +21,7 @@ import discord
 from adapters.discord.client import DigestClient
 from adapters.discord.endpoints import Endpoints
 from adapters.discord.sink import DiscordSink
+from adapters.discord.watch import DiscordAlertSender
 from bot.commands import Commands
 from bot.config import DiscordSettings, Settings
 from bot.errors import ConfigError
@@ -44,6 +45,8 @@ class DiscordRunner:
         self._token = _token(settings)
         self.client = DigestClient.from_settings(commands, settings)
         self.sink = DiscordSink(self.client)
+        #: Watch alerts to users' DMs (``discord-user:…``).
+        self.alert_sender = DiscordAlertSender(self.client)
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:

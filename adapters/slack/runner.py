@@ -17,9 +17,10 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from adapters.slack.app import CommandHandler, SlackBot
+from adapters.slack.app import CommandHandler, SlackBot, make_web_client
 from adapters.slack.run import SlackHttpServer, run_slack, slack_mode
 from adapters.slack.sink import SlackSink, make_slack_sink
+from adapters.slack.watch import SlackAlertSender
 from bot.config import Settings, SlackSettings
 from bot.store.sqlite import Store
 from bot.tasks import log_failure
@@ -40,6 +41,8 @@ class SlackRunner:
         self, commands: CommandHandler, settings: SlackSettings, *, store: Store | None = None
     ) -> None:
         self.sink: SlackSink = make_slack_sink(settings, store=store)
+        #: Watch alerts to users' DMs (``slack-user:U…``), with the bot token.
+        self.alert_sender = SlackAlertSender(make_web_client(settings))
         self._commands = commands
         self._settings = settings
         self._store = store

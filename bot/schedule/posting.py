@@ -122,6 +122,10 @@ class Sinks:
         """The kinds of target this process can post to."""
         return sorted(self._by_kind)
 
+    def sink(self, kind: str) -> Sink:
+        """The sink of ``kind`` targets (one of ``kinds()``)."""
+        return self._by_kind[kind]
+
     def resolve(self, target: Target) -> tuple[Sink, str]:
         """The sink and channel id for ``target``; raises ``SinkUnavailable`` (transient)."""
         sink = self._by_kind.get(target.kind)

@@ -57,6 +57,7 @@ from bot.schedule.webhooks import (
     WebhookSink,
 )
 from bot.sinks import Sink
+from bot.watch.service import WatchService
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +136,7 @@ class DigestRuntime:
         self.poster: Poster | None = None
         self.poller: FeedPoller | None = None
         self.runners: list[PlatformRunner] = []
+        self.watches: WatchService | None = None
         self.ready = asyncio.Event()
 
     # --- the main loop -----------------------------------------------------------------
@@ -203,6 +205,7 @@ class DigestRuntime:
                 await self._start_platforms(commands, sinks, engine)
             for kind, sink in self._extra_sinks.items():
                 sinks.add(kind, sink)
+            self.watches = self._watch_service(engine, sinks)
             all_subs = await asyncio.to_thread(subscriptions.all)
             self.poller = poller = FeedPoller(
                 engine,
@@ -242,6 +245,7 @@ class DigestRuntime:
             poller_task = asyncio.create_task(poller.run(stop), name="digestbot-poller")
             console_task = self._start_console(console) if not self.runners else None
             self._spawn(poster.sweep())  # catch up on what was due while we were down
+            self._spawn(self._watch_round())  # and on alerts left pending
             self.ready.set()
             await stop.wait()
         finally:
@@ -374,7 +378,26 @@ class DigestRuntime:
 
     async def _after_ingest(self) -> None:
         assert self.poster is not None
+        self._spawn(self._watch_round())
         await self.poster.sweep()
+
+    def _watch_service(self, engine: Engine, sinks: Sinks) -> WatchService:
+        """Watch alerts go through the digest sinks, and DMs through the platforms' senders."""
+        service = WatchService(engine.store, clock=self.clock)
+        for kind in sinks.kinds():
+            service.add_sink(kind, sinks.sink(kind))
+        for runner in self.runners:
+            sender = getattr(runner, "alert_sender", None)
+            if sender is not None:
+                service.add_sender(f"{runner.platform}-user", sender)
+        return service
+
+    async def _watch_round(self) -> None:
+        if self.watches is not None:
+            try:
+                await self.watches.round()
+            except DigestbotError as exc:  # a locked database: the next ingest retries
+                log.warning("watch alerts: %s", exc)
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.ensure_future(coro)

@@ -20,8 +20,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from bot.models import EpisodeRef, Frozen, Link
-from bot.sinks import PostError
+from bot.models import Digest, DigestItem, DigestSection, EpisodeRef, Frozen, Link
+from bot.sinks import PostError, Sink
 from bot.store.sqlite import Store
 from bot.watch.targets import shown_target, split_target
 from bot.watch.watches import Watches
@@ -53,6 +53,35 @@ class AlertSender(Protocol):
     async def send_alert(self, kind: str, where: str, alert: WatchAlert) -> str:
         """Send ``alert``; return the message id.  Raises ``PostError`` on failure."""
         ...
+
+
+class SinkAlertSender:
+    """Sends alerts to channels and webhooks through a digest ``Sink``, as a one-release digest.
+
+    Channel watches (``slack:C…``, ``discord:…``, webhooks, the console) need no
+    renderer of their own: each platform's digest rendering (and its escaping
+    and limits) applies.
+    """
+
+    def __init__(self, sink: Sink) -> None:
+        self._sink = sink
+
+    async def send_alert(self, kind: str, where: str, alert: WatchAlert) -> str:
+        """Post ``alert`` as a digest to ``where``; returns the first message id."""
+        ids = await self._sink.post_digest(where, alert_digest(alert))
+        return ids[0] if ids else ""
+
+
+def alert_digest(alert: WatchAlert) -> Digest:
+    """The alert as a digest of one release (for digest sinks)."""
+    item = DigestItem(
+        name=alert.name, headline=alert.headline, links=alert.links, sources=(alert.episode,)
+    )
+    return Digest(
+        title=f"👀 {alert.release} came up (watch: {alert.query})",
+        episodes=(alert.episode,),
+        sections=(DigestSection(name=alert.section, items=(item,)),),
+    )
 
 
 def pending_alerts(store: Store, limit: int = MAX_PER_ROUND) -> list[tuple[str, WatchAlert]]:

@@ -553,8 +553,8 @@ class SlackApiStandin:
             ts = f"1700000000.{next(self._ts):06d}"
             return {"ok": True, "channel": data.get("channel"), "ts": ts, "message": {"ts": ts}}
         if method == "conversations.open":  # a DM with a user: its channel id
-            user = str(data.get("users") or "").split(",")[0]
-            return {"ok": True, "channel": {"id": "D" + user[1:]}}
+            invitee = str(data.get("users") or "").split(",")[0]
+            return {"ok": True, "channel": {"id": "D" + invitee[1:]}}
         if method == "users.info":
             user = self.users.get(str(data.get("user")))
             if user is None or (team is not None and user["team_id"] != team):
