@@ -1,0 +1,285 @@
+"""A found show-notes list into release items: headers, parents and their details.
+
+Bullet lists come flat (Substack's podcast feed writes ``<p>* ...</p>`` for
+every level) or nested.  Nested lists say which bullets are sub-bullets; in a
+flat list a line is a sub-bullet of the release above it when it reads as
+one: it opens with a lowercase word, a number or a symbol, or, in a list
+whose releases carry links, it has no link and opens with no name.  A
+sub-bullet's text becomes the parent's ``details`` and its links the parent's
+links; it is never an item of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from bot.feeds.blocks import _MARK, Block
+from bot.feeds.clean import clean_text, normalise_space
+from bot.feeds.entries import has_link_group, is_junk, is_link_entry, looks_like_header
+from bot.feeds.names import is_person_line, split_name
+from bot.feeds.orgs import KNOWN_ORGS
+from bot.feeds.sections import (
+    OTHER,
+    SKIPPED_SECTIONS,
+    canonical_section,
+    names_a_section,
+    section_of_line,
+)
+from bot.models import Link, ParsedItem
+
+_HAS_ALNUM = re.compile(r"[^\W_]")
+_LINK_GROUP = re.compile(
+    "\\(\\s*(?:\ue002\\d+\ue003[\\s,;|/&+]*|and\\s+)+\\)|\\[\\s*(?:\ue002\\d+\ue003[\\s,;|/&+]*)+\\]"
+)
+_TRAILING_MARKS = re.compile("(?:[\\s,;:|/-]*\ue002\\d+\ue003)+[\\s,;:|/-]*$")
+_BARE_URL = re.compile(r"https?://[^\s<>()\[\]]+")
+# A quantity opening a line: "70B", "128K", "$10B", "~3x", "50%", "1.5".
+_QUANTITY = re.compile(r"^[~$>+≈<]?\d[\d.,]*(?:[KMBT]|%|x|k|b|m)?$")
+# Acronyms that open detail lines as often as names do.
+_PLAIN_ACRONYMS = frozenset(
+    "ai api apis llm llms sota tts gpu gpus cpu mmlu moe ui ux ios os pc mac vram oss".split()
+)
+# Product families that open release lines without looking like names ("Gemini Nano ...").
+_FAMILIES = frozenset(
+    """
+    gemini gemma claude sonnet opus haiku llama grok phi mistral mixtral qwen deepseek sora
+    veo flux kling imagen copilot chatgpt midjourney whisper hermes kimi glm runway suno udio
+    perplexity cursor codex devin dall-e dalle firefly stable falcon yi nemotron olmo granite
+    command jamba reka aria pixtral codestral ministral magistral devstral voxtral seedream
+    seedance hunyuan wan ernie minimax hailuo luma pika ideogram recraft moondream smollm
+    """.split()
+)
+#: A list whose releases carry links: this share of its lines (sub-bullets
+#: included, which rarely carry one) has links.
+_LINKED_LIST = 0.15
+
+
+@dataclass
+class _Pending:
+    """An item being read: its line, then its sub-bullets."""
+
+    block: Block
+    section: str
+    original: str
+    details: list[str] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+
+
+class _Sections:
+    """The section a list is in: canonical name and the header as written."""
+
+    def __init__(self) -> None:
+        self.canonical = OTHER
+        self.original = ""
+        self.explicit = False  # whether a header named the canonical section
+
+    def header(self, text: str) -> None:
+        original = clean_text(text).strip(" :*")
+        self.original = original
+        if names_a_section(original):
+            self.canonical = canonical_section(original)
+            self.explicit = True
+        # A header naming no section ("Google IO updates", "February") keeps the
+        # section above it; its text is still the items' section_original.
+
+
+def read_bullet_run(blocks: Sequence[Block]) -> list[ParsedItem]:
+    """Items of a bullet list: parents with their sub-bullets as details."""
+    bullets = [b for b in blocks if b.bullet and not looks_like_header(b) and not is_junk(b)]
+    linked = sum(1 for b in bullets if b.links or has_link_group(b))
+    rich = linked >= 3 and linked / len(bullets) >= _LINKED_LIST
+    nested = any(b.depth > 0 for b in bullets)
+    shift = _header_parents(blocks) if nested else {}
+    sections = _Sections()
+    pending: _Pending | None = None
+    out: list[ParsedItem] = []
+    for index, block in enumerate(blocks):
+        if index in shift and shift[index] < 0:  # a link-less parent over linked releases
+            _flush(pending, out)
+            pending = None
+            sections.header(block.text)
+            continue
+        if looks_like_header(block) or not block.bullet:
+            _flush(pending, out)
+            pending = None
+            sections.header(block.text)
+            continue
+        if is_junk(block):
+            continue
+        depth = block.depth + shift.get(index, 0)
+        if pending is not None and _is_detail(block, pending, depth, nested=nested, rich=rich):
+            pending.details.append(_detail_text(block))
+            pending.links.extend(block.links)
+            continue
+        _flush(pending, out)
+        pending = None
+        if sections.canonical in SKIPPED_SECTIONS:
+            continue
+        pending = _Pending(block, sections.canonical, sections.original or sections.canonical)
+        if not sections.explicit:
+            pending.section = section_of_line(_line_for_section(block))
+    _flush(pending, out)
+    return out
+
+
+def read_paragraph_run(blocks: Sequence[Block]) -> list[ParsedItem]:
+    """Items of a list of linked entries with summary paragraphs between them."""
+    sections = _Sections()
+    pending: _Pending | None = None
+    out: list[ParsedItem] = []
+    for block in blocks:
+        entry = is_link_entry(block) or (
+            not block.bullet and len(block.text) <= 250 and has_link_group(block)
+        )
+        if entry and not is_junk(block):
+            _flush(pending, out)
+            pending = None
+            if sections.canonical in SKIPPED_SECTIONS:
+                continue
+            pending = _Pending(block, sections.canonical, sections.original or sections.canonical)
+            if not sections.explicit:
+                pending.section = section_of_line(_line_for_section(block))
+            continue
+        if block.heading or (looks_like_header(block) and not block.bullet):
+            _flush(pending, out)
+            pending = None
+            sections.header(block.text)
+            continue
+        if pending is not None and block.bullet:  # "Related:" bullets under a story
+            pending.details.append(_detail_text(block))
+            pending.links.extend(block.links)
+    _flush(pending, out)
+    return out
+
+
+def _header_parents(blocks: Sequence[Block]) -> dict[int, int]:
+    """In a nested list, link-less parents whose sub-bullets carry links are headers.
+
+    Returns block index -> depth shift: -1 for such a parent's children (they are
+    the releases), and a negative marker for the parent itself.
+    """
+    shift: dict[int, int] = {}
+    for i, block in enumerate(blocks):
+        if not block.bullet or block.depth != 0 or block.links:
+            continue
+        children = []
+        for j in range(i + 1, len(blocks)):
+            if not blocks[j].bullet or blocks[j].depth == 0:
+                break
+            children.append(j)
+        if children and any(blocks[j].links and blocks[j].depth == 1 for j in children):
+            shift[i] = -1
+            for j in children:
+                shift[j] = -1
+    return shift
+
+
+def _is_detail(block: Block, parent: _Pending, depth: int, *, nested: bool, rich: bool) -> bool:
+    """Whether a bullet right after ``parent`` (or its details) is one of its sub-bullets."""
+    if nested:
+        return depth > 0
+    text = block.text.lstrip()
+    if text.endswith(":") and not block.links:
+        return False  # "Alibaba Tongyi Qwen on a release streak again:" heads what follows
+    first = text.split(maxsplit=1)[0] if text else ""
+    if not first:
+        return True
+    if not first[0].isalnum():
+        return not block.links  # "🤖 Mixtral 8x22B is ...", "> 10x fewer parameters"
+    if _QUANTITY.match(first.strip(",.:;")):
+        return True  # "70B gets 82% on MMLU", "128K context"
+    if first[0].islower() and first.isalpha():
+        return True  # "new file search tool", "up to 10,000 files"
+    if block.links or has_link_group(block):
+        return False
+    return rich and not _opens_with_name(text, parent)
+
+
+def _opens_with_name(text: str, parent: _Pending) -> bool:
+    """Whether a link-less line opens with a release or an org other than its parent's."""
+    words = text.split()
+    lead = words[0].strip(",.:;!?()[]'\"“”")
+    parent_first = parent.block.text.split(maxsplit=1)[0].casefold() if parent.block.text else ""
+    if lead.casefold() == parent_first:
+        return False  # "GitHub Spark: ..." under "GitHub Universe AI News"
+    for size in (3, 2, 1):
+        if len(words) >= size and " ".join(words[:size]).strip(",.:;").casefold() in KNOWN_ORGS:
+            return True
+    if lead.casefold() in _PLAIN_ACRONYMS:
+        return False
+    if lead.casefold() in _FAMILIES:
+        return True
+    inner_upper = any(c.isupper() for c in lead[1:])
+    return inner_upper or (any(c.isdigit() for c in lead) and any(c.isalpha() for c in lead))
+
+
+def _detail_text(block: Block) -> str:
+    return clean_text(block.text)
+
+
+def _line_for_section(block: Block) -> str:
+    return " ".join((block.text, *(link.url for link in block.links)))
+
+
+def _flush(pending: _Pending | None, out: list[ParsedItem]) -> None:
+    if pending is not None:
+        item = parse_item(
+            pending.block,
+            section=pending.section,
+            section_original=pending.original,
+            details=tuple(d for d in pending.details if d),
+            extra_links=tuple(pending.links),
+        )
+        if item is not None:
+            out.append(item)
+
+
+def parse_item(
+    block: Block,
+    *,
+    section: str,
+    section_original: str,
+    details: tuple[str, ...] = (),
+    extra_links: tuple[Link, ...] = (),
+) -> ParsedItem | None:
+    """One show-notes line into an item: name, org, headline and labelled links."""
+    if block.labels:  # drop the "(X, HF, Paper)" link list; other anchors keep their text
+        marked = _TRAILING_MARKS.sub("", _LINK_GROUP.sub("", block.marked))
+        if "\ue002" in marked:
+            marked = _MARK.sub(lambda m: block.labels[int(m.group(1))], marked)
+        headline = (normalise_space(marked) if "  " in marked else marked).strip(" -–—:,;|")
+    else:
+        headline = block.text.strip(" -–—:,;|")  # blocks are already clean text
+    if not headline:
+        headline = block.text
+    if not _HAS_ALNUM.search(headline) or is_person_line(headline):
+        return None
+    links = list(block.links)
+    if "http" in headline:  # bare URLs become links, and leave the headline
+        for url in _BARE_URL.findall(headline):
+            links.append(Link(label="Link", url=url.rstrip(".,;:")))
+        stripped = _BARE_URL.sub("", headline).strip(" -–—:,;|()")
+        headline = normalise_space(stripped) if _HAS_ALNUM.search(stripped) else headline
+    name, org = split_name(headline)
+    return ParsedItem(
+        name=name,
+        org=org,
+        section=section,
+        section_original=section_original,
+        headline=headline,
+        summary=headline,
+        links=_dedupe((*links, *extra_links)),
+        details=details,
+    )
+
+
+def _dedupe(links: Sequence[Link]) -> tuple[Link, ...]:
+    seen: set[str] = set()
+    out = []
+    for link in links:
+        if link.url not in seen:
+            seen.add(link.url)
+            out.append(link)
+    return tuple(out)

@@ -1,0 +1,299 @@
+"""Release names and their orgs from one show-notes line.
+
+A name is the product as a reader would say it: "Qwen3-Coder-480B-A35B",
+"Kokoro", "Veo 3", "Kling VIDEO 2.6".  ``split_name`` reads the usual shapes
+("Org - Name - what it is", "Org launches Name", "Name: what it is") and then
+repairs what those shapes get wrong on real lines: a trailing link label
+("DeepHermes-3 Preview X"), a possessive ("Qwen's latest model QwQ-32B"), a
+generic opener ("How the Agent Manager ..."), a bare number ("$10B"), a
+dangling "&", an emoji, a brand dropped as if it were the org ("Kling").
+Orgs go through ``orgs.canonical_org`` and are only set when the line names one.
+
+For news digests whose lines are story titles ("OpenAI is reportedly raising
+at a $500B valuation"), the name is the story's lead noun phrase when it reads
+as a product, and otherwise the title's first words: a title is what a reader
+would call that story.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.feeds.clean import name_key
+from bot.feeds.orgs import KNOWN_ORGS, canonical_org, is_brand_only
+from bot.quality import BAD, LINK_LABELS, MALFORMED, name_problems
+
+_DASH_SPLIT = re.compile(r"\s+[-–—|]\s+|\s+[–—]|[–—]\s+")
+_LEADING_NOISE = re.compile(
+    r"^[\W_]*(?:(?:new|breaking|update|updated|hot|fire)\s*[:!-]\s*)?", re.I
+)
+_TOKEN_TRIM = ",.;:!?'\"“”‘’()[]"
+# A parenthesised list of link labels typed as text: "(X, HF)", "[Blog]".
+_LABEL_GROUP = re.compile(r"[(\[]([^()\[\]]{1,80})[)\]]")
+_POSSESSIVE = re.compile(r"^(.+?)['’]s$")
+_EMOJI = re.compile(
+    "[\u2190-\u21ff\u2300-\u23ff\u2460-\u27bf\u2900-\u2bff\u3030\u303d\u3297\u3299"
+    "\U0001d400-\U0001d7ff\U0001f000-\U0001faff\ufe0f\u200d]"
+)
+_CONNECTORS = "&+-–—/|:,;"
+
+_OWN_STOP_WORDS = frozenset(
+    """
+    a add ai also an and announce announcement apache are as at available be beat beats
+    been bring by can come comes drop family finally for from get gets go goes got had
+    has have hit hits how in is it its just licence license licensed make may mit model
+    models new now of on open opens or our rolled say says ship show that the their
+    these this those to top tops update using via was were what when where which who why
+    will win wins with
+    """.split()
+)
+
+
+def split_name(headline: str) -> tuple[str, str | None]:
+    """The release name and its org from a headline.
+
+    "Prime Intellect - MetaGENE-1 - metagenomic model" -> ("MetaGENE-1", "Prime Intellect");
+    "Kokoro - #1 TTS" -> ("Kokoro", None); "OpenAI launches GPT-5.1" -> ("GPT-5.1", "OpenAI");
+    "Phi-4 MIT licensed family of models from Microsoft" -> ("Phi-4", "Microsoft").
+    """
+    text = _without_label_groups(_EMOJI.sub("", headline))
+    text = _LEADING_NOISE.sub("", text).strip() or headline
+    parts = [p.strip() for p in _DASH_SPLIT.split(text) if p.strip()] or [text]
+    org: str | None = None
+    if (len(parts) >= 3 and _org_like(parts[0])) or (
+        len(parts) >= 2 and parts[0].casefold() in KNOWN_ORGS
+    ):
+        org, segments = parts[0], parts[1:]
+    else:
+        segments = parts
+    name = ""
+    for segment in segments:
+        colon = segment.find(":")
+        if colon > 0 and len(segment[:colon].split()) <= 6:
+            segment = segment[:colon]
+        subject, rest = _subject_and_object(segment)
+        if subject:
+            found = _find_name(rest, scan=2) if rest else ""
+            if found and found.casefold() not in KNOWN_ORGS:
+                # "Chrome adds Gemini": the subject is an org only when it is a known one.
+                org = org or (subject if subject.casefold() in KNOWN_ORGS else None)
+                name = found
+            else:
+                name = subject
+            break
+        name = _find_name(segment, scan=1 if segment is not segments[-1] else 8)
+        if name:
+            break
+    name = name.strip(_TOKEN_TRIM + " -")[:80]
+    if not _usable_name(name):  # "3", "$4", ")": a bare number or symbol names nothing
+        name = " ".join(text.split()[:4])[:80]
+    prefix_org, rest = _strip_org_prefix(name)
+    if prefix_org and (org is None or org.casefold() == prefix_org.casefold()):
+        name, org = rest, prefix_org
+    if org is None:
+        org = _org_from(name, headline)
+    return _repaired(name, org, text)
+
+
+def _strip_org_prefix(name: str) -> tuple[str | None, str]:
+    """ "Google Gemini 3 Pro" -> ("Google", "Gemini 3 Pro"); (None, name) when no org leads."""
+    words = name.split()
+    for size in (3, 2, 1):
+        if len(words) > size and " ".join(words[:size]).casefold() in KNOWN_ORGS:
+            rest = words[size:]
+            # Keep "Kimi K2", "DeepSeek R1", "Cartesia AI": a short version tag is no name.
+            letters = sum(c.isalpha() for c in rest[0])
+            brand = size == 1 and is_brand_only(words[0])  # "Kling VIDEO 2.6" keeps "Kling"
+            if letters and _name_like(rest[0]) and (len(rest) > 1 or letters >= 4) and not brand:
+                return " ".join(words[:size]), " ".join(rest)
+    return None, name
+
+
+_VERBS = frozenset(
+    """
+    acquires added adds allowing announced announces brings buys confirms debuts demos
+    dropped drops expands fundraises gives integrates introduced introduces joins launch
+    launched launches makes open-sources opensources partners presents previews
+    published publishes raises reduces release released releases removes responds
+    revealed reveals rolls shipped ships shows sues teased teases teasing unveiled
+    unveils updated updates upgrades
+    """.split()
+)
+#: Verbs after which the subject itself is the news ("Grok 3 is ...", "Sora gets ...").
+_STATE_VERBS = frozenset(
+    """
+    also are finally gets goes got has have is just now officially quietly was will
+    """.split()
+)
+#: Words that end a release name ("Phi-4 MIT licensed ..." -> "Phi-4").
+_STOP_WORDS = _OWN_STOP_WORDS | _VERBS | _STATE_VERBS
+
+_OPENERS = frozenset(
+    """
+    a about all also an another available big breaking chat chatted first her his huge i
+    i'm if im interview is it its me meet more my new no not open oss our so some sota
+    source story the their these this tiny we went with yes you your
+    """.split()
+)
+_PEOPLE_LINE = re.compile(
+    r"^(?:guests?|co-?hosts?|hosts?|panel(?:ists)?)\b\s*[:\-–]|"
+    r"\bevangelist\b|\bco-?host\b.*@\w|@\w+.*\bco-?host\b",
+    re.I,
+)
+
+
+def _subject_and_object(segment: str) -> tuple[str, str]:
+    """Split "OpenAI launches GPT-5.1" into ("OpenAI", "GPT-5.1"); ("", "") when not that shape."""
+    tokens = segment.split()
+    if not tokens or tokens[0].casefold().strip(_TOKEN_TRIM) in _OPENERS:
+        return "", ""
+    for i in range(1, min(4, len(tokens))):
+        word = tokens[i].casefold().strip(_TOKEN_TRIM)
+        is_open_source = (
+            word == "open" and i + 1 < len(tokens) and tokens[i + 1].casefold().startswith("source")
+        )
+        if word in _STATE_VERBS:
+            subject = tokens[:i]
+            if all(_name_like(t) or t in ("&", "+") for t in subject):
+                return " ".join(subject).strip(_TOKEN_TRIM), ""
+            return "", ""
+        if word in _VERBS or is_open_source:
+            subject = tokens[:i]
+            if not all(_name_like(t) or t in ("&", "+") for t in subject):
+                return "", ""
+            rest = tokens[i + (2 if is_open_source else 1) :]
+            while rest and rest[0].casefold().strip(_TOKEN_TRIM) in _VERBS:
+                rest = rest[1:]
+            return " ".join(subject).strip(_TOKEN_TRIM), " ".join(rest)
+        if not _name_like(tokens[i].strip(_TOKEN_TRIM)):
+            return "", ""
+    return "", ""
+
+
+def _find_name(text: str, *, scan: int) -> str:
+    """The first run of name-like words, skipping openers ("We", "The", "New") and up to
+    ``scan`` ordinary words."""
+    tokens = text.split()
+    for i, raw in enumerate(tokens[: scan + 3]):
+        token = raw.strip(_TOKEN_TRIM)
+        if not token or token.casefold() in _OPENERS:
+            continue
+        if _name_like(token) and any(c.isalpha() for c in token):
+            return _leading_name(" ".join(tokens[i:]))
+        if i >= scan:
+            break
+    return ""
+
+
+def is_person_line(headline: str) -> bool:
+    """Whether a show-notes line lists a host or guest rather than a release."""
+    return bool(_PEOPLE_LINE.search(headline))
+
+
+def _usable_name(name: str) -> bool:
+    """A name holds a letter and at least two letters or digits."""
+    return any(c.isalpha() for c in name) and len(name_key(name)) >= 2
+
+
+def _org_like(text: str) -> bool:
+    """A known org, or one or two capitalised words that read as a company name."""
+    if text.casefold() in KNOWN_ORGS:
+        return True
+    words = text.split()
+    return len(words) <= 2 and all(
+        w[:1].isupper() and w.casefold() not in _STOP_WORDS and not any(c.isdigit() for c in w)
+        for w in words
+    )
+
+
+def _leading_name(text: str) -> str:
+    tokens = text.split()
+    kept: list[str] = []
+    for i, raw in enumerate(tokens[:6]):
+        token = raw.strip(_TOKEN_TRIM)
+        if not token:
+            break
+        if i > 0 and token in ("&", "+") and i + 1 < len(tokens) and _name_like(tokens[i + 1]):
+            kept.append(token)
+            continue
+        if i > 0 and (token.casefold() in _STOP_WORDS or not _name_like(token)):
+            break
+        kept.append(token)
+        if raw.endswith((",", ":", ";", ")")):
+            break
+    return " ".join(kept)
+
+
+def _name_like(token: str) -> bool:
+    return any(c.isupper() or c.isdigit() for c in token) or "-" in token or "." in token
+
+
+def _org_from(name: str, headline: str) -> str | None:
+    words = name.split()
+    for size in (3, 2, 1):
+        if len(words) > size and " ".join(words[:size]).casefold() in KNOWN_ORGS:
+            return " ".join(words[:size])
+    m = re.search(r"\b(?:from|by)\s+([A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)?)", headline)
+    if m:
+        for candidate in (m.group(1), m.group(1).split()[0]):
+            if candidate.casefold() in KNOWN_ORGS:
+                return candidate
+    return None
+
+
+def _without_label_groups(text: str) -> str:
+    """ "DeepHermes-3 Preview (X, HF)" -> "DeepHermes-3 Preview": label lists typed as text go."""
+    if "(" not in text and "[" not in text:
+        return text
+
+    def _drop(m: re.Match[str]) -> str:
+        labels = [w.strip().casefold() for w in re.split(r"[,/|&+]|\band\b", m.group(1))]
+        return " " if all(w in LINK_LABELS or not w for w in labels) else m.group(0)
+
+    return " ".join(_LABEL_GROUP.sub(_drop, text).split())
+
+
+def _trimmed(name: str) -> str:
+    """A name without emoji, trailing link labels, connectors or a possessive "'s"."""
+    words = _EMOJI.sub("", name).split()
+    while len(words) > 1 and words[-1].strip(_TOKEN_TRIM).casefold() in LINK_LABELS:
+        words.pop()
+    while words and words[-1] in _CONNECTORS:
+        words.pop()
+    name = " ".join(words).strip(_TOKEN_TRIM + " " + _CONNECTORS)
+    possessive = _POSSESSIVE.match(name)
+    return possessive.group(1) if possessive else name
+
+
+def _acceptable(name: str) -> bool:
+    problems = name_problems(name)
+    return not any(p in BAD or p in MALFORMED for p in problems)
+
+
+def _repaired(name: str, org: str | None, text: str) -> tuple[str, str | None]:
+    """Fix the name shapes real lines produce; canonical spelling for the org."""
+    org = canonical_org(org)
+    trimmed = _trimmed(name)
+    if _acceptable(trimmed) and not _POSSESSIVE.match(name.strip(_TOKEN_TRIM)):
+        return trimmed, org
+    # "Qwen's latest reasoning model QwQ-32B", "How the Agent Manager ...", "$10B":
+    # look for a name further along the line, after the word that was taken.
+    tokens = text.split()
+    taken = name.split()[:1]
+    start = next(
+        (i + 1 for i, t in enumerate(tokens) if taken and t.strip(_TOKEN_TRIM) == taken[0]), 1
+    )
+    possessive = _POSSESSIVE.match(name.strip(_TOKEN_TRIM))
+    if possessive and org is None and possessive.group(1).casefold() in KNOWN_ORGS:
+        org = canonical_org(possessive.group(1))
+    for i in range(start, min(len(tokens), start + 8)):
+        candidate = _trimmed(_leading_name(" ".join(tokens[i:])))
+        if candidate and _name_like(candidate.split()[0]) and _acceptable(candidate):
+            if candidate.casefold() in KNOWN_ORGS and org is None:
+                org = canonical_org(candidate)
+                continue
+            return candidate, org
+    # No product on the line: its first words are what a reader would call it.
+    words = [w for w in (_trimmed(w) for w in tokens[:6]) if w]
+    fallback = " ".join(words).strip(_CONNECTORS + " ")[:80]
+    return (fallback if fallback else trimmed or name), org
