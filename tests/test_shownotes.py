@@ -141,7 +141,7 @@ def test_markdown_blocks_keep_link_labels_and_drop_emphasis() -> None:
     ("headline", "name", "org"),
     [
         ("Alibaba - Qwen 2.5 Max - MoE flagship via API", "Qwen 2.5 Max", "Alibaba"),
-        ("Kimi K2 update - Doubled context to 256K", "Kimi K2", "Moonshot AI"),
+        ("Kimi K2 update - Doubled context to 256K", "Kimi K2", "Kimi"),
         ("DeepSeek R1 - MIT licensed SOTA open source reasoning model", "DeepSeek R1", "DeepSeek"),
         ("Mistral 3 family - Large 3 and Ministral 3, Apache 2.0", "Mistral 3", "Mistral"),
         ("Meta SAM 3 & SAM 3D - promptable segmentation", "SAM 3 & SAM 3D", "Meta"),

@@ -23,10 +23,12 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "xAI": ("X.ai", "XAI", "X.AI"),
     "Mistral": ("Mistral AI", "MistralAI"),
     "DeepSeek": ("Deepseek", "DeepSeek AI"),
-    "Alibaba": ("Alibaba Qwen", "Alibaba Cloud", "Tongyi", "Qwen", "Alibaba Tongyi"),
+    "Alibaba": ("Alibaba Qwen", "Alibaba Cloud", "Alibaba Tongyi"),
+    "Qwen": ("Tongyi", "Tongyi Qwen"),
     "ByteDance": ("Bytedance", "ByteDance Seed"),
     "Baidu": (),
-    "Tencent": ("Tencent Hunyuan", "Hunyuan"),
+    "Tencent": ("Tencent Hunyuan",),
+    "Hunyuan": (),
     "Stability AI": ("Stability", "StabilityAI"),
     "Hugging Face": ("HuggingFace", "Huggingface"),
     "IBM": (),
@@ -34,8 +36,10 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "Ai2": ("AI2", "Allen AI", "AllenAI", "Allen Institute"),
     "Nous Research": ("Nous", "NousResearch"),
     "Prime Intellect": (),
-    "Moonshot AI": ("Moonshot", "Kimi", "MoonshotAI"),
-    "MiniMax": ("Minimax", "Hailuo"),
+    "Moonshot AI": ("Moonshot", "MoonshotAI"),
+    "Kimi": (),
+    "MiniMax": ("Minimax",),
+    "Hailuo": (),
     "Zhipu AI": ("Zhipu", "ZhipuAI", "Z.ai", "THUDM", "Z.AI"),
     "StepFun": ("Stepfun",),
     "Samsung": (),
@@ -44,7 +48,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "Runway": ("RunwayML", "Runway ML"),
     "Midjourney": (),
     "Black Forest Labs": ("BFL", "BlackForestLabs"),
-    "Kuaishou": ("Kling", "Kling AI"),
+    "Kuaishou": (),
+    "Kling": ("Kling AI",),
     "Luma": ("Luma AI", "LumaAI", "Luma Labs"),
     "ElevenLabs": ("11Labs", "Eleven Labs", "11labs"),
     "Cerebras": (),
@@ -101,9 +106,9 @@ for _name, _others in _ALIASES.items():
 #: Every spelling of every known org, casefolded.
 KNOWN_ORGS: frozenset[str] = frozenset(_CANONICAL)
 
-#: Orgs whose product is also the org's own brand: "Kimi K2" does not make Kimi a
-#: separate company, but the org of Kimi K2 is Moonshot AI.  A name that merely
-#: starts with one of these is not evidence of the org on its own line.
+#: Brands that are known orgs of their own here (a line saying "Kimi" names Kimi, not
+#: Moonshot AI: orgs are only what the line says) but that a name keeps:
+#: "Kling VIDEO 2.6", never "VIDEO 2.6".
 _BRAND_ONLY = frozenset({"qwen", "kimi", "kling", "hunyuan", "hailuo", "tongyi"})
 
 
@@ -118,6 +123,14 @@ def canonical_org(text: str | None) -> str | None:
     if not cleaned:
         return None
     return _CANONICAL.get(cleaned.casefold(), cleaned)
+
+
+def spellings(org: str) -> tuple[str, ...]:
+    """Every spelling of ``org``'s canonical org (the org itself when unknown)."""
+    canonical = _CANONICAL.get(org.casefold())
+    if canonical is None:
+        return (org,)
+    return (canonical, *_ALIASES[canonical])
 
 
 def is_known_org(text: str) -> bool:
