@@ -36,6 +36,9 @@ _SOCIAL_START = re.compile(
     r"(?:get|become) a paid subscri|support (?:us|the show)\b)",
     re.I,
 )
+_SOCIAL_OPENERS = frozenset(
+    "thank leave share subscribe follow listen watch sponsored this get become support".split()
+)
 _SECTION_WORDS = frozenset(
     """
     & + 3d agent agents ai and api apis art audio big breaking buzz co co-hosts cohosts
@@ -71,6 +74,10 @@ def is_social(block: Block) -> bool:
     text = block.text
     if len(text) > 200:
         return False
+    space = text.find(" ")
+    first = (text[:space] if space > 0 else text).strip(".,:;()[]!").casefold()
+    if first not in _SOCIAL_WORDS and first not in _SOCIAL_OPENERS:
+        return False  # most lines: one set lookup instead of two patterns
     if _SOCIAL_START.match(text):
         return True
     words = [w.strip(".,:;()[]!").casefold() for w in text.split()]
@@ -87,9 +94,14 @@ def has_link_group(block: Block) -> bool:
     """Whether the line carries its links as a group: "(X, HF)", "(Blog)", or closes on a link."""
     if block.labels:
         marked = block.marked
-        if _MARK_GROUP.search(marked) or _TRAILING_MARK.search(marked):
+        if _TRAILING_MARK.search(marked[-12:]):
             return True
-    typed = _TYPED_GROUP.search(block.text)
+        # A group closes right after a link: "(X, HF)" (checked before the pattern: cheap).
+        if ("\ue003)" in marked or "\ue003]" in marked) and _MARK_GROUP.search(marked):
+            return True
+    if ")" not in block.text[-4:]:
+        return False
+    typed = _TYPED_GROUP.search(block.text[-64:])
     if typed is None:
         return False
     labels = [w.strip().casefold() for w in re.split(r"[,/|&+]", typed.group(1))]

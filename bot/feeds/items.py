@@ -76,6 +76,7 @@ class _Sections:
         self.explicit = False  # whether a header named the canonical section
 
     def header(self, text: str) -> None:
+        """Enter the section a header (or sub-header) opens."""
         original = clean_text(text).strip(" :*")
         self.original = original
         if names_a_section(original):
@@ -87,29 +88,38 @@ class _Sections:
 
 def read_bullet_run(blocks: Sequence[Block]) -> list[ParsedItem]:
     """Items of a bullet list: parents with their sub-bullets as details."""
-    bullets = [b for b in blocks if b.bullet and not looks_like_header(b) and not is_junk(b)]
-    linked = sum(1 for b in bullets if b.links or has_link_group(b))
-    rich = linked >= 3 and linked / len(bullets) >= _LINKED_LIST
-    nested = any(b.depth > 0 for b in bullets)
-    shift = _header_parents(blocks) if nested else {}
+    # One pass for what each block is: "h" header, "j" junk, "l" linked bullet, "b" bullet.
+    kinds = [
+        "h"
+        if not block.bullet or looks_like_header(block)
+        else "j"
+        if is_junk(block)
+        else "l"
+        if block.links or has_link_group(block)
+        else "b"
+        for block in blocks
+    ]
+    bullets = kinds.count("l") + kinds.count("b")
+    linked = kinds.count("l")
+    rich = linked >= 3 and linked / bullets >= _LINKED_LIST
+    nested = any(b.depth > 0 for b, k in zip(blocks, kinds, strict=True) if k in "lb")
+    parents, children = _header_parents(blocks) if nested else (set(), set())
     sections = _Sections()
     pending: _Pending | None = None
     out: list[ParsedItem] = []
     for index, block in enumerate(blocks):
-        if index in shift and shift[index] < 0:  # a link-less parent over linked releases
+        kind = kinds[index]
+        if kind == "h" or index in parents:  # parents: link-less, over linked releases
             _flush(pending, out)
             pending = None
             sections.header(block.text)
             continue
-        if looks_like_header(block) or not block.bullet:
-            _flush(pending, out)
-            pending = None
-            sections.header(block.text)
+        if kind == "j":
             continue
-        if is_junk(block):
-            continue
-        depth = block.depth + shift.get(index, 0)
-        if pending is not None and _is_detail(block, pending, depth, nested=nested, rich=rich):
+        depth = block.depth - (index in children)
+        if pending is not None and _is_detail(
+            block, pending, depth, nested=nested, rich=rich, linked=kind == "l"
+        ):
             pending.details.append(_detail_text(block))
             pending.links.extend(block.links)
             continue
@@ -154,13 +164,14 @@ def read_paragraph_run(blocks: Sequence[Block]) -> list[ParsedItem]:
     return out
 
 
-def _header_parents(blocks: Sequence[Block]) -> dict[int, int]:
+def _header_parents(blocks: Sequence[Block]) -> tuple[set[int], set[int]]:
     """In a nested list, link-less parents whose sub-bullets carry links are headers.
 
-    Returns block index -> depth shift: -1 for such a parent's children (they are
-    the releases), and a negative marker for the parent itself.
+    Returns the indexes of such parents and of their children (the releases,
+    one level up).
     """
-    shift: dict[int, int] = {}
+    parents: set[int] = set()
+    shifted: set[int] = set()
     for i, block in enumerate(blocks):
         if not block.bullet or block.depth != 0 or block.links:
             continue
@@ -170,13 +181,14 @@ def _header_parents(blocks: Sequence[Block]) -> dict[int, int]:
                 break
             children.append(j)
         if children and any(blocks[j].links and blocks[j].depth == 1 for j in children):
-            shift[i] = -1
-            for j in children:
-                shift[j] = -1
-    return shift
+            parents.add(i)
+            shifted.update(children)
+    return parents, shifted
 
 
-def _is_detail(block: Block, parent: _Pending, depth: int, *, nested: bool, rich: bool) -> bool:
+def _is_detail(
+    block: Block, parent: _Pending, depth: int, *, nested: bool, rich: bool, linked: bool
+) -> bool:
     """Whether a bullet right after ``parent`` (or its details) is one of its sub-bullets."""
     if nested:
         return depth > 0
@@ -192,7 +204,7 @@ def _is_detail(block: Block, parent: _Pending, depth: int, *, nested: bool, rich
         return True  # "70B gets 82% on MMLU", "128K context"
     if first[0].islower() and first.isalpha():
         return True  # "new file search tool", "up to 10,000 files"
-    if block.links or has_link_group(block):
+    if linked:
         return False
     return rich and not _opens_with_name(text, parent)
 
@@ -216,11 +228,12 @@ def _opens_with_name(text: str, parent: _Pending) -> bool:
 
 
 def _detail_text(block: Block) -> str:
-    return clean_text(block.text)
+    return block.text  # blocks hold clean text already
 
 
 def _line_for_section(block: Block) -> str:
-    return " ".join((block.text, *(link.url for link in block.links)))
+    hf = any("huggingface.co" in link.url for link in block.links)
+    return f"{block.text} huggingface.co" if hf else block.text
 
 
 def _flush(pending: _Pending | None, out: list[ParsedItem]) -> None:

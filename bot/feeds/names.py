@@ -21,7 +21,7 @@ import re
 
 from bot.feeds.clean import name_key
 from bot.feeds.orgs import KNOWN_ORGS, canonical_org, is_brand_only
-from bot.quality import BAD, LINK_LABELS, MALFORMED, name_problems
+from bot.quality import BAD, GENERIC_WORDS, LINK_LABELS, MALFORMED, name_problems
 
 _DASH_SPLIT = re.compile(r"\s+[-–—|]\s+|\s+[–—]|[–—]\s+")
 _LEADING_NOISE = re.compile(
@@ -36,6 +36,9 @@ _EMOJI = re.compile(
     "\U0001d400-\U0001d7ff\U0001f000-\U0001faff\ufe0f\u200d]"
 )
 _CONNECTORS = "&+-–—/|:,;"
+_FROM_BY = re.compile(r"\b(?:from|by)\s+([A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)?)")
+_DIGIT = re.compile(r"\d")
+_PERSON_HINTS = ("guest", "host", "panel", "evangelist")
 
 _OWN_STOP_WORDS = frozenset(
     """
@@ -56,7 +59,7 @@ def split_name(headline: str) -> tuple[str, str | None]:
     "Kokoro - #1 TTS" -> ("Kokoro", None); "OpenAI launches GPT-5.1" -> ("GPT-5.1", "OpenAI");
     "Phi-4 MIT licensed family of models from Microsoft" -> ("Phi-4", "Microsoft").
     """
-    text = _without_label_groups(_EMOJI.sub("", headline))
+    text = _without_label_groups(headline if headline.isascii() else _EMOJI.sub("", headline))
     text = _LEADING_NOISE.sub("", text).strip() or headline
     parts = [p.strip() for p in _DASH_SPLIT.split(text) if p.strip()] or [text]
     org: str | None = None
@@ -187,6 +190,9 @@ def _find_name(text: str, *, scan: int) -> str:
 
 def is_person_line(headline: str) -> bool:
     """Whether a show-notes line lists a host or guest rather than a release."""
+    low = headline.lower()
+    if "@" not in low and not any(hint in low for hint in _PERSON_HINTS):
+        return False  # the pattern needs one of these: skip it on most lines
     return bool(_PEOPLE_LINE.search(headline))
 
 
@@ -225,7 +231,9 @@ def _leading_name(text: str) -> str:
 
 
 def _name_like(token: str) -> bool:
-    return any(c.isupper() or c.isdigit() for c in token) or "-" in token or "." in token
+    if "-" in token or "." in token or token.lower() != token:  # the last: has a capital
+        return True
+    return _DIGIT.search(token) is not None
 
 
 def _org_from(name: str, headline: str) -> str | None:
@@ -233,7 +241,9 @@ def _org_from(name: str, headline: str) -> str | None:
     for size in (3, 2, 1):
         if len(words) > size and " ".join(words[:size]).casefold() in KNOWN_ORGS:
             return " ".join(words[:size])
-    m = re.search(r"\b(?:from|by)\s+([A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)?)", headline)
+    if " from " not in headline and " by " not in headline:
+        return None
+    m = _FROM_BY.search(headline)
     if m:
         for candidate in (m.group(1), m.group(1).split()[0]):
             if candidate.casefold() in KNOWN_ORGS:
@@ -255,7 +265,7 @@ def _without_label_groups(text: str) -> str:
 
 def _trimmed(name: str) -> str:
     """A name without emoji, trailing link labels, connectors or a possessive "'s"."""
-    words = _EMOJI.sub("", name).split()
+    words = (name if name.isascii() else _EMOJI.sub("", name)).split()
     while len(words) > 1 and words[-1].strip(_TOKEN_TRIM).casefold() in LINK_LABELS:
         words.pop()
     while words and words[-1] in _CONNECTORS:
@@ -266,6 +276,18 @@ def _trimmed(name: str) -> str:
 
 
 def _acceptable(name: str) -> bool:
+    if name.isalnum() and name.isascii() and name[:1].isalpha() and len(name) > 2:
+        low = name.casefold()  # one word of letters and digits, such as "Kokoro"
+        if (
+            low not in GENERIC_WORDS
+            and low not in LINK_LABELS
+            and sum(c.isalpha() for c in name) > 1
+        ):
+            return True
+    if name.isascii() and name[-1:].isalnum() and " " in name and "'" not in name:
+        last = name.rsplit(maxsplit=1)[-1].casefold()
+        if last not in LINK_LABELS and "http" not in name and "www." not in name:
+            return True  # the common case, without the full check
     problems = name_problems(name)
     return not any(p in BAD or p in MALFORMED for p in problems)
 

@@ -10,6 +10,7 @@ they keep the section they were under, or one read from their own line.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bot.feeds.clean import clean_text
 
@@ -57,6 +58,7 @@ _ITEM_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 
 
+@lru_cache(maxsize=2048)  # headers repeat across episodes: "Open Source LLMs"
 def canonical_section(original: str) -> str:
     """Map a section header as written onto the small canonical set."""
     text = clean_text(original).strip(" :*-")
@@ -66,14 +68,20 @@ def canonical_section(original: str) -> str:
     return OTHER
 
 
+@lru_cache(maxsize=2048)
 def names_a_section(original: str) -> bool:
     """Whether a header maps onto a canonical section (Other written as such counts)."""
     text = clean_text(original).strip(" :*-")
     return any(pattern.search(text) for _, pattern in _SECTION_RULES)
 
 
+_ANY_ITEM_RULE = re.compile("|".join(f"(?:{p.pattern})" for _, p in _ITEM_RULES), re.I)
+
+
 def section_of_line(text: str) -> str:
     """A canonical section read from an item's own line and links; Other when it says none."""
+    if _ANY_ITEM_RULE.search(text) is None:
+        return OTHER
     for name, pattern in _ITEM_RULES:
         if pattern.search(text):
             return name

@@ -82,47 +82,80 @@ def find_list(blocks: Sequence[Block]) -> tuple[int, int] | None:
 
 
 def find_run(blocks: Sequence[Block]) -> Run | None:
-    """The best-scoring candidate list of an episode, or ``None`` when none is a list."""
+    """The best-scoring candidate list of an episode, or ``None`` when none is a list.
+
+    Linear in the number of blocks: each block's kind is computed once, and a
+    scan that rejects a run resumes after everything that run looked at.
+    """
+    kinds = _Kinds(blocks)
     best: Run | None = None
-    markers = [i for i, block in enumerate(blocks) if is_marker(block)]
-    for i in markers:
-        run = _bullet_run(blocks, i + 1, after_marker=True)
+    covered = 0  # a marker inside an earlier marker's run would only find a suffix of it
+    for i in kinds.markers:
+        if i < covered:
+            continue
+        run, scanned = _bullet_run(kinds, i + 1, after_marker=True)
+        covered = scanned
         if run and (best is None or run.score >= best.score):
             best = run
     i = 0
     while i < len(blocks):  # unmarked bullet runs
-        if blocks[i].bullet and not is_junk(blocks[i]):
-            run = _bullet_run(blocks, i, after_marker=False)
-            if run is not None:
-                if best is None or run.score > best.score:
-                    best = run
-                i = max(run.end, i + 1)
-                continue
+        if blocks[i].bullet and not kinds.junk(i):
+            run, scanned = _bullet_run(kinds, i, after_marker=False)
+            if run is not None and (best is None or run.score > best.score):
+                best = run
+            i = max(scanned, i + 1)
+            continue
         i += 1
     i = 0
     while i < len(blocks):
-        if _paragraph_entry(blocks[i]):
-            run = _paragraph_run(blocks, i)
-            if run is not None:
-                if best is None or run.score > best.score:
-                    best = run
-                i = max(run.end, i + 1)
-                continue
+        if kinds.entry[i]:
+            run, scanned = _paragraph_run(kinds, i)
+            if run is not None and (best is None or run.score > best.score):
+                best = run
+            i = max(scanned, i + 1)
+            continue
         i += 1
     return best
 
 
+class _Kinds:
+    """What each block of an episode is, computed once per episode."""
+
+    def __init__(self, blocks: Sequence[Block]) -> None:
+        self.blocks = blocks
+        self._junk: list[bool | None] = [None] * len(blocks)
+        self._header: list[bool | None] = [None] * len(blocks)
+        self.markers = [i for i, b in enumerate(blocks) if is_marker(b)]
+        self.entry = [_paragraph_entry(b) and not self.junk(i) for i, b in enumerate(blocks)]
+
+    def junk(self, i: int) -> bool:
+        """Whether block ``i`` is a chapter, social or subscribe line (computed when asked)."""
+        known = self._junk[i]
+        if known is None:
+            known = self._junk[i] = is_junk(self.blocks[i])
+        return known
+
+    def header(self, i: int) -> bool:
+        """Whether block ``i`` is a section header (computed when first asked)."""
+        known = self._header[i]
+        if known is None:
+            known = self._header[i] = looks_like_header(self.blocks[i])
+        return known
+
+
 def _entry_score(block: Block) -> float:
-    if is_junk(block):
-        return 0.0
     if block.links or has_link_group(block):
         return 1.0
     first = block.text.split(maxsplit=1)[0] if block.text else ""
     return 0.4 if first[:1].isupper() or any(c.isdigit() for c in first) else 0.1
 
 
-def _bullet_run(blocks: Sequence[Block], start: int, *, after_marker: bool) -> Run | None:
-    """The bullet list starting at ``start`` (headers and sub-headers inside it)."""
+def _bullet_run(kinds: _Kinds, start: int, *, after_marker: bool) -> tuple[Run | None, int]:
+    """The bullet list starting at ``start`` (headers and sub-headers inside it).
+
+    Returns the run (``None`` when it is no list) and where the scan stopped.
+    """
+    blocks = kinds.blocks
     i = start
     entries = linked = 0
     score = 0.0
@@ -130,13 +163,13 @@ def _bullet_run(blocks: Sequence[Block], start: int, *, after_marker: bool) -> R
     last_entry = start
     while i < len(blocks):
         block = blocks[i]
-        if block.bullet and not looks_like_header(block):
-            if not is_junk(block):
+        if block.bullet and not kinds.header(i):
+            if not kinds.junk(i):
                 entries += 1
                 linked += bool(block.links or has_link_group(block))
                 score += _entry_score(block) if block.depth == 0 else 0.05
             last_entry = i + 1
-        elif looks_like_header(block) or _is_subheader(blocks, i, entries):
+        elif kinds.header(i) or _is_subheader(kinds, i, entries):
             pass
         elif entries == 0 and leading_prose < 2 and len(block.text) < 200:
             leading_prose += 1  # a line such as "Here are the links:" before the list
@@ -146,34 +179,36 @@ def _bullet_run(blocks: Sequence[Block], start: int, *, after_marker: bool) -> R
     end = last_entry
     if after_marker:
         if entries < 2:
-            return None
-        return Run(start, end, "bullets", score * _MARKER_BONUS + 1)
+            return None, i
+        return Run(start, end, "bullets", score * _MARKER_BONUS + 1), i
     if entries < 3 or linked < 2:
-        return None
-    return Run(start, end, "bullets", score)
+        return None, i
+    return Run(start, end, "bullets", score), i
 
 
-def _is_subheader(blocks: Sequence[Block], i: int, entries: int) -> bool:
+def _is_subheader(kinds: _Kinds, i: int, entries: int) -> bool:
     """A short unbulleted line inside a list, followed by a bullet: a header of its own."""
+    blocks = kinds.blocks
     if entries == 0 or i + 1 >= len(blocks):
         return False
-    block = blocks[i]
-    if len(block.text) > _SUBHEADER_MAX or is_junk(block):
+    if len(blocks[i].text) > _SUBHEADER_MAX or kinds.junk(i):
         return False
-    return any(b.bullet and not is_junk(b) for b in blocks[i + 1 : i + 3])
+    return any(
+        blocks[j].bullet and not kinds.junk(j) for j in range(i + 1, min(i + 3, len(blocks)))
+    )
 
 
 def _paragraph_entry(block: Block) -> bool:
     """A paragraph or heading that opens with a link, or a short one closing with a link group."""
-    if is_junk(block) or is_person_line(block.text):
-        return False
-    if is_link_entry(block):
-        return True
-    return not block.bullet and len(block.text) <= 250 and has_link_group(block)
+    entry = is_link_entry(block) or (
+        not block.bullet and len(block.text) <= 250 and has_link_group(block)
+    )
+    return entry and not is_person_line(block.text)
 
 
-def _paragraph_run(blocks: Sequence[Block], start: int) -> Run | None:
+def _paragraph_run(kinds: _Kinds, start: int) -> tuple[Run | None, int]:
     """Entries with up to ``_MAX_GAP`` summary paragraphs or headers between them."""
+    blocks = kinds.blocks
     entries = linked = 0
     score = 0.0
     gap = 0
@@ -181,7 +216,7 @@ def _paragraph_run(blocks: Sequence[Block], start: int) -> Run | None:
     i = start
     while i < len(blocks) and gap <= _MAX_GAP:
         block = blocks[i]
-        if _paragraph_entry(block):
+        if kinds.entry[i]:
             entries += 1
             linked += bool(block.links)
             score += 1.0 if block.links else 0.5
@@ -191,9 +226,9 @@ def _paragraph_run(blocks: Sequence[Block], start: int) -> Run | None:
             gap += 1
         i += 1
     if entries < 3 or linked < 2:
-        return None
-    while start > 0 and start - 1 >= 0 and looks_like_header(blocks[start - 1]):
+        return None, end
+    while start > 0 and kinds.header(start - 1) and not kinds.entry[start - 1]:
         start -= 1  # the section header(s) the first entry sits under
-        if start == 0 or not looks_like_header(blocks[start - 1]):
+        if start < 2 or not kinds.header(start - 1):
             break
-    return Run(start, end, "paragraphs", score)
+    return Run(start, end, "paragraphs", score), end
