@@ -16,6 +16,9 @@ from bot.quality import LINK_LABELS
 _MARKER = re.compile(r"\btl\s?;?\s?dr\b|show[\s-]*notes|topics covered|^summary\b", re.I)
 # "00:12", "(1:02:03)", "00:02:37 - 05:55 -", "[12:30]": a chapter or timestamp line.
 _TIMESTAMP_START = re.compile(r"^[(\[]?(?:\d{1,2}:)?\d{1,2}:\d{2}\b")
+# "Chapter 1: Welcome (00:00:45)", "Prologue [12:30]": a timestamp closing the line.
+_TIMESTAMP_END = re.compile(r"[(\[]?(?:\d{1,2}:)?\d{1,2}:\d{2}[)\]]?$")
+_CHAPTER_WORD = re.compile(r"^(?:chapter|part|segment)\s+\d+\s*[:.\-–]", re.I)
 # Link groups: "(X, HF)", "[Blog]" around anchors, or typed as text around link labels.
 _MARK_GROUP = re.compile(
     "\\(\\s*(?:\ue002\\d+\ue003[\\s,;|/&+]*|and\\s+)+\\)|\\[\\s*(?:\ue002\\d+\ue003[\\s,;|/&+]*)+\\]"
@@ -66,7 +69,13 @@ def is_marker(block: Block) -> bool:
 
 def is_chapter(block: Block) -> bool:
     """A chapter or timestamp line ("00:12 Intro", "(01:02:03) Kokoro")."""
-    return _TIMESTAMP_START.match(block.text) is not None
+    text = block.text
+    if _TIMESTAMP_START.match(text) is not None:
+        return True
+    tail = text[-12:]
+    return (":" in tail and _TIMESTAMP_END.search(tail) is not None) or (
+        text[:1] in "CcPpSs" and _CHAPTER_WORD.match(text) is not None
+    )
 
 
 def is_social(block: Block) -> bool:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from bot.feeds.blocks import _MARK, Block
 from bot.feeds.clean import clean_text, normalise_space
 from bot.feeds.entries import has_link_group, is_junk, is_link_entry, looks_like_header
-from bot.feeds.names import is_person_line, split_name
+from bot.feeds.names import is_person_line, split_name, story_name
 from bot.feeds.orgs import KNOWN_ORGS
 from bot.feeds.sections import (
     OTHER,
@@ -65,6 +65,9 @@ class _Pending:
     original: str
     details: list[str] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
+    #: A news story ("[Title](url) - summary"): named by its title, not a product.
+    story: bool = False
+    summary: str = ""
 
 
 class _Sections:
@@ -79,11 +82,11 @@ class _Sections:
         """Enter the section a header (or sub-header) opens."""
         original = clean_text(text).strip(" :*")
         self.original = original
-        if names_a_section(original):
-            self.canonical = canonical_section(original)
-            self.explicit = True
-        # A header naming no section ("Google IO updates", "February") keeps the
-        # section above it; its text is still the items' section_original.
+        # A header naming no section ("Google IO updates", "February", "Business")
+        # leaves each item's section to its own line; its text is still the items'
+        # section_original.
+        self.explicit = names_a_section(original)
+        self.canonical = canonical_section(original) if self.explicit else OTHER
 
 
 def read_bullet_run(blocks: Sequence[Block]) -> list[ParsedItem]:
@@ -149,6 +152,7 @@ def read_paragraph_run(blocks: Sequence[Block]) -> list[ParsedItem]:
             if sections.canonical in SKIPPED_SECTIONS:
                 continue
             pending = _Pending(block, sections.canonical, sections.original or sections.canonical)
+            pending.story = True
             if not sections.explicit:
                 pending.section = section_of_line(_line_for_section(block))
             continue
@@ -160,6 +164,8 @@ def read_paragraph_run(blocks: Sequence[Block]) -> list[ParsedItem]:
         if pending is not None and block.bullet:  # "Related:" bullets under a story
             pending.details.append(_detail_text(block))
             pending.links.extend(block.links)
+        elif pending is not None and not pending.summary and len(block.text) >= 40:
+            pending.summary = block.text  # the story's first summary paragraph
     _flush(pending, out)
     return out
 
@@ -238,13 +244,16 @@ def _line_for_section(block: Block) -> str:
 
 def _flush(pending: _Pending | None, out: list[ParsedItem]) -> None:
     if pending is not None:
-        item = parse_item(
+        read = parse_story if pending.story else parse_item
+        item = read(
             pending.block,
             section=pending.section,
             section_original=pending.original,
             details=tuple(d for d in pending.details if d),
             extra_links=tuple(pending.links),
         )
+        if item is not None and pending.summary and item.summary == item.headline:
+            item = item.model_copy(update={"summary": pending.summary[:600]})
         if item is not None:
             out.append(item)
 
@@ -284,6 +293,48 @@ def parse_item(
         headline=headline,
         summary=headline,
         links=_dedupe((*links, *extra_links)),
+        details=details,
+    )
+
+
+def parse_story(
+    block: Block,
+    *,
+    section: str,
+    section_original: str,
+    details: tuple[str, ...] = (),
+    extra_links: tuple[Link, ...] = (),
+) -> ParsedItem | None:
+    """A news story ("[Title](url) - summary", "#### [Title](url)") into an item.
+
+    The headline is the story's title (the opening link's text), the summary
+    the rest of the paragraph, and the name the product the title announces
+    or else the title itself, shortened (``names.story_name``).
+    """
+    if not is_link_entry(block):
+        return parse_item(
+            block,
+            section=section,
+            section_original=section_original,
+            details=details,
+            extra_links=extra_links,
+        )
+    title = clean_text(block.labels[0]).strip(" -–—:,;|")
+    if not _HAS_ALNUM.search(title):
+        return None
+    rest = _MARK.sub(
+        lambda m: block.labels[int(m.group(1))], block.marked[block.marked.find("\ue003") + 1 :]
+    )
+    rest = rest.strip(" -–—:,;|.")
+    name, org = story_name(title)
+    return ParsedItem(
+        name=name,
+        org=org,
+        section=section,
+        section_original=section_original,
+        headline=title,
+        summary=rest if len(rest) >= 20 else title,
+        links=_dedupe((*block.links, *extra_links)),
         details=details,
     )
 

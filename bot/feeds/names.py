@@ -38,6 +38,7 @@ _EMOJI = re.compile(
 _CONNECTORS = "&+-–—/|:,;"
 _FROM_BY = re.compile(r"\b(?:from|by)\s+([A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)?)")
 _DIGIT = re.compile(r"\d")
+_HAS_WORD = re.compile(r"[^\W_]")
 _PERSON_HINTS = ("guest", "host", "panel", "evangelist")
 
 _OWN_STOP_WORDS = frozenset(
@@ -319,3 +320,35 @@ def _repaired(name: str, org: str | None, text: str) -> tuple[str, str | None]:
     words = [w for w in (_trimmed(w) for w in tokens[:6]) if w]
     fallback = " ".join(words).strip(_CONNECTORS + " ")[:80]
     return (fallback if fallback else trimmed or name), org
+
+
+# A site name closing a story title: "... - The New York Times", "... | TechCrunch".
+_SITE_SUFFIX = re.compile(r"\s+[-–—|]\s+[^-–—|]{2,40}$")
+#: How many words of a story title make its name when it announces no product.
+_STORY_WORDS = 10
+
+
+def story_name(title: str) -> tuple[str, str | None]:
+    """The name of a news story: the product its title announces, else the title, shortened.
+
+    "Anthropic releases Claude Sonnet 4.5 in latest bid ..." -> ("Claude Sonnet 4.5",
+    "Anthropic"); "SB 53, the landmark AI transparency bill, is now law" -> that title's
+    first words.  The org is set only when the title opens with a known one.
+    """
+    name, org = split_name(title)
+    strong = any(c.isdigit() for c in name) or any(c.isupper() for c in name[1:])
+    if org and name and strong and name.casefold() != org.casefold():
+        return name, org
+    short = _SITE_SUFFIX.sub("", title) if len(title) > 30 else title
+    colon = short.find(": ")
+    if colon > 0 and len(short[:colon].split()) >= 2:
+        short = short[:colon]  # "SWE-Bench Pro: Can AI Agents ..." -> "SWE-Bench Pro"
+    words = (short if short.isascii() else _EMOJI.sub("", short)).split()[:_STORY_WORDS]
+    while words and (
+        _POSSESSIVE.match(words[-1].strip(_TOKEN_TRIM)) or not _HAS_WORD.search(words[-1])
+    ):
+        words.pop()  # never end on "Google's" or a dangling "&"
+    shortened = " ".join(words).strip(_CONNECTORS + _TOKEN_TRIM + " ")
+    first = title.split(maxsplit=1)[0].strip(_TOKEN_TRIM) if title.strip() else ""
+    known = canonical_org(first) if first.casefold() in KNOWN_ORGS else None
+    return (shortened or title[:80]), (org or known)

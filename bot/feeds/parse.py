@@ -290,12 +290,58 @@ def parse_date(text: str) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+_FRONT_KEY = re.compile(r"^([A-Za-z_][\w-]*):[ \t]*(.*?)[ \t]*$")
+_SOURCE_DATE = re.compile(r"(?<!\d)(\d{4}-\d{2}-\d{2})(?!\d)")
+
+
+def front_matter(text: str) -> tuple[dict[str, str], str]:
+    """YAML front matter's one-line ``key: value`` fields, and the text after it.
+
+    Jekyll and Astro posts open with ``---`` ... ``---``; some glue the closing
+    ``---`` to the first heading ("---### Top News"), which stays in the body.
+    Folded and list values are not read (title and date are all we need).
+    """
+    if not text.startswith("---"):
+        return {}, text
+    first_break = text.find("\n")
+    if first_break < 0 or text[:first_break].strip() != "---":
+        return {}, text
+    fields: dict[str, str] = {}
+    pos = first_break + 1
+    while pos < len(text):
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else end
+        line = text[pos:end]
+        if line.startswith("---"):
+            return fields, text[pos + 3 :].lstrip("-")
+        match = _FRONT_KEY.match(line)
+        if match and match.group(1).lower() not in fields:
+            fields[match.group(1).lower()] = match.group(2).strip("'\"")
+        pos = end + 1
+    return {}, text  # never closed: not front matter
+
+
 def parse_markdown_document(text: str, source: str) -> ParsedEpisode:
-    """One episode from a Markdown export (title, Date/Duration/Link lines, body)."""
+    """One episode from a Markdown export (title, Date/Duration/Link lines, body).
+
+    YAML front matter, when there is one, gives the title and date.
+    """
     text = repair_mojibake(text)
+    raw_hash = hashlib.sha1(text.encode("utf-8", "replace")).hexdigest()
+    fields, text = front_matter(text)
     meta = {m.group(1).lower(): m.group(2) for m in _MD_META.finditer(text)}
-    title_match = _MD_TITLE.search(text)
-    title = clean_text(title_match.group(1)) if title_match else _title_from_source(source)
+    for key, field in (("date", "date"), ("link", "link"), ("url", "url"), ("url", "redirect")):
+        if fields.get(field) and key not in meta:
+            meta[key] = fields[field]
+    if "date" not in meta:  # "lwiai_323_2025-09-29.md": the file name may carry the date
+        named = _SOURCE_DATE.search(re.split(r"[\\/]", source)[-1])
+        if named:
+            meta["date"] = named.group(1)
+    title_match = None if fields.get("title") else _MD_TITLE.search(text)
+    if fields.get("title"):
+        title = clean_text(fields["title"])
+    else:
+        title = clean_text(title_match.group(1)) if title_match else _title_from_source(source)
     body = _MD_META.sub("", text)
     if title_match:
         body = body.replace(title_match.group(0), "", 1)
@@ -306,7 +352,6 @@ def parse_markdown_document(text: str, source: str) -> ParsedEpisode:
         url = clean_url(target.group(target.lastindex or 0) if target else link_text)
     published = parse_date(meta.get("date") or meta.get("published") or "")
     blocks = [b for b in markdown_blocks(body) if b.text.lower() != "description"]
-    raw_hash = hashlib.sha1(text.encode("utf-8", "replace")).hexdigest()
     return _build_episode(
         key=_episode_key(url, "", title, published),
         title=title,

@@ -51,6 +51,8 @@ __all__ = [
 _MAX_GAP = 8
 #: A run that follows a TL;DR marker counts this much more.
 _MARKER_BONUS = 1.5
+#: Below this score a run is no release list (a reading list of six bare links scores 1.2).
+_MIN_SCORE = 3.0
 #: A prose line this short, followed by a bullet, is a sub-header inside a list.
 _SUBHEADER_MAX = 160
 
@@ -144,6 +146,10 @@ class _Kinds:
 
 
 def _entry_score(block: Block) -> float:
+    if block.links and block.marked.startswith("\ue002") and block.marked.endswith("\ue003"):
+        # The whole line is one link's title: a reading list ("Worse Is Better"), rarely a
+        # release list; a release line says what the release is.
+        return 0.2 if len(block.labels) == 1 else 0.5
     if block.links or has_link_group(block):
         return 1.0
     first = block.text.split(maxsplit=1)[0] if block.text else ""
@@ -178,10 +184,10 @@ def _bullet_run(kinds: _Kinds, start: int, *, after_marker: bool) -> tuple[Run |
         i += 1
     end = last_entry
     if after_marker:
-        if entries < 2:
+        if entries < 2 or score * _MARKER_BONUS + 1 < _MIN_SCORE:
             return None, i
         return Run(start, end, "bullets", score * _MARKER_BONUS + 1), i
-    if entries < 3 or linked < 2:
+    if entries < 3 or linked < 2 or score < _MIN_SCORE:
         return None, i
     return Run(start, end, "bullets", score), i
 
@@ -219,13 +225,16 @@ def _paragraph_run(kinds: _Kinds, start: int) -> tuple[Run | None, int]:
         if kinds.entry[i]:
             entries += 1
             linked += bool(block.links)
-            score += 1.0 if block.links else 0.5
+            bare = block.marked.startswith("\ue002") and block.marked.endswith("\ue003")
+            summarised = i + 1 < len(blocks) and not kinds.entry[i + 1]
+            # A bare linked title counts when a summary follows it ("#### [Title](url)").
+            score += (1.0 if summarised or not bare else 0.2) if block.links else 0.5
             end = i + 1
             gap = 0
         elif not block.heading:
             gap += 1
         i += 1
-    if entries < 3 or linked < 2:
+    if entries < 3 or linked < 2 or score < _MIN_SCORE:
         return None, end
     while start > 0 and kinds.header(start - 1) and not kinds.entry[start - 1]:
         start -= 1  # the section header(s) the first entry sits under
