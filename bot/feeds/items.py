@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from bot.feeds.blocks import _MARK, Block
 from bot.feeds.clean import clean_text, normalise_space
 from bot.feeds.entries import has_link_group, is_junk, is_link_entry, looks_like_header
-from bot.feeds.names import is_person_line, split_name, story_name
+from bot.feeds.names import PRODUCT_FAMILIES, is_person_line, split_name, story_name
 from bot.feeds.orgs import KNOWN_ORGS
 from bot.feeds.sections import (
     OTHER,
@@ -227,7 +227,7 @@ def _opens_with_name(text: str, parent: _Pending) -> bool:
             return True
     if lead.casefold() in _PLAIN_ACRONYMS:
         return False
-    if lead.casefold() in _FAMILIES:
+    if lead.casefold() in _FAMILIES or lead.casefold() in PRODUCT_FAMILIES:
         return True
     inner_upper = any(c.isupper() for c in lead[1:])
     return inner_upper or (any(c.isdigit() for c in lead) and any(c.isalpha() for c in lead))

@@ -62,6 +62,9 @@ def split_name(headline: str) -> tuple[str, str | None]:
     """
     text = _without_label_groups(headline if headline.isascii() else _EMOJI.sub("", headline))
     text = _LEADING_NOISE.sub("", text).strip() or headline
+    news = _news_name(text)
+    if news is not None:
+        return news
     parts = [p.strip() for p in _DASH_SPLIT.split(text) if p.strip()] or [text]
     org: str | None = None
     if (len(parts) >= 3 and _org_like(parts[0])) or (
@@ -99,6 +102,33 @@ def split_name(headline: str) -> tuple[str, str | None]:
     return _repaired(name, org, text)
 
 
+# "LMArena raises $100M": the company is the news.  "Elon sues OpenAI": the event is.
+_MONEY_VERBS = frozenset("raises raised fundraises fundraising valued".split())
+_EVENT_VERBS = frozenset(
+    "sues sued responds responded accuses accused charged testifies settles fires fired".split()
+)
+
+
+def _news_name(text: str) -> tuple[str, str | None] | None:
+    """Names for news lines about a company rather than a release, else ``None``."""
+    tokens = text.split(maxsplit=5)
+    if len(tokens) < 2 or not _name_like(tokens[0]):
+        return None
+    verb = tokens[1].casefold().strip(_TOKEN_TRIM)
+    subject = tokens[0].strip(_TOKEN_TRIM)
+    org = canonical_org(subject) if subject.casefold() in KNOWN_ORGS else None
+    if verb in _MONEY_VERBS:
+        return subject, org
+    if verb in _EVENT_VERBS:
+        words: list[str] = []
+        for token in tokens[:4]:
+            words.append(token.strip(_TOKEN_TRIM))
+            if token.endswith((",", ".", ";", ":")):
+                break
+        return " ".join(w for w in words if w), org
+    return None
+
+
 def _strip_org_prefix(name: str) -> tuple[str | None, str]:
     """ "Google Gemini 3 Pro" -> ("Google", "Gemini 3 Pro"); (None, name) when no org leads."""
     words = name.split()
@@ -109,8 +139,34 @@ def _strip_org_prefix(name: str) -> tuple[str | None, str]:
             letters = sum(c.isalpha() for c in rest[0])
             brand = size == 1 and is_brand_only(words[0])  # "Kling VIDEO 2.6" keeps "Kling"
             if letters and _name_like(rest[0]) and (len(rest) > 1 or letters >= 4) and not brand:
-                return " ".join(words[:size]), " ".join(rest)
+                if _stands_alone(rest[0]):
+                    return " ".join(words[:size]), " ".join(rest)
+                # "Microsoft BUILD", "Apple Intelligence", "Reka Core": the org is part of
+                # the product's name; the org is still the org.
+                return " ".join(words[:size]), name
     return None, name
+
+
+#: Product families a reader names without their maker ("Gemini 3 Pro", not "Google ...").
+PRODUCT_FAMILIES = frozenset(
+    """
+    gemini gemma claude sonnet opus haiku llama grok phi mistral mixtral qwen deepseek sora
+    veo flux kling imagen chatgpt midjourney whisper hermes kimi glm runway suno udio
+    codex devin dall-e dalle firefly falcon nemotron olmo granite jamba pixtral codestral
+    ministral magistral devstral voxtral seedream seedance hunyuan wan ernie minimax hailuo
+    moondream smollm sam gpt o1 o3 o4 nova titan
+    """.split()
+)
+
+
+def _stands_alone(word: str) -> bool:
+    """Whether a product word after its org reads as the name on its own ("Gemini", "VASA-1")."""
+    low = word.casefold().strip(_TOKEN_TRIM)
+    if low in PRODUCT_FAMILIES or _DIGIT.search(word) or "-" in word:
+        return True
+    inner = word[1:]
+    # CamelCase ("LLama", "IDEFICS"-like acronyms up to 4 letters) stands alone; "BUILD" does not.
+    return inner.lower() != inner and (not word.isupper() or len(word) <= 4)
 
 
 _VERBS = frozenset(
