@@ -139,7 +139,7 @@ def _strip_org_prefix(name: str) -> tuple[str | None, str]:
             letters = sum(c.isalpha() for c in rest[0])
             brand = size == 1 and is_brand_only(words[0])  # "Kling VIDEO 2.6" keeps "Kling"
             if letters and _name_like(rest[0]) and (len(rest) > 1 or letters >= 4) and not brand:
-                if _stands_alone(rest[0]):
+                if _stands_alone(rest[0]) and not _is_version(rest[0]):
                     return " ".join(words[:size]), " ".join(rest)
                 # "Microsoft BUILD", "Apple Intelligence", "Reka Core": the org is part of
                 # the product's name; the org is still the org.
@@ -157,6 +157,11 @@ PRODUCT_FAMILIES = frozenset(
     moondream smollm sam gpt o1 o3 o4 nova titan
     """.split()
 )
+
+
+def _is_version(word: str) -> bool:
+    """ "V3.1", "R1", "2.5": a version tag, which needs its brand ("DeepSeek V3.1")."""
+    return sum(c.isalpha() for c in word) <= 1 and _DIGIT.search(word) is not None
 
 
 def _stands_alone(word: str) -> bool:
@@ -380,6 +385,7 @@ def _repaired(name: str, org: str | None, text: str) -> tuple[str, str | None]:
 
 # A site name closing a story title: "... - The New York Times", "... | TechCrunch".
 _SITE_SUFFIX = re.compile(r"\s+[-–—|]\s+[^-–—|]{2,40}$")
+_TAIL_WORDS = frozenset("a an and as at by for from in of on or the to with".split())
 #: How many words of a story title make its name when it announces no product.
 _STORY_WORDS = 10
 
@@ -401,9 +407,11 @@ def story_name(title: str) -> tuple[str, str | None]:
         short = short[:colon]  # "SWE-Bench Pro: Can AI Agents ..." -> "SWE-Bench Pro"
     words = (short if short.isascii() else _EMOJI.sub("", short)).split()[:_STORY_WORDS]
     while words and (
-        _POSSESSIVE.match(words[-1].strip(_TOKEN_TRIM)) or not _HAS_WORD.search(words[-1])
+        _POSSESSIVE.match(words[-1].strip(_TOKEN_TRIM))
+        or not _HAS_WORD.search(words[-1])
+        or words[-1].casefold() in _TAIL_WORDS
     ):
-        words.pop()  # never end on "Google's" or a dangling "&"
+        words.pop()  # never end on "Google's", a dangling "&" or "in"
     shortened = " ".join(words).strip(_CONNECTORS + _TOKEN_TRIM + " ")
     first = title.split(maxsplit=1)[0].strip(_TOKEN_TRIM) if title.strip() else ""
     known = canonical_org(first) if first.casefold() in KNOWN_ORGS else None

@@ -19,6 +19,7 @@ is read into items (``items.py``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -51,6 +52,7 @@ __all__ = [
 _MAX_GAP = 8
 #: A run that follows a TL;DR marker counts this much more.
 _MARKER_BONUS = 1.5
+_CONTENTS = re.compile(r"\btable of contents\b|^contents:?$|^in this (?:episode|issue)\b", re.I)
 #: Below this score a run is no release list (a reading list of six bare links scores 1.2).
 _MIN_SCORE = 3.0
 #: A prose line this short, followed by a bullet, is a sub-header inside a list.
@@ -183,13 +185,26 @@ def _bullet_run(kinds: _Kinds, start: int, *, after_marker: bool) -> tuple[Run |
             break
         i += 1
     end = last_entry
+    if _is_contents(blocks, start):
+        return None, i  # a table of contents names what follows; it lists no releases
     if after_marker:
-        if entries < 2 or score * _MARKER_BONUS + 1 < _MIN_SCORE:
+        # A marker vouches for a list that carries links; a link-less one may be contents.
+        bonus = _MARKER_BONUS if linked else 1.0
+        if entries < 2 or score * bonus + 1 < _MIN_SCORE:
             return None, i
-        return Run(start, end, "bullets", score * _MARKER_BONUS + 1), i
+        return Run(start, end, "bullets", score * bonus + 1), i
     if entries < 3 or linked < 2 or score < _MIN_SCORE:
         return None, i
     return Run(start, end, "bullets", score), i
+
+
+def _is_contents(blocks: Sequence[Block], start: int) -> bool:
+    """Whether the run at ``start`` follows a "Table of Contents" line."""
+    for j in range(max(0, start - 2), min(start + 1, len(blocks))):
+        text = blocks[j].text
+        if len(text) < 40 and _CONTENTS.search(text):
+            return True
+    return False
 
 
 def _is_subheader(kinds: _Kinds, i: int, entries: int) -> bool:
