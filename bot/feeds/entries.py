@@ -13,7 +13,7 @@ from bot.feeds.blocks import Block
 from bot.feeds.sections import names_a_section
 from bot.quality import LINK_LABELS
 
-_MARKER = re.compile(r"\btl\s?;?\s?dr\b|show[\s-]*notes|topics covered|^summary\b", re.I)
+_MARKER = re.compile(r"\btl\s?;?\s?dr\b|show[\s-]*notes|topics (?:we )?covered|^summary\b", re.I)
 # "00:12", "(1:02:03)", "00:02:37 - 05:55 -", "[12:30]": a chapter or timestamp line.
 _TIMESTAMP_START = re.compile(r"^[(\[]?(?:\d{1,2}:)?\d{1,2}:\d{2}\b")
 # "Chapter 1: Welcome (00:00:45)", "Prologue [12:30]": a timestamp closing the line.

@@ -34,6 +34,7 @@ _LINK_GROUP = re.compile(
     "\\(\\s*(?:\ue002\\d+\ue003[\\s,;|/&+]*|and\\s+)+\\)|\\[\\s*(?:\ue002\\d+\ue003[\\s,;|/&+]*)+\\]"
 )
 _TRAILING_MARKS = re.compile("(?:[\\s,;:|/-]*\ue002\\d+\ue003)+[\\s,;:|/-]*$")
+_TIMESTAMPS = re.compile(r"^(?:[(\[]?(?:\d{1,2}:)?\d{1,2}:\d{2}[)\]]?\s*[-–—]?\s*){1,2}")
 _BARE_URL = re.compile(r"https?://[^\s<>()\[\]]+")
 # A quantity opening a line: "70B", "128K", "$10B", "~3x", "50%", "1.5".
 _QUANTITY = re.compile(r"^[~$>+≈<]?\d[\d.,]*(?:[KMBT]|%|x|k|b|m)?$")
@@ -137,6 +138,23 @@ def read_bullet_run(blocks: Sequence[Block]) -> list[ParsedItem]:
     return out
 
 
+def read_topic_run(blocks: Sequence[Block]) -> list[ParsedItem]:
+    """Items of a topics list: each topic header an item, its chapter lines its details."""
+    pending: _Pending | None = None
+    out: list[ParsedItem] = []
+    for block in blocks:
+        if is_junk(block):
+            if pending is not None:
+                pending.details.append(_TIMESTAMPS.sub("", block.text).strip(" -–—:|"))
+                pending.links.extend(block.links)
+            continue
+        _flush(pending, out)
+        pending = _Pending(block, OTHER, clean_text(block.text).strip(" :*"))
+        pending.section = section_of_line(block.text)
+    _flush(pending, out)
+    return out
+
+
 def read_paragraph_run(blocks: Sequence[Block]) -> list[ParsedItem]:
     """Items of a list of linked entries with summary paragraphs between them."""
     sections = _Sections()
@@ -202,8 +220,8 @@ def _is_detail(
     if text.endswith(":") and not block.links:
         return False  # "Alibaba Tongyi Qwen on a release streak again:" heads what follows
     first = text.split(maxsplit=1)[0] if text else ""
-    if not first:
-        return True
+    if not first or first.startswith(("http://", "https://", "www.")):
+        return True  # a bare URL under a release is one of its links
     if not first[0].isalnum():
         return not block.links  # "🤖 Mixtral 8x22B is ...", "> 10x fewer parameters"
     if _QUANTITY.match(first.strip(",.:;")):
@@ -283,7 +301,9 @@ def parse_item(
         for url in _BARE_URL.findall(headline):
             links.append(Link(label="Link", url=url.rstrip(".,;:")))
         stripped = _BARE_URL.sub("", headline).strip(" -–—:,;|()")
-        headline = normalise_space(stripped) if _HAS_ALNUM.search(stripped) else headline
+        if not _HAS_ALNUM.search(stripped):
+            return None  # only a URL: a link, not a release
+        headline = normalise_space(stripped)
     name, org = split_name(headline)
     return ParsedItem(
         name=name,
@@ -320,8 +340,8 @@ def parse_story(
             extra_links=extra_links,
         )
     title = clean_text(block.labels[0]).strip(" -–—:,;|")
-    if not _HAS_ALNUM.search(title):
-        return None
+    if not _HAS_ALNUM.search(title) or title.startswith(("http://", "https://", "www.")):
+        return None  # a bare URL is a link, not a story
     rest = _MARK.sub(
         lambda m: block.labels[int(m.group(1))], block.marked[block.marked.find("\ue003") + 1 :]
     )

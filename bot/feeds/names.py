@@ -416,3 +416,9 @@ def story_name(title: str) -> tuple[str, str | None]:
     first = title.split(maxsplit=1)[0].strip(_TOKEN_TRIM) if title.strip() else ""
     known = canonical_org(first) if first.casefold() in KNOWN_ORGS else None
     return (shortened or title[:80]), (org or known)
+
+
+def episode_name(title: str) -> str:
+    """An episode's title as the name of the one item it becomes: no emoji, at most 80 chars."""
+    text = title if title.isascii() else _EMOJI.sub("", title)
+    return " ".join(text.split()).strip(_CONNECTORS + " ")[:80] or title[:80]

@@ -28,6 +28,7 @@ from bot.feeds.chapters import (
     parse_timestamp,
 )
 from bot.feeds.clean import canonical_link, clean_text, clean_url, repair_mojibake
+from bot.feeds.names import episode_name
 from bot.feeds.shownotes import OTHER, extract_items
 from bot.feeds.transcript import without_transcript
 from bot.models import Chapter, Link, ParsedEpisode, ParsedFeed, ParsedItem
@@ -461,7 +462,7 @@ def _build_episode(
 def _episode_as_item(title: str, url: str | None) -> ParsedItem:
     """An episode without show notes becomes one item: the episode itself."""
     return ParsedItem(
-        name=title[:80],
+        name=episode_name(title),
         section=OTHER,
         section_original="Episode",
         headline=title,

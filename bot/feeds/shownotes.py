@@ -26,12 +26,13 @@ from typing import NamedTuple
 from bot.feeds.blocks import Block
 from bot.feeds.entries import (
     has_link_group,
+    is_chapter,
     is_junk,
     is_link_entry,
     is_marker,
     looks_like_header,
 )
-from bot.feeds.items import read_bullet_run, read_paragraph_run
+from bot.feeds.items import read_bullet_run, read_paragraph_run, read_topic_run
 from bot.feeds.names import is_person_line, split_name
 from bot.feeds.orgs import KNOWN_ORGS
 from bot.feeds.sections import OTHER, SKIPPED_SECTIONS, canonical_section
@@ -76,6 +77,8 @@ def extract_items(blocks: Sequence[Block]) -> list[ParsedItem]:
     span = blocks[run.start : run.end]
     if run.kind == "paragraphs":
         return read_paragraph_run(span)
+    if run.kind == "topics":
+        return read_topic_run(span)
     return read_bullet_run(span)
 
 
@@ -101,6 +104,10 @@ def find_run(blocks: Sequence[Block]) -> Run | None:
         covered = scanned
         if run and (best is None or run.score >= best.score):
             best = run
+        topics, scanned = _topic_run(kinds, i + 1)
+        covered = max(covered, scanned)
+        if topics and (best is None or topics.score > best.score):
+            best = topics
     i = 0
     while i < len(blocks):  # unmarked bullet runs
         if blocks[i].bullet and not kinds.junk(i):
@@ -196,6 +203,31 @@ def _bullet_run(kinds: _Kinds, start: int, *, after_marker: bool) -> tuple[Run |
     if entries < 3 or linked < 2 or score < _MIN_SCORE:
         return None, i
     return Run(start, end, "bullets", score), i
+
+
+def _topic_run(kinds: _Kinds, start: int) -> tuple[Run | None, int]:
+    """Topics, each a short header over its chapter lines ("Claude V2:" + "20:11 - ...").
+
+    The 2023 ThursdAI recaps list what was covered this way, after "Topics we covered".
+    """
+    blocks = kinds.blocks
+    topics = 0
+    i = start
+    end = start
+    while i < len(blocks):
+        block = blocks[i]
+        short = len(block.text) <= 60 and not kinds.junk(i)
+        if short and i + 1 < len(blocks) and kinds.junk(i + 1) and is_chapter(blocks[i + 1]):
+            topics += 1
+            i += 1
+            while i < len(blocks) and kinds.junk(i):
+                i += 1
+            end = i
+            continue
+        break
+    if topics < 3:
+        return None, max(i, start)
+    return Run(start, end, "topics", topics * _MARKER_BONUS + 1), end
 
 
 def _is_contents(blocks: Sequence[Block], start: int) -> bool:
