@@ -201,8 +201,8 @@ _OPENERS = frozenset(
     """.split()
 )
 _PEOPLE_LINE = re.compile(
-    r"^(?:guests?|co-?hosts?|hosts?|panel(?:ists)?)\b\s*[:\-–]|"
-    r"\bevangelist\b|\bco-?host\b.*@\w|@\w+.*\bco-?host\b",
+    r"^(?:guests?|co[-\s]?hosts?|hosts?|panel(?:ists)?)\b\s*[:\-–]|"
+    r"\bevangelist\b|\bco[-\s]?host\b.*@\w|@\w+.*\bco[-\s]?host\b",
     re.I,
 )
 

@@ -179,7 +179,7 @@ def _bullet_run(kinds: _Kinds, start: int, *, after_marker: bool) -> tuple[Run |
     while i < len(blocks):
         block = blocks[i]
         if block.bullet and not kinds.header(i):
-            if not kinds.junk(i):
+            if not kinds.junk(i) and not is_person_line(block.text):  # hosts are no releases
                 entries += 1
                 linked += bool(block.links or has_link_group(block))
                 score += _entry_score(block) if block.depth == 0 else 0.05
