@@ -97,10 +97,12 @@ def find_run(blocks: Sequence[Block]) -> Run | None:
     kinds = _Kinds(blocks)
     best: Run | None = None
     covered = 0  # a marker inside an earlier marker's run would only find a suffix of it
+    scanned_spans: dict[int, int] = {}  # marker runs' blocks: unmarked, they score less
     for i in kinds.markers:
         if i < covered:
             continue
         run, scanned = _bullet_run(kinds, i + 1, after_marker=True)
+        scanned_spans[i + 1] = scanned
         covered = scanned
         if run and (best is None or run.score >= best.score):
             best = run
@@ -110,6 +112,9 @@ def find_run(blocks: Sequence[Block]) -> Run | None:
             best = topics
     i = 0
     while i < len(blocks):  # unmarked bullet runs
+        if i in scanned_spans:
+            i = max(scanned_spans[i], i + 1)
+            continue
         if blocks[i].bullet and not kinds.junk(i):
             run, scanned = _bullet_run(kinds, i, after_marker=False)
             if run is not None and (best is None or run.score > best.score):
@@ -136,8 +141,17 @@ class _Kinds:
         self.blocks = blocks
         self._junk: list[bool | None] = [None] * len(blocks)
         self._header: list[bool | None] = [None] * len(blocks)
+        self._linked: list[bool | None] = [None] * len(blocks)
         self.markers = [i for i, b in enumerate(blocks) if is_marker(b)]
         self.entry = [_paragraph_entry(b) and not self.junk(i) for i, b in enumerate(blocks)]
+
+    def linked(self, i: int) -> bool:
+        """Whether block ``i`` carries links or a link group (computed when asked)."""
+        known = self._linked[i]
+        if known is None:
+            block = self.blocks[i]
+            known = self._linked[i] = bool(block.links) or has_link_group(block)
+        return known
 
     def junk(self, i: int) -> bool:
         """Whether block ``i`` is a chapter, social or subscribe line (computed when asked)."""
@@ -154,12 +168,12 @@ class _Kinds:
         return known
 
 
-def _entry_score(block: Block) -> float:
+def _entry_score(block: Block, linked: bool) -> float:
     if block.links and block.marked.startswith("\ue002") and block.marked.endswith("\ue003"):
         # The whole line is one link's title: a reading list ("Worse Is Better"), rarely a
         # release list; a release line says what the release is.
         return 0.2 if len(block.labels) == 1 else 0.5
-    if block.links or has_link_group(block):
+    if linked:
         return 1.0
     first = block.text.split(maxsplit=1)[0] if block.text else ""
     return 0.4 if first[:1].isupper() or any(c.isdigit() for c in first) else 0.1
@@ -179,10 +193,12 @@ def _bullet_run(kinds: _Kinds, start: int, *, after_marker: bool) -> tuple[Run |
     while i < len(blocks):
         block = blocks[i]
         if block.bullet and not kinds.header(i):
-            if not kinds.junk(i) and not is_person_line(block.text):  # hosts are no releases
+            # Host lines carry links ("Alex Volkov - ... (@altryne)") but are no releases.
+            if not kinds.junk(i) and not (block.links and is_person_line(block.text)):
                 entries += 1
-                linked += bool(block.links or has_link_group(block))
-                score += _entry_score(block) if block.depth == 0 else 0.05
+                is_linked = kinds.linked(i)
+                linked += is_linked
+                score += _entry_score(block, is_linked) if block.depth == 0 else 0.05
             last_entry = i + 1
         elif kinds.header(i) or _is_subheader(kinds, i, entries):
             pass
