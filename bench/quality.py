@@ -426,6 +426,11 @@ def _pct(value: float) -> str:
     return f"{value * 100:5.1f}%"
 
 
+def _share(part: int, whole: int) -> str:
+    """A percentage, or "-" when there is nothing to divide."""
+    return _pct(part / whole) if whole else "    -"
+
+
 def render(report: Report, *, verbose: bool = False) -> str:
     """The printed report."""
     lines = ["Extraction quality against hand-checked episodes (docs/quality.md)", ""]
@@ -437,9 +442,10 @@ def render(report: Report, *, verbose: bool = False) -> str:
     for show, s in sorted(report.shows.items()):
         lines.append(
             f"{show:<18}{s.episodes:>4}{s.found + s.missed:>5}{s.items:>5}"
-            f"{_pct(s.precision):>10}{_pct(s.recall):>8}{_pct(s.link_recall):>8}"
-            f"{_pct(s.no_link_share):>8}{len(s.bad_names):>5}{len(s.malformed_names):>5}"
-            f"{_pct(s.naming_share):>8}"
+            f"{_share(s.found, s.found + s.spurious):>10}{_share(s.found, s.found + s.missed):>8}"
+            f"{_share(s.links_found, s.links_expected):>8}{_share(s.no_link, s.items):>8}"
+            f"{len(s.bad_names):>5}{len(s.malformed_names):>5}"
+            f"{_share(s.summaries_naming, s.summaries):>8}"
         )
     lines.append("")
     lines.append("per episode: found/expected, spurious")
@@ -474,6 +480,34 @@ def render(report: Report, *, verbose: bool = False) -> str:
             lines.append(f"  malformed: {sorted(set(f.malformed_names))}")
     lines += ["", f"measured in {report.seconds:.1f} s"]
     return "\n".join(lines)
+
+
+def run() -> list[tuple[str, str]]:
+    """The headline figures as (label, value) rows, for ``make bench``."""
+    if not SHARED.is_dir():
+        return [("quality", "skipped: ../shared is absent")]
+    report = measure(load_fixtures())
+    rows = [
+        (
+            show,
+            f"precision {_share(s.found, s.found + s.spurious).strip()},"
+            f" recall {_share(s.found, s.found + s.missed).strip()},"
+            f" bad names {len(s.bad_names)}",
+        )
+        for show, s in sorted(report.shows.items())
+    ]
+    if report.feed is not None:
+        f = report.feed
+        rows += [
+            ("ThursdAI feed: episodes with 5+ items", f"{report.feed_rich} of {f.episodes}"),
+            ("ThursdAI feed: items without a link", _share(f.no_link, f.items).strip()),
+            ("ThursdAI feed: bad names", str(len(f.bad_names))),
+            (
+                "ThursdAI feed: summaries naming item",
+                _share(f.summaries_naming, f.summaries).strip(),
+            ),
+        ]
+    return rows
 
 
 def main(argv: Sequence[str] | None = None) -> int:
