@@ -35,6 +35,9 @@ _LINK_GROUP = re.compile(
 )
 _TRAILING_MARKS = re.compile("(?:[\\s,;:|/-]*\ue002\\d+\ue003)+[\\s,;:|/-]*$")
 _TIMESTAMPS = re.compile(r"^(?:[(\[]?(?:\d{1,2}:)?\d{1,2}:\d{2}[)\]]?\s*[-–—]?\s*){1,2}")
+_SPONSOR = re.compile(r"\((?:sponsor|sponsored|ad)\)", re.I)
+# TLDR's "(4 minute read)", "(GitHub Repo)" after a story title.
+_READ_TIME = re.compile(r"\s*\((?:\d+\s+minute\s+read|github\s+repo|website)\)\s*$", re.I)
 _BARE_URL = re.compile(r"https?://[^\s<>()\[\]]+")
 # A quantity opening a line: "70B", "128K", "$10B", "~3x", "50%", "1.5".
 _QUANTITY = re.compile(r"^[~$>+≈<]?\d[\d.,]*(?:[KMBT]|%|x|k|b|m)?$")
@@ -342,6 +345,9 @@ def parse_story(
     title = clean_text(block.labels[0]).strip(" -–—:,;|")
     if not _HAS_ALNUM.search(title) or title.startswith(("http://", "https://", "www.")):
         return None  # a bare URL is a link, not a story
+    if _SPONSOR.search(title):
+        return None  # "... (Sponsor)": an advertisement
+    title = _READ_TIME.sub("", title).strip(" -–—:,;|") or title
     rest = _MARK.sub(
         lambda m: block.labels[int(m.group(1))], block.marked[block.marked.find("\ue003") + 1 :]
     )

@@ -28,7 +28,8 @@ from bot.feeds.chapters import (
     parse_timestamp,
 )
 from bot.feeds.clean import canonical_link, clean_text, clean_url, repair_mojibake
-from bot.feeds.names import episode_name
+from bot.feeds.names import episode_name, story_name
+from bot.feeds.sections import section_of_line
 from bot.feeds.shownotes import OTHER, extract_items
 from bot.feeds.transcript import without_transcript
 from bot.models import Chapter, Link, ParsedEpisode, ParsedFeed, ParsedItem
@@ -442,7 +443,7 @@ def _build_episode(
     chapters = merge_chapters(chapters_from_blocks(blocks), extra_chapters)
     items: list[ParsedItem] = extract_items(blocks)
     if not items:
-        items = [_episode_as_item(title, url)]
+        items = _items_from_title(title, url, blocks) or [_episode_as_item(title, url)]
     items = attach_chapters(items, chapters)
     return ParsedEpisode(
         key=key,
@@ -457,6 +458,39 @@ def _build_episode(
         content_hash=content_hash,
         chapters_url=chapters_url,
     )
+
+
+#: A body this short says nothing of its own: a title listing stories is the list.
+_SHORT_BODY = 600
+
+
+def _items_from_title(title: str, url: str | None, blocks: Sequence[Block]) -> list[ParsedItem]:
+    """Stories of a digest whose only list is its title ("GPT-5.5 Outperforms, Kimi K2.6 ...").
+
+    Only for an entry whose body is a sentence or two (The Batch's scraped feed):
+    a podcast episode's title is a teaser, and its body says what the episode holds.
+    """
+    if sum(len(b.text) for b in blocks) > _SHORT_BODY:
+        return []
+    text = title.removeprefix("The Batch: ")
+    parts = [p.strip() for p in text.split(", ") if p.strip()]
+    if len(parts) < 3 or any(len(p.split()) > 12 for p in parts):
+        return []
+    items = []
+    for part in parts:
+        name, org = story_name(part)
+        items.append(
+            ParsedItem(
+                name=name,
+                org=org,
+                section=section_of_line(part),
+                section_original="Episode",
+                headline=part,
+                summary=part,
+                links=(Link(label="Episode", url=url),) if url else (),
+            )
+        )
+    return items
 
 
 def _episode_as_item(title: str, url: str | None) -> ParsedItem:
