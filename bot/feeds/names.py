@@ -43,6 +43,7 @@ _PERSON_HINTS = ("guest", "host", "panel", "evangelist")
 
 _OWN_STOP_WORDS = frozenset(
     """
+    sota
     a add ai also an and announce announcement apache are as at available be beat beats
     been bring by can come comes drop family finally for from get gets go goes got had
     has have hit hits how in is it its just licence license licensed make may mit model
@@ -99,6 +100,17 @@ def split_name(headline: str) -> tuple[str, str | None]:
         name, org = rest, prefix_org
     if org is None:
         org = _org_from(name, headline)
+    quoted = _QUOTED_AFTER_VERB.search(text)
+    if (
+        quoted
+        and not quoted.group(1).islower()
+        and (name.casefold() in KNOWN_ORGS or not _stands_alone(name.split()[0]))
+    ):
+        name = quoted.group(1)  # "The White House unveils “America’s AI Action Plan”"
+    elif name.casefold() in KNOWN_ORGS:
+        later = _strong_token_after(text, name)  # "Qwen drops an update: Qwen3-235B-..."
+        if later:
+            org, name = org or name, later
     return _repaired(name, org, text)
 
 
@@ -127,6 +139,26 @@ def _news_name(text: str) -> tuple[str, str | None] | None:
                 break
         return " ".join(w for w in words if w), org
     return None
+
+
+_QUOTED_AFTER_VERB = re.compile(
+    r"\b(?:unveils|launches|releases|announces|introduces|drops|ships|debuts|proposes)"
+    r"\s+(?:(?:its|their|a|an|the|new)\s+){0,2}[\"“]([^\"“”]{2,60})[\"”]"
+)
+
+
+def _strong_token_after(text: str, name: str) -> str:
+    """The first token after ``name`` with a digit or inner capitals, as a name run."""
+    tokens = text.split()
+    for i, raw in enumerate(tokens[1:14], start=1):
+        token = raw.strip(_TOKEN_TRIM)
+        if token.casefold() == name.casefold() or len(token) < 3:
+            continue
+        has_digit = _DIGIT.search(token) is not None and any(c.isalpha() for c in token)
+        mixed = any(c.isupper() for c in token[1:]) and any(c.islower() for c in token)
+        if has_digit or mixed:
+            return _leading_name(" ".join(tokens[i:]))
+    return ""
 
 
 def _strip_org_prefix(name: str) -> tuple[str | None, str]:
@@ -182,6 +214,7 @@ _VERBS = frozenset(
     published publishes raises reduces release released releases removes responds
     revealed reveals rolls shipped ships shows sues teased teases teasing unveiled
     unveils updated updates upgrades
+        proposes discovers discover introduce announce unveil launch release drop
     """.split()
 )
 #: Verbs after which the subject itself is the news ("Grok 3 is ...", "Sora gets ...").
@@ -212,7 +245,7 @@ def _subject_and_object(segment: str) -> tuple[str, str]:
     tokens = segment.split()
     if not tokens or tokens[0].casefold().strip(_TOKEN_TRIM) in _OPENERS:
         return "", ""
-    for i in range(1, min(4, len(tokens))):
+    for i in range(1, min(5, len(tokens))):
         word = tokens[i].casefold().strip(_TOKEN_TRIM)
         is_open_source = (
             word == "open" and i + 1 < len(tokens) and tokens[i + 1].casefold().startswith("source")
@@ -230,7 +263,7 @@ def _subject_and_object(segment: str) -> tuple[str, str]:
             while rest and rest[0].casefold().strip(_TOKEN_TRIM) in _VERBS:
                 rest = rest[1:]
             return " ".join(subject).strip(_TOKEN_TRIM), " ".join(rest)
-        if not _name_like(tokens[i].strip(_TOKEN_TRIM)):
+        if not _name_like(tokens[i].strip(_TOKEN_TRIM)) and tokens[i] not in ("&", "+"):
             return "", ""
     return "", ""
 
@@ -284,12 +317,25 @@ def _leading_name(text: str) -> str:
         if i > 0 and token in ("&", "+") and i + 1 < len(tokens) and _name_like(tokens[i + 1]):
             kept.append(token)
             continue
-        if i > 0 and (token.casefold() in _STOP_WORDS or not _name_like(token)):
+        if i > 0 and raw.startswith(("(", "[")):
+            break  # "(HRM)" glosses the name; it is not part of it
+        if i > 0 and (
+            (token.casefold() in _STOP_WORDS and not _kept_capitalised(token))
+            or not _name_like(token)
+        ):
             break
         kept.append(token)
         if raw.endswith((",", ":", ";", ")")):
             break
     return " ".join(kept)
+
+
+#: Stop words that belong to a name when capitalised: "Hierarchical Reasoning Model".
+_NAME_NOUNS = frozenset("model models family update".split())
+
+
+def _kept_capitalised(token: str) -> bool:
+    return token[:1].isupper() and token.casefold() in _NAME_NOUNS
 
 
 def _name_like(token: str) -> bool:
@@ -385,6 +431,11 @@ def _repaired(name: str, org: str | None, text: str) -> tuple[str, str | None]:
 
 # A site name closing a story title: "... - The New York Times", "... | TechCrunch".
 _SITE_SUFFIX = re.compile(r"\s+[-–—|]\s+[^-–—|]{2,40}$")
+_ANNOUNCES = re.compile(
+    r"^\S+(?:\s+\S+){0,2}?\s+(?:releases|launches|announces|unveils|introduces|debuts"
+    r"|open-sources|ships|drops)\s+(?:(?:its|their|a|an|the|new)\s+){0,2}",
+    re.I,
+)
 _TAIL_WORDS = frozenset("a an and as at by for from in of on or the to with".split())
 #: How many words of a story title make its name when it announces no product.
 _STORY_WORDS = 10
@@ -397,13 +448,18 @@ def story_name(title: str) -> tuple[str, str | None]:
     "Anthropic"); "SB 53, the landmark AI transparency bill, is now law" -> that title's
     first words.  The org is set only when the title opens with a known one.
     """
-    name, org = split_name(title)
-    strong = any(c.isdigit() for c in name) or any(c.isupper() for c in name[1:])
-    if org and name and strong and name.casefold() != org.casefold():
-        return name, org
+    first = title.split(maxsplit=1)[0].strip(_TOKEN_TRIM) if title.strip() else ""
+    known = canonical_org(first) if first.casefold() in KNOWN_ORGS else None
+    announced = _ANNOUNCES.match(title)
+    if announced and known:  # "Anthropic releases Claude Sonnet 4.5 in ...": the release
+        name = _trimmed(_leading_name(title[announced.end() :]))
+        strong = any(c.isdigit() for c in name) or any(c.isupper() for c in name[1:])
+        if name and strong and _acceptable(name):
+            return name, known
     short = _SITE_SUFFIX.sub("", title) if len(title) > 30 else title
     colon = short.find(": ")
-    if colon > 0 and len(short[:colon].split()) >= 2:
+    lead = short[:colon].split() if colon > 0 else []
+    if 0 < len(lead) <= 4 and any(_productish(w) for w in lead):
         short = short[:colon]  # "SWE-Bench Pro: Can AI Agents ..." -> "SWE-Bench Pro"
     words = (short if short.isascii() else _EMOJI.sub("", short)).split()[:_STORY_WORDS]
     while words and (
@@ -413,9 +469,17 @@ def story_name(title: str) -> tuple[str, str | None]:
     ):
         words.pop()  # never end on "Google's", a dangling "&" or "in"
     shortened = " ".join(words).strip(_CONNECTORS + _TOKEN_TRIM + " ")
-    first = title.split(maxsplit=1)[0].strip(_TOKEN_TRIM) if title.strip() else ""
-    known = canonical_org(first) if first.casefold() in KNOWN_ORGS else None
-    return (shortened or title[:80]), (org or known)
+    return (shortened or title[:80]), known
+
+
+def _productish(word: str) -> bool:
+    """ "SWE-Bench", "GPT-5", "DeepSeek": a digit, a hyphenated capital or mixed case."""
+    if _DIGIT.search(word) and any(c.isalpha() for c in word):
+        return True
+    inner = word[1:]
+    return ("-" in word and inner.lower() != inner) or (
+        inner.lower() != inner and inner.upper() != inner
+    )
 
 
 def episode_name(title: str) -> str:
