@@ -93,19 +93,28 @@ class _Sections:
         self.canonical = canonical_section(original) if self.explicit else OTHER
 
 
-def read_bullet_run(blocks: Sequence[Block]) -> list[ParsedItem]:
-    """Items of a bullet list: parents with their sub-bullets as details."""
-    # One pass for what each block is: "h" header, "j" junk, "l" linked bullet, "b" bullet.
-    kinds = [
-        "h"
-        if not block.bullet or looks_like_header(block)
-        else "j"
-        if is_junk(block)
-        else "l"
-        if block.links or has_link_group(block)
-        else "b"
-        for block in blocks
-    ]
+def read_bullet_run(
+    blocks: Sequence[Block], flags: Sequence[str] | None = None
+) -> list[ParsedItem]:
+    """Items of a bullet list: parents with their sub-bullets as details.
+
+    ``flags`` says what each block is when the caller knows already: "h" header
+    (or any line that is no bullet), "j" junk, "l" linked bullet, "b" other bullet.
+    """
+    kinds = (
+        list(flags)
+        if flags is not None
+        else [
+            "h"
+            if not block.bullet or looks_like_header(block)
+            else "j"
+            if is_junk(block)
+            else "l"
+            if block.links or has_link_group(block)
+            else "b"
+            for block in blocks
+        ]
+    )
     bullets = kinds.count("l") + kinds.count("b")
     linked = kinds.count("l")
     rich = linked >= 3 and linked / bullets >= _LINKED_LIST

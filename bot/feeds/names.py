@@ -100,7 +100,7 @@ def split_name(headline: str) -> tuple[str, str | None]:
         name, org = rest, prefix_org
     if org is None:
         org = _org_from(name, headline)
-    quoted = _QUOTED_AFTER_VERB.search(text)
+    quoted = _QUOTED_AFTER_VERB.search(text) if ('"' in text or "“" in text) else None
     if (
         quoted
         and not quoted.group(1).islower()

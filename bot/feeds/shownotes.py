@@ -54,6 +54,8 @@ _MAX_GAP = 8
 #: A run that follows a TL;DR marker counts this much more.
 _MARKER_BONUS = 1.5
 _CONTENTS = re.compile(r"\btable of contents\b|^contents:?$|^in this (?:episode|issue)\b", re.I)
+#: A marked list scoring this much is the list; other shapes are not looked for.
+_SURE_SCORE = 10.0
 #: Below this score a run is no release list (a reading list of six bare links scores 1.2).
 _MIN_SCORE = 3.0
 #: A prose line this short, followed by a bullet, is a sub-header inside a list.
@@ -71,7 +73,8 @@ class Run(NamedTuple):
 
 def extract_items(blocks: Sequence[Block]) -> list[ParsedItem]:
     """Release items of an episode's show notes, in show order (empty if none)."""
-    run = find_run(blocks)
+    kinds = _Kinds(blocks)
+    run = _best_run(kinds)
     if run is None:
         return []
     span = blocks[run.start : run.end]
@@ -79,7 +82,18 @@ def extract_items(blocks: Sequence[Block]) -> list[ParsedItem]:
         return read_paragraph_run(span)
     if run.kind == "topics":
         return read_topic_run(span)
-    return read_bullet_run(span)
+    # What the finder learnt of each block is reused: "h" header, "j" junk, "l" linked.
+    flags = [
+        "h"
+        if not block.bullet or kinds.header(i)
+        else "j"
+        if kinds.junk(i)
+        else "l"
+        if kinds.linked(i)
+        else "b"
+        for i, block in enumerate(span, start=run.start)
+    ]
+    return read_bullet_run(span, flags)
 
 
 def find_list(blocks: Sequence[Block]) -> tuple[int, int] | None:
@@ -94,7 +108,11 @@ def find_run(blocks: Sequence[Block]) -> Run | None:
     Linear in the number of blocks: each block's kind is computed once, and a
     scan that rejects a run resumes after everything that run looked at.
     """
-    kinds = _Kinds(blocks)
+    return _best_run(_Kinds(blocks))
+
+
+def _best_run(kinds: _Kinds) -> Run | None:
+    blocks = kinds.blocks
     best: Run | None = None
     covered = 0  # a marker inside an earlier marker's run would only find a suffix of it
     scanned_spans: dict[int, int] = {}  # marker runs' blocks: unmarked, they score less
@@ -110,6 +128,8 @@ def find_run(blocks: Sequence[Block]) -> Run | None:
         covered = max(covered, scanned)
         if topics and (best is None or topics.score > best.score):
             best = topics
+    if best is not None and best.kind == "bullets" and best.score >= _SURE_SCORE:
+        return best  # a long linked list after a marker: no other shape outscores it
     i = 0
     while i < len(blocks):  # unmarked bullet runs
         if i in scanned_spans:
@@ -124,7 +144,7 @@ def find_run(blocks: Sequence[Block]) -> Run | None:
         i += 1
     i = 0
     while i < len(blocks):
-        if kinds.entry[i]:
+        if kinds.entry(i):
             run, scanned = _paragraph_run(kinds, i)
             if run is not None and (best is None or run.score > best.score):
                 best = run
@@ -143,7 +163,20 @@ class _Kinds:
         self._header: list[bool | None] = [None] * len(blocks)
         self._linked: list[bool | None] = [None] * len(blocks)
         self.markers = [i for i, b in enumerate(blocks) if is_marker(b)]
-        self.entry = [_paragraph_entry(b) and not self.junk(i) for i, b in enumerate(blocks)]
+        self._entry: list[bool | None] = [None] * len(blocks)
+
+    def entry(self, i: int) -> bool:
+        """Whether block ``i`` is a paragraph-run entry (computed when asked)."""
+        known = self._entry[i]
+        if known is None:
+            b = self.blocks[i]
+            # Cheap tests first: an entry holds a link or closes on ")" (a typed link group).
+            known = self._entry[i] = (
+                (bool(b.labels) or b.text[-3:].find(")") >= 0)
+                and _paragraph_entry(b)
+                and not self.junk(i)
+            )
+        return known
 
     def linked(self, i: int) -> bool:
         """Whether block ``i`` carries links or a link group (computed when asked)."""
@@ -285,11 +318,11 @@ def _paragraph_run(kinds: _Kinds, start: int) -> tuple[Run | None, int]:
     i = start
     while i < len(blocks) and gap <= _MAX_GAP:
         block = blocks[i]
-        if kinds.entry[i]:
+        if kinds.entry(i):
             entries += 1
             linked += bool(block.links)
             bare = block.marked.startswith("\ue002") and block.marked.endswith("\ue003")
-            summarised = i + 1 < len(blocks) and not kinds.entry[i + 1]
+            summarised = i + 1 < len(blocks) and not kinds.entry(i + 1)
             # A bare linked title counts when a summary follows it ("#### [Title](url)").
             score += (1.0 if summarised or not bare else 0.2) if block.links else 0.5
             end = i + 1
@@ -299,7 +332,7 @@ def _paragraph_run(kinds: _Kinds, start: int) -> tuple[Run | None, int]:
         i += 1
     if entries < 3 or linked < 2 or score < _MIN_SCORE:
         return None, end
-    while start > 0 and kinds.header(start - 1) and not kinds.entry[start - 1]:
+    while start > 0 and kinds.header(start - 1) and not kinds.entry(start - 1):
         start -= 1  # the section header(s) the first entry sits under
         if start < 2 or not kinds.header(start - 1):
             break
