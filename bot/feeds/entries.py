@@ -13,7 +13,10 @@ from bot.feeds.blocks import Block
 from bot.feeds.sections import names_a_section
 from bot.quality import LINK_LABELS
 
-_MARKER = re.compile(r"\btl\s?;?\s?dr\b|show[\s-]*notes|topics (?:we )?covered|^summary\b", re.I)
+_MARKER = re.compile(
+    r"\btl\s?;?\s?dr\b|show[\s-]*notes|topics (?:we )?covered|^summary\b|\brecap\b[^.]*:$",
+    re.I,
+)
 # "00:12", "(1:02:03)", "00:02:37 - 05:55 -", "[12:30]": a chapter or timestamp line.
 _TIMESTAMP_START = re.compile(r"^[(\[]?(?:\d{1,2}:)?\d{1,2}:\d{2}\b")
 # "Chapter 1: Welcome (00:00:45)", "Prologue [12:30]": a timestamp closing the line.
@@ -59,7 +62,13 @@ def is_marker(block: Block) -> bool:
     if len(text) > 90:
         return False
     low = text.lower()  # cheap filter before the pattern: most short blocks are bullets
-    if "tl" not in low and "show" not in low and "topics" not in low and "summary" not in low:
+    if (
+        "tl" not in low
+        and "show" not in low
+        and "topics" not in low
+        and "summary" not in low
+        and "recap" not in low
+    ):
         return False
     if _TIMESTAMP_START.match(text) or not _MARKER.search(text):
         return False

@@ -242,7 +242,12 @@ def _is_detail(
         return True  # "new file search tool", "up to 10,000 files"
     if linked:
         return False
-    return rich and not _opens_with_name(text, parent)
+    if rich:
+        return not _opens_with_name(text, parent)
+    # A list whose releases carry no links: a release line names its release before a
+    # dash or colon ("Mamba - transformers alternative"); "Dense model vs MOE" is a detail.
+    named = " - " in text[:60] or ": " in text[:40] or " – " in text[:60]
+    return not named and not _opens_with_name(text, parent)
 
 
 def _opens_with_name(text: str, parent: _Pending) -> bool:
