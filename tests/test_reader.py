@@ -335,3 +335,72 @@ def test_one_huge_line_and_deep_nesting_stay_linear() -> None:
     assert _timed(huge) < 5.0
     deep = "<ul>" * 3_000 + "<li>* Kokoro - TTS (<a href='https://e.com'>X</a>)</li>" * 3
     assert _timed(deep + "</ul>" * 3_000) < 5.0
+
+
+def test_topics_with_chapter_lines_are_the_list() -> None:
+    """July 2023: "Topics we covered" then each topic header over its timestamped lines."""
+    html = _p(
+        "Welcome to the first recap episode, written long enough to be prose and not a list.",
+        "Topics we covered in July 13, ThursdAI",
+        "<strong>Code Interpreter:</strong>",
+        "00:02:37 - 05:55 - General availability of code interpreter announced.",
+        "05:56 - 08:36 - Code interpreter use cases, uploading files.",
+        "<strong>Claude V2:</strong>",
+        "20:11 - 21:25 - Anthropic releases Claude V2.",
+        "<strong>Stable Diffusion:</strong>",
+        "89:41 - 91:17 - Stable Diffusion releases SDXL 1.0 in discord.",
+        "Full Transcript:",
+    )
+    items = extract_items(html_blocks(html))
+    assert [i.name for i in items] == ["Code Interpreter", "Claude V2", "Stable Diffusion"]
+    assert items[1].details == ("Anthropic releases Claude V2.",)
+
+
+def test_a_recap_line_marks_a_list_whose_releases_have_no_links() -> None:
+    """Dec 2023: the list follows "Here's a recap ...:" and carries almost no links."""
+    html = _p(
+        "ThursdAI December 7th TL;DR",
+        "Long introduction about the week, written as prose, that is not any kind of list at all.",
+        "Here's a recap and a few more things that happened this week in AI:",
+        "<strong>Open Source LLMs</strong>",
+        "* Apple released MLX - machine learning framework on apple silicon",
+        "* Mamba - transformers alternative architecture from Tri Dao",
+        "<strong>Big CO LLMs + APIs</strong>",
+        "* Google Gemini beats GPT-4V on a BUNCH of metrics",
+        "* Demo was embellished per the google developer blog",
+        "* Dense model vs MOE",
+        "* AlphaCode 2 is here",
+    )
+    items = extract_items(html_blocks(html))
+    assert [i.name for i in items] == ["MLX", "Mamba", "Gemini", "AlphaCode 2"]
+    assert items[2].details == (
+        "Demo was embellished per the google developer blog",
+        "Dense model vs MOE",
+    )
+
+
+def test_digest_feeds_skip_sponsors_and_split_story_titles() -> None:
+    feed = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+        b"<item><title>The Batch: GPT-5.5 Outperforms, Kimi K2.6 Leads Open LLMs, AI Strains"
+        b" Climate Pledges</title><link>https://example.com/issue-1/</link>"
+        b"<description>Dear friends, a letter.</description></item>"
+        b"<item><title>TLDR</title><link>https://example.com/tldr</link><description><![CDATA["
+        b"<h4><a href='https://a.example/1'>Claude gets memory (3 minute read)</a></h4><p>More.</p>"
+        b"<h4><a href='https://a.example/2'>Cheap GPUs now (Sponsor)</a></h4><p>Buy.</p>"
+        b"<h4><a href='https://a.example/3'>Gemini 3 Flash ships (2 minute read)</a></h4><p>It"
+        b" is fast.</p><h4><a href='https://a.example/4'>Qwen 3.8 Max (GitHub Repo)</a></h4>"
+        b"<p>Open weights.</p>]]></description></item></channel></rss>"
+    )
+    episodes = {e.title: e for e in parse_source(feed, "digests.rss").episodes}
+    batch, tldr = episodes[next(t for t in episodes if "Batch" in t)], episodes["TLDR"]
+    assert [i.headline for i in batch.items] == [
+        "GPT-5.5 Outperforms",
+        "Kimi K2.6 Leads Open LLMs",
+        "AI Strains Climate Pledges",
+    ]
+    assert [i.headline for i in tldr.items] == [
+        "Claude gets memory",
+        "Gemini 3 Flash ships",
+        "Qwen 3.8 Max",
+    ]
