@@ -108,11 +108,15 @@ def is_junk(block: Block) -> bool:
     return is_chapter(block) or is_social(block)
 
 
-def has_link_group(block: Block) -> bool:
-    """Whether the line carries its links as a group: "(X, HF)", "(Blog)", or closes on a link."""
+def has_link_group(block: Block, *, strict: bool = False) -> bool:
+    """Whether the line carries its links as a group: "(X, HF)", "(Blog)", or closes on a link.
+
+    ``strict``: a link closing the line does not count on its own ("More examples can be
+    found here."), only a parenthesised group does.
+    """
     if block.labels:
         marked = block.marked
-        if _TRAILING_MARK.search(marked[-12:]):
+        if not strict and _TRAILING_MARK.search(marked[-12:]):
             return True
         # A group closes right after a link: "(X, HF)" (checked before the pattern: cheap).
         if ("\ue003)" in marked or "\ue003]" in marked) and _MARK_GROUP.search(marked):

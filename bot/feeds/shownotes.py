@@ -302,10 +302,24 @@ def _is_subheader(kinds: _Kinds, i: int, entries: int) -> bool:
 
 def _paragraph_entry(block: Block) -> bool:
     """A paragraph or heading that opens with a link, or a short one closing with a link group."""
-    entry = is_link_entry(block) or (
-        not block.bullet and len(block.text) <= 250 and has_link_group(block)
-    )
+    if is_link_entry(block):
+        entry = block.heading > 0 or block.bullet or _titled(block)
+    else:
+        entry = not block.bullet and len(block.text) <= 250 and has_link_group(block, strict=True)
     return entry and not is_person_line(block.text)
+
+
+def _titled(block: Block) -> bool:
+    """A paragraph opening with a link reads as a story when the link is a title.
+
+    "[OpenAI raises $40B](url) - summary" is; "[Riddley](url) is a Clojure library
+    ..." is prose that happens to open with a link.
+    """
+    label = block.labels[0]
+    if len(label.split()) >= 3:
+        return True
+    after = block.marked[block.marked.find("\ue003") + 1 :].lstrip()
+    return after[:1] in ("-", "–", "—", ":", "|", "")
 
 
 def _paragraph_run(kinds: _Kinds, start: int) -> tuple[Run | None, int]:
