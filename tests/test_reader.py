@@ -404,3 +404,17 @@ def test_digest_feeds_skip_sponsors_and_split_story_titles() -> None:
         "Gemini 3 Flash ships",
         "Qwen 3.8 Max",
     ]
+
+
+def test_link_labels_alone_are_never_items() -> None:
+    html = _p(
+        "TL;DR",
+        "* Kokoro - tiny TTS (<a href='https://hf.co/k'>HF</a>)",
+        "* Paper 2 (<a href='https://arxiv.org/abs/1'>Arxiv</a>)",
+        "* Moondream 2 - sees (<a href='https://x.com/m'>X</a>)",
+        "* <a href='https://example.com/more'>Read more</a>",
+        "* Phi-4 - small (<a href='https://hf.co/p'>HF</a>)",
+    )
+    items = extract_items(html_blocks(html))
+    assert [i.name for i in items] == ["Kokoro", "Moondream 2", "Phi-4"]
+    assert "https://arxiv.org/abs/1" in [link.url for link in items[0].links]

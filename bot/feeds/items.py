@@ -18,7 +18,13 @@ from dataclasses import dataclass, field
 from bot.feeds.blocks import _MARK, Block
 from bot.feeds.clean import clean_text, normalise_space
 from bot.feeds.entries import has_link_group, is_junk, is_link_entry, looks_like_header
-from bot.feeds.names import PRODUCT_FAMILIES, is_person_line, split_name, story_name
+from bot.feeds.names import (
+    PRODUCT_FAMILIES,
+    is_label_only,
+    is_person_line,
+    split_name,
+    story_name,
+)
 from bot.feeds.orgs import KNOWN_ORGS
 from bot.feeds.sections import (
     OTHER,
@@ -232,8 +238,8 @@ def _is_detail(
     if text.endswith(":") and not block.links:
         return False  # "Alibaba Tongyi Qwen on a release streak again:" heads what follows
     first = text.split(maxsplit=1)[0] if text else ""
-    if not first or first.startswith(("http://", "https://", "www.")):
-        return True  # a bare URL under a release is one of its links
+    if not first or first.startswith(("http://", "https://", "www.")) or is_label_only(text):
+        return True  # a bare URL or "Paper (Arxiv)" under a release is one of its links
     if not first[0].isalnum():
         return not block.links  # "🤖 Mixtral 8x22B is ...", "> 10x fewer parameters"
     if _QUANTITY.match(first.strip(",.:;")):
@@ -311,8 +317,8 @@ def parse_item(
         headline = block.text.strip(" -–—:,;|")  # blocks are already clean text
     if not headline:
         headline = block.text
-    if not _HAS_ALNUM.search(headline) or is_person_line(headline):
-        return None
+    if not _HAS_ALNUM.search(headline) or is_person_line(headline) or is_label_only(headline):
+        return None  # "Read more", "Paper 2 (Arxiv)": a link, not a release
     links = list(block.links)
     if "http" in headline:  # bare URLs become links, and leave the headline
         for url in _BARE_URL.findall(headline):
@@ -359,7 +365,7 @@ def parse_story(
     title = clean_text(block.labels[0]).strip(" -–—:,;|")
     if not _HAS_ALNUM.search(title) or title.startswith(("http://", "https://", "www.")):
         return None  # a bare URL is a link, not a story
-    if _SPONSOR.search(title):
+    if _SPONSOR.search(title) or is_label_only(title):
         return None  # "... (Sponsor)": an advertisement
     title = _READ_TIME.sub("", title).strip(" -–—:,;|") or title
     rest = _MARK.sub(

@@ -394,7 +394,12 @@ def _acceptable(name: str) -> bool:
             return True
     if name.isascii() and name[-1:].isalnum() and " " in name and "'" not in name:
         last = name.rsplit(maxsplit=1)[-1].casefold()
-        if last not in LINK_LABELS and "http" not in name and "www." not in name:
+        if (
+            last not in LINK_LABELS
+            and last not in _TAIL_WORDS
+            and "http" not in name
+            and "www." not in name
+        ):
             return True  # the common case, without the full check
     problems = name_problems(name)
     return not any(p in BAD or p in MALFORMED for p in problems)
@@ -404,6 +409,10 @@ def _repaired(name: str, org: str | None, text: str) -> tuple[str, str | None]:
     """Fix the name shapes real lines produce; canonical spelling for the org."""
     org = canonical_org(org)
     trimmed = _trimmed(name)
+    words = trimmed.split()
+    while len(words) > 1 and words[-1].casefold() in _TAIL_WORDS:
+        words.pop()  # "I also invited and" -> "I also invited"
+    trimmed = " ".join(words)
     if _acceptable(trimmed) and not _POSSESSIVE.match(name.strip(_TOKEN_TRIM)):
         return trimmed, org
     # "Qwen's latest reasoning model QwQ-32B", "How the Agent Manager ...", "$10B":
@@ -425,6 +434,8 @@ def _repaired(name: str, org: str | None, text: str) -> tuple[str, str | None]:
             return candidate, org
     # No product on the line: its first words are what a reader would call it.
     words = [w for w in (_trimmed(w) for w in tokens[:6]) if w]
+    while len(words) > 1 and words[-1].casefold() in _TAIL_WORDS:
+        words.pop()  # "I also invited and" -> "I also invited"
     fallback = " ".join(words).strip(_CONNECTORS + " ")[:80]
     return (fallback if fallback else trimmed or name), org
 
@@ -486,3 +497,14 @@ def episode_name(title: str) -> str:
     """An episode's title as the name of the one item it becomes: no emoji, at most 80 chars."""
     text = title if title.isascii() else _EMOJI.sub("", title)
     return " ".join(text.split()).strip(_CONNECTORS + " ")[:80] or title[:80]
+
+
+def is_label_only(text: str) -> bool:
+    """Whether a line is only link labels and numbers ("Paper 2 Arxiv", "Read more")."""
+    words = [w.strip(_TOKEN_TRIM).casefold() for w in text.split()]
+    words = [w for w in words if w]
+    if not words or len(words) > 4:
+        return False
+    if " ".join(words) in LINK_LABELS:
+        return True
+    return all(w in LINK_LABELS or w.isdigit() for w in words)
