@@ -501,6 +501,8 @@ def episode_name(title: str) -> str:
 
 def is_label_only(text: str) -> bool:
     """Whether a line is only link labels and numbers ("Paper 2 Arxiv", "Read more")."""
+    if len(text) > 40:
+        return False  # four labels at most: most lines are longer
     words = [w.strip(_TOKEN_TRIM).casefold() for w in text.split()]
     words = [w for w in words if w]
     if not words or len(words) > 4:
