@@ -467,7 +467,9 @@ def story_name(title: str) -> tuple[str, str | None]:
         strong = any(c.isdigit() for c in name) or any(c.isupper() for c in name[1:])
         if name and strong and _acceptable(name):
             return name, known
-    short = _SITE_SUFFIX.sub("", title) if len(title) > 30 else title
+    short = title
+    if len(title) > 30:  # only the tail can hold a site name: never scan a hostile title
+        short = title[:-60] + _SITE_SUFFIX.sub("", title[-60:])
     colon = short.find(": ")
     lead = short[:colon].split() if colon > 0 else []
     if 0 < len(lead) <= 4 and any(_productish(w) for w in lead):
