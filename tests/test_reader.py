@@ -248,6 +248,20 @@ def test_bare_urls_become_links() -> None:
         ("OpenAI fundraises $10B at ~$500B valuation", "OpenAI", "OpenAI"),
         ("Elon sues OpenAI", "Elon sues OpenAI", None),
         ("🔥 Kokoro - #1 TTS", "Kokoro", None),
+        (
+            "Sapient releases Hierarchical Reasoning Model (HRM), tiny",
+            "Hierarchical Reasoning Model",
+            None,
+        ),
+        ("Meta’s 32B Code World Model (CWM) released", "Code World Model", "Meta"),
+        ("XAI Grok 4 fast - 2M context", "Grok 4 Fast", "xAI"),
+        (
+            "Qwen drops a little update: Qwen3-235B-A22B-Instruct-2507",
+            "Qwen3-235B-A22B-Instruct-2507",
+            "Qwen",
+        ),
+        ("The White House unveils “America’s AI Action Plan”", "America’s AI Action Plan", None),
+        ("I also invited and had the privilege to interview", "I also invited", None),
     ],
 )
 def test_names_are_what_a_reader_would_say(headline: str, name: str, org: str | None) -> None:

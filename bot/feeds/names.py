@@ -21,7 +21,14 @@ import re
 
 from bot.feeds.clean import name_key
 from bot.feeds.orgs import KNOWN_ORGS, canonical_org, is_brand_only
-from bot.quality import BAD, GENERIC_WORDS, LINK_LABELS, MALFORMED, name_problems
+from bot.quality import (
+    BAD,
+    GENERIC_WORDS,
+    LINK_LABELS,
+    MALFORMED,
+    TRAILING_LABELS,
+    name_problems,
+)
 
 _DASH_SPLIT = re.compile(r"\s+[-–—|]\s+|\s+[–—]|[–—]\s+")
 _LEADING_NOISE = re.compile(
@@ -38,6 +45,7 @@ _EMOJI = re.compile(
 _CONNECTORS = "&+-–—/|:,;"
 _FROM_BY = re.compile(r"\b(?:from|by)\s+([A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)?)")
 _DIGIT = re.compile(r"\d")
+_QUANTITY_WORD = re.compile(r"^[~$]?\d[\d.,]*[KMBT]?$")
 _HAS_WORD = re.compile(r"[^\W_]")
 _PERSON_HINTS = ("guest", "host", "panel", "evangelist")
 
@@ -319,6 +327,9 @@ def _leading_name(text: str) -> str:
             continue
         if i > 0 and raw.startswith(("(", "[")):
             break  # "(HRM)" glosses the name; it is not part of it
+        if i > 0 and token.casefold() in _VERSION_WORDS and _DIGIT.search(kept[-1]):
+            kept.append(token.capitalize() if token.islower() else token)
+            continue  # "Grok 4 fast" is "Grok 4 Fast"
         if i > 0 and (
             (token.casefold() in _STOP_WORDS and not _kept_capitalised(token))
             or not _name_like(token)
@@ -330,6 +341,11 @@ def _leading_name(text: str) -> str:
     return " ".join(kept)
 
 
+#: Words that finish a versioned name even when written in lowercase ("Grok 4 fast").
+_VERSION_WORDS = frozenset(
+    "fast mini nano pro max turbo flash lite preview instruct thinking coder plus ultra"
+    " heavy".split()
+)
 #: Stop words that belong to a name when capitalised: "Hierarchical Reasoning Model".
 _NAME_NOUNS = frozenset("model models family update".split())
 
@@ -374,8 +390,8 @@ def _without_label_groups(text: str) -> str:
 def _trimmed(name: str) -> str:
     """A name without emoji, trailing link labels, connectors or a possessive "'s"."""
     words = (name if name.isascii() else _EMOJI.sub("", name)).split()
-    while len(words) > 1 and words[-1].strip(_TOKEN_TRIM).casefold() in LINK_LABELS:
-        words.pop()
+    while len(words) > 1 and words[-1].strip(_TOKEN_TRIM).casefold() in TRAILING_LABELS:
+        words.pop()  # "DeepHermes-3 Preview X"; "Hierarchical Reasoning Model" keeps "Model"
     while words and words[-1] in _CONNECTORS:
         words.pop()
     name = " ".join(words).strip(_TOKEN_TRIM + " " + _CONNECTORS)
@@ -408,6 +424,15 @@ def _acceptable(name: str) -> bool:
 def _repaired(name: str, org: str | None, text: str) -> tuple[str, str | None]:
     """Fix the name shapes real lines produce; canonical spelling for the org."""
     org = canonical_org(org)
+    lead, _, rest = name.partition(" ")
+    owner = _POSSESSIVE.match(lead)
+    if owner and rest and owner.group(1).casefold() in KNOWN_ORGS:
+        # "Meta’s 32B Code World Model": Meta is the org; a size is no part of the name.
+        org = org or canonical_org(owner.group(1))
+        words = rest.split()
+        while len(words) > 1 and _QUANTITY_WORD.match(words[0]):
+            words.pop(0)
+        name = " ".join(words)
     trimmed = _trimmed(name)
     words = trimmed.split()
     while len(words) > 1 and words[-1].casefold() in _TAIL_WORDS:
