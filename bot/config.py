@@ -204,6 +204,23 @@ class ScheduleSettings(Section):
         return format_time(_user_value(parse_time, value))
 
 
+class AlertsSettings(Section):
+    """``[alerts]``: where feed health alerts go (none without a target)."""
+
+    target: str | None = Field(
+        default=None,
+        description="any subscription target: slack:C0123, discord:ID, a webhook, console",
+    )
+    failures: int = Field(default=3, ge=1, le=100, description="failed polls in a row to alert")
+
+    @field_validator("target")
+    @classmethod
+    def _target(cls, value: str | None) -> str | None:
+        from bot.schedule.targets import parse_target
+
+        return None if value is None else str(_user_value(parse_target, value))
+
+
 class SubscriptionSettings(Section):
     """A subscription declared in config (kept in sync with the database on start).
 
@@ -301,6 +318,7 @@ class Settings(EnvFirstSettings):
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     subscriptions: list[SubscriptionSettings] = Field(default_factory=list)
+    alerts: AlertsSettings = Field(default_factory=AlertsSettings)
 
     @field_validator("timezone")
     @classmethod

@@ -23,6 +23,8 @@ def episode_xml(number: int, day: str, lines: list[str]) -> str:
     body = (
         f"<p>Episode {number} of the show.</p><p>TL;DR and Show Notes</p>"
         f"<p>* <strong>Open Source LLMs</strong></p>{bullets}"
+        if lines
+        else f"<p>Episode {number}: just a conversation this week, no list.</p>"
     )
     return (
         f"<item><title>Watch Test Weekly - episode {number}</title>"

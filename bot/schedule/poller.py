@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.alerts import FeedHealth
 from bot.engine import Engine, IngestReport
 from bot.errors import DigestbotError, FetchError
 from bot.retry_after import DEFAULT_MAX_SECONDS, clamp_delay
@@ -74,8 +75,13 @@ class FeedPoller:
         retry_after_max: timedelta = timedelta(seconds=DEFAULT_MAX_SECONDS),
         concurrency: int = 4,
         on_new: OnNew | None = None,
+        health: FeedHealth | None = None,
     ) -> None:
-        """``feeds``: sources, or a mapping of source to ``guarded`` (from chat)."""
+        """``feeds``: sources, or a mapping of source to ``guarded`` (from chat).
+
+        ``health`` records every poll's outcome (feed health alerts, ``/digest status``).
+        """
+        self.health = health
         self.engine = engine
         self.clock = clock
         self.interval = interval
@@ -158,13 +164,16 @@ class FeedPoller:
                 exc.message,
                 delay,
             )
+            await self._record(state.source, exc.message)
             return exc.message
         except Exception as exc:  # a parser bug on one feed must not stop the others
             state.failures += 1
             state.next_due = self.clock.now() + self.backoff(state.failures, None)
             state.last_error = f"{type(exc).__name__}: {exc}"
             log.exception("feed %s: unexpected error", state.source)
+            await self._record(state.source, state.last_error)
             return state.last_error
+        await self._record(state.source, None, changed=bool(report.added or report.updated))
         state.failures = 0
         state.last_error = None
         state.last_ok = self.clock.now()
@@ -174,6 +183,19 @@ class FeedPoller:
         else:
             log.debug("%s", report.line())
         return report
+
+    async def _record(self, source: str, error: str | None, *, changed: bool = False) -> None:
+        """Tell ``health`` how the poll went; a failure to record never stops polling."""
+        if self.health is None:
+            return
+        now = self.clock.now()
+        try:
+            if error is None:
+                await asyncio.to_thread(self.health.succeeded, source, now=now, changed=changed)
+            else:
+                await asyncio.to_thread(self.health.failed, source, error, now=now)
+        except DigestbotError as exc:
+            log.warning("could not record the health of %s: %s", source, exc)
 
     def seconds_until_due(self) -> float:
         """Seconds until the next feed not being fetched is due (0 if one is due now)."""

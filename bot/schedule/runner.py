@@ -38,6 +38,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from adapters.console.adapter import ConsoleAdapter
+from bot.alerts import FeedHealth, send_pending
 from bot.commands import Commands
 from bot.config import Settings
 from bot.engine import Engine, IngestReport, make_engine
@@ -48,6 +49,7 @@ from bot.schedule.platforms import PlatformRunner, load_runners
 from bot.schedule.poller import FeedPoller
 from bot.schedule.posting import Poster, Sinks
 from bot.schedule.subscriptions import Subscription, Subscriptions
+from bot.schedule.targets import parse_target
 from bot.schedule.timing import Clock, SystemClock
 from bot.schedule.webhooks import (
     DiscordWebhookSink,
@@ -137,6 +139,8 @@ class DigestRuntime:
         self.poller: FeedPoller | None = None
         self.runners: list[PlatformRunner] = []
         self.watches: WatchService | None = None
+        self.health: FeedHealth | None = None
+        self._alerts_sinks: Sinks | None = None
         self.ready = asyncio.Event()
 
     # --- the main loop -----------------------------------------------------------------
@@ -206,6 +210,8 @@ class DigestRuntime:
             for kind, sink in self._extra_sinks.items():
                 sinks.add(kind, sink)
             self.watches = self._watch_service(engine, sinks)
+            self.health = FeedHealth(engine.store, failures=settings.alerts.failures)
+            self._alerts_sinks = sinks
             all_subs = await asyncio.to_thread(subscriptions.all)
             self.poller = poller = FeedPoller(
                 engine,
@@ -215,6 +221,7 @@ class DigestRuntime:
                 max_backoff=timedelta(minutes=settings.schedule.poll_backoff_max_minutes),
                 retry_after_max=timedelta(minutes=settings.schedule.retry_after_max_minutes),
                 on_new=self._on_new_episodes,
+                health=self.health,
             )
             self._log_start(all_subs, sinks)
             # Read the feeds once before catching up, so a catch-up post has this week's
@@ -246,6 +253,7 @@ class DigestRuntime:
             console_task = self._start_console(console) if not self.runners else None
             self._spawn(poster.sweep())  # catch up on what was due while we were down
             self._spawn(self._watch_round())  # and on alerts left pending
+            self._spawn(self.health_round())
             self.ready.set()
             await stop.wait()
         finally:
@@ -366,6 +374,7 @@ class DigestRuntime:
                 if self.poller.add(feed, guarded=guarded):
                     self.poller.poke()
         await self.poster.sweep()
+        await self.health_round()  # failed polls and disabled subscriptions since the last one
 
     async def _resync(self) -> list[Subscription]:
         assert self.poster is not None
@@ -391,6 +400,19 @@ class DigestRuntime:
             if sender is not None:
                 service.add_sender(f"{runner.platform}-user", sender)
         return service
+
+    async def health_round(self) -> int:
+        """Check subscriptions, then send pending health alerts to ``[alerts] target``."""
+        target = self.settings.alerts.target
+        if self.health is None or self._alerts_sinks is None or target is None:
+            return 0
+        try:
+            await asyncio.to_thread(self.health.check_subscriptions, now=self.clock.now())
+            sink, where = self._alerts_sinks.resolve(parse_target(target))
+            return await send_pending(self.health, sink, where, now=self.clock.now())
+        except DigestbotError as exc:  # no sink for the target here, a locked database
+            log.warning("health alerts: %s", exc)
+            return 0
 
     async def _watch_round(self) -> None:
         if self.watches is not None:

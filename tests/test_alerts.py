@@ -1,0 +1,125 @@
+"""Feed health alerts: once per incident, one recovery, state in the database."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.alerts import FeedHealth, send_pending
+from bot.config import ScheduleSettings, Settings
+from bot.engine import Engine, make_engine
+from bot.schedule.poller import FeedPoller
+from bot.schedule.runner import webhook_sinks
+from bot.schedule.subscriptions import Subscriptions, build
+from bot.schedule.timing import ManualClock
+from tests.standins.webhook import Reply, WebhookReceiver
+from tests.watchfeeds import write_feed
+
+NOW = datetime(2026, 1, 10, tzinfo=UTC)
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    engine = make_engine(Settings(), db_path=str(tmp_path / "db.sqlite"))
+    yield engine
+    engine.close()
+
+
+async def _poll_and_alert(
+    poller: FeedPoller, health: FeedHealth, hook: str, clock: ManualClock
+) -> None:
+    """One poll of every feed (due or not), then the alerts round to a loopback webhook."""
+    for state in poller.feeds.values():
+        state.next_due = clock.now()
+    await poller.poll_due()
+    async with httpx.AsyncClient() as http:
+        sink = webhook_sinks(Settings(), http)["webhook"]
+        await send_pending(health, sink, hook, now=clock.now())
+
+
+def test_failing_feed_alerts_once_then_recovers_once(engine: Engine, tmp_path: Path) -> None:
+    feed = tmp_path / "feed.rss"  # missing: every poll fails
+    clock = ManualClock(NOW)
+    health = FeedHealth(engine.store, failures=3)
+    poller = FeedPoller(engine, [str(feed)], clock=clock, health=health)
+    with WebhookReceiver() as hooks:
+        for _ in range(6):
+            clock.set(clock.now() + timedelta(hours=1))
+            asyncio.run(_poll_and_alert(poller, health, hooks.url(), clock))
+        assert len(hooks.accepted()) == 1
+        body = json.dumps(hooks.accepted()[0].body)
+        assert "failing" in body and "3 polls in a row" in body
+        write_feed(feed, [(1, "Thu, 01 Jan", ["Qwen3-VL - vision", "Gemma 4 - open"])])
+        for _ in range(3):
+            clock.set(clock.now() + timedelta(hours=1))
+            asyncio.run(_poll_and_alert(poller, health, hooks.url(), clock))
+        assert len(hooks.accepted()) == 2
+        assert "Recovered" in json.dumps(hooks.accepted()[1].body)
+    (status,) = health.feeds()
+    assert status.failures == 0 and status.last_ok and status.last_error
+
+
+def test_failed_alert_is_retried_not_lost(engine: Engine) -> None:
+    health = FeedHealth(engine.store, failures=1)
+    health.failed("https://example.org/feed", "HTTP 500", now=NOW)
+    health.failed("https://example.org/feed", "HTTP 500", now=NOW)
+    assert len(health.pending_messages()) == 1
+    with WebhookReceiver() as hooks:
+        hooks.script("/hook", Reply(status=404))
+        assert asyncio.run(_send(health, hooks.url())) == 0
+        assert asyncio.run(_send(health, hooks.url())) == 1
+        assert asyncio.run(_send(health, hooks.url())) == 0
+        assert len(hooks.accepted()) == 1
+
+
+async def _send(health: FeedHealth, hook: str) -> int:
+    async with httpx.AsyncClient() as http:
+        return await send_pending(health, webhook_sinks(Settings(), http)["webhook"], hook, now=NOW)
+
+
+def test_markup_change_alerts_once(engine: Engine, tmp_path: Path) -> None:
+    feed = tmp_path / "feed.rss"
+    eps = [
+        (n, f"Thu, {n:02d} Jan", [f"Model{n} 1 - a model", f"Other{n} 2 - b"]) for n in range(1, 6)
+    ]
+    engine.ingest(str(write_feed(feed, eps)))
+    health = FeedHealth(engine.store)
+    health.succeeded(str(feed), now=NOW)
+    assert health.pending_messages() == []
+    bare = (6, "Thu, 06 Feb", [])  # no release list at all
+    engine.ingest(str(write_feed(feed, [*eps, bare])))
+    health.succeeded(str(feed), now=NOW)
+    health.succeeded(str(feed), now=NOW)
+    (message,) = health.pending_messages()
+    assert message.kind == "markup" and "episode 6" in message.text
+    health.mark_sent(message, now=NOW)
+    health.succeeded(str(feed), now=NOW)
+    assert health.pending_messages() == []
+
+
+def test_disabled_subscription_alerts_once(engine: Engine) -> None:
+    subs = Subscriptions(engine.store)
+    sub = subs.add(
+        build("console", created_at=NOW, defaults=ScheduleSettings(), default_zone="UTC")
+    )
+    health = FeedHealth(engine.store)
+    health.check_subscriptions(now=NOW)
+    assert health.pending_messages() == []
+    subs.disable(sub.id, "channel_not_found")
+    health.check_subscriptions(now=NOW)
+    health.check_subscriptions(now=NOW)
+    (message,) = health.pending_messages()
+    assert message.subject == sub.id and "channel_not_found" in message.text
+    health.mark_sent(message, now=NOW)
+    health.check_subscriptions(now=NOW)
+    assert health.pending_messages() == []
+    subs.remove(sub.id)
+    health.check_subscriptions(now=NOW)
+    (recovered,) = health.pending_messages()
+    assert recovered.recovered
