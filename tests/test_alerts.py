@@ -123,3 +123,19 @@ def test_disabled_subscription_alerts_once(engine: Engine) -> None:
     health.check_subscriptions(now=NOW)
     (recovered,) = health.pending_messages()
     assert recovered.recovered
+
+
+def test_digest_status_shows_each_feeds_last_success_and_error(engine: Engine) -> None:
+    from bot.commands import CommandContext
+    from bot.models import TextReply
+    from bot.schedule.admin import DigestAdmin
+    from bot.schedule.timing import SystemClock
+
+    health = FeedHealth(engine.store)
+    health.succeeded("https://example.org/a.rss", now=NOW)
+    health.failed("https://example.org/b.rss", "HTTP 503 <!channel>", now=NOW)
+    admin = DigestAdmin(engine, Settings(), clock=SystemClock())
+    reply = admin("status", CommandContext(platform="slack", channel_id="C0123ABCD"))
+    assert isinstance(reply, TextReply)
+    assert "a.rss: last success 2026-01-10 00:00 UTC" in reply.text
+    assert "b.rss: never read; last error 2026-01-10 00:00 UTC: HTTP 503" in reply.text

@@ -17,6 +17,7 @@ import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.alerts import FeedHealth, FeedStatus
 from bot.commands import AdminHandler, CommandContext
 from bot.config import Settings
 from bot.engine import Engine
@@ -237,10 +238,12 @@ class DigestAdmin:
         return TextReply(text=text.strip(), error=not removed)
 
     def status(self, ctx: CommandContext) -> Reply:
-        """This channel's subscriptions: schedule, next post, last post, last error."""
+        """This channel's subscriptions (schedule, next, last post, last error), then each
+        feed's last success and last error."""
         subs = self._channel_subscriptions(ctx)
+        feeds = feed_status_lines(FeedHealth(self.engine.store).feeds())
         if not subs:
-            return TextReply(text="This channel has no subscription. " + USAGE)
+            return TextReply(text="\n".join(["This channel has no subscription. " + USAGE, *feeds]))
         lines = []
         for sub in subs:
             lines.append(self._summary(sub))
@@ -250,7 +253,7 @@ class DigestAdmin:
                 lines.append(f"  last post: {when:%a %d %b %H:%M %Z}")
             if sub.last_error and sub.active:
                 lines.append(f"  last error: {sub.last_error}")
-        return TextReply(text="\n".join(lines))
+        return TextReply(text="\n".join([*lines, *feeds]))
 
     def feeds(self) -> Reply:
         """The feeds being followed, with their titles and when they were last read."""
@@ -304,6 +307,27 @@ class DigestAdmin:
                 self._on_change()
             except Exception:  # rescheduling is best effort: the sweep catches up anyway
                 log.exception("could not reschedule after a subscription change")
+
+
+def feed_status_lines(feeds: list[FeedStatus]) -> list[str]:
+    """``Feeds:`` then one line per feed polled: last success, and last error when it failed."""
+    if not feeds:
+        return []
+    lines = ["Feeds:"]
+    for feed in feeds:
+        ok = (
+            f"last success {feed.last_ok[:16].replace('T', ' ')} UTC"
+            if feed.last_ok
+            else "never read"
+        )
+        line = f"• {feed.feed[:120]}: {ok}"
+        if feed.last_error:
+            when = (feed.last_error_at or "")[:16].replace("T", " ")
+            line += f"; last error {when} UTC: {feed.last_error[:200]}"
+            if feed.failures:
+                line += f" ({feed.failures} in a row)"
+        lines.append(line)
+    return lines
 
 
 def make_admin_handler(
