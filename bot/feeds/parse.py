@@ -20,6 +20,7 @@ import feedparser
 
 from bot.errors import FeedParseError
 from bot.feeds.blocks import Block, html_blocks, html_to_text, markdown_blocks
+from bot.feeds.charrefs import repair_char_refs
 from bot.feeds.chapters import (
     attach_chapters,
     chapters_from_blocks,
@@ -80,11 +81,12 @@ def stream_source(data: bytes, source: str, *, kind: str | None = None) -> FeedS
     """Open feed or document bytes for reading; ``source`` names it in messages.
 
     Raises ``FeedParseError`` at once when the bytes are not a feed at all.
+    Broken numeric character references are mended first (``charrefs.py``).
     """
     kind = kind or sniff(data, source)
     if kind == "feed":
         return stream_feed(data, source)
-    text = _decode(data)
+    text = _decode(repair_char_refs(data))
     parse = parse_html_document if kind == "html" else parse_markdown_document
     episode = parse(text, source)
     return FeedStream(source, source, [], lambda: iter((episode,)))
@@ -169,6 +171,7 @@ def _map_c1(text: str) -> str:
 
 def stream_feed(data: bytes, source: str) -> FeedStream:
     """A feed's episodes; a malformed feed yields what can be read, with a warning."""
+    data = repair_char_refs(data)  # before feedparser, which fails on some (charrefs.py)
     lifted, bodies, placeholder = _lift_bodies(data)
     parsed = feedparser.parse(lifted, sanitize_html=False, resolve_relative_uris=False)
     for entry in parsed.entries:
