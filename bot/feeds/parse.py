@@ -20,7 +20,6 @@ import feedparser
 
 from bot.errors import FeedParseError
 from bot.feeds.blocks import Block, html_blocks, html_to_text, markdown_blocks
-from bot.feeds.charrefs import repair_char_refs
 from bot.feeds.chapters import (
     attach_chapters,
     chapters_from_blocks,
@@ -28,6 +27,7 @@ from bot.feeds.chapters import (
     merge_chapters,
     parse_timestamp,
 )
+from bot.feeds.charrefs import repair_char_refs
 from bot.feeds.clean import canonical_link, clean_text, clean_url, repair_mojibake
 from bot.feeds.shownotes import OTHER, extract_items
 from bot.feeds.transcript import without_transcript
