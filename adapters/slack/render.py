@@ -40,6 +40,7 @@ from bot.models import (
     SearchReply,
     TextReply,
 )
+from bot.safetext import strip_bidi
 
 Block = dict[str, Any]
 Message = dict[str, Any]
@@ -83,10 +84,11 @@ def escape(text: str) -> str:
     """Make ``text`` safe inside any Slack text object.
 
     Escapes ``&``, ``<`` and ``>`` (Slack's control characters), drops control
-    characters, and puts a word joiner after the ``@`` of ``@channel``,
-    ``@here`` and ``@everyone`` so no client or parser treats them as a ping.
+    characters and bidirectional overrides (spoofed labels), and puts a word
+    joiner after the ``@`` of ``@channel``, ``@here`` and ``@everyone`` so no
+    client or parser treats them as a ping.
     """
-    text = _CONTROL.sub("", text)
+    text = strip_bidi(_CONTROL.sub("", text))
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _BROADCAST.sub("@" + _WORD_JOINER, text)
 

@@ -36,6 +36,7 @@ from typing import Any
 import httpx
 
 from bot.models import Digest
+from bot.safetext import strip_bidi
 from bot.schedule.targets import Kind, Target
 from bot.sinks import PostError
 
@@ -254,8 +255,11 @@ class WebhookSink:
 
 
 def slack_escape(text: str) -> str:
-    """Slack's three control characters as entities: feed text can never ping or link."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Slack's three control characters as entities: feed text can never ping or link.
+
+    Bidirectional overrides go too (``bot/safetext.py``).
+    """
+    return strip_bidi(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _chunks(text: str, limit: int) -> list[str]:
