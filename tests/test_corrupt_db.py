@@ -32,8 +32,8 @@ def sample_feed_module() -> Path:
 
 
 def _schema_text_overwritten(data: bytes) -> bytes:
-    """Bytes that are not UTF-8 written into the first CREATE statement's SQL text."""
-    start = re.search(rb"CREATE TABLE", data)
+    """Bytes that are not UTF-8 written into the first schema statement's SQL text."""
+    start = re.search(rb"CREATE (?:TABLE|INDEX|TRIGGER|VIRTUAL)", data)
     assert start is not None
     out = bytearray(data)
     out[start.start() + 13 : start.start() + 20] = b"\xff" * 7
