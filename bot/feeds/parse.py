@@ -173,7 +173,14 @@ def stream_feed(data: bytes, source: str) -> FeedStream:
     """A feed's episodes; a malformed feed yields what can be read, with a warning."""
     data = repair_char_refs(data)  # before feedparser, which fails on some (charrefs.py)
     lifted, bodies, placeholder = _lift_bodies(data)
-    parsed = feedparser.parse(lifted, sanitize_html=False, resolve_relative_uris=False)
+    try:
+        parsed = feedparser.parse(lifted, sanitize_html=False, resolve_relative_uris=False)
+    except Exception as exc:  # feedparser's own bugs on hostile input (a psc:chapter
+        # without start raises TypeError in its loose parser): one clear error, not a traceback
+        reason = clean_text(f"{type(exc).__name__}: {exc}")[:200]
+        raise FeedParseError(
+            f"{source}: not a readable feed (feedparser failed: {reason})"
+        ) from exc
     for entry in parsed.entries:
         for key in ("title", "summary"):
             if key in entry:

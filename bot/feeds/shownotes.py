@@ -388,10 +388,12 @@ _OPENERS = frozenset(
     """.split()
 )
 _PEOPLE_LINE = re.compile(
-    r"^(?:guests?|co-?hosts?|hosts?|panel(?:ists)?)\b\s*[:\-–]|"
-    r"\bevangelist\b|\bco-?host\b.*@\w|@\w+.*\bco-?host\b",
-    re.I,
+    r"^(?:guests?|co-?hosts?|hosts?|panel(?:ists)?)\b\s*[:\-–]|\bevangelist\b", re.I
 )
+# "co-host" and a @handle on one line, in either order: two searches, because one
+# pattern with ".*" between them backtracks quadratically on a long line full of "@".
+_COHOST = re.compile(r"\bco-?host\b", re.I)
+_HANDLE = re.compile(r"@\w")
 
 
 def _subject_and_object(segment: str) -> tuple[str, str]:
@@ -439,7 +441,13 @@ def _find_name(text: str, *, scan: int) -> str:
 
 def is_person_line(headline: str) -> bool:
     """Whether a show-notes line lists a host or guest rather than a release."""
-    return bool(_PEOPLE_LINE.search(headline))
+    if _PEOPLE_LINE.search(headline):
+        return True
+    cohost = _COHOST.search(headline)
+    return cohost is not None and (
+        _HANDLE.search(headline, 0, cohost.start()) is not None
+        or _HANDLE.search(headline, cohost.end()) is not None
+    )
 
 
 def _usable_name(name: str) -> bool:
