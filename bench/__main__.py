@@ -31,6 +31,7 @@ PARTS = (
     ),
     ("Discord: interaction to callback, 1,000 each (real items)", "bench.bench_discord", "main"),
     ("Scheduling: one weekly digest to 1,000 webhooks", "bench.bench_schedule", "rows"),
+    ("Fuzz: 2,000 hostile or mutated feeds parsed and rendered", "bench.bench_fuzz", "rows"),
 )
 
 

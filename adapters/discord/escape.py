@@ -40,7 +40,8 @@ _LINE_START = re.compile(r"^([ \t]*)(#{1,3}\s|-#\s|>|[-+]\s)", re.MULTILINE)
 _NUMBERED = re.compile(r"^([ \t]*\d+)([.)]\s)", re.MULTILINE)
 
 # Bare URLs are left unescaped (Discord autolinks them; a backslash would break them).
-_BARE_URL = re.compile(r"https?://[^\s<]+[^<.,:;\"'\]\s)]")
+# A bracket ends one: "https://x|[label](javascript:...)" must not pass as a URL unescaped.
+_BARE_URL = re.compile(r"https?://[^\s<\[\]]+[^<.,:;\"'\[\]\s)]")
 
 # Characters that may not appear raw inside ``(...)`` of a masked link.
 _URL_SAFE = "/:?#@!$&'*+,;=%~.-_"
