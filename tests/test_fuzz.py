@@ -29,6 +29,8 @@ from bot.safetext import BIDI_CONTROLS
 from tests.standins.discord_api import message_violations
 from tests.standins.slack_api import check_message, find_pings
 
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # feedparser, mutated dates
+
 SEED = 11
 COUNT = 200
 #: CPU seconds one case may take (the bench's target is 2 s; cases here are smaller).

@@ -62,6 +62,68 @@ def clean(fragment: str, **options: Any) -> str:
 
 def pieces(fragment: str, max_tags: int = MAX_TAGS) -> list[str]:
     """``fragment`` cut into pieces of ``max_tags`` tags or so (at most twice that)."""
+    if _OPAQUE.search(fragment):
+        return _tokenised_pieces(fragment, max_tags)
+    return _counted_pieces(fragment, max_tags)
+
+
+# Comments and raw-text elements may hold anything, "<p>" included: only the tokeniser
+# below steps over them.  Without them (nearly every episode), counting is enough.
+_OPAQUE = re.compile(
+    r"<(?:!--|script|style|textarea|title|xmp|iframe|noembed|noframes|noscript|plaintext)",
+    re.I,
+)
+_BLOCK_START = re.compile(r"<(?:p|li|ul|ol|h[1-6]|div|blockquote|pre|tr|table)(?=[\s>/])", re.I)
+
+
+def _counted_pieces(fragment: str, max_tags: int) -> list[str]:
+    """``pieces`` by counting in C: depth is estimated as tags opened minus closed.
+
+    Twice as fast as the tokeniser on real notes (42,000 tags in the ThursdAI
+    feed), which matters because every long episode goes through here.
+    """
+    out: list[str] = []
+    start = 0
+    prefix = ""
+    tags = 0  # tags in the current piece up to ``previous``
+    depth = 0  # "<" minus twice "</" since the fragment's start: opened minus closed
+    previous = 0
+    lists = tables = 0  # open at the current piece's start
+    best: tuple[int, int, int] | None = None  # (depth, position, tags before it)
+    for position in [m.start() for m in _BLOCK_START.finditer(fragment)] + [len(fragment)]:
+        opened = fragment.count("<", previous, position)
+        depth += opened - 2 * fragment.count("</", previous, position)
+        tags += opened
+        previous = position
+        if tags > 2 * max_tags and best is None:
+            # No block start for long (hostile inline markup): cut every max_tags tags.
+            while tags > 2 * max_tags:
+                cut = start
+                for _ in range(max_tags):
+                    cut = fragment.find("<", cut) + 1
+                out.append(prefix + fragment[start : cut - 1])
+                start, prefix = cut - 1, ""
+                tags -= max_tags
+        if tags > max_tags // 2 and (best is None or depth <= best[0]):
+            best = (depth, position, tags)
+        if tags >= max_tags and best is not None:
+            _, cut, before = best
+            region = fragment[start:cut]
+            lists += region.count("<ul") + region.count("<ol")
+            lists -= region.count("</ul") + region.count("</ol")
+            tables += region.count("<table") - region.count("</table")
+            out.append(prefix + region)
+            lists, tables = max(lists, 0), max(tables, 0)
+            prefix = "<ul>" * min(lists, _MAX_REOPEN) + "<table>" * min(tables, _MAX_REOPEN)
+            if lists and not fragment.startswith(("<li", "<LI", "<ul", "<UL", "<ol", "<OL"), cut):
+                prefix += "<li>"  # a paragraph inside a list item stays inside one
+            start, tags, best = cut, tags - before, None
+    out.append(prefix + fragment[start:])
+    return out
+
+
+def _tokenised_pieces(fragment: str, max_tags: int) -> list[str]:
+    """``pieces`` for fragments with comments or raw text: a simple model of HTML."""
     out: list[str] = []
     open_names: list[str] = []  # the elements open, by a simple model of HTML
     start = 0  # where the current piece begins
