@@ -251,6 +251,8 @@ def mutate(rng: random.Random, data: bytes) -> bytes:
             shape = _shape(rng)
             if body >= 0:
                 data = data[: body + 9] + shape.encode() + data[body + 9 :]
+            elif rng.random() < 0.5:  # raw markup in the XML (as some feeds write notes)
+                data = data[:at] + shape.encode() + data[at:]
             else:
                 data = data[:at] + _xml_text(shape).encode() + data[at:]
         else:  # a slice repeated
