@@ -40,7 +40,7 @@ def _digest() -> Digest:
         name="Model " + SPOOF,
         org="Org \u202e",
         headline="headline " + SPOOF,
-        links=(Link(label="label " + SPOOF, url="https://example.org/m"),),
+        links=(Link(label="label " + SPOOF, url="https://example.org/m\u202e/gpj.exe"),),
         sources=(EPISODE,),
     )
     section = DigestSection(name="Section " + SPOOF, items=(item,))

@@ -40,7 +40,7 @@ from bot.models import (
     SearchReply,
     TextReply,
 )
-from bot.safetext import strip_bidi
+from bot.safetext import BIDI_CONTROLS, strip_bidi
 
 Block = dict[str, Any]
 Message = dict[str, Any]
@@ -138,7 +138,13 @@ def safe_url(url: str | None) -> str | None:
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return None
     encoded = "".join(
-        _percent(c) if c in _URL_UNSAFE or c.isspace() or ord(c) < 0x21 or ord(c) == 0x7F else c
+        _percent(c)
+        if c in _URL_UNSAFE
+        or c.isspace()
+        or ord(c) < 0x21
+        or ord(c) == 0x7F
+        or ord(c) in BIDI_CONTROLS
+        else c
         for c in url
     )
     if len(encoded) > MAX_URL_CHARS:
