@@ -12,6 +12,7 @@ import json
 import re
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +25,9 @@ from bench.fuzzfeeds import (
     many_bullets,
     run_case,
 )
+from bot.config import Settings
+from bot.engine import make_engine
+from bot.errors import DigestbotError
 from bot.feeds.parse import parse_source
 from bot.safetext import BIDI_CONTROLS
 from tests.standins.discord_api import message_violations
@@ -167,3 +171,29 @@ def test_hostile_shapes_are_parsed_in_linear_time(shape: str) -> None:
     half, full = _cpu_to_parse(make(0.5)), _cpu_to_parse(make(1.0))
     assert full < 3.0, f"{shape}: {full:.2f} s"
     assert full < 3.0 * half + 0.1, f"{shape}: {half:.2f} s -> {full:.2f} s (superlinear)"
+
+
+def test_fuzzed_feeds_through_the_engine(tmp_path: Path) -> None:
+    """Ingest (store and summariser included), TL;DR, release and search on a real file."""
+    engine = make_engine(Settings(), db_path=tmp_path / "fuzz.db")
+    problems: list[str] = []
+    try:
+        for case in cases(SEED + 2, 40):
+            path = tmp_path / case.name
+            path.write_bytes(case.data)
+            start = time.process_time()
+            try:
+                engine.ingest(str(path), force=True)
+                for episode in engine.episodes(limit=3):
+                    engine.tldr(episode.id)
+                engine.search("model @here <!channel>")
+                engine.release("model")
+            except DigestbotError:
+                pass
+            except Exception as exc:
+                problems.append(f"{case.label}: {type(exc).__name__}: {exc}"[:300])
+            if time.process_time() - start > CASE_BOUND:
+                problems.append(f"{case.label}: over {CASE_BOUND} s")
+    finally:
+        engine.close()
+    assert not problems, "\n".join(problems)
