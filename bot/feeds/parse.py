@@ -185,10 +185,10 @@ def stream_feed(data: bytes, source: str) -> FeedStream:
         ) from exc
     for entry in parsed.entries:
         for key in ("title", "summary"):
-            if key in entry:
-                entry[key] = _restore(entry[key], bodies, placeholder)
+            if key in entry:  # None in some malformed feeds: read as empty
+                entry[key] = _restore(entry[key] or "", bodies, placeholder)
         for content in entry.get("content", []) or []:
-            content["value"] = _restore(content.get("value", ""), bodies, placeholder)
+            content["value"] = _restore(content.get("value") or "", bodies, placeholder)
     warnings: list[str] = []
     if parsed.get("bozo"):
         reason = clean_text(str(parsed.get("bozo_exception", "malformed feed")))[:200]
@@ -198,7 +198,7 @@ def stream_feed(data: bytes, source: str) -> FeedStream:
             f"{source}: malformed feed ({reason}); read {len(parsed.entries)} episode(s) anyway"
         )
     feed_title = (
-        clean_text(html_to_text(repair_mojibake(str(parsed.feed.get("title", ""))))) or source
+        clean_text(html_to_text(repair_mojibake(str(parsed.feed.get("title") or "")))) or source
     )
     entries = list(enumerate(parsed.entries))
 
@@ -250,7 +250,7 @@ def _entry_audio(entry: Any) -> str | None:
 def _episode_from_entry(entry: Any, source: str, index: int) -> ParsedEpisode:
     """One feed entry as an episode."""
     html_ = repair_mojibake(_entry_html(entry))
-    title = clean_text(html_to_text(repair_mojibake(str(entry.get("title", ""))))) or (
+    title = clean_text(html_to_text(repair_mojibake(str(entry.get("title") or "")))) or (
         f"Episode {index + 1}"
     )
     url = clean_url(str(entry.get("link", "") or ""))
