@@ -30,8 +30,8 @@ from bot.feeds.chapters import (
 from bot.feeds.charrefs import repair_char_refs
 from bot.feeds.clean import canonical_link, clean_text, clean_url, repair_mojibake
 from bot.feeds.names import episode_name, story_name
-from bot.feeds.sections import section_of_line
 from bot.feeds.rawmarkup import wrap_raw_markup
+from bot.feeds.sections import section_of_line
 from bot.feeds.shownotes import OTHER, extract_items
 from bot.feeds.transcript import without_transcript
 from bot.models import Chapter, Link, ParsedEpisode, ParsedFeed, ParsedItem

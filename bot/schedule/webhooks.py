@@ -38,8 +38,8 @@ import httpx
 
 from bot.models import Digest
 from bot.retry_after import DEFAULT_MAX_SECONDS, clamp_delay, parse_retry_after
-from bot.schedule.pacing import DiscordLimits, RateWindow, Slot, discord_webhook_window
 from bot.safetext import strip_bidi
+from bot.schedule.pacing import DiscordLimits, RateWindow, Slot, discord_webhook_window
 from bot.schedule.targets import Kind, Target
 from bot.sinks import PostError
 
