@@ -29,6 +29,7 @@ COMMAND_HELP: dict[str, str] = {
     "release": "/release <name> - what a release is, where it came up, its links",
     "search": "/search <query> - releases matching words",
     "digest": "/digest subscribe|unsubscribe|status|feeds|post - channel subscriptions (admins)",
+    "watch": "/watch <name> | list | remove ID - a message when a new episode names a release",
 }
 
 
@@ -50,9 +51,18 @@ AdminHandler = Callable[[str, CommandContext], Reply]
 class Commands:
     """Route chat commands to the engine and shape the replies."""
 
-    def __init__(self, engine: Engine, *, admin: AdminHandler | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        admin: AdminHandler | None = None,
+        watch: AdminHandler | None = None,
+    ) -> None:
+        """``admin`` answers ``/digest``; ``watch`` answers ``/watch`` (default: the
+        store's watchlists, ``bot.watch.chat``)."""
         self._engine = engine
         self._admin = admin
+        self._watch = watch
 
     def handle(self, command: str, text: str, ctx: CommandContext) -> Reply:
         """Run ``command`` (without the slash) with its argument ``text``."""
@@ -67,6 +77,8 @@ class Commands:
                 return DigestReply(digest=self._engine.tldr(text or None))
             if name == "digest":
                 return self._digest(text, ctx)
+            if name == "watch":
+                return self._watches()(text, ctx)
             if name in ("help", ""):
                 return TextReply(text="\n".join(COMMAND_HELP.values()))
         except NotFoundError as exc:
@@ -98,6 +110,13 @@ class Commands:
             return TextReply(text="Usage: /search <words>, for example /search tts", error=True)
         hits = self._engine.search(text, limit=10)
         return SearchReply(query=text, hits=tuple(hits))
+
+    def _watches(self) -> AdminHandler:
+        if self._watch is None:
+            from bot.watch.chat import WatchChat  # it imports this module
+
+            self._watch = WatchChat(self._engine.store)
+        return self._watch
 
     def _digest(self, text: str, ctx: CommandContext) -> Reply:
         if self._admin is None:

@@ -120,7 +120,7 @@ def digest_text(subcommand: str, **options: str | None) -> str:
 
 
 def lookup_commands(responder: Responder) -> list[app_commands.Command[Any, ..., None]]:
-    """``/tldr``, ``/release`` (with autocomplete) and ``/search``."""
+    """``/tldr``, ``/release`` (with autocomplete), ``/search`` and ``/watch``."""
 
     @app_commands.command(name="tldr")
     @app_commands.describe(
@@ -166,7 +166,32 @@ def lookup_commands(responder: Responder) -> list[app_commands.Command[Any, ...,
         """Releases matching words, best first."""
         await responder.run(interaction, "search", query, ephemeral=not share)
 
-    return [tldr, release, search]
+    @app_commands.command(name="watch")
+    @app_commands.describe(
+        what="A release or family (qwen), or: list, remove ID",
+        channel="Alert this channel instead of you (Manage Server only)",
+        license="Only releases under this licence, e.g. apache-2.0",
+        org="Only releases by this organisation",
+        anyway="Keep a watch on a name no episode has named yet",
+    )
+    async def watch(
+        interaction: discord.Interaction[Any],
+        what: app_commands.Range[str, 1, 200],
+        channel: discord.TextChannel | None = None,
+        license: str | None = None,
+        org: str | None = None,
+        anyway: bool = False,
+    ) -> None:
+        """A direct message whenever a new episode names a release."""
+        text = shlex.join(what.split())
+        if channel is not None:
+            text += f" <#{channel.id}>"
+        text += " " + digest_text("", license=license, org=org)
+        if anyway:
+            text += " --anyway"
+        await responder.run(interaction, "watch", text.strip(), ephemeral=True)
+
+    return [tldr, release, search, watch]
 
 
 @app_commands.default_permissions(manage_guild=True)

@@ -55,7 +55,7 @@ from bot.store.sqlite import Store
 log = logging.getLogger(__name__)
 
 #: The slash commands the app answers (the manifest declares exactly these).
-SLASH_COMMANDS = ("tldr", "release", "search", "digest")
+SLASH_COMMANDS = ("tldr", "release", "search", "digest", "watch")
 #: Seconds to wait for the core before acknowledging without the reply.
 DEFAULT_REPLY_BUDGET = 2.0
 #: Seconds after which a slow reply is given up and the user told so.
@@ -210,7 +210,8 @@ class SlackBot:
                 channel_id=_channel_id(body),
                 user_id=user_id,
                 workspace_id=_team_id(body),
-                is_admin=name == "digest" and await self._is_admin(client, _team_id(body), user_id),
+                is_admin=name in ("digest", "watch")
+                and await self._is_admin(client, _team_id(body), user_id),
             )
             loop = asyncio.get_running_loop()
             call = functools.partial(self._commands.handle, name, text, ctx)
