@@ -238,6 +238,8 @@ class SubscriptionSettings(Section):
     feeds: list[str] = Field(default_factory=list)
     sections: list[str] = Field(default_factory=list)
     keywords: list[str] = Field(default_factory=list)
+    orgs: list[str] = Field(default_factory=list)
+    licenses: list[str] = Field(default_factory=list)
 
     @field_validator("target")
     @classmethod

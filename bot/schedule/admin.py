@@ -25,6 +25,7 @@ from bot.errors import DigestbotError
 from bot.feeds.guard import BlockedSourceError, FetchGuard
 from bot.models import Reply, TextReply
 from bot.schedule.ledger import Ledger
+from bot.schedule.preview import preview, preview_lines
 from bot.schedule.subscriptions import Subscription, Subscriptions, build
 from bot.schedule.timing import DAYS, Clock, ScheduleError, parse_day, parse_time, parse_zone
 
@@ -50,6 +51,8 @@ _FLAGS = {
     "--feed": "feeds",
     "--section": "sections",
     "--keyword": "keywords",
+    "--org": "orgs",
+    "--license": "licenses",
 }
 
 
@@ -68,6 +71,8 @@ class SubscribeOptions:
     feeds: list[str] = field(default_factory=list)
     sections: list[str] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
+    orgs: list[str] = field(default_factory=list)
+    licenses: list[str] = field(default_factory=list)
     force: bool = False
     words: list[str] = field(default_factory=list)
 
@@ -92,7 +97,7 @@ def parse_options(words: list[str]) -> SubscribeOptions:
             else:
                 raise UsageError(f"{name} needs a value")
             attr = _FLAGS[name]
-            if attr in ("feeds", "sections", "keywords"):
+            if attr in ("feeds", "sections", "keywords", "orgs", "licenses"):
                 getattr(options, attr).append(value)
             else:
                 setattr(options, attr, value)
@@ -209,6 +214,8 @@ class DigestAdmin:
             feeds=options.feeds or (list(base.feeds) if base else []),
             sections=options.sections or (list(base.sections) if base else []),
             keywords=options.keywords or (list(base.keywords) if base else []),
+            orgs=options.orgs or (list(base.orgs) if base else []),
+            licenses=options.licenses or (list(base.licenses) if base else []),
             origin="chat",
             sub_id=base.id if base else None,
         )
@@ -219,7 +226,12 @@ class DigestAdmin:
         log.info("subscription %s %s from %s", sub.id, "updated" if base else "added", ctx.platform)
         self._changed()
         verb = "Updated" if base else "Subscribed"
-        return TextReply(text=f"{verb}: {self._summary(sub)}")
+        lines = [f"{verb}: {self._summary(sub)}"]
+        try:
+            lines += preview_lines(preview(self.engine, sub, clock=self.clock))
+        except DigestbotError as exc:  # the subscription stands; only the preview failed
+            log.warning("no preview for %s: %s", sub.id, exc)
+        return TextReply(text="\n".join(lines))
 
     def unsubscribe(self, words: list[str], ctx: CommandContext) -> Reply:
         """Remove this channel's subscription(s), or the one with the given id."""

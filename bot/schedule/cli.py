@@ -6,6 +6,7 @@
     digestbot unsubscribe ID
     digestbot subscriptions [--json] [--show-secrets]
     digestbot post ID [--force]
+    digestbot preview ID
 
 Every command first syncs the config file's ``[[subscriptions]]`` into the
 database, so what they show and do matches what ``run`` would.  Mistakes
@@ -82,6 +83,12 @@ def register(sub: Any) -> None:
         help="show webhook URLs whole (they hold credentials; hidden by default)",
     )
     p.set_defaults(handler=cmd_subscriptions)
+
+    p = sub.add_parser(
+        "preview", help="print the payload a subscription's next post would send, as of now"
+    )
+    p.add_argument("id", metavar="ID")
+    p.set_defaults(handler=cmd_preview)
 
     p = sub.add_parser("post", help="post a subscription's current digest now")
     p.add_argument("id", metavar="ID")
@@ -183,6 +190,53 @@ def cmd_subscriptions(args: argparse.Namespace) -> int:
         whole = f" | {sub.target}" if args.show_secrets and sub.parsed_target.is_webhook else ""
         print(f"{sub.describe()}{when}{whole}")
     return EXIT_OK
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    """Print, as JSON, the messages the subscription's next post would send if it went out now."""
+    from bot.schedule.capping import cap_digest
+    from bot.schedule.preview import preview, preview_lines
+
+    settings, engine, subs = _open(args)
+    try:
+        found = preview(engine, subs.get(args.id), clock=SystemClock())
+    finally:
+        engine.close()
+    sub = found.subscription
+    messages: list[Any] = []
+    if found.digest is not None:
+        render = _renderer(settings, sub.parsed_target.kind)
+        digest = cap_digest(found.digest, settings.schedule.max_messages_per_post, render)
+        messages = list(render(digest))
+    doc = {
+        "id": sub.id,
+        "target": sub.parsed_target.redacted,
+        "next_post": found.next_post.isoformat() if found.next_post else None,
+        "messages": messages,
+    }
+    sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+    for line in preview_lines(found)[:2]:
+        print(f"digestbot: {line}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _renderer(settings: Settings, kind: str) -> Any:
+    """How ``kind`` targets render a digest (the same functions the sinks post with)."""
+    if kind == "slack":
+        from adapters.slack.render import render_digest as slack_render
+
+        return slack_render
+    if kind == "discord":
+        from adapters.discord.render import render_digest as discord_render
+
+        return discord_render
+    if kind == "console":
+        from adapters.console.render import render_digest as console_render
+
+        return lambda digest: [console_render(digest)]
+    from bot.schedule.runner import webhook_sinks
+
+    return webhook_sinks(settings)[kind].render
 
 
 def _quiet_http() -> None:

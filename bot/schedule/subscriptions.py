@@ -293,6 +293,8 @@ class Subscriptions:
                     feeds=entry.feeds,
                     sections=entry.sections,
                     keywords=entry.keywords,
+                    orgs=entry.orgs,
+                    licenses=entry.licenses,
                     origin="config",
                     sub_id=sub_id,
                 )

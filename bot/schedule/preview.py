@@ -1,0 +1,78 @@
+"""What a subscription's next post would hold, now: answers "subscribed, and then nothing?".
+
+``preview`` picks the episodes the ledger would choose for the next post
+(read-only, nothing is claimed) and composes the digest the poster would
+send, filters included.  ``preview_lines`` says it for people: when the
+first post goes out and the releases it would list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.engine import Engine
+from bot.models import Digest, Episode
+from bot.schedule.ledger import Ledger
+from bot.schedule.subscriptions import Subscription
+from bot.schedule.timing import Clock, SystemClock
+
+#: Releases named in a chat preview at most.
+PREVIEW_ITEMS = 8
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The next post of a subscription: when, and what it would hold now (``None``: nothing)."""
+
+    subscription: Subscription
+    next_post: datetime | None
+    digest: Digest | None
+
+
+def preview(engine: Engine, sub: Subscription, *, clock: Clock | None = None) -> Preview:
+    """The digest ``sub``'s next post would send if it went out now (read-only)."""
+    clock = clock or SystemClock()
+    ledger = Ledger(engine.store, clock=clock)
+    episodes: list[Episode] = []
+    for candidate in ledger.candidates(sub):
+        episode = engine.store.episode(candidate.id)
+        if episode is not None:
+            episodes.append(episode)
+    digest: Digest | None = None
+    if episodes:
+        episodes.sort(key=lambda e: e.published.timestamp() if e.published else 0, reverse=True)
+        digest = engine.digest(
+            episodes, sections=sub.sections, keywords=sub.keywords, facts=sub.facts
+        )
+        if digest.item_count == 0:
+            digest = None
+    return Preview(sub, sub.next_post(clock.now()), digest)
+
+
+def preview_lines(found: Preview) -> list[str]:
+    """The preview for people (plain text; adapters escape it)."""
+    sub = found.subscription
+    if found.next_post is not None:
+        when = f"First post: {found.next_post:%a %d %b %H:%M %Z}."
+    elif not sub.active:
+        when = "This subscription is disabled."
+    else:
+        when = "Posts as soon as a new episode comes out."
+    digest = found.digest
+    if digest is None:
+        return [when, "Nothing new to post yet: the next episode will be the first post."]
+    noun = "release" if digest.item_count == 1 else "releases"
+    source = digest.episodes[0].title if digest.episodes else digest.title
+    lines = [when, f"If it went out now: {digest.item_count} {noun} from {source[:120]}"]
+    shown = 0
+    for section in digest.sections:
+        for item in section.items:
+            if shown == PREVIEW_ITEMS:
+                break
+            detail = f" - {item.detail[:100]}" if item.detail else ""
+            lines.append(f"• {item.name[:80]}{detail}")
+            shown += 1
+    if digest.item_count > shown:
+        lines.append(f"…and {digest.item_count - shown} more")
+    return lines
