@@ -139,3 +139,42 @@ def test_digest_status_shows_each_feeds_last_success_and_error(engine: Engine) -
     assert isinstance(reply, TextReply)
     assert "a.rss: last success 2026-01-10 00:00 UTC" in reply.text
     assert "b.rss: never read; last error 2026-01-10 00:00 UTC: HTTP 503" in reply.text
+
+
+def test_run_sends_the_alert_to_the_alerts_target(tmp_path: Path) -> None:
+    from bot.config import AlertsSettings
+    from bot.schedule.runner import DigestRuntime
+
+    missing = tmp_path / "gone.rss"
+    with WebhookReceiver() as hooks:
+        settings = Settings(
+            feeds=[str(missing)],
+            alerts=AlertsSettings(target=f"webhook:{hooks.url()}", failures=1),
+        )
+
+        async def go() -> None:
+            runtime = DigestRuntime(
+                settings, db_path=str(tmp_path / "rt.db"), load_platforms=False, interactive=False
+            )
+            stop = asyncio.Event()
+            task = asyncio.create_task(runtime.run(stop))
+            await asyncio.wait_for(runtime.ready.wait(), 10)
+            await runtime.health_round()
+            await runtime.health_round()
+            stop.set()
+            await asyncio.wait_for(task, 10)
+
+        asyncio.run(asyncio.wait_for(go(), 30))
+        assert len(hooks.accepted()) == 1
+        assert "gone.rss" in json.dumps(hooks.accepted()[0].body)
+
+
+def test_alerts_target_is_checked_in_config() -> None:
+    from pydantic import ValidationError
+
+    from bot.config import AlertsSettings
+
+    with pytest.raises(ValidationError, match="not a target"):
+        AlertsSettings(target="telegram:123")
+    with pytest.raises(ValidationError):
+        AlertsSettings(failures=0)

@@ -141,6 +141,8 @@ class DigestRuntime:
         self.watches: WatchService | None = None
         self.health: FeedHealth | None = None
         self._alerts_sinks: Sinks | None = None
+        #: One health round at a time: two would both send the same pending alert.
+        self._health_lock = asyncio.Lock()
         self.ready = asyncio.Event()
 
     # --- the main loop -----------------------------------------------------------------
@@ -407,9 +409,10 @@ class DigestRuntime:
         if self.health is None or self._alerts_sinks is None or target is None:
             return 0
         try:
-            await asyncio.to_thread(self.health.check_subscriptions, now=self.clock.now())
-            sink, where = self._alerts_sinks.resolve(parse_target(target))
-            return await send_pending(self.health, sink, where, now=self.clock.now())
+            async with self._health_lock:
+                await asyncio.to_thread(self.health.check_subscriptions, now=self.clock.now())
+                sink, where = self._alerts_sinks.resolve(parse_target(target))
+                return await send_pending(self.health, sink, where, now=self.clock.now())
         except DigestbotError as exc:  # no sink for the target here, a locked database
             log.warning("health alerts: %s", exc)
             return 0
