@@ -184,3 +184,15 @@ def test_digest_keeps_only_releases_passing_the_fact_filter(engine: Engine, tmp_
     assert every.item_count == 5
     assert names == {"Qwen3-Coder 480B", "Qwen3-Coder 30B", "Qwen3-VL"}
     assert {i.name for s in mit_only.sections for i in s.items} == {"Qwen3-VL"}
+
+
+def test_org_filter_on_a_watch(engine: Engine, tmp_path: Path) -> None:
+    engine.ingest(_feed(tmp_path, EP1))
+    _watch(engine, "slack-user:U0123ABCD", "qwen", orgs=["alibaba"])
+    _watch(engine, "slack-user:U0999ZZZZ", "qwen", orgs=["Meta"])
+    orgs = (4, "Thu, 22 Jan", ["Alibaba - Qwen3-Max - flagship via API", "Meta - Llama 5 - new"])
+    engine.ingest(_feed(tmp_path, EP1, orgs))
+    assert ("Qwen3-Max", "Alibaba") in engine.store.query("SELECT name, org FROM items")
+    sender = Recorder()
+    _scan_and_send(engine, sender)
+    assert [(where, a.release) for _, where, a in sender.sent] == [("U0123ABCD", "Qwen3-Max")]
