@@ -210,7 +210,8 @@ class SlackBot:
                 channel_id=_channel_id(body),
                 user_id=user_id,
                 workspace_id=_team_id(body),
-                is_admin=name in ("digest", "watch")
+                # /watch asks only for a channel watch: a DM watch needs no admin.
+                is_admin=(name == "digest" or (name == "watch" and "<#" in text))
                 and await self._is_admin(client, _team_id(body), user_id),
             )
             loop = asyncio.get_running_loop()

@@ -11,7 +11,7 @@ import re
 
 from bot.schedule.targets import USAGE, Target, TargetError, parse_target
 
-_SLACK_USER = re.compile(r"^[UW](?=[A-Z]*\d)[A-Z0-9]{6,}$")
+_SLACK_USER = re.compile(r"^[UW](?=[A-Z]*\d)[A-Z0-9]{4,}$")
 _DISCORD_SNOWFLAKE = re.compile(r"^\d{15,22}$")
 
 WATCH_USAGE = f"{USAGE}, or slack-user:USER_ID / discord-user:USER_ID for direct messages"
