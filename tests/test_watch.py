@@ -196,3 +196,24 @@ def test_org_filter_on_a_watch(engine: Engine, tmp_path: Path) -> None:
     sender = Recorder()
     _scan_and_send(engine, sender)
     assert [(where, a.release) for _, where, a in sender.sent] == [("U0123ABCD", "Qwen3-Max")]
+
+
+def test_alerts_for_an_unconfigured_platform_wait_without_crowding_out(
+    engine: Engine, tmp_path: Path
+) -> None:
+    from bot.watch.delivery import pending_alerts
+
+    engine.ingest(_feed(tmp_path, EP1))
+    _watch(engine, "discord-user:123456789012345678", "qwen")
+    _watch(engine, "slack-user:U0123ABCD", "qwen")
+    _watch(engine, "console", "qwen")
+    engine.ingest(_feed(tmp_path, EP1, EP2))
+    record_new_alerts(engine.store, now=NOW)
+    assert len(pending_alerts(engine.store)) == 6
+    assert len(pending_alerts(engine.store, ["slack-user"], limit=2)) == 2
+    assert {t for t, _ in pending_alerts(engine.store, ["slack-user"])} == {"slack-user:U0123ABCD"}
+    assert {t for t, _ in pending_alerts(engine.store, ["console"])} == {"console"}
+    slack = Recorder()
+    counts = asyncio.run(deliver_pending(engine.store, {"slack-user": slack}, now=NOW))
+    assert counts["sent"] == 2 and counts["no-sender"] == 0
+    assert len(pending_alerts(engine.store)) == 4  # Discord's and the console's still wait

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
@@ -27,6 +27,12 @@ from bot.watch.targets import shown_target, split_target
 from bot.watch.watches import Watches
 
 log = logging.getLogger(__name__)
+
+#: A watch target's kind in SQL ("slack-user" of "slack-user:U0123", "console").
+_KIND_SQL = (
+    "CASE WHEN instr(w.target, ':') = 0 THEN w.target"
+    " ELSE substr(w.target, 1, instr(w.target, ':') - 1) END"
+)
 
 #: Alerts sent per round at most (the rest wait for the next round).
 MAX_PER_ROUND = 500
@@ -84,17 +90,28 @@ def alert_digest(alert: WatchAlert) -> Digest:
     )
 
 
-def pending_alerts(store: Store, limit: int = MAX_PER_ROUND) -> list[tuple[str, WatchAlert]]:
-    """``(target, alert)`` of the alerts recorded but not sent yet, oldest first."""
+def pending_alerts(
+    store: Store, kinds: Sequence[str] | None = None, limit: int = MAX_PER_ROUND
+) -> list[tuple[str, WatchAlert]]:
+    """``(target, alert)`` of the alerts recorded but not sent yet, oldest first.
+
+    ``kinds``: only targets of these kinds (those this process can send to), so
+    alerts waiting for a platform that is not configured never crowd out the rest.
+    """
+    only = ""
+    params: list[object] = []
+    if kinds is not None:
+        only = f" AND {_KIND_SQL} IN ({', '.join('?' for _ in kinds) or 'NULL'})"
+        params = list(kinds)
     rows = store.query(
         "SELECT w.target, w.id, w.query, coalesce(n.name, i.name), i.name, i.headline,"
         " i.section, i.links, e.id, e.title, e.published, e.url, a.entity_id, a.episode_id"
         " FROM watch_alerts a JOIN watches w ON w.id = a.watch_id"
         " JOIN items i ON i.id = a.item_id JOIN episodes e ON e.id = a.episode_id"
         " LEFT JOIN entities n ON n.id = a.entity_id"
-        " WHERE a.state = 'pending' AND w.disabled_reason IS NULL"
-        " ORDER BY a.created_at, a.rowid LIMIT ?",
-        (limit,),
+        " WHERE a.state = 'pending' AND w.disabled_reason IS NULL" + only + " ORDER BY"
+        " a.created_at, a.rowid LIMIT ?",
+        [*params, limit],
     )
     out = []
     for r in rows:
@@ -129,7 +146,7 @@ async def deliver_pending(
     counts = {"sent": 0, "failed": 0, "disabled": 0, "no-sender": 0}
     watches = Watches(store)
     disabled: set[str] = set()
-    for target, alert in pending_alerts(store):
+    for target, alert in pending_alerts(store, sorted(senders)):
         if alert.watch_id in disabled:
             continue
         kind, where = split_target(target)
