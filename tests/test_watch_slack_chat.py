@@ -52,6 +52,14 @@ def test_channel_watch_needs_an_admin(standin: SlackApiStandin, engine: Engine) 
     assert "this channel" in json.dumps(body)
     (watch,) = Watches(engine.store).all()
     assert watch.target == "slack:T0STANDIN/C0777AAAA"
+    # Removing it: from that channel, by an admin only.
+    remove = f"remove {watch.id}"
+    refused = ack_body(run(dispatch(bot, signed_command(standin, "/watch", remove))))
+    assert "of yours" in json.dumps(refused)
+    body = ack_body(
+        run(dispatch(bot, signed_command(standin, "/watch", remove, user_id="U0ADMIN")))
+    )
+    assert "Removed" in json.dumps(body) and Watches(engine.store).all() == []
 
 
 def test_hostile_watch_text_pings_nobody(standin: SlackApiStandin, engine: Engine) -> None:

@@ -79,6 +79,11 @@ class CommandHandler(Protocol):
         ...
 
 
+def _may_need_admin(watch_text: str) -> bool:
+    """Whether ``/watch`` text could touch a channel watch (names a channel, or removes)."""
+    return "<#" in watch_text or watch_text.strip().lower().startswith("remove")
+
+
 def make_web_client(settings: SlackSettings, *, with_token: bool = True) -> AsyncWebClient:
     """An async Web API client for ``settings.api_url`` (``SLACK_API_URL``).
 
@@ -210,8 +215,8 @@ class SlackBot:
                 channel_id=_channel_id(body),
                 user_id=user_id,
                 workspace_id=_team_id(body),
-                # /watch asks only for a channel watch: a DM watch needs no admin.
-                is_admin=(name == "digest" or (name == "watch" and "<#" in text))
+                # /watch asks only to make or remove a channel watch: DM watches need no admin.
+                is_admin=(name == "digest" or (name == "watch" and _may_need_admin(text)))
                 and await self._is_admin(client, _team_id(body), user_id),
             )
             loop = asyncio.get_running_loop()

@@ -19,6 +19,7 @@ from bot.errors import DigestbotError
 from bot.models import Reply, TextReply
 from bot.schedule.timing import Clock, SystemClock
 from bot.store.sqlite import Store
+from bot.watch.targets import is_direct
 from bot.watch.watches import NothingToWatch, Watch, Watches, build
 
 USAGE = (
@@ -131,8 +132,12 @@ class WatchChat:
     def _remove(self, watch_id: str, ctx: CommandContext) -> Reply:
         watch = self.watches.get(watch_id)
         mine = watch.target == self._target(ctx, None)
-        here = ctx.channel_id is not None and watch.target == self._target(ctx, ctx.channel_id)
-        if not (mine or (here and ctx.is_admin)):
+        # An admin may remove any channel watch of this platform, from any channel.
+        channel_watch = not is_direct(watch.target) and watch.target.startswith(f"{ctx.platform}:")
+        team, slash, _ = watch.target.partition(":")[2].rpartition("/")
+        if slash and ctx.workspace_id and team != ctx.workspace_id:
+            channel_watch = False  # another Slack workspace's channel
+        if not (mine or (channel_watch and ctx.is_admin)):
             return TextReply(text=f"No watch '{watch_id[:40]}' of yours here.", error=True)
         self.watches.remove(watch.id)
         return TextReply(text=f"Removed watch {watch.id} ({watch.query}).")
