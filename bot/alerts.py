@@ -64,7 +64,8 @@ class HealthMessage:
     def digest(self) -> Digest:
         """The message as a digest of one line, for any digest sink."""
         title = ("✅ Recovered: " if self.recovered else "⚠️ digestbot alert: ") + _what(self)
-        item = DigestItem(name=self.subject[:200], headline=self.text[:600])
+        subject = self.subject[:200]
+        item = DigestItem(name=subject, headline=f"{subject} - {self.text[:600]}")
         return Digest(
             title=title[:140], episodes=(), sections=(DigestSection(name="Health", items=(item,)),)
         )
