@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from app.cli import main
 from bot.models import Digest, DigestItem, DigestSection, EpisodeRef
 from bot.schedule.targets import TargetError, parse_target, redact_url
 from bot.schedule.webhooks import JsonWebhookSink, RetryPolicy

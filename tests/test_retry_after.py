@@ -300,8 +300,8 @@ def test_run_starts_with_a_feed_that_asks_for_1e15_seconds(
     feeds: LimitedFeeds, sample_feed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The start-up crash loop: the first poll round raised OverflowError out of `run`."""
+    from app.runtime import DigestRuntime
     from bot.config import Settings
-    from bot.schedule.runner import DigestRuntime
 
     settings = Settings(feeds=[feeds.limited("1e15"), str(sample_feed)])
     runtime = DigestRuntime(

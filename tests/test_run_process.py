@@ -83,7 +83,7 @@ def launch(db: Path, config: Path, log: Path) -> subprocess.Popen[bytes]:
     env["PYTHONUNBUFFERED"] = "1"
     with log.open("ab") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "--db", str(db), "--config", str(config), "run"],
+            [sys.executable, "-m", "app.cli", "--db", str(db), "--config", str(config), "run"],
             cwd=ROOT,
             env=env,
             stdin=subprocess.DEVNULL,

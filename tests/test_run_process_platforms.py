@@ -306,7 +306,7 @@ def prepare(tmp_path: Path, platform: Platform, *, items: int = ITEMS) -> Setup:
 def command(setup: Setup, *args: str) -> list[str]:
     """``digestbot --db DB --config CONFIG ARGS...``"""
     db, config = str(setup.db), str(setup.config)
-    return [sys.executable, "-m", "bot.cli", "--db", db, "--config", config, *args]
+    return [sys.executable, "-m", "app.cli", "--db", db, "--config", config, *args]
 
 
 def environment(setup: Setup) -> dict[str, str]:

@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
+from app.platforms import PlatformRunner, load_runners, one_shot_sink
+from app.runtime import DigestRuntime
 from bot.commands import Commands
 from bot.config import DiscordSettings, ScheduleSettings, Settings, SlackSettings
 from bot.engine import make_engine
 from bot.errors import ConfigError
-from bot.schedule.platforms import PlatformRunner, load_runners, one_shot_sink
-from bot.schedule.runner import DigestRuntime
 from bot.schedule.subscriptions import Subscriptions, build
 from bot.schedule.timing import SystemClock
 from tests.standins.webhook import RecordingSink

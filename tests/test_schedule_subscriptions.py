@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from app.cli import main
 from bot.commands import CommandContext, Commands
 from bot.config import Settings, load_settings
 from bot.engine import Engine

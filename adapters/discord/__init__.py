@@ -9,7 +9,7 @@ The adapter only translates: interactions become ``Commands.handle`` calls,
 - ``sink``: ``DiscordSink``, where scheduled digests are posted
 - ``runner``: ``DiscordRunner``, Discord as ``digestbot run`` starts and stops it
 
-``make_runner`` and ``make_sink`` are the entry points ``bot.schedule.platforms``
+``make_runner`` and ``make_sink`` are the entry points ``app.platforms``
 calls.  Everything is imported lazily: importing this package does not load
 discord.py.
 """

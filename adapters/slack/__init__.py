@@ -10,7 +10,7 @@ The adapter only translates: slash commands become ``Commands.handle`` calls,
 - ``runner``: ``SlackRunner``, Slack as ``digestbot run`` starts and stops it
 - ``oauth``: installs into several workspaces, kept in digestbot's database
 
-``make_runner`` and ``make_sink`` are the entry points ``bot.schedule.platforms``
+``make_runner`` and ``make_sink`` are the entry points ``app.platforms``
 calls.  Everything is imported lazily: importing this package loads no Slack
 library, so rendering, and the bot without Slack, never load slack-bolt.
 """

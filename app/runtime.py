@@ -38,13 +38,13 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from adapters.console.adapter import ConsoleAdapter
+from app.platforms import PlatformRunner, load_runners
 from bot.commands import Commands
 from bot.config import Settings
 from bot.engine import Engine, IngestReport, make_engine
 from bot.errors import DigestbotError
 from bot.schedule.admin import DigestAdmin
 from bot.schedule.pacing import discord_webhook_window
-from bot.schedule.platforms import PlatformRunner, load_runners
 from bot.schedule.poller import FeedPoller
 from bot.schedule.posting import Poster, Sinks
 from bot.schedule.subscriptions import Subscription, Subscriptions
