@@ -48,7 +48,6 @@ from bot.schedule.pacing import discord_webhook_window
 from bot.schedule.poller import FeedPoller
 from bot.schedule.posting import Poster, Sinks
 from bot.schedule.subscriptions import Subscription, Subscriptions
-from bot.schedule.timing import Clock, SystemClock
 from bot.schedule.webhooks import (
     DiscordWebhookSink,
     JsonWebhookSink,
@@ -57,6 +56,7 @@ from bot.schedule.webhooks import (
     WebhookSink,
 )
 from bot.sinks import Sink
+from bot.timing import Clock, SystemClock
 
 log = logging.getLogger(__name__)
 

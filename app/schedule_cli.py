@@ -27,7 +27,7 @@ from typing import Any
 from bot.config import Settings, load_settings
 from bot.engine import Engine, make_engine
 from bot.schedule.subscriptions import Subscriptions, build
-from bot.schedule.timing import SystemClock
+from bot.timing import SystemClock
 
 EXIT_OK = 0
 EXIT_ERROR = 1

@@ -29,7 +29,7 @@ def run() -> list[Row]:
     from bot.config import FetchSettings, Settings
     from bot.engine import make_engine
     from bot.schedule.poller import FeedPoller
-    from bot.schedule.timing import SystemClock
+    from bot.timing import SystemClock
 
     feed = sample_feed_path().read_bytes()
     hits: list[str] = []

@@ -52,8 +52,8 @@ from bot.config import ScheduleSettings, Settings  # noqa: E402
 from bot.engine import make_engine  # noqa: E402
 from bot.schedule.posting import Poster, Sinks  # noqa: E402
 from bot.schedule.subscriptions import Subscriptions, build  # noqa: E402
-from bot.schedule.timing import ManualClock  # noqa: E402
 from bot.sinks import Sink  # noqa: E402
+from bot.timing import ManualClock  # noqa: E402
 from tests.standins.webhook import Reply, WebhookReceiver  # noqa: E402
 
 SAMPLE_FEED = ROOT / "bot" / "data" / "sample_feed.rss"

@@ -25,7 +25,7 @@ from bot.feeds.guard import BlockedSourceError, FetchGuard, is_internal
 from bot.models import TextReply
 from bot.schedule.admin import DigestAdmin
 from bot.schedule.subscriptions import Subscriptions, build
-from bot.schedule.timing import ManualClock
+from bot.timing import ManualClock
 
 NOW = datetime(2025, 1, 20, 12, tzinfo=UTC)
 

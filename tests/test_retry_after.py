@@ -27,9 +27,9 @@ from bot.engine import Engine
 from bot.errors import FetchError
 from bot.retry_after import DEFAULT_MAX_SECONDS, clamp_delay, parse_retry_after
 from bot.schedule.poller import FeedPoller
-from bot.schedule.timing import ManualClock
 from bot.schedule.webhooks import DiscordWebhookSink, JsonWebhookSink, RetryPolicy
 from bot.sinks import PostError
+from bot.timing import ManualClock
 from tests.standins.slack_api import SlackApiStandin
 from tests.standins.webhook import Reply, WebhookReceiver
 from tests.test_schedule_posting import SLOT, make_world

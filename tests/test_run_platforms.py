@@ -31,7 +31,7 @@ from adapters.slack.runner import SlackRunner
 from app.cli import main
 from app.runtime import DigestRuntime
 from bot.config import load_settings
-from bot.schedule.timing import DAYS
+from bot.timing import DAYS
 from tests.standins.discord_api import CHANNEL_ID, DiscordStandIn, Failure
 from tests.standins.slack_api import LoopThread, SlackApiStandin, SlackSigner, check_message
 

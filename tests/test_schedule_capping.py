@@ -20,8 +20,10 @@ from pydantic import SecretStr
 
 from adapters.console.adapter import ConsoleAdapter
 from adapters.console.render import render_digest as console_digest
-from adapters.discord import DigestClient, DiscordSink, Endpoints
+from adapters.discord.client import DigestClient
+from adapters.discord.endpoints import Endpoints
 from adapters.discord.render import render_digest as discord_digest
+from adapters.discord.sink import DiscordSink
 from adapters.slack.render import render_digest as slack_digest
 from adapters.slack.sink import make_slack_sink
 from bot.commands import Commands
@@ -39,9 +41,9 @@ from bot.models import (
 from bot.schedule.capping import cap_digest, cap_for, keep_first
 from bot.schedule.posting import Outcome, Poster, Sinks
 from bot.schedule.subscriptions import Subscriptions, build
-from bot.schedule.timing import ManualClock
 from bot.schedule.webhooks import DiscordWebhookSink, RetryPolicy, SlackWebhookSink
 from bot.sinks import Sink
+from bot.timing import ManualClock
 from tests.standins.discord_api import CHANNEL_ID, DiscordStandIn, connected
 from tests.standins.slack_api import SlackApiStandin
 from tests.standins.webhook import WebhookReceiver

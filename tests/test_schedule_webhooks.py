@@ -279,7 +279,7 @@ def test_the_idempotency_key_is_the_same_for_retries_and_after_a_restart(
     from bot.schedule.ledger import Ledger
     from bot.schedule.posting import Poster, Sinks
     from bot.schedule.subscriptions import Subscriptions, build
-    from bot.schedule.timing import ManualClock
+    from bot.timing import ManualClock
 
     engine = make_engine(Settings(), db_path=tmp_path / "key.db")
     try:

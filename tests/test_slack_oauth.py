@@ -39,11 +39,11 @@ from bot.errors import ConfigError
 from bot.models import Digest, DigestItem, DigestSection, EpisodeRef, Reply, TextReply
 from bot.schedule.admin import DigestAdmin
 from bot.schedule.subscriptions import Subscriptions, build
-from bot.schedule.targets import TargetError, parse_target
-from bot.schedule.timing import SystemClock
 from bot.sinks import PostError
 from bot.store.schema import MIGRATIONS, SCHEMA_VERSION
 from bot.store.sqlite import Store
+from bot.targets import TargetError, parse_target
+from bot.timing import SystemClock
 from tests.standins.slack_api import (
     CLIENT_ID,
     CLIENT_SECRET,

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from bot.engine import Engine, IngestReport
 from bot.errors import DigestbotError, FetchError
 from bot.retry_after import DEFAULT_MAX_SECONDS, clamp_delay
-from bot.schedule.timing import Clock
+from bot.timing import Clock
 
 log = logging.getLogger(__name__)
 

@@ -39,8 +39,8 @@ import httpx
 from bot.models import Digest
 from bot.retry_after import DEFAULT_MAX_SECONDS, clamp_delay, parse_retry_after
 from bot.schedule.pacing import DiscordLimits, RateWindow, Slot, discord_webhook_window
-from bot.schedule.targets import Kind, Target
 from bot.sinks import PostError
+from bot.targets import Kind, Target
 
 log = logging.getLogger(__name__)
 
