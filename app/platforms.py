@@ -82,10 +82,9 @@ PLATFORMS: Mapping[str, Platform] = {
 def has_credentials(platform: str, settings: Settings) -> bool:
     """Whether the environment holds the credentials ``platform`` needs to post."""
     if platform == "slack":
-        token = settings.slack.bot_token
-        return bool(token and token.get_secret_value()) or settings.slack.oauth_enabled
+        return settings.slack.can_post
     if platform == "discord":
-        return bool(settings.discord.token and settings.discord.token.get_secret_value())
+        return settings.discord.can_post
     return False
 
 

@@ -38,6 +38,9 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from adapters.console.adapter import ConsoleAdapter
+from adapters.discord.webhook import DiscordWebhookSink
+from adapters.slack.webhook import SlackWebhookSink
+from adapters.webhook.sink import JsonWebhookSink, RetryPolicy, WebhookSink
 from app.platforms import PlatformRunner, load_runners
 from bot.commands import Commands
 from bot.config import Settings
@@ -48,13 +51,6 @@ from bot.schedule.pacing import discord_webhook_window
 from bot.schedule.poller import FeedPoller
 from bot.schedule.posting import Poster, Sinks
 from bot.schedule.subscriptions import Subscription, Subscriptions
-from bot.schedule.webhooks import (
-    DiscordWebhookSink,
-    JsonWebhookSink,
-    RetryPolicy,
-    SlackWebhookSink,
-    WebhookSink,
-)
 from bot.sinks import Sink
 from bot.timing import Clock, SystemClock
 

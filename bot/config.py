@@ -143,6 +143,11 @@ class SlackSettings(EnvFirstSettings):
             and self.client_secret.get_secret_value().strip()
         )
 
+    @property
+    def can_post(self) -> bool:
+        """Whether the environment holds credentials to post: a bot token, or OAuth installs."""
+        return self.oauth_enabled or _is_set(self.bot_token)
+
 
 class DiscordSettings(EnvFirstSettings):
     """Discord credentials and endpoints (environment only for the token)."""
@@ -157,6 +162,11 @@ class DiscordSettings(EnvFirstSettings):
         default=None, validation_alias=AliasChoices("DISCORD_GATEWAY_URL", "gateway_url")
     )
     dev_guild_id: int | None = None
+
+    @property
+    def can_post(self) -> bool:
+        """Whether the environment holds a bot token (``DISCORD_TOKEN``)."""
+        return _is_set(self.token)
 
 
 class ScheduleSettings(Section):
@@ -277,6 +287,11 @@ class SubscriptionSettings(Section):
         if self.target is not None:
             return self.target
         return os.environ.get(self.target_env or "", "")
+
+
+def _is_set(secret: SecretStr | None) -> bool:
+    """A secret counts when it holds more than white space (one rule for every platform)."""
+    return secret is not None and bool(secret.get_secret_value().strip())
 
 
 def _user_value(parse: Callable[[str], _T], value: str) -> _T:

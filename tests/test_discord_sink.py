@@ -16,8 +16,7 @@ from adapters.discord.render import render_digest
 from adapters.discord.sink import DiscordSink
 from bot.commands import Commands
 from bot.models import Digest, DigestItem, DigestSection, EpisodeRef, Link
-from bot.schedule.webhooks import PostContext, post_context
-from bot.sinks import PostError, Sink
+from bot.sinks import PostContext, PostError, Sink, post_context
 from tests.standins.discord_api import (
     CHANNEL_ID,
     DiscordStandIn,

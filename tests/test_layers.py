@@ -38,11 +38,7 @@ FOUNDATION = frozenset(
 )
 
 #: Arrows still to be turned round, with why (empty when the house is in order).
-KNOWN: dict[tuple[str, str], str] = {
-    ("bot.schedule.webhooks", "adapters.console.render"): "webhook sinks move to adapters",
-    ("bot.schedule.webhooks", "adapters.slack.render"): "webhook sinks move to adapters",
-    ("bot.schedule.webhooks", "adapters.discord.render"): "webhook sinks move to adapters",
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 @dataclass(frozen=True)

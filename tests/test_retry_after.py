@@ -21,13 +21,14 @@ from urllib.parse import quote, unquote
 import pytest
 from pydantic import SecretStr
 
+from adapters.discord.webhook import DiscordWebhookSink
 from adapters.slack.sink import make_slack_sink
+from adapters.webhook.sink import JsonWebhookSink, RetryPolicy
 from bot.config import SlackSettings
 from bot.engine import Engine
 from bot.errors import FetchError
 from bot.retry_after import DEFAULT_MAX_SECONDS, clamp_delay, parse_retry_after
 from bot.schedule.poller import FeedPoller
-from bot.schedule.webhooks import DiscordWebhookSink, JsonWebhookSink, RetryPolicy
 from bot.sinks import PostError
 from bot.timing import ManualClock
 from tests.standins.slack_api import SlackApiStandin
