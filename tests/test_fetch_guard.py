@@ -17,13 +17,13 @@ from typing import Any
 
 import pytest
 
-from app.runtime import feeds_to_poll
 from bot.commands import CommandContext
 from bot.config import FetchSettings, Settings
 from bot.engine import Engine, make_engine
 from bot.feeds.guard import BlockedSourceError, FetchGuard, is_internal
 from bot.models import TextReply
 from bot.schedule.admin import DigestAdmin
+from bot.schedule.poller import feeds_to_poll
 from bot.schedule.subscriptions import Subscriptions, build
 from bot.timing import ManualClock
 
