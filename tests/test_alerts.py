@@ -11,13 +11,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from app.runtime import webhook_sinks
 from bot.alerts import FeedHealth, send_pending
 from bot.config import ScheduleSettings, Settings
 from bot.engine import Engine, make_engine
 from bot.schedule.poller import FeedPoller
-from bot.schedule.runner import webhook_sinks
 from bot.schedule.subscriptions import Subscriptions, build
-from bot.schedule.timing import ManualClock
+from bot.timing import ManualClock
 from tests.standins.webhook import Reply, WebhookReceiver
 from tests.watchfeeds import write_feed
 
@@ -129,7 +129,7 @@ def test_digest_status_shows_each_feeds_last_success_and_error(engine: Engine) -
     from bot.commands import CommandContext
     from bot.models import TextReply
     from bot.schedule.admin import DigestAdmin
-    from bot.schedule.timing import SystemClock
+    from bot.timing import SystemClock
 
     health = FeedHealth(engine.store)
     health.succeeded("https://example.org/a.rss", now=NOW)
@@ -142,8 +142,8 @@ def test_digest_status_shows_each_feeds_last_success_and_error(engine: Engine) -
 
 
 def test_run_sends_the_alert_to_the_alerts_target(tmp_path: Path) -> None:
+    from app.runtime import DigestRuntime
     from bot.config import AlertsSettings
-    from bot.schedule.runner import DigestRuntime
 
     missing = tmp_path / "gone.rss"
     with WebhookReceiver() as hooks:

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from app.cli import main
 from bot.commands import CommandContext, Commands
 from bot.config import Settings
 from bot.engine import make_engine
 from bot.models import TextReply
 from bot.schedule.admin import DigestAdmin
-from bot.schedule.timing import SystemClock
+from bot.timing import SystemClock
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -13,8 +13,8 @@ from bot.config import Settings
 from bot.engine import Engine, make_engine
 from bot.errors import ConfigError, NotFoundError
 from bot.factfilter import FactFilter, license_key
-from bot.schedule.targets import TargetError
 from bot.sinks import PostError
+from bot.targets import TargetError
 from bot.watch.delivery import WatchAlert, deliver_pending
 from bot.watch.matching import record_new_alerts
 from bot.watch.targets import parse_watch_target

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.discord import DigestClient, Endpoints
+from adapters.discord.client import DigestClient
+from adapters.discord.endpoints import Endpoints
 from bot.commands import CommandContext, Commands
 from bot.config import Settings
 from bot.engine import Engine, make_engine

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from adapters.discord import DigestClient, Endpoints
+from adapters.discord.client import DigestClient
+from adapters.discord.endpoints import Endpoints
 from adapters.discord.watch import DiscordAlertSender
 from adapters.slack.app import make_web_client
 from adapters.slack.watch import SlackAlertSender

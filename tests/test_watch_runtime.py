@@ -7,9 +7,9 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+from app.runtime import DigestRuntime
 from bot.config import ScheduleSettings, Settings
 from bot.engine import make_engine
-from bot.schedule.runner import DigestRuntime
 from bot.watch.watches import Watches, build
 from tests.standins.webhook import WebhookReceiver
 from tests.watchfeeds import write_feed

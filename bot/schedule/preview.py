@@ -15,7 +15,7 @@ from bot.engine import Engine
 from bot.models import Digest, Episode
 from bot.schedule.ledger import Ledger
 from bot.schedule.subscriptions import Subscription
-from bot.schedule.timing import Clock, SystemClock
+from bot.timing import Clock, SystemClock
 
 #: Releases named in a chat preview at most.
 PREVIEW_ITEMS = 8

@@ -17,8 +17,8 @@ from datetime import datetime
 from bot.commands import CommandContext
 from bot.errors import DigestbotError
 from bot.models import Reply, TextReply
-from bot.schedule.timing import Clock, SystemClock
 from bot.store.sqlite import Store
+from bot.timing import Clock, SystemClock
 from bot.watch.targets import is_direct
 from bot.watch.watches import NothingToWatch, Watch, Watches, build
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.schedule.timing import Clock
 from bot.sinks import Sink
 from bot.store.sqlite import Store
+from bot.timing import Clock
 from bot.watch.delivery import AlertSender, SinkAlertSender, deliver_pending
 from bot.watch.matching import record_new_alerts
 

@@ -2,14 +2,14 @@
 
 ``slack-user:U0123ABCD`` and ``discord-user:123456789012345678`` are direct
 messages; anything else is parsed as a subscription target
-(``bot.schedule.targets``): ``slack:C0123``, ``discord:ID``, webhooks, console.
+(``bot.targets``): ``slack:C0123``, ``discord:ID``, webhooks, console.
 """
 
 from __future__ import annotations
 
 import re
 
-from bot.schedule.targets import USAGE, Target, TargetError, parse_target
+from bot.targets import USAGE, Target, TargetError, parse_target
 
 _SLACK_USER = re.compile(r"^[UW](?=[A-Z]*\d)[A-Z0-9]{4,}$")
 _DISCORD_SNOWFLAKE = re.compile(r"^\d{15,22}$")

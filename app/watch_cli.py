@@ -1,4 +1,4 @@
-"""The watch subcommands, registered by ``bot.cli``.
+"""The watch subcommands, registered by ``app.cli``.
 
     digestbot watch add TARGET QUERY [--org NAME]... [--license NAME]... [--anyway]
     digestbot watch list [--json]
@@ -6,7 +6,7 @@
 
 TARGET is a subscription target (``slack:C0123``, ``discord:ID``, a webhook)
 or ``slack-user:UID`` / ``discord-user:UID`` for direct messages.  Mistakes
-raise ``DigestbotError``s, printed by ``bot.cli.main`` as one line.
+raise ``DigestbotError``s, printed by ``app.cli.main`` as one line.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 from bot.config import load_settings
 from bot.engine import make_engine
-from bot.schedule.timing import SystemClock
+from bot.timing import SystemClock
 from bot.watch.watches import Watches, build
 
 EXIT_OK = 0
