@@ -229,6 +229,22 @@ def test_facts_come_from_the_items_own_details_first() -> None:
     assert facts.license == "Apache 2.0"
 
 
+def test_a_sub_bullet_size_the_headline_contradicts_is_a_siblings() -> None:
+    # A sibling release written as a sub-bullet (real feed, Sep 26 2024) lends no size.
+    body = _body(
+        "Meta llama 3.2 Multimodal models (11B & 90B) (X, HF, try free)",
+        "Meta Llama 3.2 tiny models 1B & 3B parameters (X, Blog, download)",
+    )
+    item = _item(
+        "Llama 3.2 Multimodal",
+        "Meta llama 3.2 Multimodal models (11B & 90B) (X, HF, try free)",
+        details=("Meta Llama 3.2 tiny models 1B & 3B parameters (X, Blog, download)",),
+    )
+    facts = _summaries(body, item)["Llama 3.2 Multimodal"][1]
+    assert "1B & 3B" not in facts.parameters
+    assert not any(contradicts(p, sizes_in(item.headline)) for p in facts.parameters)
+
+
 def test_a_detail_the_episode_text_lacks_lends_no_fact() -> None:
     item = _item(
         "Qwen3-Coder",

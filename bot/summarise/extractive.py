@@ -249,27 +249,31 @@ def _facts(
     # The headline, the item's own sub-bullets and its heading speak of the release
     # itself: read them first.
     leading: list[Fact] = facts_in(item.headline)
+    # Its sub-bullets and heading come next, held to the headline's sizes: a
+    # sub-bullet may be a sibling release's ("tiny models 1B & 3B" under "11B & 90B").
+    held: list[Fact] = []
     details: Sequence[str] = getattr(item, "details", ())  # parsed items have them
     for detail in details:
         found = facts_in(detail)
         if found and not text.contains(detail):
             # Held to the episode text like every fact: verbatim, or not at all.
             found = [f for f in found if f.kind != "license" and text.contains(f.value)]
-        leading += found
+        held += found
     if heading is not None:
-        leading = leading + text.heading_facts(heading)
+        held += text.heading_facts(heading)
     said = [(f, s.lower) for s in sentences if s.facts for f in s.facts]
     said += [(f, s.lower) for f, s in unnamed]
     # The headline's sizes are needed only to judge a size said elsewhere.
     sizes = (
         sizes_in(f"{item.name} {item.headline}")
-        if any(f.kind == "parameters" for f, _ in said)
+        if any(f.kind == "parameters" for f, _ in said) or any(f.kind == "parameters" for f in held)
         else frozenset()
     )
     return choose_facts(
         org=item.org,
         leading=leading,
         said=said,
+        held=held,
         key=key,
         anchor=anchor,
         heading=heading,
