@@ -256,6 +256,37 @@ def test_a_detail_the_episode_text_lacks_lends_no_fact() -> None:
     assert facts.context != "4M"
 
 
+def test_a_loose_spelling_of_a_generic_first_word_does_not_name_the_item() -> None:
+    # Real feed: "Code Arena" got a sentence about Cursor ("code editor"), "Video-LLaVa"
+    # one about Stable Video.  bot.quality.summary_names_item is the one definition.
+    body = _body(
+        "Code Arena - a new arena for coding agents (X)",
+        "Video-LLaVa - video understanding",
+        "This week, the AI-native code editor Cursor raised a staggering $2.3 billion at a"
+        " 29B valuation, and everyone benchmarks agents now.",
+        "In video land, Stable Video allows you to create incredibly consistent videos with"
+        " images or just text, in 14 and 25 frames.",
+    )
+    arena = _item("Code Arena", "Code Arena - a new arena for coding agents (X)")
+    llava = _item("Video-LLaVa", "Video-LLaVa - video understanding")
+    got = _summaries(body, arena, llava)
+    assert got["Code Arena"][0] == arena.headline
+    assert got["Video-LLaVa"][0] == llava.headline
+
+
+def test_the_bench_counts_with_the_quality_definition() -> None:
+    item = _item("Code Arena", "Code Arena - arena").model_copy(
+        update={"summary": "The AI-native code editor Cursor raised $2.3 billion."}
+    )
+    feed = ParsedFeed(
+        source="t",
+        title="t",
+        episodes=(ParsedEpisode(key="e", title="e", body="", items=(item,)),),
+    )
+    named, own, _, _ = faithfulness(feed)
+    assert (named, own) == (0, 1)
+
+
 def test_without_a_sentence_naming_it_the_headline_stays() -> None:
     body = "Tiny heading\n\nIt is a great model with many features, including tools and more."
     got = _summaries(body, _item("Zorblax 2", "Zorblax 2 - a model"))

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 
 from bot.models import Facts, ParsedEpisode, ParsedFeed
+from bot.quality import summary_names_item
 from bot.summarise.episode_text import EpisodeText, ItemLike
 from bot.summarise.facts import (
     COMPARISON,
@@ -175,6 +176,10 @@ def summarise_item(text: EpisodeText, item: ItemLike) -> Summary:
     facts = _facts(text, item, fact_sentences, own_heading, timestamp, unnamed)
     picked = _lead_with_name(pick(scored), scored, named_ids) if named_ids else []
     summary = " ".join(s.text for s in picked) if picked else item.headline
+    if picked and not summary_names_item(summary, item.name):
+        # Named only by a loose spelling ("code" for "Code Arena"): a reader could not
+        # tell it is about the item, so the headline stays (bot.quality's one definition).
+        summary = item.headline
     return Summary(summary, facts, bool(picked) or heading is not None)
 
 
