@@ -22,7 +22,8 @@ The normalisation, in order (each step is in ``entity_for``):
    "Llama 3.1"; "Qwen3-Coder-480B-A35B-Instruct" is "Qwen3-Coder".  Product
    tiers are not variants: "GPT-4o mini", "Gemini 2.5 Flash", "Qwen-Max" and
    "Phi-4 mini" are entities of their own.
-5. Claude's two orders ("Claude 3.5 Sonnet", "Claude Sonnet 4") are written
+5. A family word before a sub-brand of its family goes ("Qwen QwQ 32B" is "QwQ").
+   Claude's two orders ("Claude 3.5 Sonnet", "Claude Sonnet 4") are written
    tier first, as Anthropic does since Claude 4: "Claude Sonnet 3.5".
 6. A name that lost its brand ("VIDEO 2.6" of Kling) gets the org in front.
 
