@@ -36,9 +36,8 @@ from bot.models import (
     SearchHit,
 )
 from bot.releases import best_mention, has_version, timeline
+from bot.store.names import StoredNames
 from bot.store.search import (
-    NameEntry,
-    NameIndex,
     Term,
     fact_weight,
     field_score,
@@ -134,9 +133,7 @@ class Engine:
         self._guarded_http: httpx.Client | None = None
         self._client_lock = threading.Lock()
         self._summariser = summariser
-        self._names: NameIndex | None = None
-        self._names_generation = -1
-        self._names_lock = threading.Lock()
+        self._names = StoredNames(store)  # in the database: nothing to build or rebuild
 
     def close(self) -> None:
         """Release the database and the HTTP client."""
@@ -537,14 +534,8 @@ class Engine:
         """Release names for autocomplete: prefix matches newest first, then close ones."""
         return self._name_index().complete(prefix, limit)
 
-    def _name_index(self) -> NameIndex:
-        with self._names_lock:
-            if self._names is None or self._names_generation != self.store.generation:
-                self._names_generation = self.store.generation
-                self._names = NameIndex(
-                    [NameEntry(k, n, p or "") for k, n, p in self.store.name_keys()]
-                )
-            return self._names
+    def _name_index(self) -> StoredNames:
+        return self._names
 
 
 @contextmanager
