@@ -16,10 +16,12 @@ import tempfile
 from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.config import Settings, load_settings
 from bot.errors import DigestbotError, NotFoundError
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 log = logging.getLogger("digestbot")
 
@@ -35,6 +37,8 @@ def _print_json(doc: Any) -> None:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
+    from bot.config import load_settings
+
     return load_settings(args.config)
 
 
@@ -42,6 +46,18 @@ def _engine(args: argparse.Namespace, settings: Settings | None = None):  # type
     from bot.engine import make_engine
 
     return make_engine(settings or _settings(args), db_path=args.db)
+
+
+def _lookup_engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """An engine for ``release``/``search``: without loading settings when they are
+    certainly the defaults (no config file, no settings variable); else as ``_engine``."""
+    from bot.config_defaults import settings_are_defaults
+
+    if not settings_are_defaults(args.config):
+        return _engine(args)
+    from bot.engine import make_engine
+
+    return make_engine(db_path=args.db, lookup_only=True)
 
 
 # --- commands -----------------------------------------------------------------
@@ -128,7 +144,7 @@ def cmd_tldr(args: argparse.Namespace) -> int:
 
 def cmd_release(args: argparse.Namespace) -> int:
     """Tell what a release is, where it came up, and its links."""
-    engine = _engine(args)
+    engine = _lookup_engine(args)
     try:
         reply = engine.release(args.query)
     finally:
@@ -146,7 +162,7 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     """Ranked releases matching the query."""
-    engine = _engine(args)
+    engine = _lookup_engine(args)
     try:
         if engine.store.episode_count() == 0:
             from bot.errors import EmptyStoreError
@@ -187,6 +203,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     from adapters.console.adapter import ConsoleAdapter
     from bot.commands import Commands
+    from bot.config import Settings
     from bot.engine import make_engine
     from bot.summarise import make_summariser
 

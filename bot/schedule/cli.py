@@ -16,18 +16,21 @@ database, so what they show and do matches what ``run`` would.  Mistakes
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import sys
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.config import Settings, load_settings
-from bot.engine import Engine, make_engine
-from bot.schedule.subscriptions import Subscriptions, build
 from bot.schedule.timing import SystemClock
+
+# Imported by every command's parser (``digestbot release`` too): the engine, the
+# settings, asyncio and the subscriptions are imported by the handlers that use them.
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.engine import Engine
+    from bot.schedule.subscriptions import Subscriptions
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -80,6 +83,10 @@ def register(sub: Any) -> None:
 
 
 def _open(args: argparse.Namespace) -> tuple[Settings, Engine, Subscriptions]:
+    from bot.config import load_settings
+    from bot.engine import make_engine
+    from bot.schedule.subscriptions import Subscriptions
+
     settings = load_settings(args.config)
     engine = make_engine(settings, db_path=args.db)
     subs = Subscriptions(engine.store)
@@ -93,6 +100,8 @@ def _open(args: argparse.Namespace) -> tuple[Settings, Engine, Subscriptions]:
 
 def cmd_subscribe(args: argparse.Namespace) -> int:
     """Create a subscription and print its id."""
+    from bot.schedule.subscriptions import build
+
     settings, engine, subs = _open(args)
     try:
         now = SystemClock().now()
@@ -184,6 +193,8 @@ def cmd_post(args: argparse.Namespace) -> int:
     _quiet_http()
     settings, engine, subs = _open(args)
     try:
+        import asyncio
+
         sub = subs.get(args.id)
         outcome = asyncio.run(_post(settings, engine, sub.id, sub.parsed_target.kind, args.force))
     finally:
@@ -226,6 +237,9 @@ async def _sinks(settings: Settings, engine: Engine, kind: str) -> AsyncIterator
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the poller, the scheduler and the chat platforms until SIGINT/SIGTERM."""
+    import asyncio
+
+    from bot.config import load_settings
     from bot.schedule.runner import DigestRuntime
 
     settings = load_settings(args.config)
