@@ -105,3 +105,10 @@ def test_autocomplete_reads_the_stored_index(sample_engine: Engine) -> None:
     assert all(name.lower().startswith("kokoro") for name in completed)
     newest = sample_engine.store.query("SELECT name FROM names ORDER BY newest DESC, key LIMIT 3")
     assert sample_engine.release_names("", limit=3) == [n for (n,) in newest]
+
+
+def test_a_typo_reads_only_the_keys_sharing_its_first_letter(sample_engine: Engine) -> None:
+    statements = _statements_during(sample_engine, lambda: sample_engine.release("kokorro"))
+    reads = [s for s in statements if "FROM names" in s]
+    assert reads, "the typo was not resolved through the name index"
+    assert not [s for s in reads if "WHERE" not in s]  # every key: 40,000 rows at 1M items

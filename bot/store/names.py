@@ -43,9 +43,9 @@ class StoredNames:
             return sorted(prefixed, key=len)
         from rapidfuzz import fuzz, process
 
-        for pool in (self._prefixed(key[:1], None), self._all_keys()):
+        for pool in (lambda: self._prefixed(key[:1], None), self._all_keys):  # all: only if needed
             found = process.extract(
-                key, pool, scorer=fuzz.ratio, limit=5, score_cutoff=FUZZY_CUTOFF
+                key, pool(), scorer=fuzz.ratio, limit=5, score_cutoff=FUZZY_CUTOFF
             )
             if found:
                 return [k for k, _, _ in found]
