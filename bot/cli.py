@@ -12,9 +12,7 @@ import argparse
 import json
 import logging
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -185,6 +183,8 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def sample_feed_path() -> Path:
     """The demo feed shipped inside the package."""
+    from importlib import resources
+
     return Path(str(resources.files("bot") / "data" / "sample_feed.rss"))
 
 
@@ -208,6 +208,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from bot.summarise import make_summariser
 
     settings = Settings()
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="digestbot-demo-") as tmp:
         db = args.db or str(Path(tmp) / "demo.db")
         engine = make_engine(settings, db_path=db, summariser=make_summariser(settings))

@@ -23,14 +23,13 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
-from bot.schedule.timing import SystemClock
-
 # Imported by every command's parser (``digestbot release`` too): the engine, the
 # settings, asyncio and the subscriptions are imported by the handlers that use them.
 if TYPE_CHECKING:
     from bot.config import Settings
     from bot.engine import Engine
     from bot.schedule.subscriptions import Subscriptions
+    from bot.schedule.timing import SystemClock
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -82,6 +81,12 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_post)
 
 
+def _clock() -> SystemClock:
+    from bot.schedule.timing import SystemClock
+
+    return SystemClock()
+
+
 def _open(args: argparse.Namespace) -> tuple[Settings, Engine, Subscriptions]:
     from bot.config import load_settings
     from bot.engine import make_engine
@@ -91,7 +96,7 @@ def _open(args: argparse.Namespace) -> tuple[Settings, Engine, Subscriptions]:
     engine = make_engine(settings, db_path=args.db)
     subs = Subscriptions(engine.store)
     try:
-        subs.sync_config(settings, now=SystemClock().now())
+        subs.sync_config(settings, now=_clock().now())
     except BaseException:
         engine.close()
         raise
@@ -104,7 +109,7 @@ def cmd_subscribe(args: argparse.Namespace) -> int:
 
     settings, engine, subs = _open(args)
     try:
-        now = SystemClock().now()
+        now = _clock().now()
         sub = build(
             args.target,
             created_at=now,
@@ -160,7 +165,7 @@ def cmd_subscriptions(args: argparse.Namespace) -> int:
         found = subs.all()
     finally:
         engine.close()
-    now = SystemClock().now()
+    now = _clock().now()
     if args.json:
         sys.stdout.write(
             json.dumps(
@@ -207,7 +212,7 @@ async def _post(settings: Settings, engine: Engine, sub_id: str, kind: str, forc
     from bot.schedule.posting import Poster
 
     async with _sinks(settings, engine, kind) as sinks:
-        poster = Poster(engine, sinks, clock=SystemClock(), settings=settings.schedule)
+        poster = Poster(engine, sinks, clock=_clock(), settings=settings.schedule)
         return await poster.post_now(sub_id, force=force)
 
 

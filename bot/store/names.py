@@ -10,6 +10,7 @@ keys.  rapidfuzz is imported only when a query needs fuzzy matching.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from bot.feeds.clean import name_key
@@ -43,7 +44,11 @@ class StoredNames:
             return sorted(prefixed, key=len)
         from rapidfuzz import fuzz, process
 
-        for pool in (lambda: self._prefixed(key[:1], None), self._all_keys):  # all: only if needed
+        pools: tuple[Callable[[], list[str]], ...] = (
+            lambda: self._prefixed(key[:1], None),
+            self._all_keys,  # every key: only when the first letter's give nothing
+        )
+        for pool in pools:
             found = process.extract(
                 key, pool(), scorer=fuzz.ratio, limit=5, score_cutoff=FUZZY_CUTOFF
             )
