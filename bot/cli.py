@@ -55,7 +55,7 @@ def _lookup_engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         return _engine(args)
     from bot.engine import make_engine
 
-    return make_engine(db_path=args.db, lookup_only=True)
+    return make_engine(db_path=args.db, lazy_settings=True)
 
 
 # --- commands -----------------------------------------------------------------
@@ -63,12 +63,15 @@ def _lookup_engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Read feeds and documents into the database; one line per source."""
+    from bot.config_defaults import settings_are_defaults
+    from bot.engine import make_engine
     from bot.summarise import make_summariser
 
-    settings = _settings(args)
-    from bot.engine import make_engine
-
-    engine = make_engine(settings, db_path=args.db, summariser=make_summariser(settings))
+    if settings_are_defaults(args.config):  # an unchanged file is skipped without settings
+        engine = make_engine(db_path=args.db, summariser=make_summariser(), lazy_settings=True)
+    else:
+        settings = _settings(args)
+        engine = make_engine(settings, db_path=args.db, summariser=make_summariser(settings))
     failed = 0
     try:
         for source in args.sources:

@@ -13,6 +13,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+#: ``[fetch] max_bytes``'s default (``bot.config.FetchSettings`` uses this constant).
+DEFAULT_MAX_BYTES = 25_000_000
+
 #: Variables read outside the settings (where the database and the config file are).
 _NOT_SETTINGS = frozenset({"DIGESTBOT_DB", "DIGESTBOT_CONFIG"})
 #: Prefixes of the variables the settings read (``DIGESTBOT_STORE__PATH``, ``SLACK_PORT``...).

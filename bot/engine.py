@@ -138,12 +138,21 @@ class Engine:
     @property
     def settings(self) -> Settings:
         """The settings; loaded on first use by an engine opened for lookups only
-        (``make_engine(lookup_only=True)``), which never needs them."""
+        (``make_engine(lazy_settings=True)``)."""
         if self._settings is None:
             from bot.config import load_settings
 
             self._settings = load_settings()
         return self._settings
+
+    def _max_bytes(self) -> int:
+        """The size cap of a source; the default's without loading settings that are
+        certainly the defaults (an unchanged file is then skipped with no settings)."""
+        if self._settings is None:
+            from bot.config_defaults import DEFAULT_MAX_BYTES
+
+            return DEFAULT_MAX_BYTES
+        return self._settings.fetch.max_bytes
 
     def close(self) -> None:
         """Release the database and the HTTP client."""
@@ -162,15 +171,14 @@ class Engine:
         host, checked again on every redirect and connection, chapters included.
         Raises ``SourceError`` subclasses for unreadable or refused sources.
         """
-        from bot.feeds.fetch import is_url, read_file
-        from bot.feeds.parse import stream_source
+        from bot.feeds.local import is_url, read_file
 
         client = None
         if guarded:
             client = self._guarded_client()
             self._guard().check_url(source)  # the early, clear refusal (the client checks too)
         state = None if force else self.store.source_state(source)
-        max_bytes = self.settings.fetch.max_bytes
+        max_bytes = self._max_bytes()
         if is_url(source):
             from bot.feeds.fetch import fetch_url
 
@@ -190,6 +198,8 @@ class Engine:
         ):
             report.skipped = True
             return report
+        from bot.feeds.parse import stream_source  # feedparser: only for bytes that changed
+
         with _gc_paused():  # tens of thousands of small objects, no cycles among them
             stream = stream_source(fetched.content, source)
             results = self._store_feed(stream, online=is_url(source), client=client)
@@ -567,19 +577,20 @@ def make_engine(
     store: Store | None = None,
     http_client: httpx.Client | None = None,
     summariser: Summariser | None = None,
-    lookup_only: bool = False,
+    lazy_settings: bool = False,
 ) -> Engine:
     """Build an engine: settings from the environment/config unless given.
 
     ``db_path`` (or ``store``) overrides where the database lives; ``":memory:"``
-    works for tests.  ``lookup_only``: the engine only answers lookups, so when the
-    settings are certainly the defaults (``settings_are_defaults``) they are not
-    loaded at all (pydantic-settings is 150 ms of a 250 ms ``digestbot release``).
+    works for tests.  ``lazy_settings``: when the settings are certainly the defaults
+    (``settings_are_defaults``) they are loaded only if used: a lookup or the
+    re-ingest of an unchanged file never does (pydantic-settings is 150 ms of a
+    250 ms ``digestbot release``).
     """
     if settings is None:
         from bot.config_defaults import settings_are_defaults
 
-        if not (lookup_only and settings_are_defaults()):
+        if not (lazy_settings and settings_are_defaults()):
             from bot.config import load_settings
 
             settings = load_settings()
