@@ -70,7 +70,7 @@ def test_migration_fills_the_index_from_existing_items(tmp_path: Path, sample_fe
     expected = engine.store.query(_FROM_ITEMS)
     engine.close()
     db = sqlite3.connect(path, isolation_level=None)
-    for trigger in ("names_ai", "names_ad", "names_au"):  # back to the schema before it
+    for trigger in ("names_ad", "names_au"):  # back to the schema before it
         db.execute(f"DROP TRIGGER {trigger}")
     db.execute("DROP TABLE names")
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
