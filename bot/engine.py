@@ -230,15 +230,19 @@ class Engine:
         SQLite's statements hand the GIL back and forth with the building thread
         and the convoy costs more than the overlap saves.
         """
-        episodes = [(episode_id_for(e.key), e) for e in stream.episodes()]
-        stored = self.store.content_hashes([episode_id for episode_id, _ in episodes])
-        # A poll usually brings one new episode: the others need no summary or write.
-        unchanged = [
-            UpsertResult(episode_id, "unchanged", len(e.items))
-            for episode_id, e in episodes
-            if stored.get(episode_id) == e.content_hash
+        # A poll usually brings one new episode: the others are recognised by the hash of
+        # their raw fields before any extraction, and need no summary or write either.
+        identities = stream.identities()
+        ids = [episode_id_for(key) for key, _ in identities]
+        stored = self.store.content_hashes(ids)
+        same = [
+            (episode_id, key, content_hash)
+            for (key, content_hash), episode_id in zip(identities, ids, strict=True)
+            if stored.get(episode_id) == content_hash
         ]
-        changed = [e for episode_id, e in episodes if stored.get(episode_id) != e.content_hash]
+        counts = self.store.item_counts([episode_id for episode_id, _, _ in same])
+        unchanged = [UpsertResult(e, "unchanged", counts.get(e, 0)) for e, _, _ in same]
+        changed = list(stream.episodes(skip={(key, h) for _, key, h in same}))
         if online:  # a feed read from a file never reaches out to the network
             changed = self._with_json_chapters(changed, stream.warnings, client=client)
         return unchanged + self.store.upsert_prepared([self._prepared(stream, changed)])

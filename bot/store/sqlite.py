@@ -325,6 +325,20 @@ class Store:
             )
         return found
 
+    def item_counts(self, episode_ids: Sequence[str]) -> dict[str, int]:
+        """How many items each of ``episode_ids`` has stored (absent: none stored)."""
+        found: dict[str, int] = {}
+        for start in range(0, len(episode_ids), 500):  # SQLite caps parameters per statement
+            chunk = list(episode_ids[start : start + 500])
+            found.update(
+                self.query(
+                    "SELECT episode_id, count(*) FROM items"
+                    f" WHERE episode_id IN ({_marks(len(chunk))}) GROUP BY episode_id",
+                    chunk,
+                )
+            )
+        return found
+
     def episode_count(self) -> int:
         """How many episodes are stored."""
         return int(self.query("SELECT count(*) FROM episodes")[0][0])
