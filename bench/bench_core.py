@@ -416,7 +416,9 @@ def bench_processes() -> list[Row]:
 
     def one_new() -> list[str]:
         db = fresh_db()  # the feed as it was last week, then with this week's episode
-        subprocess.run([exe, "--db", db, "ingest", str(older)], env=env, check=True)
+        subprocess.run(
+            [exe, "--db", db, "ingest", str(older)], env=env, check=True, capture_output=True
+        )
         return [exe, "--db", db, "ingest", str(feed)]
 
     py = sys.executable
