@@ -218,10 +218,12 @@ def stream_feed(data: bytes, source: str) -> FeedStream:
     )
     entries = list(enumerate(parsed.entries))
 
+    known: dict[int, _EntryFields] = {}  # from ``identify``: each entry's fields read once
+
     def build(skip: Collection[tuple[str, str]]) -> Iterator[ParsedEpisode]:
         for index, entry in reversed(entries):
             try:
-                fields = _entry_fields(entry, index)
+                fields = known.pop(index, None) or _entry_fields(entry, index)
                 if (fields.key, fields.digest) in skip:
                     continue
                 episode = _episode_from_entry(entry, source, index, fields)
@@ -234,7 +236,7 @@ def stream_feed(data: bytes, source: str) -> FeedStream:
         out = []
         for index, entry in reversed(entries):
             try:
-                fields = _entry_fields(entry, index)
+                fields = known[index] = _entry_fields(entry, index)
             except (ValueError, TypeError, KeyError):  # ``build`` warns about it
                 continue
             out.append((fields.key, fields.digest))
