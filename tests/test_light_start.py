@@ -29,7 +29,7 @@ def _imported(tmp_path: Path, env: dict[str, str], *argv: str) -> tuple[int, lis
     """Run the CLI in a fresh interpreter; its exit code, the heavy modules it imported, stdout."""
     probe = (
         "import sys\ncode = 0\n"
-        "try:\n    from bot.cli import main; code = main(sys.argv[1:])\n"
+        "try:\n    from app.cli import main; code = main(sys.argv[1:])\n"
         f"finally:\n    heavy = sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))\n"
         "    print('IMPORTED', heavy)\n"
         "sys.exit(code)\n"

@@ -18,8 +18,8 @@ import pytest
 from bot.config import ScheduleSettings
 from bot.schedule.ledger import Ledger
 from bot.schedule.subscriptions import Subscription, Subscriptions, build
-from bot.schedule.timing import DAYS, SystemClock
 from bot.store.sqlite import Store
+from bot.timing import DAYS, SystemClock
 from tests.standins import runlog
 from tests.standins.webhook import HANG, WebhookReceiver
 

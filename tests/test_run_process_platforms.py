@@ -66,8 +66,8 @@ from adapters.slack.render import render_digest as slack_render
 from bot.config import ScheduleSettings, Settings
 from bot.engine import make_engine
 from bot.schedule.subscriptions import Subscriptions, build
-from bot.schedule.timing import DAYS
 from bot.store.sqlite import Store
+from bot.timing import DAYS
 from tests.standins import runlog
 from tests.standins.discord_api import DiscordStandIn
 from tests.standins.hold import Hold

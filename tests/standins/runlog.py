@@ -16,7 +16,7 @@ SWEEP_LINE = "sweep done:"
 
 _MAIN = (
     "import logging, sys; logging.getLogger('bot.schedule.posting').setLevel(logging.DEBUG);"
-    "from bot.cli import main; sys.exit(main(sys.argv[1:]))"
+    "from app.cli import main; sys.exit(main(sys.argv[1:]))"
 )
 
 
