@@ -262,6 +262,23 @@ def test_bare_urls_become_links() -> None:
         ),
         ("The White House unveils “America’s AI Action Plan”", "America’s AI Action Plan", None),
         ("I also invited and had the privilege to interview", "I also invited", None),
+        # An adverb between maker and verb; a lowercase family name after the verb.
+        ("X.ai finally released grok to premium+ subscribers.", "Grok", "xAI"),
+        ("Meta quietly ships Llama 3.3 70B", "Llama 3.3 70B", "Meta"),
+        ("Apparently Gemini beats Whisper v3!", "Gemini", None),
+        # The maker and its verb, then the release after the dash.
+        ("01AI open sources - Yi 9B", "Yi 9B", "01.AI"),
+        ("2.5 Flash updated - #2 on LMArena - reasoning", "2.5 Flash", None),
+        # Sizes in parentheses are not the release; the line's subject is.
+        ("Meta LLama 3.1 updated models (405B, 70B, 8B) - Happy LLama Day!", "LLama 3.1", "Meta"),
+        # An idea named in lowercase is the news when no product is named.
+        (
+            "Apple proposes multi-token prediction, speeding up LLMs",
+            "multi-token prediction",
+            "Apple",
+        ),
+        ("Researchers discover subliminal learning in LLMs, where", "subliminal learning", None),
+        ("ex-Google employee was charged with trading secrets", "ex-Google employee charged", None),
     ],
 )
 def test_names_are_what_a_reader_would_say(headline: str, name: str, org: str | None) -> None:
