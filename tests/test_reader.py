@@ -449,3 +449,41 @@ def test_link_labels_alone_are_never_items() -> None:
     items = extract_items(html_blocks(html))
     assert [i.name for i in items] == ["Kokoro", "Moondream 2", "Phi-4"]
     assert "https://arxiv.org/abs/1" in [link.url for link in items[0].links]
+
+
+_PROSE = "It was a week of releases, and we talked through all of them on the show live. " * 2
+PROSE_RECAP = (
+    "<p>Hey everyone, welcome to another recap of a busy week in AI for all of you.</p>"
+    "<p>Open Source LLMs</p>"
+    '<p>WizardLM-70B V1.0 tops OSS charts (<a href="https://x.com/w/1">source</a>)</p>'
+    f"<p>{_PROSE}</p>"
+    '<p>Alibaba releases <a href="https://x.com/q/2">Qwen7b</a></p>'
+    "<p>* Trained with high-quality pretraining data</p>"
+    "<p>* Support of 8K context length</p>"
+    "<p>OpenOrca 2 preview</p>"
+    f"<p>{_PROSE}</p>"
+    "<p>Deepfakes are upon us!</p>"
+    f"<p>{_PROSE}</p>"
+    "<p>PyTorch new TorchTune finetuning library</p>"
+    f"<p>{_PROSE}</p>"
+)
+
+
+def test_a_prose_recap_with_release_titles_gives_one_item_per_title() -> None:
+    items = extract_items(html_blocks(PROSE_RECAP))
+    assert [i.name for i in items] == [
+        "WizardLM-70B V1.0",
+        "Qwen7b",
+        "OpenOrca 2 Preview",
+        "TorchTune",
+    ]
+    qwen = items[1]
+    assert qwen.org == "Alibaba"
+    assert [link.url for link in qwen.links] == ["https://x.com/q/2"]
+    assert "Support of 8K context length" in qwen.details
+    assert items[0].section == "Open Source LLMs"
+
+
+def test_a_prose_essay_without_release_titles_has_no_list() -> None:
+    html = "".join(f"<p>Why it matters</p><p>{_PROSE}</p>" for _ in range(6))
+    assert extract_items(html_blocks(html)) == []

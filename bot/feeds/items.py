@@ -206,6 +206,45 @@ def read_paragraph_run(blocks: Sequence[Block]) -> list[ParsedItem]:
     return out
 
 
+def read_titled_prose(blocks: Sequence[Block], titles: Sequence[int]) -> list[ParsedItem]:
+    """Items of a prose recap whose releases are short title lines over paragraphs.
+
+    ``titles`` are the indexes of the title lines (``shownotes._prose_titles``);
+    a short line naming a section ("Open Source LLMs & Finetuning") is a header,
+    and the paragraphs under a title are its summary and details.
+    """
+    sections = _Sections()
+    out: list[ParsedItem] = []
+    wanted = set(titles)
+    pending: _Pending | None = None
+    for i, block in enumerate(blocks):
+        if i in wanted:
+            _flush(pending, out)
+            pending = _Pending(block, sections.canonical, sections.original or sections.canonical)
+            if not sections.explicit:
+                pending.section = section_of_line(_line_for_section(block))
+            continue
+        text = block.text
+        if not block.bullet and len(text) <= 60 and names_a_section(text):
+            _flush(pending, out)
+            pending = None
+            sections.header(text)
+            continue
+        if pending is None:
+            continue
+        if not pending.summary and len(text) >= 40 and not block.bullet:
+            pending.summary = text
+        elif len(pending.details) < _PROSE_DETAILS:
+            pending.details.append(text)
+        pending.links.extend(block.links)
+    _flush(pending, out)
+    return out
+
+
+#: Paragraphs under a prose title kept as its details (the rest is commentary).
+_PROSE_DETAILS = 4
+
+
 def _header_parents(blocks: Sequence[Block]) -> tuple[set[int], set[int]]:
     """In a nested list, link-less parents whose sub-bullets carry links are headers.
 
@@ -309,7 +348,9 @@ def parse_item(
 ) -> ParsedItem | None:
     """One show-notes line into an item: name, org, headline and labelled links."""
     if block.labels:  # drop the "(X, HF, Paper)" link list; other anchors keep their text
-        marked = _TRAILING_MARKS.sub("", _LINK_GROUP.sub("", block.marked))
+        marked = _TRAILING_MARKS.sub(
+            lambda m: _keep_named_marks(m, block.labels), _LINK_GROUP.sub("", block.marked)
+        )
         if "\ue002" in marked:
             marked = _MARK.sub(lambda m: block.labels[int(m.group(1))], marked)
         headline = (normalise_space(marked) if "  " in marked else marked).strip(" -–—:,;|")
@@ -338,6 +379,21 @@ def parse_item(
         links=_dedupe((*links, *extra_links)),
         details=details,
     )
+
+
+_MARK_INDEX = re.compile("\ue002(\\d+)\ue003")
+# A link label that is a product name: one to three plain words with a digit or capital.
+_NAMED_LABEL = re.compile(r"^(?=.*[\dA-Z])[\w.+-]+(?: [\w.+-]+){0,2}$")
+
+
+def _keep_named_marks(found: re.Match[str], labels: Sequence[str]) -> str:
+    """Trailing links go when they are labels ("X", "HF", "Blog"); a release linked by its
+    own name ("Alibaba releases [Qwen7b](url)") keeps it."""
+    text = found.group(0)
+    kept = [i for i in _MARK_INDEX.findall(text) if _NAMED_LABEL.match(labels[int(i)])]
+    if len(kept) != 1 or is_label_only(labels[int(kept[0])]):
+        return ""
+    return " " + " ".join(f"\ue002{i}\ue003" for i in kept)
 
 
 def parse_story(

@@ -74,6 +74,13 @@ def split_name(headline: str) -> tuple[str, str | None]:
     news = _news_name(text)
     if news is not None:
         return news
+    fresh = _NEW_AFTER_MAKER.match(text)
+    if fresh and _name_like(fresh.group(1)):
+        # "PyTorch new TorchTune finetuning library": the maker, "new", the release.
+        maker = fresh.group(1)
+        name = _trimmed(_leading_name(text[fresh.end() :]))
+        if _acceptable(name):
+            return name, canonical_org(maker) if maker.casefold() in KNOWN_ORGS else None
     parts = [p.strip() for p in _DASH_SPLIT.split(text) if p.strip()] or [text]
     org: str | None = None
     if (len(parts) >= 3 and _org_like(parts[0])) or (
@@ -143,6 +150,7 @@ def split_name(headline: str) -> tuple[str, str | None]:
     return _repaired(name, org, text)
 
 
+_NEW_AFTER_MAKER = re.compile(r"^(\S+)\s+new\s+(?=[A-Z])")
 # "LMArena raises $100M": the company is the news.  "Elon sues OpenAI": the event is.
 _MONEY_VERBS = frozenset("raises raised fundraises fundraising valued".split())
 _EVENT_VERBS = frozenset(
@@ -359,6 +367,31 @@ def _find_name(text: str, *, scan: int) -> str:
         if i >= scan:
             break
     return ""
+
+
+#: Plain acronyms that name a kind of thing, not a release ("LLMs", "VLMs").
+_ACRONYMS = frozenset("ai api apis llm llms vlm vlms sota tts oss gpu gpus moe ui".split())
+
+
+def names_release(line: str) -> bool:
+    """Whether a short line's first words name a product or a known org.
+
+    A word with a version ("WizardLM-70B", "Qwen7b"), inner capitals ("OpenOrca"),
+    a product family ("Claude") or a known org ("Alibaba"); a show's own name
+    ("ThursdAI") and plain words ("Deepfakes are upon us!") do not.
+    """
+    for raw in line.split()[:6]:
+        token = raw.strip(_TOKEN_TRIM)
+        low = token.casefold()
+        if len(token) < 2 or low in _OPENERS or low in _ACRONYMS or low.startswith("thursdai"):
+            continue
+        if low in KNOWN_ORGS or low in PRODUCT_FAMILIES:
+            return True
+        letters = any(c.isalpha() for c in token)
+        digit = _DIGIT.search(token) is not None
+        if letters and (digit or (any(c.isupper() for c in token[1:]) and not token.isupper())):
+            return True
+    return False
 
 
 def is_person_line(headline: str) -> bool:

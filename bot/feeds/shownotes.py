@@ -32,8 +32,13 @@ from bot.feeds.entries import (
     is_marker,
     looks_like_header,
 )
-from bot.feeds.items import read_bullet_run, read_paragraph_run, read_topic_run
-from bot.feeds.names import is_person_line, split_name
+from bot.feeds.items import (
+    read_bullet_run,
+    read_paragraph_run,
+    read_titled_prose,
+    read_topic_run,
+)
+from bot.feeds.names import is_person_line, names_release, split_name
 from bot.feeds.orgs import KNOWN_ORGS
 from bot.feeds.sections import OTHER, SKIPPED_SECTIONS, canonical_section
 from bot.models import ParsedItem
@@ -76,7 +81,8 @@ def extract_items(blocks: Sequence[Block]) -> list[ParsedItem]:
     kinds = _Kinds(blocks)
     run = _best_run(kinds)
     if run is None:
-        return []
+        titles = _prose_titles(kinds)
+        return read_titled_prose(blocks, titles) if len(titles) >= _MIN_PROSE_TITLES else []
     span = blocks[run.start : run.end]
     if run.kind == "paragraphs":
         return read_paragraph_run(span)
@@ -152,6 +158,39 @@ def _best_run(kinds: _Kinds) -> Run | None:
             continue
         i += 1
     return best
+
+
+#: A prose recap with this many release titles is read as a list of them.
+_MIN_PROSE_TITLES = 4
+#: A title line is at most this long; the paragraph under it at least this long.
+_TITLE_MAX = 90
+_PROSE_MIN = 80
+
+
+def _prose_titles(kinds: _Kinds) -> list[int]:
+    """Short plain lines naming a release, each over a paragraph about it.
+
+    A 2023 ThursdAI recap has no list: "WizardLM-70B V1.0 tops OSS charts (source)"
+    and then paragraphs about it.  A title names a release or an org ("Alibaba
+    releases Qwen7b"), does not end like a sentence, and is not a section header.
+    """
+    blocks = kinds.blocks
+    titles = []
+    for i in range(len(blocks) - 1):
+        block = blocks[i]
+        text = block.text
+        if block.bullet or block.heading or len(text) > _TITLE_MAX or len(text) < 4:
+            continue
+        below = blocks[i + 1]  # a paragraph about it, or bullets of its details
+        if text.endswith((".", ",", ";", ":")) or (
+            len(below.text) < _PROSE_MIN and not below.bullet
+        ):
+            continue
+        if kinds.junk(i):
+            continue
+        if names_release(text) and not is_person_line(text):
+            titles.append(i)
+    return titles
 
 
 class _Kinds:
