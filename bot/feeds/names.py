@@ -74,14 +74,17 @@ def split_name(headline: str) -> tuple[str, str | None]:
     news = _news_name(text)
     if news is not None:
         return news
-    fresh = _NEW_AFTER_MAKER.match(text)
+    fresh = _NEW_AFTER_MAKER.match(text) if " new " in text else None
     if fresh and _name_like(fresh.group(1)):
         # "PyTorch new TorchTune finetuning library": the maker, "new", the release.
         maker = fresh.group(1)
         name = _trimmed(_leading_name(text[fresh.end() :]))
         if _acceptable(name):
             return name, canonical_org(maker) if maker.casefold() in KNOWN_ORGS else None
-    parts = [p.strip() for p in _DASH_SPLIT.split(text) if p.strip()] or [text]
+    if "-" in text or "|" in text or "–" in text or "—" in text:
+        parts = [p.strip() for p in _DASH_SPLIT.split(text) if p.strip()] or [text]
+    else:
+        parts = [text]  # no dash to split on (the split costs more than these tests)
     org: str | None = None
     if (len(parts) >= 3 and _org_like(parts[0])) or (
         len(parts) >= 2 and parts[0].casefold() in KNOWN_ORGS
