@@ -279,6 +279,9 @@ def test_bare_urls_become_links() -> None:
         ),
         ("Researchers discover subliminal learning in LLMs, where", "subliminal learning", None),
         ("ex-Google employee was charged with trading secrets", "ex-Google employee charged", None),
+        # A two-word org read as one word and a possessive: the product follows.
+        ("Jina AI's Meta-Prompt: Improved LLM Codegen", "Meta-Prompt", "Jina AI"),
+        ("PyTorch new TorchTune finetuning library", "TorchTune", None),
     ],
 )
 def test_names_are_what_a_reader_would_say(headline: str, name: str, org: str | None) -> None:
@@ -487,3 +490,18 @@ def test_a_prose_recap_with_release_titles_gives_one_item_per_title() -> None:
 def test_a_prose_essay_without_release_titles_has_no_list() -> None:
     html = "".join(f"<p>Why it matters</p><p>{_PROSE}</p>" for _ in range(6))
     assert extract_items(html_blocks(html)) == []
+
+
+def test_a_line_saying_nothing_happened_is_no_item() -> None:
+    html = (
+        "<p>TL;DR</p><p>Open Source LLMs</p>"
+        '<p>* Phi 1.5 - tiny model (<a href="https://x.com/p/1">X</a>)</p>'
+        '<p>* Baichuan 7B - bilingual (<a href="https://x.com/b/2">X</a>)</p>'
+        "<p>Big Co LLMs + API updates</p><p>* Nothing major this week</p>"
+        '<p>Voice</p><p>* Stable Audio - music model (<a href="https://x.com/s/3">X</a>)</p>'
+    )
+    assert [i.name for i in extract_items(html_blocks(html))] == [
+        "Phi 1.5",
+        "Baichuan 7B",
+        "Stable Audio",
+    ]

@@ -41,6 +41,12 @@ _LINK_GROUP = re.compile(
 )
 _TRAILING_MARKS = re.compile("(?:[\\s,;:|/-]*\ue002\\d+\ue003)+[\\s,;:|/-]*$")
 _TIMESTAMPS = re.compile(r"^(?:[(\[]?(?:\d{1,2}:)?\d{1,2}:\d{2}[)\]]?\s*[-–—]?\s*){1,2}")
+# A line saying a section had nothing: "Nothing major this week", "No big news".
+_NOTHING = re.compile(
+    r"^(?:nothing|no)\s+(?:\w+\s+){0,2}?(?:this week|news|updates?|releases?)\b"
+    r"|^nothing\s+(?:major|new|much)\b",
+    re.I,
+)
 _SPONSOR = re.compile(r"\((?:sponsor|sponsored|ad)\)", re.I)
 # TLDR's "(4 minute read)", "(GitHub Repo)" after a story title.
 _READ_TIME = re.compile(r"\s*\((?:\d+\s+minute\s+read|github\s+repo|website)\)\s*$", re.I)
@@ -360,6 +366,8 @@ def parse_item(
         headline = block.text
     if not _HAS_ALNUM.search(headline) or is_person_line(headline) or is_label_only(headline):
         return None  # "Read more", "Paper 2 (Arxiv)": a link, not a release
+    if headline[:2] in ("No", "no") and _NOTHING.match(headline):
+        return None  # "Nothing major this week": the section had no release
     links = list(block.links)
     if "http" in headline:  # bare URLs become links, and leave the headline
         for url in _BARE_URL.findall(headline):

@@ -247,6 +247,14 @@ def _is_version(word: str) -> bool:
     return sum(c.isalpha() for c in word) <= 1 and _DIGIT.search(word) is not None
 
 
+def _product_word(word: str) -> bool:
+    """A word shaped like a product name: "Meta-Prompt", "QwQ-32B", "OmniParser" (not "AI")."""
+    if _QUANTITY_WORD.match(word):
+        return False
+    mixed = any(c.isupper() for c in word[1:]) and any(c.islower() for c in word)
+    return "-" in word or _DIGIT.search(word) is not None or mixed
+
+
 def _stands_alone(word: str) -> bool:
     """Whether a product word after its org reads as the name on its own ("Gemini", "VASA-1")."""
     low = word.casefold().strip(_TOKEN_TRIM)
@@ -538,6 +546,16 @@ def _repaired(name: str, org: str | None, text: str) -> tuple[str, str | None]:
     org = canonical_org(org)
     lead, _, rest = name.partition(" ")
     owner = _POSSESSIVE.match(lead)
+    if (
+        owner
+        and rest
+        and owner.group(1).casefold() not in KNOWN_ORGS
+        and _product_word(rest.split()[0])
+    ):
+        # "Jina AI's Meta-Prompt" read as org "Jina" + "AI's Meta-Prompt": the product follows.
+        name = lead = rest
+        rest = ""
+        owner = None
     if owner and rest and owner.group(1).casefold() in KNOWN_ORGS:
         # "Meta’s 32B Code World Model": Meta is the org; a size is no part of the name.
         org = org or canonical_org(owner.group(1))
