@@ -505,3 +505,29 @@ def test_a_line_saying_nothing_happened_is_no_item() -> None:
         "Baichuan 7B",
         "Stable Audio",
     ]
+
+
+def test_community_digest_parts_are_not_release_lists() -> None:
+    """AINews: "# AI Reddit Recap" and "# AI Discord Recap" digest chats about releases."""
+    md = "\n\n".join(
+        [
+            "# AI Twitter Recap",
+            "* **Axolotl v0.16**: faster MoE + LoRA ([tweet](https://x.com/a/1))",
+            "* **LiteParse**: open-source document parser ([tweet](https://x.com/l/2))",
+            "* **Extract v2**: simpler tiers ([tweet](https://x.com/e/3))",
+            "# AI Reddit Recap",
+            "## /r/LocalLlama Recap",
+            "* **Gemma 4 has been released** ([post](https://reddit.com/r/x/1))",
+            "* **Qwen 3.6 plus compared** ([post](https://reddit.com/r/x/2))",
+            "# AI Discord Recap",
+            "## LM Studio Discord",
+            "* **Users praise** the new build ([msg](https://discord.com/x/3))",
+        ]
+    )
+    names = [i.name for i in extract_items(markdown_blocks(md))]
+    assert names == ["Axolotl v0.16", "LiteParse", "Extract v2"]
+
+
+def test_a_topic_label_before_a_colon_gives_way_to_the_product_after_it() -> None:
+    assert split_name("New evals: EDIT-Bench for in-the-wild code edits")[0] == "EDIT-Bench"
+    assert split_name("Gemini 2.5 update: Pro & Flash gain Deep Think")[0] == "Gemini 2.5"

@@ -96,7 +96,13 @@ def split_name(headline: str) -> tuple[str, str | None]:
     for segment in segments:
         colon = segment.find(":")
         if colon > 0 and len(segment[:colon].split()) <= 6:
-            segment = segment[:colon]
+            after = segment[colon + 1 :].strip()
+            # "Agentic data/backends: Timescale's Agentic Postgres ...": a topic label
+            # naming no product leads a sentence that does.
+            if after and not names_release(segment[:colon]) and names_release(after):
+                segment = after
+            else:
+                segment = segment[:colon]
         subject, rest = _subject_and_object(segment)
         if (
             subject

@@ -78,6 +78,7 @@ class Run(NamedTuple):
 
 def extract_items(blocks: Sequence[Block]) -> list[ParsedItem]:
     """Release items of an episode's show notes, in show order (empty if none)."""
+    blocks = without_community_digests(blocks)
     kinds = _Kinds(blocks)
     run = _best_run(kinds)
     if run is None:
@@ -100,6 +101,27 @@ def extract_items(blocks: Sequence[Block]) -> list[ParsedItem]:
         for i, block in enumerate(span, start=run.start)
     ]
     return read_bullet_run(span, flags)
+
+
+# A heading over a digest of community chat ("AI Reddit Recap", "AI Discord Recap",
+# "/r/LocalLlama Recap"): posts and chats about releases, not a list of them.
+_COMMUNITY = re.compile(r"\b(?:reddit|subreddits?|discord)\b|(?:^|\s)/?r/\w", re.I)
+
+
+def without_community_digests(blocks: Sequence[Block]) -> Sequence[Block]:
+    """The blocks outside community-digest parts (a heading naming Reddit or Discord,
+    up to the next heading of its level or higher that names neither)."""
+    if not any(b.heading and _COMMUNITY.search(b.text) for b in blocks):
+        return blocks  # the usual case: no copy
+    kept: list[Block] = []
+    skipping = 0  # the level of the digest heading being skipped, 0 when none
+    for block in blocks:
+        if block.heading and (not skipping or block.heading <= skipping):
+            digest = _COMMUNITY.search(block.text) is not None
+            skipping = block.heading if digest else 0
+        if not skipping:
+            kept.append(block)
+    return kept
 
 
 def find_list(blocks: Sequence[Block]) -> tuple[int, int] | None:
