@@ -427,6 +427,8 @@ def is_person_line(headline: str) -> bool:
 
 def _usable_name(name: str) -> bool:
     """A name holds a letter and at least two letters or digits."""
+    if name[:1].isalpha() and name[1:2].isalnum():
+        return True  # the usual case, without building the key
     return any(c.isalpha() for c in name) and len(name_key(name)) >= 2
 
 
