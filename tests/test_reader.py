@@ -531,3 +531,26 @@ def test_community_digest_parts_are_not_release_lists() -> None:
 def test_a_topic_label_before_a_colon_gives_way_to_the_product_after_it() -> None:
     assert split_name("New evals: EDIT-Bench for in-the-wild code edits")[0] == "EDIT-Bench"
     assert split_name("Gemini 2.5 update: Pro & Flash gain Deep Think")[0] == "Gemini 2.5"
+
+
+def test_release_headings_without_links_continue_a_linked_run() -> None:
+    """Sep 2025: the body's linked release headings, then some without links."""
+    long = "A paragraph about this release, what it does and how it compares, in detail. " * 2
+    parts = []
+    for n, name in enumerate(["Qwen3-VL", "Qwen3-Omni-30B-A3B", "DeepSeek V3.1 Terminus"]):
+        parts += [
+            f'<p>{name}: a new model (<a href="https://x.com/{n}">X</a>)</p>',
+            f"<p>{long}</p>",
+        ]
+    parts += [
+        "<p>Vision &amp; Video: Wan 2.2 Animate, Kling 2.5</p>",
+        f"<p>{long}</p>",
+        "<p>Kling 2.5 Turbo: cinematic motion, cheaper and with audio</p>",
+        f'<p>{long} <a href="https://x.com/kling">post</a></p>',
+        "<p>Suno V5: we have entered a new era</p>",
+        f"<p>{long}</p>",
+    ]
+    items = extract_items(html_blocks("".join(parts)))
+    assert [i.name for i in items][-2:] == ["Kling 2.5 Turbo", "Suno V5"]
+    assert [link.url for link in items[-2].links] == ["https://x.com/kling"]
+    assert len(items) == 5  # the section line is a header, the paragraphs are no items

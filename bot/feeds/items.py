@@ -179,14 +179,23 @@ def read_topic_run(blocks: Sequence[Block]) -> list[ParsedItem]:
     return out
 
 
-def read_paragraph_run(blocks: Sequence[Block]) -> list[ParsedItem]:
-    """Items of a list of linked entries with summary paragraphs between them."""
+def read_paragraph_run(
+    blocks: Sequence[Block], entries: frozenset[int] | None = None
+) -> list[ParsedItem]:
+    """Items of a list of linked entries with summary paragraphs between them.
+
+    ``entries`` are the indexes of the entries when the finder knows them (it may
+    have taken link-less release titles in); otherwise they are read off each block.
+    """
     sections = _Sections()
     pending: _Pending | None = None
     out: list[ParsedItem] = []
-    for block in blocks:
-        entry = is_link_entry(block) or (
-            not block.bullet and len(block.text) <= 250 and has_link_group(block)
+    for index, block in enumerate(blocks):
+        entry = (
+            index in entries
+            if entries is not None
+            else is_link_entry(block)
+            or (not block.bullet and len(block.text) <= 250 and has_link_group(block))
         )
         if entry and not is_junk(block):
             _flush(pending, out)
@@ -206,10 +215,18 @@ def read_paragraph_run(blocks: Sequence[Block]) -> list[ParsedItem]:
         if pending is not None and block.bullet:  # "Related:" bullets under a story
             pending.details.append(_detail_text(block))
             pending.links.extend(block.links)
-        elif pending is not None and not pending.summary and len(block.text) >= 40:
-            pending.summary = block.text  # the story's first summary paragraph
+        elif pending is not None:
+            if not pending.summary and len(block.text) >= 40:
+                pending.summary = block.text  # the story's first summary paragraph
+            if not pending.block.links and len(pending.links) < _TITLE_LINKS:
+                # A release heading without links: the links of its own paragraphs are its.
+                pending.links.extend(block.links[: _TITLE_LINKS - len(pending.links)])
     _flush(pending, out)
     return out
+
+
+#: Links a link-less release heading takes from the paragraphs under it.
+_TITLE_LINKS = 3
 
 
 def read_titled_prose(blocks: Sequence[Block], titles: Sequence[int]) -> list[ParsedItem]:

@@ -387,7 +387,7 @@ def _find_name(text: str, *, scan: int) -> str:
 
 
 #: Plain acronyms that name a kind of thing, not a release ("LLMs", "VLMs").
-_ACRONYMS = frozenset("ai api apis llm llms vlm vlms sota tts oss gpu gpus moe ui".split())
+_ACRONYMS = frozenset("ai api apis llm llms vlm vlms sota tts oss gpu gpus moe ui 3d".split())
 
 
 def names_release(line: str) -> bool:
