@@ -130,7 +130,7 @@ class SlackBot:
         self._tasks: set[asyncio.Task[None]] = set()
         secret = settings.signing_secret.get_secret_value() if settings.signing_secret else ""
         #: Signatures already accepted, shared through the database when there is one.
-        self.seen: SeenSignatures = seen_store(store.path if store is not None else None)
+        self.seen: SeenSignatures = seen_store(store)
         self.app = AsyncApp(
             client=client or make_web_client(settings),
             signing_secret=secret,

@@ -33,10 +33,14 @@ from bot.models import (
     ParsedItem,
     ReleaseEntity,
 )
+from bot.store.ledger import LedgerTables
 from bot.store.schema import migrate
+from bot.store.tables import LLMCacheTable, SlackTables, SubscriptionTables
 
 if TYPE_CHECKING:
     from bot.entities import Entity
+    from bot.store.protocol import StoreLike
+    from bot.store.seen import SqliteSeen
 
 _ITEM_COLUMNS = """
     i.id, i.position, i.name, i.org, i.section, i.section_original, i.headline, i.summary,
@@ -192,7 +196,40 @@ class Store:
         with self._lock:
             self._db.close()
 
+    # --- the tables beside episodes (``bot.store.protocol``) ----------------
+
+    def ledger_tables(self) -> LedgerTables:
+        """The posting ledger's tables."""
+        return LedgerTables(self)
+
+    def subscription_tables(self) -> SubscriptionTables:
+        """The subscriptions table."""
+        return SubscriptionTables(self)
+
+    def llm_cache_table(self) -> LLMCacheTable:
+        """The LLM answer cache."""
+        return LLMCacheTable(self)
+
+    def slack_tables(self) -> SlackTables:
+        """Slack installations, bots and OAuth states."""
+        return SlackTables(self)
+
+    def seen_signatures(self) -> SqliteSeen | None:
+        """Slack signatures seen by every process on this file (``None`` in memory)."""
+        if self.path == ":memory:" or self.path.startswith("file::memory:"):
+            return None
+        from bot.store.seen import SqliteSeen
+
+        return SqliteSeen(self.path)
+
     # --- sources ----------------------------------------------------------
+
+    def sources(self) -> list[tuple[str, str | None, str | None]]:
+        """Every source read: (source, its feed's title, when last checked, ISO 8601)."""
+        return [
+            (str(s), t, c)
+            for s, t, c in self.query("SELECT source, title, checked_at FROM sources")
+        ]
 
     def source_state(self, source: str) -> SourceState | None:
         """What was last seen of ``source``, if anything."""
@@ -710,3 +747,8 @@ def _item(row: Sequence[Any]) -> Item:
             else None
         ),
     )
+
+
+if TYPE_CHECKING:
+    # mypy checks here that the SQLite store implements the whole protocol.
+    _CONFORMS: StoreLike = Store(":memory:")

@@ -214,22 +214,19 @@ class LLMCache:
 
     def get(self, key: str) -> LLMAnswer | None:
         """The cached answer for ``key``, if any (an unreadable entry counts as none)."""
-        rows = self.store.query("SELECT response FROM llm_cache WHERE key = ?", (key,))
-        if not rows:
+        found = self.store.llm_cache_table().get(key)
+        if found is None:
             return None
         try:
-            return LLMAnswer.model_validate_json(rows[0][0])
+            return LLMAnswer.model_validate_json(found)
         except ValidationError:
             return None
 
     def put(self, key: str, model: str, answer: LLMAnswer) -> None:
         """Remember ``answer`` for ``key``."""
-        with self.store.transaction() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO llm_cache(key, model, response, created_at)"
-                " VALUES (?, ?, ?, ?)",
-                (key, model, answer.model_dump_json(), datetime.now(UTC).isoformat()),
-            )
+        self.store.llm_cache_table().put(
+            key, model, answer.model_dump_json(), datetime.now(UTC).isoformat()
+        )
 
 
 class ChatClient:
