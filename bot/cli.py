@@ -238,7 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="digestbot", description="Weekly AI show notes, summarised and searchable."
     )
     parser.add_argument(
-        "--db", help="SQLite database file (default: DIGESTBOT_DB, config, data dir)"
+        "--db",
+        help="SQLite database file or postgresql:// URL (default: DIGESTBOT_DB, config, data dir)",
     )
     parser.add_argument(
         "--config", help="config.toml path (default: DIGESTBOT_CONFIG, ./config.toml)"

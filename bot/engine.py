@@ -36,6 +36,8 @@ from bot.models import (
     SearchHit,
 )
 from bot.releases import best_mention, has_version, timeline
+from bot.store.open import open_store
+from bot.store.protocol import StoreLike
 from bot.store.search import (
     NameEntry,
     NameIndex,
@@ -50,7 +52,6 @@ from bot.store.search import (
 from bot.store.sqlite import (
     PreparedEpisode,
     SourceState,
-    Store,
     UpsertResult,
     episode_id_for,
     prepare_episode,
@@ -123,7 +124,7 @@ class Engine:
     def __init__(
         self,
         settings: Settings,
-        store: Store,
+        store: StoreLike,
         *,
         http_client: httpx.Client | None = None,
         summariser: Summariser | None = None,
@@ -563,7 +564,7 @@ def make_engine(
     settings: Settings | None = None,
     *,
     db_path: str | os.PathLike[str] | None = None,
-    store: Store | None = None,
+    store: StoreLike | None = None,
     http_client: httpx.Client | None = None,
     summariser: Summariser | None = None,
 ) -> Engine:
@@ -577,7 +578,7 @@ def make_engine(
 
         settings = load_settings()
     if store is None:
-        store = Store(str(db_path) if db_path is not None else default_db_path(settings))
+        store = open_store(str(db_path) if db_path is not None else default_db_path(settings))
     return Engine(settings, store, http_client=http_client, summariser=summariser)
 
 

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from adapters.slack.runner import SlackRunner
     from adapters.slack.sink import SlackSink, make_slack_sink
     from bot.config import Settings
-    from bot.store.sqlite import Store
+    from bot.store.protocol import StoreLike
 
 _EXPORTS = {
     "render_digest": "adapters.slack.render",
@@ -58,7 +58,7 @@ __all__ = [
 
 
 def make_runner(
-    commands: CommandHandler, settings: Settings, *, store: Store | None = None
+    commands: CommandHandler, settings: Settings, *, store: StoreLike | None = None
 ) -> SlackRunner | None:
     """Slack for ``digestbot run``: posts, and serves commands when configured.
 
@@ -72,7 +72,7 @@ def make_runner(
 
 
 def make_sink(
-    settings: Settings, *, store: Store | None = None
+    settings: Settings, *, store: StoreLike | None = None
 ) -> AbstractAsyncContextManager[SlackSink]:
     """The Slack sink alone, for one post from the command line."""
     from adapters.slack.runner import make_sink as make

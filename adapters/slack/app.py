@@ -50,7 +50,7 @@ from bot.commands import CommandContext
 from bot.config import SlackSettings
 from bot.errors import ConfigError
 from bot.models import Reply, TextReply
-from bot.store.sqlite import Store
+from bot.store.protocol import StoreLike
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ class SlackBot:
         settings: SlackSettings,
         *,
         client: AsyncWebClient | None = None,
-        store: Store | None = None,
+        store: StoreLike | None = None,
         executor: Executor | None = None,
         reply_budget: float = DEFAULT_REPLY_BUDGET,
         reply_timeout: float = DEFAULT_REPLY_TIMEOUT,
@@ -296,7 +296,7 @@ def build_slack_app(
     settings: SlackSettings,
     *,
     client: AsyncWebClient | None = None,
-    store: Store | None = None,
+    store: StoreLike | None = None,
     executor: Executor | None = None,
     reply_budget: float = DEFAULT_REPLY_BUDGET,
 ) -> AsyncApp:

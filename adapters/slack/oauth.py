@@ -38,7 +38,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import SlackSettings
 from bot.errors import ConfigError, DigestbotError
-from bot.store.sqlite import Store
+from bot.store.protocol import StoreLike
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ class SlackInstallations(AsyncInstallationStore):
     from any thread; the ``async_`` ones run them in a worker thread.
     """
 
-    def __init__(self, store: Store, client_id: str) -> None:
+    def __init__(self, store: StoreLike, client_id: str) -> None:
         self._store = store
         self._tables = store.slack_tables()
         self.client_id = client_id
@@ -246,7 +246,7 @@ class OAuthStates(AsyncOAuthStateStore):
 
     def __init__(
         self,
-        store: Store,
+        store: StoreLike,
         *,
         expiration_seconds: int = STATE_SECONDS,
         clock: Callable[[], float] = time.time,
@@ -282,7 +282,7 @@ class OAuthStates(AsyncOAuthStateStore):
 
 
 def oauth_kwargs(
-    settings: SlackSettings, store: Store | None, client: AsyncWebClient
+    settings: SlackSettings, store: StoreLike | None, client: AsyncWebClient
 ) -> dict[str, Any]:
     """The ``AsyncApp`` arguments for installs into several workspaces.
 

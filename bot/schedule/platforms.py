@@ -3,11 +3,11 @@
 The Slack and Discord adapters are optional installs.  Each adapter package
 (``adapters.slack``, ``adapters.discord``) is cheap to import and exposes::
 
-    def make_runner(commands: Commands, settings: Settings, *, store: Store | None = None)
+    def make_runner(commands: Commands, settings: Settings, *, store: StoreLike | None = None)
         -> PlatformRunner | None
         # None when the settings hold no credentials for the platform.
 
-    def make_sink(settings: Settings, *, store: Store | None = None)
+    def make_sink(settings: Settings, *, store: StoreLike | None = None)
         -> AbstractAsyncContextManager[Sink]
         # a sink usable without the chat connection, for `digestbot post`.
 
@@ -31,7 +31,7 @@ from bot.commands import Commands
 from bot.config import Settings
 from bot.errors import ConfigError
 from bot.sinks import Sink
-from bot.store.sqlite import Store
+from bot.store.protocol import StoreLike
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ def _why(platform: str, exc: Exception) -> str:
 
 
 def load_runners(
-    commands: Commands, settings: Settings, *, store: Store | None = None
+    commands: Commands, settings: Settings, *, store: StoreLike | None = None
 ) -> list[PlatformRunner]:
     """A runner for each platform whose credentials are present and whose adapter loads."""
     runners: list[PlatformRunner] = []
@@ -109,7 +109,7 @@ def load_runners(
 
 @asynccontextmanager
 async def one_shot_sink(
-    platform: str, settings: Settings, *, store: Store | None = None
+    platform: str, settings: Settings, *, store: StoreLike | None = None
 ) -> AsyncIterator[Sink]:
     """A sink for one post from the CLI, without serving commands.
 

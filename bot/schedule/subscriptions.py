@@ -23,7 +23,7 @@ from bot.errors import ConfigError, NotFoundError
 from bot.models import Frozen
 from bot.schedule.targets import Target, parse_target
 from bot.schedule.timing import DAYS, WeeklySchedule, format_time, parse_day, parse_time, parse_zone
-from bot.store.sqlite import Store
+from bot.store.protocol import StoreLike
 
 Mode = Literal["weekly", "on-publish"]
 Origin = Literal["cli", "chat", "config"]
@@ -182,7 +182,7 @@ def _clean(values: Sequence[str]) -> tuple[str, ...]:
 class Subscriptions:
     """Subscriptions in the store (synchronous; call it off the event loop)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: StoreLike) -> None:
         self.store = store
         self.tables = store.subscription_tables()
 

@@ -247,7 +247,8 @@ class Store:
                    VALUES (?, ?, ?, ?, ?, ?)
                    ON CONFLICT(source) DO UPDATE SET content_hash = excluded.content_hash,
                      etag = excluded.etag, last_modified = excluded.last_modified,
-                     title = coalesce(excluded.title, title), checked_at = excluded.checked_at""",
+                     title = coalesce(excluded.title, sources.title),
+                     checked_at = excluded.checked_at""",
                 (
                     state.source,
                     state.content_hash,
@@ -290,7 +291,7 @@ class Store:
                         new.setdefault(prepared.episode_id, prepared)
                 if new:
                     db.executemany(_INSERT_EPISODE, [p.episode for p in new.values()])
-                    _upsert_items(db, [r for p in new.values() for r in p.items])
+                    self._upsert_items(db, [r for p in new.values() for r in p.items])
                 for prepared in batch:
                     if new.get(prepared.episode_id) is prepared:
                         status = "added"
@@ -304,8 +305,11 @@ class Store:
                     results.append(UpsertResult(prepared.episode_id, status, len(prepared.items)))
         return results
 
-    @staticmethod
-    def _update_episode(db: sqlite3.Connection, prepared: PreparedEpisode) -> None:
+    def _upsert_items(self, db: Any, rows: list[tuple[Any, ...]]) -> None:
+        """Insert or update item rows and index them (a backend may index otherwise)."""
+        _upsert_items(db, rows)
+
+    def _update_episode(self, db: Any, prepared: PreparedEpisode) -> None:
         """An edited episode: rows updated in place, unchanged items left alone."""
         db.execute(_UPSERT_EPISODE, prepared.episode)
         (published,) = db.execute(
@@ -324,7 +328,7 @@ class Store:
             item_id = row[0]
             if existing.get(item_id) != row[2:12]:
                 changed.append((*row[:13], published))
-        _upsert_items(db, changed)
+        self._upsert_items(db, changed)
         keep = {row[0] for row in prepared.items}
         gone = [item_id for item_id in existing if item_id not in keep]
         if gone:
@@ -580,11 +584,12 @@ _INSERT_EPISODE = """INSERT INTO episodes(id, key, feed, title, published, url, 
 _UPSERT_EPISODE = (
     _INSERT_EPISODE
     + """ ON CONFLICT(id) DO UPDATE SET title = excluded.title,
-    published = coalesce(published, excluded.published),
-    url = coalesce(excluded.url, url),
-    duration_seconds = coalesce(excluded.duration_seconds, duration_seconds),
-    audio_url = coalesce(excluded.audio_url, audio_url),
-    chapters = CASE WHEN excluded.chapters = '[]' THEN chapters ELSE excluded.chapters END,
+    published = coalesce(episodes.published, excluded.published),
+    url = coalesce(excluded.url, episodes.url),
+    duration_seconds = coalesce(excluded.duration_seconds, episodes.duration_seconds),
+    audio_url = coalesce(excluded.audio_url, episodes.audio_url),
+    chapters = CASE WHEN excluded.chapters = '[]' THEN episodes.chapters
+        ELSE excluded.chapters END,
     body = excluded.body, content_hash = excluded.content_hash,
     ingested_at = excluded.ingested_at"""
 )

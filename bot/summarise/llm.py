@@ -40,7 +40,7 @@ from bot.summarise.extractive import Summary, summarise_item
 from bot.summarise.facts import hold_to_headline, verify_facts
 
 if TYPE_CHECKING:
-    from bot.store.sqlite import Store
+    from bot.store.protocol import StoreLike
 
 log = logging.getLogger(__name__)
 
@@ -209,7 +209,7 @@ def cache_key(model: str, item: ItemLike, passage: str) -> str:
 class LLMCache:
     """Validated answers in the store's ``llm_cache`` table, by content hash."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: StoreLike) -> None:
         self.store = store
 
     def get(self, key: str) -> LLMAnswer | None:
@@ -311,7 +311,7 @@ class LLMSummariser:
         self,
         settings: LLMSettings,
         *,
-        store: Store | None = None,
+        store: StoreLike | None = None,
         http: httpx.Client | None = None,
         api_key: str | None = None,
     ) -> None:
