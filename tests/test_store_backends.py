@@ -49,11 +49,7 @@ def test_json_outputs_are_identical_on_both_backends(
         engine.close()
     sqlite_out, pg_out = results
     for key in sqlite_out:
-        if key.startswith("search"):
-            # Ranking is bm25 on SQLite and ts_rank on PostgreSQL: the same hits.
-            assert sorted(pg_out[key]) == sorted(sqlite_out[key]), key  # type: ignore[arg-type]
-        else:
-            assert pg_out[key] == sqlite_out[key], key
+        assert pg_out[key] == sqlite_out[key], key
     assert sqlite_out["search tts"]
 
 
@@ -97,3 +93,56 @@ def test_unreachable_server_is_one_line_naming_the_host() -> None:
         make_engine(Settings(), db_path="postgresql://digestbot@127.0.0.1:9/none")
     text = str(caught.value)
     assert "127.0.0.1:9" in text and "\n" not in text
+
+
+def test_a_password_is_never_in_the_unreachable_line() -> None:
+    with pytest.raises(StorageError) as caught:
+        make_engine(Settings(), db_path="postgresql://u:hunter2@127.0.0.1:9/none")
+    assert "hunter2" not in str(caught.value)
+
+
+def test_migrations_run_once_and_a_newer_schema_is_refused(pg_url: str) -> None:
+    import psycopg
+
+    from bot.store.postgres import PgStore
+    from bot.store.postgres_schema import PG_SCHEMA_VERSION
+
+    PgStore(pg_url).close()
+    PgStore(pg_url).close()  # a second start finds it done
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        rows = conn.execute("SELECT version FROM digestbot_schema").fetchall()
+        assert rows == [(PG_SCHEMA_VERSION,)]
+        conn.execute("UPDATE digestbot_schema SET version = 99")
+    with pytest.raises(StorageError) as caught:
+        PgStore(pg_url)
+    assert "newer than this digestbot" in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_llm_cache_and_slack_tables_on_each_backend(db_url: str) -> None:
+    engine = make_engine(Settings(), db_path=db_url)
+    store = engine.store
+    cache = store.llm_cache_table()
+    assert cache.get("k") is None
+    cache.put("k", "m", '{"a": 1}', "2025-01-01T00:00:00+00:00")
+    cache.put("k", "m", '{"a": 2}', "2025-01-01T00:00:00+00:00")
+    assert cache.get("k") == '{"a": 2}'
+    slack = store.slack_tables()
+    slack.save_installation("c", "", "T1", "U1", 1.0, '{"i": 1}', ("", "T1", 1.0, '{"b": 1}'))
+    slack.save_installation("c", "", "T1", "U2", 2.0, '{"i": 2}', None)
+    assert slack.find_installation("c", "", "T1", None) == '{"i": 2}'
+    assert slack.find_installation("c", "", "T1", "U1") == '{"i": 1}'
+    slack.save_bot("c", "", "T1", 3.0, '{"b": 2}')
+    assert slack.find_bot("c", "", "T1") == '{"b": 2}'
+    slack.delete_bot("c", "", "T1")
+    assert slack.find_bot("c", "", "T1") is None
+    slack.delete_installation("c", "", "T1", "U2")
+    assert slack.find_installation("c", "", "T1", None) == '{"i": 1}'
+    slack.issue_state("s", 100.0, 700.0)
+    assert slack.consume_state("s", 200.0) and not slack.consume_state("s", 200.0)
+    seen = store.seen_signatures()
+    assert seen is not None
+    assert seen.first_sight("v0=abc", 400.0, 100.0)
+    assert not seen.first_sight("v0=abc", 400.0, 200.0)
+    assert seen.first_sight("v0=abc", 900.0, 500.0)  # expired: seen afresh
+    seen.close()
+    engine.close()

@@ -28,12 +28,43 @@ from urllib.parse import urlsplit
 from bot.errors import StorageError
 from bot.models import Episode, Facts
 from bot.store.postgres_schema import PRIMARY_KEYS, migrate
-from bot.store.sqlite import _EPISODE_COLUMNS, Store, _episode
+from bot.store.sqlite import _EPISODE_COLUMNS, _UPSERT_ITEM, Store, _episode
 
 #: The advisory lock every write transaction takes (see the module docstring).
 WRITE_LOCK = 0x6469_6765_0002
 #: Seconds to wait for a connection at start before saying the server is unreachable.
 CONNECT_TIMEOUT = 5
+
+#: The item upsert with the row's token count.
+#: The text search vector, from the tokens FTS5 would index (``bm25.tokens``), joined by
+#: spaces so PostgreSQL's parser finds exactly those words; weighted A name, B headline,
+#: C org, D summary and section.
+_TSV = (
+    "setweight(to_tsvector('simple', ?), 'A') || setweight(to_tsvector('simple', ?), 'B')"
+    " || setweight(to_tsvector('simple', ?), 'C') || setweight(to_tsvector('simple', ?), 'D')"
+)
+_UPSERT_ITEM_NTOK = (
+    _UPSERT_ITEM.replace("name_key, published)", "name_key, published, ntok, tsv)")
+    .replace("?, ?, ?, ?)", f"?, ?, ?, ?, ?, {_TSV})", 1)
+    .replace("entity_id = NULL", "entity_id = NULL, ntok = excluded.ntok, tsv = excluded.tsv")
+)
+
+
+def _index_columns(
+    name: str, org: str | None, headline: str, summary: str, section: str
+) -> tuple[Any, ...]:
+    """(ntok, name, headline, org, summary + section) as ``_UPSERT_ITEM_NTOK`` takes them."""
+    from bot.store.bm25 import tokens
+
+    cols = [tokens(name), tokens(org), tokens(headline), tokens(summary), tokens(section)]
+    return (
+        sum(len(c) for c in cols),
+        " ".join(cols[0]),
+        " ".join(cols[2]),
+        " ".join(cols[1]),
+        " ".join(cols[3] + cols[4]),
+    )
+
 
 _PHRASE = re.compile(r'"([^"]*)"(\*?)')
 
@@ -167,6 +198,8 @@ class PgStore(Store):
         )
         self._lock = threading.RLock()
         self.generation = 0
+        self._stats_cache: tuple[int, int, float] | None = None
+        self._df_cache: dict[tuple[int, str], int] = {}
 
     @property
     def connection(self) -> Any:
@@ -198,10 +231,32 @@ class PgStore(Store):
 
     def _upsert_items(self, db: Any, rows: list[tuple[Any, ...]]) -> None:
         """Insert or update item rows (the ``tsv`` column indexes itself)."""
-        from bot.store.sqlite import _UPSERT_ITEM
+        if not rows:
+            return
+        unique = list({row[0]: row for row in rows}.values())
+        db.executemany(
+            _UPSERT_ITEM_NTOK,
+            [(*row, *_index_columns(row[3], row[4], row[7], row[8], row[5])) for row in unique],
+        )
 
-        if rows:
-            db.executemany(_UPSERT_ITEM, list({row[0]: row for row in rows}.values()))
+    def update_item_summary(self, item_id: str, summary: str, facts: Facts) -> None:
+        """Replace one item's summary and facts, and reindex it."""
+        with self.transaction() as db:
+            found = db.execute(
+                "SELECT name, org, headline, section FROM items WHERE id = ?", (item_id,)
+            ).fetchone()
+            if found is None:
+                return
+            name, org, headline, section = found
+            db.execute(
+                f"UPDATE items SET summary = ?, facts = ?, ntok = ?, tsv = {_TSV} WHERE id = ?",
+                (
+                    summary,
+                    facts.model_dump_json(exclude_defaults=True),
+                    *_index_columns(name, org, headline, summary, section),
+                    item_id,
+                ),
+            )
 
     def episodes(self, limit: int | None = None) -> list[Episode]:
         """Stored episodes, newest first."""
@@ -233,15 +288,51 @@ class PgStore(Store):
         return [int(r[0]) for r in rows]
 
     def search_ranks(self, match: str, limit: int) -> list[tuple[int, float, Facts]]:
-        """(rowid, score, facts) of the best ``limit`` matches: ``ts_rank`` with the
-        bm25 column weights (name 10, headline 5, org 3, summary and section 1)."""
+        """(rowid, bm25 score, facts) of the best ``limit`` matches: FTS5's very bm25
+        (``bm25.py``), computed over the rows the ``tsvector`` index finds."""
+        from bot.store import bm25
+
+        query = tsquery(match)
         rows = self.query(
-            "SELECT rowid, ts_rank('{0.1, 0.3, 0.5, 1.0}', tsv, q, 1) * 10 AS rank, facts"
-            " FROM items, to_tsquery('simple', ?) q WHERE tsv @@ q"
-            " ORDER BY rank DESC, rowid DESC LIMIT ?",
-            (tsquery(match), limit),
+            "SELECT rowid, name, org, headline, summary, section, facts FROM items"
+            " WHERE tsv @@ to_tsquery('simple', ?)",
+            (query,),
         )
-        return [(int(r[0]), float(r[1]), Facts.model_validate_json(r[2])) for r in rows]
+        if not rows:
+            return []
+        found = bm25.phrases(match)
+        total, avg_len = self._stats()
+        doc_freq = [self._doc_freq(p) for p in found]
+        scored = []
+        for row in rows:
+            columns = [bm25.tokens(text) for text in row[1:6]]
+            score = bm25.bm25(columns, found, doc_freq, total, avg_len)
+            scored.append((int(row[0]), score, row[6]))
+        # FTS5 orders equal ranks by rowid ascending (its scan order).
+        scored.sort(key=lambda r: (-r[1], r[0]))
+        return [(r, s, Facts.model_validate_json(f)) for r, s, f in scored[:limit]]
+
+    def _stats(self) -> tuple[int, float]:
+        """Rows and their average token count (kept until the next write here)."""
+        if self._stats_cache is None or self._stats_cache[0] != self.generation:
+            total, avg_len = self.query("SELECT count(*), coalesce(avg(ntok), 0) FROM items")[0]
+            self._stats_cache = (self.generation, int(total), float(avg_len))
+        return self._stats_cache[1], self._stats_cache[2]
+
+    def _doc_freq(self, phrase: Any) -> int:
+        """How many rows hold ``phrase`` (FTS5's document frequency for its IDF)."""
+        words = [f"'{w}'" for w in phrase.words] or ["''"]
+        if phrase.prefix:
+            words[-1] += ":*"
+        key = (self.generation, " <-> ".join(words))
+        if key not in self._df_cache:
+            if len(self._df_cache) > 4096:
+                self._df_cache.clear()
+            rows = self.query(
+                "SELECT count(*) FROM items WHERE tsv @@ to_tsquery('simple', ?)", (key[1],)
+            )
+            self._df_cache[key] = int(rows[0][0])
+        return self._df_cache[key]
 
 
 def tsquery(match: str) -> str:

@@ -61,12 +61,8 @@ CREATE TABLE items (
     chapter TEXT,
     published TEXT,
     entity_id TEXT,
-    tsv tsvector GENERATED ALWAYS AS (
-        setweight(to_tsvector('simple', name), 'A')
-        || setweight(to_tsvector('simple', headline), 'B')
-        || setweight(to_tsvector('simple', coalesce(org, '')), 'C')
-        || setweight(to_tsvector('simple', summary || ' ' || section), 'D')
-    ) STORED
+    ntok INTEGER NOT NULL DEFAULT 0,
+    tsv tsvector NOT NULL DEFAULT ''::tsvector
 );
 CREATE INDEX items_name_key ON items(name_key text_pattern_ops, published);
 CREATE INDEX items_episode ON items(episode_id, position);
