@@ -286,10 +286,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     # Other parts of digestbot add their own subcommands (their modules import lightly).
     from bot.schedule.cli import register as register_schedule
+    from bot.schedule.ops_cli import register as register_ops
     from bot.summarise.cli import register as register_summarise
 
     register_summarise(sub)
     register_schedule(sub)
+    register_ops(sub)
     return parser
 
 

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 from bot.errors import StorageError
 from bot.models import Episode, Facts
 from bot.store.postgres_schema import PRIMARY_KEYS, migrate
+from bot.store.replicas import PgLeadership
 from bot.store.sqlite import _EPISODE_COLUMNS, _UPSERT_ITEM, Store, _episode
 
 #: The advisory lock every write transaction takes (see the module docstring).
@@ -139,6 +140,10 @@ class _Connection:
         cursor.execute(_translate(sql), tuple(params))
         return _Cursor(cursor)
 
+    def executemany_raw(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """``executemany`` of SQL already in PostgreSQL's dialect."""
+        self._conn.cursor().executemany(sql, [tuple(r) for r in rows])
+
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> _Cursor:
         cursor = self._conn.cursor()
         cursor.executemany(_translate(sql), [tuple(r) for r in rows])
@@ -222,6 +227,10 @@ class PgStore(Store):
     def close(self) -> None:
         """Close the pool."""
         self._pool.close()
+
+    def leadership(self) -> PgLeadership:
+        """An advisory lock on a dedicated connection (``replicas.py``)."""
+        return PgLeadership(self.url)
 
     def seen_signatures(self) -> PgSeen:  # type: ignore[override]
         """Slack signatures seen by every replica."""

@@ -34,6 +34,7 @@ from bot.models import (
     ReleaseEntity,
 )
 from bot.store.ledger import LedgerTables
+from bot.store.replicas import PgLeadership, ReplicaTable, SoleLeadership
 from bot.store.schema import migrate
 from bot.store.tables import LLMCacheTable, SlackTables, SubscriptionTables
 
@@ -222,6 +223,14 @@ class Store:
     def slack_tables(self) -> SlackTables:
         """Slack installations, bots and OAuth states."""
         return SlackTables(self)
+
+    def replica_table(self) -> ReplicaTable:
+        """Heartbeat rows of the ``digestbot run`` processes."""
+        return ReplicaTable(self)
+
+    def leadership(self) -> SoleLeadership | PgLeadership:
+        """Who runs the poller and scheduler: on SQLite, the one process."""
+        return SoleLeadership()
 
     def seen_signatures(self) -> SqliteSeen | None:
         """Slack signatures seen by every process on this file (``None`` in memory)."""
