@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import sqlite3
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -21,6 +20,7 @@ from typing import Any
 
 from bot.config import Settings, load_settings
 from bot.errors import DigestbotError, NotFoundError
+from bot.store.errors import DRIVER_ERRORS
 
 log = logging.getLogger("digestbot")
 
@@ -311,7 +311,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DigestbotError as exc:
         print(f"digestbot: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    except sqlite3.Error as exc:  # a failure outside the store's wrap_errors: still one line
+    except DRIVER_ERRORS as exc:  # a failure outside the store's wrap_errors: still one line
         print(f"digestbot: error: database error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
