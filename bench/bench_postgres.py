@@ -84,11 +84,33 @@ def build_synthetic_pg(url: str, items: int) -> list[str]:
             " 'YYYY-MM-DD\"T\"HH24:MI:SS') || '+00:00', '', '' FROM generate_series(0, %s) e",
             (items // per_episode - 1,),
         )
+        # Names and words in small tables joined by number: an array parameter would be
+        # parsed again for every generated row.
+        conn.execute("CREATE TEMP TABLE synth_names(i INTEGER PRIMARY KEY, name TEXT, key TEXT)")
+        conn.execute(
+            "INSERT INTO synth_names SELECT o - 1, n, k FROM unnest(%s::text[], %s::text[])"
+            " WITH ORDINALITY AS t(n, k, o)",
+            (names, keys),
+        )
+        conn.execute("CREATE TEMP TABLE synth_vocab(i INTEGER PRIMARY KEY, word TEXT)")
+        conn.execute(
+            "INSERT INTO synth_vocab SELECT o - 1, w FROM unnest(%s::text[])"
+            " WITH ORDINALITY AS t(w, o)",
+            (_VOCAB,),
+        )
+        conn.execute(
+            """CREATE TEMP TABLE synth_heads AS
+               SELECT g AS i, (SELECT string_agg(v.word, ' ') FROM generate_series(1, 6) k
+                               JOIN synth_vocab v ON v.i = (g * 31 + k * 131) %% %(nv)s) AS text
+               FROM generate_series(0, 4999) g""",
+            {"nv": len(_VOCAB)},
+        )
         conn.execute(
             """INSERT INTO items(id, episode_id, position, name, name_key, org, section,
                  section_original, headline, summary, published, entity_id, ntok, tsv)
                SELECT 'it' || g, 'ep' || (g / %(per)s), g %% %(per)s, n.name, n.key,
-                 'Synthetic', 'Open Source LLMs', 'Open Source LLMs', h.text, h.text,
+                 'Synthetic', 'Open Source LLMs', 'Open Source LLMs',
+                 n.name || ' - ' || h.text, n.name || ' - ' || h.text,
                  to_char(timestamp '2015-01-01' + (g / %(per)s) * interval '17 hours',
                    'YYYY-MM-DD"T"HH24:MI:SS') || '+00:00', '',
                  30,
@@ -96,21 +118,10 @@ def build_synthetic_pg(url: str, items: int) -> list[str]:
                  || setweight(to_tsvector('simple', lower(h.text)), 'B')
                  || setweight(to_tsvector('simple', 'synthetic'), 'C')
                  || setweight(to_tsvector('simple', lower(h.text) || ' open source llms'), 'D')
-               FROM generate_series(0, %(last)s) g,
-                 LATERAL (SELECT (%(names)s::text[])[1 + (g * 7919) %% %(nn)s] AS name,
-                                 (%(keys)s::text[])[1 + (g * 7919) %% %(nn)s] AS key) n,
-                 LATERAL (SELECT n.name || ' - ' || array_to_string(ARRAY(
-                   SELECT (%(vocab)s::text[])[1 + ((g * 31 + k * 131) %% %(nv)s)]
-                   FROM generate_series(1, 6) k), ' ') AS text) h""",
-            {
-                "per": per_episode,
-                "last": items - 1,
-                "names": names,
-                "keys": keys,
-                "nn": len(names),
-                "vocab": _VOCAB,
-                "nv": len(_VOCAB),
-            },
+               FROM generate_series(0, %(last)s) g
+               JOIN synth_names n ON n.i = (g * 7919) %% %(nn)s
+               JOIN synth_heads h ON h.i = (g * 104729) %% 5000""",
+            {"per": per_episode, "last": items - 1, "nn": len(names)},
         )
         conn.execute("CREATE INDEX items_tsv ON items USING gin(tsv)")
         conn.execute("ANALYZE")

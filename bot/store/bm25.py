@@ -27,6 +27,8 @@ def tokens(text: str | None) -> list[str]:
     """``text`` as FTS5's unicode61 tokenizer reads it."""
     if not text:
         return []
+    if text.isascii():  # the common case: nothing to fold
+        return _TOKEN.findall(text.lower())
     folded = unicodedata.normalize("NFKD", text.lower())
     plain = "".join(c for c in folded if not unicodedata.combining(c))
     return _TOKEN.findall(plain)
@@ -44,6 +46,11 @@ class Phrase:
         n = len(self.words)
         if n == 0:
             return 0
+        if n == 1:  # the common case, at C speed
+            word = self.words[0]
+            if self.prefix:
+                return sum(1 for t in toks if t.startswith(word))
+            return toks.count(word)
         count = 0
         for start in range(len(toks) - n + 1):
             if all(toks[start + i] == self.words[i] for i in range(n - 1)) and (
