@@ -146,3 +146,14 @@ def test_llm_cache_and_slack_tables_on_each_backend(db_url: str) -> None:
     assert seen.first_sight("v0=abc", 900.0, 500.0)  # expired: seen afresh
     seen.close()
     engine.close()
+
+
+def test_the_cli_says_one_line_naming_an_unreachable_host(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bot.cli import main
+
+    assert main(["--db", "postgresql://u:pw@127.0.0.1:9/x", "episodes"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "127.0.0.1:9" in err and "pw" not in err.replace("pw@", "")
+    assert "Traceback" not in err
