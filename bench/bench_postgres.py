@@ -40,7 +40,7 @@ def _ingest_once(db: str, feed: Path) -> float:
 
 def bench_ingest() -> list[Row]:
     """ThursdAI ingest into SQLite and PostgreSQL, interleaved, medians of 3."""
-    from bot.cli import sample_feed_path
+    from app.cli import sample_feed_path
     from tests.standins import postgres
 
     feed = THURSDAI if THURSDAI.exists() else sample_feed_path()
@@ -119,8 +119,8 @@ def build_synthetic_pg(url: str, items: int) -> list[str]:
                  || setweight(to_tsvector('simple', 'synthetic'), 'C')
                  || setweight(to_tsvector('simple', lower(h.text) || ' open source llms'), 'D')
                FROM generate_series(0, %(last)s) g
-               JOIN synth_names n ON n.i = (g * 7919) %% %(nn)s
-               JOIN synth_heads h ON h.i = (g * 104729) %% 5000""",
+               JOIN synth_names n ON n.i = (g::bigint * 7919) %% %(nn)s
+               JOIN synth_heads h ON h.i = (g::bigint * 104729) %% 5000""",
             {"per": per_episode, "last": items - 1, "nn": len(names)},
         )
         conn.execute("CREATE INDEX items_tsv ON items USING gin(tsv)")
@@ -146,7 +146,7 @@ def bench_lookups() -> list[Row]:
 
 def bench_failover() -> list[Row]:
     """3 replicas, 200 webhook subscriptions, the leader SIGKILLed mid-post, N cycles."""
-    from bot.cli import sample_feed_path
+    from app.cli import sample_feed_path
     from tests.standins import postgres
     from tests.standins.webhook import WebhookReceiver
     from tests.test_replicas import run_failover

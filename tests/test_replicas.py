@@ -18,13 +18,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from app.cli import main
 
-from bot.cli import main
 from bot.config import ScheduleSettings, Settings
 from bot.engine import make_engine
 from bot.schedule.subscriptions import Subscriptions, build
-from bot.schedule.timing import DAYS
 from bot.store.open import open_store
+from bot.timing import DAYS
 from tests.standins.webhook import HANG, WebhookReceiver
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,7 +77,7 @@ def launch(url: str, config: Path, log: Path) -> subprocess.Popen[bytes]:
     env["PYTHONUNBUFFERED"] = "1"
     with log.open("ab") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "-v", "--db", url, "--config", str(config), "run"],
+            [sys.executable, "-m", "app.cli", "-v", "--db", url, "--config", str(config), "run"],
             cwd=ROOT,
             env=env,
             stdin=subprocess.DEVNULL,

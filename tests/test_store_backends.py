@@ -19,7 +19,7 @@ from bot.errors import StorageError
 from bot.formats import digest_json, episodes_json, release_json, search_json
 from bot.schedule.ledger import Claim, Ledger, Refused
 from bot.schedule.subscriptions import Subscriptions, build
-from bot.schedule.timing import ManualClock
+from bot.timing import ManualClock
 
 
 def _outputs(engine: Engine) -> dict[str, object]:
@@ -151,7 +151,7 @@ def test_llm_cache_and_slack_tables_on_each_backend(db_url: str) -> None:
 def test_the_cli_says_one_line_naming_an_unreachable_host(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from bot.cli import main
+    from app.cli import main
 
     assert main(["--db", "postgresql://u:pw@127.0.0.1:9/x", "episodes"]) == 1
     err = capsys.readouterr().err

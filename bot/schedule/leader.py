@@ -21,8 +21,8 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from bot.errors import DigestbotError
-from bot.schedule.timing import Clock
 from bot.store.protocol import StoreLike
+from bot.timing import Clock
 
 log = logging.getLogger(__name__)
 

@@ -45,8 +45,8 @@ from typing import TYPE_CHECKING, Literal
 from bot.models import Digest
 from bot.schedule.journal import SentJournal, SentNote
 from bot.schedule.subscriptions import Subscription
-from bot.schedule.timing import Clock
 from bot.store.ledger import DONE_STATES, Candidate, Kind, LedgerRow, State
+from bot.timing import Clock
 
 if TYPE_CHECKING:
     from bot.store.protocol import LedgerUnit, StoreLike

@@ -285,9 +285,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_console)
 
     # Other parts of digestbot add their own subcommands (their modules import lightly).
-    from bot.schedule.cli import register as register_schedule
-    from bot.schedule.ops_cli import register as register_ops
-    from bot.summarise.cli import register as register_summarise
+    from app.ops_cli import register as register_ops
+    from app.schedule_cli import register as register_schedule
+    from app.summarise_cli import register as register_summarise
 
     register_summarise(sub)
     register_schedule(sub)
