@@ -18,8 +18,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from app.cli import main
 
+from app.cli import main
 from bot.config import ScheduleSettings, Settings
 from bot.engine import make_engine
 from bot.schedule.subscriptions import Subscriptions, build
