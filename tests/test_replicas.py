@@ -95,6 +95,17 @@ def leaders(url: str) -> list[dict[str, object]]:
         store.close()
 
 
+def posted(url: str, sub_ids: list[str]) -> bool:
+    store = open_store(url)
+    try:
+        reads = store.ledger_tables().reads()
+        return all(
+            (rows := reads.history(sub_id, 1)) and rows[0].state == "posted" for sub_id in sub_ids
+        )
+    finally:
+        store.close()
+
+
 def wait_until(predicate, *, what: str, timeout: float = 30.0):  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while not (found := predicate()):
@@ -120,6 +131,11 @@ def run_failover(
     procs = [launch(url, config, log) for _ in range(replicas)]
     try:
         receiver.wait_for(lambda r: r.to(hung), timeout=60, what="the hung post")
+        # Kill once the ledger has the others, so this is a kill in the middle of the hung
+        # post and not the documented at-least-once window (a kill between a receiver
+        # accepting a message and its ledger write; Idempotency-Key covers that one).
+        others = [f"s{i}" for i in range(count) if f"/hook/{i}" != hung]
+        wait_until(lambda: posted(url, others), what="the other posts recorded", timeout=60)
         (leader,) = wait_until(lambda: leaders(url), what="a leader")
         victim = next(p for p in procs if p.pid == leader["pid"])
         victim.send_signal(signal.SIGKILL)
@@ -149,7 +165,9 @@ def run_failover(
                 p.kill()
     output = log.read_text(errors="replace")
     for i in range(count):
-        assert len(receiver.accepted(f"/hook/{i}")) == 1, (i, output[-3000:])
+        accepted = receiver.accepted(f"/hook/{i}")
+        assert len(accepted) == 1, (i, output[-3000:])
+        assert len({r.headers.get("idempotency-key") for r in accepted}) == 1
     assert len(re.findall(r"leader: this replica", output)) == 2, output[-3000:]
     return takeover
 
