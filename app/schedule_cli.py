@@ -213,7 +213,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
     settings, engine, subs = _open(args)
     try:
-        found = preview(engine, subs.get(args.id), clock=SystemClock())
+        found = preview(engine, subs.get(args.id), clock=_clock())
     finally:
         engine.close()
     sub = found.subscription

@@ -14,12 +14,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.config import load_settings
-from bot.engine import make_engine
-from bot.timing import SystemClock
-from bot.watch.watches import Watches, build
+# Imported by every command's parser (``digestbot release`` too): the settings, the
+# engine and the watches are imported by the handlers that use them.
+if TYPE_CHECKING:
+    from bot.watch.watches import Watches
 
 EXIT_OK = 0
 
@@ -54,12 +54,19 @@ def register(sub: Any) -> None:
 
 
 def _watches(args: argparse.Namespace) -> tuple[Any, Watches]:
+    from bot.config import load_settings
+    from bot.engine import make_engine
+    from bot.watch.watches import Watches
+
     engine = make_engine(load_settings(args.config), db_path=args.db)
     return engine, Watches(engine.store)
 
 
 def cmd_watch_add(args: argparse.Namespace) -> int:
     """Create a watch and print its id."""
+    from bot.timing import SystemClock
+    from bot.watch.watches import build
+
     engine, watches = _watches(args)
     try:
         watch = build(

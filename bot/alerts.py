@@ -25,7 +25,7 @@ from typing import Literal
 
 from bot.models import Digest, DigestItem, DigestSection
 from bot.sinks import PostError, Sink
-from bot.store.sqlite import Store
+from bot.store.protocol import StoreLike
 
 log = logging.getLogger(__name__)
 
@@ -82,25 +82,16 @@ def _what(message: HealthMessage) -> str:
 class FeedHealth:
     """Feed health and incidents in the store (synchronous; call it off the event loop)."""
 
-    def __init__(self, store: Store, *, failures: int = 3) -> None:
+    def __init__(self, store: StoreLike, *, failures: int = 3) -> None:
         self.store = store
+        self.tables = store.health_tables()
         self.threshold = max(1, failures)
 
     # --- polls -----------------------------------------------------------------------
 
     def failed(self, feed: str, error: str, *, now: datetime) -> None:
         """Record a failed poll; open a ``feed`` incident at the threshold."""
-        with self.store.transaction() as db:
-            db.execute(
-                "INSERT INTO feed_health(feed, failures, last_error, last_error_at)"
-                " VALUES (?, 1, ?, ?) ON CONFLICT(feed) DO UPDATE SET"
-                " failures = failures + 1, last_error = excluded.last_error,"
-                " last_error_at = excluded.last_error_at",
-                (feed, error[:300], now.isoformat()),
-            )
-            (count,) = db.execute(
-                "SELECT failures FROM feed_health WHERE feed = ?", (feed,)
-            ).fetchone()
+        count = self.tables.record_failure(feed, error[:300], now.isoformat())
         if count >= self.threshold:
             self._open(
                 "feed", feed, f"{count} polls in a row failed; last error: {error[:300]}", now
@@ -108,24 +99,14 @@ class FeedHealth:
 
     def succeeded(self, feed: str, *, now: datetime, changed: bool = True) -> None:
         """Record a successful poll; resolve the feed's incident; check the newest episode."""
-        with self.store.transaction() as db:
-            db.execute(
-                "INSERT INTO feed_health(feed, failures, last_ok) VALUES (?, 0, ?)"
-                " ON CONFLICT(feed) DO UPDATE SET failures = 0, last_ok = excluded.last_ok",
-                (feed, now.isoformat()),
-            )
+        self.tables.record_success(feed, now.isoformat())
         self._resolve("feed", feed, now)
         if changed:
             self.check_markup(feed, now=now)
 
     def check_markup(self, feed: str, *, now: datetime) -> None:
         """Open (or resolve) the ``markup`` incident from the feed's newest episodes."""
-        rows = self.store.query(
-            "SELECT e.title, (SELECT count(*) FROM items i WHERE i.episode_id = e.id)"
-            " FROM episodes e WHERE e.feed IN (?, (SELECT title FROM sources WHERE source = ?))"
-            " ORDER BY e.published IS NULL, e.published DESC, e.rowid DESC LIMIT ?",
-            (feed, feed, HISTORY + 1),
-        )
+        rows = self.tables.newest_item_counts(feed, HISTORY + 1)
         if not rows:
             return
         (title, newest), earlier = rows[0], rows[1:]
@@ -142,27 +123,16 @@ class FeedHealth:
 
     def check_subscriptions(self, *, now: datetime) -> None:
         """Open an incident per disabled subscription; resolve those active again or gone."""
-        disabled = {
-            str(sub_id): str(reason)
-            for sub_id, reason in self.store.query(
-                "SELECT id, disabled_reason FROM subscriptions WHERE disabled_reason IS NOT NULL"
-            )
-        }
+        disabled = self.tables.disabled_subscriptions()
         for sub_id, reason in disabled.items():
             self._open("subscription", sub_id, f"disabled: {reason[:300]}", now)
-        for (subject,) in self.store.query(
-            "SELECT subject FROM incidents WHERE kind = 'subscription' AND resolved_at IS NULL"
-        ):
+        for subject in self.tables.open_subjects("subscription"):
             if subject not in disabled:
-                self._resolve("subscription", str(subject), now)
+                self._resolve("subscription", subject, now)
 
     def feeds(self) -> list[FeedStatus]:
         """Every feed polled so far, with its last success and last error."""
-        rows = self.store.query(
-            "SELECT feed, failures, last_ok, last_error, last_error_at FROM feed_health"
-            " ORDER BY feed"
-        )
-        return [FeedStatus(*row) for row in rows]
+        return [FeedStatus(*row) for row in self.tables.feeds()]
 
     # --- messages ----------------------------------------------------------------------
 
@@ -172,44 +142,24 @@ class FeedHealth:
         A recovery is sent only for an incident whose opening went out (an
         incident that resolved before it was alerted is closed silently).
         """
-        rows = self.store.query(
-            "SELECT id, kind, subject, message, alerted_at, resolved_at FROM incidents"
-            " WHERE (alerted_at IS NULL AND resolved_at IS NULL)"
-            " OR (alerted_at IS NOT NULL AND resolved_at IS NOT NULL"
-            " AND recovered_sent_at IS NULL) ORDER BY id"
-        )
         out = []
-        for incident_id, kind, subject, message, alerted, _resolved in rows:
+        for incident_id, kind, subject, message, alerted, _resolved in self.tables.unsent():
             recovered = alerted is not None
             text = "works again" if recovered else message
-            out.append(HealthMessage(incident_id, kind, subject, text, recovered))
+            out.append(HealthMessage(int(incident_id), kind, subject, text, recovered))
         return out
 
     def mark_sent(self, message: HealthMessage, *, now: datetime) -> None:
         """Record that ``message`` went out (it is never sent again)."""
-        column = "recovered_sent_at" if message.recovered else "alerted_at"
-        with self.store.transaction() as db:
-            db.execute(
-                f"UPDATE incidents SET {column} = ? WHERE id = ?",
-                (now.isoformat(), message.incident_id),
-            )
+        self.tables.mark_sent(message.incident_id, recovered=message.recovered, at=now.isoformat())
 
     # --- incidents ---------------------------------------------------------------------
 
     def _open(self, kind: Kind, subject: str, message: str, now: datetime) -> None:
-        with self.store.transaction() as db:
-            db.execute(
-                "INSERT OR IGNORE INTO incidents(key, kind, subject, message, opened_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (f"{kind}:{subject}", kind, subject, message, now.isoformat()),
-            )
+        self.tables.open(f"{kind}:{subject}", kind, subject, message, now.isoformat())
 
     def _resolve(self, kind: Kind, subject: str, now: datetime) -> None:
-        with self.store.transaction() as db:
-            db.execute(
-                "UPDATE incidents SET resolved_at = ? WHERE key = ? AND resolved_at IS NULL",
-                (now.isoformat(), f"{kind}:{subject}"),
-            )
+        self.tables.resolve(f"{kind}:{subject}", now.isoformat())
 
 
 async def send_pending(health: FeedHealth, sink: Sink, where: str, *, now: datetime) -> int:

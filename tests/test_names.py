@@ -73,7 +73,12 @@ def test_migration_fills_the_index_from_existing_items(tmp_path: Path, sample_fe
     for trigger in ("names_ad", "names_au"):  # back to the schema before it
         db.execute(f"DROP TRIGGER {trigger}")
     db.execute("DROP TABLE names")
-    db.execute("DROP TABLE replicas")  # the one migration after the name index's
+    # ... and the migrations after the name index's: replicas, watches, health, fact filters
+    for table in ("replicas", "watches", "watch_alerts", "watch_cursor", "feed_health"):
+        db.execute(f"DROP TABLE {table}")
+    db.execute("DROP TABLE incidents")
+    for column in ("orgs", "licenses"):
+        db.execute(f"ALTER TABLE subscriptions DROP COLUMN {column}")
     before = MIGRATIONS.index(_NAMES)
     db.execute(f"PRAGMA user_version = {before}")
     assert migrate(db) == before

@@ -33,11 +33,13 @@ from bot.models import (
     ParsedItem,
     ReleaseEntity,
 )
+from bot.store.health import HealthTables
 from bot.store.ledger import LedgerTables
 from bot.store.names import StoredNames
 from bot.store.replicas import PgLeadership, ReplicaTable, SoleLeadership
 from bot.store.schema import migrate
 from bot.store.tables import LLMCacheTable, SlackTables, SubscriptionTables
+from bot.store.watches import WatchTables
 
 if TYPE_CHECKING:
     from bot.entities import Entity
@@ -224,6 +226,14 @@ class Store:
     def slack_tables(self) -> SlackTables:
         """Slack installations, bots and OAuth states."""
         return SlackTables(self)
+
+    def watch_tables(self) -> WatchTables:
+        """Watches, their alert ledger and its cursor (``bot.watch``)."""
+        return WatchTables(self)
+
+    def health_tables(self) -> HealthTables:
+        """Feed health and incidents (``bot.alerts``)."""
+        return HealthTables(self)
 
     def replica_table(self) -> ReplicaTable:
         """Heartbeat rows of the ``digestbot run`` processes."""

@@ -17,7 +17,7 @@ from datetime import datetime
 from bot.commands import CommandContext
 from bot.errors import DigestbotError
 from bot.models import Reply, TextReply
-from bot.store.sqlite import Store
+from bot.store.protocol import StoreLike
 from bot.timing import Clock, SystemClock
 from bot.watch.targets import is_direct
 from bot.watch.watches import NothingToWatch, Watch, Watches, build
@@ -33,7 +33,7 @@ _CHANNEL = re.compile(r"^<#([A-Za-z0-9]+)(?:\|[^>]*)?>$")
 class WatchChat:
     """Answers ``/watch`` for one store (synchronous; adapters call it off the event loop)."""
 
-    def __init__(self, store: Store, *, clock: Clock | None = None) -> None:
+    def __init__(self, store: StoreLike, *, clock: Clock | None = None) -> None:
         self.watches = Watches(store)
         self.store = store
         self.clock = clock or SystemClock()

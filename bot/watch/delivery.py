@@ -22,18 +22,13 @@ from typing import Protocol, runtime_checkable
 
 from bot.models import Digest, DigestItem, DigestSection, EpisodeRef, Frozen, Link
 from bot.sinks import PostError, Sink
-from bot.store.sqlite import Store
+from bot.store.protocol import StoreLike
 from bot.watch.targets import shown_target, split_target
 from bot.watch.watches import Watches
 
 log = logging.getLogger(__name__)
 
 #: A watch target's kind in SQL ("slack-user" of "slack-user:U0123", "console").
-_KIND_SQL = (
-    "CASE WHEN instr(w.target, ':') = 0 THEN w.target"
-    " ELSE substr(w.target, 1, instr(w.target, ':') - 1) END"
-)
-
 #: Alerts sent per round at most (the rest wait for the next round).
 MAX_PER_ROUND = 500
 
@@ -91,28 +86,14 @@ def alert_digest(alert: WatchAlert) -> Digest:
 
 
 def pending_alerts(
-    store: Store, kinds: Sequence[str] | None = None, limit: int = MAX_PER_ROUND
+    store: StoreLike, kinds: Sequence[str] | None = None, limit: int = MAX_PER_ROUND
 ) -> list[tuple[str, WatchAlert]]:
     """``(target, alert)`` of the alerts recorded but not sent yet, oldest first.
 
     ``kinds``: only targets of these kinds (those this process can send to), so
     alerts waiting for a platform that is not configured never crowd out the rest.
     """
-    only = ""
-    params: list[object] = []
-    if kinds is not None:
-        only = f" AND {_KIND_SQL} IN ({', '.join('?' for _ in kinds) or 'NULL'})"
-        params = list(kinds)
-    rows = store.query(
-        "SELECT w.target, w.id, w.query, coalesce(n.name, i.name), i.name, i.headline,"
-        " i.section, i.links, e.id, e.title, e.published, e.url, a.entity_id, a.episode_id"
-        " FROM watch_alerts a JOIN watches w ON w.id = a.watch_id"
-        " JOIN items i ON i.id = a.item_id JOIN episodes e ON e.id = a.episode_id"
-        " LEFT JOIN entities n ON n.id = a.entity_id"
-        " WHERE a.state = 'pending' AND w.disabled_reason IS NULL" + only + " ORDER BY"
-        " a.created_at, a.rowid LIMIT ?",
-        [*params, limit],
-    )
+    rows = store.watch_tables().pending(kinds, limit)
     out = []
     for r in rows:
         alert = WatchAlert(
@@ -136,7 +117,7 @@ def pending_alerts(
 
 
 async def deliver_pending(
-    store: Store, senders: Mapping[str, AlertSender], *, now: datetime
+    store: StoreLike, senders: Mapping[str, AlertSender], *, now: datetime
 ) -> dict[str, int]:
     """Send every pending alert whose platform has a sender; returns counts by outcome.
 
@@ -177,19 +158,9 @@ def _key(alert: WatchAlert) -> tuple[str, str, str]:
     return alert.watch_id, alert.entity_id, alert.episode.id
 
 
-def _mark_sent(store: Store, alert: WatchAlert, message_id: str, now: datetime) -> None:
-    with store.transaction() as db:
-        db.execute(
-            "UPDATE watch_alerts SET state = 'sent', sent_at = ?, message_id = ?, error = NULL"
-            " WHERE watch_id = ? AND entity_id = ? AND episode_id = ?",
-            (now.isoformat(), message_id, *_key(alert)),
-        )
+def _mark_sent(store: StoreLike, alert: WatchAlert, message_id: str, now: datetime) -> None:
+    store.watch_tables().mark_sent(_key(alert), message_id, now.isoformat())
 
 
-def _note_error(store: Store, alert: WatchAlert, error: str) -> None:
-    with store.transaction() as db:
-        db.execute(
-            "UPDATE watch_alerts SET error = ? WHERE watch_id = ? AND entity_id = ?"
-            " AND episode_id = ?",
-            (error[:300], *_key(alert)),
-        )
+def _note_error(store: StoreLike, alert: WatchAlert, error: str) -> None:
+    store.watch_tables().note_error(_key(alert), error)

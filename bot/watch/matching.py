@@ -18,7 +18,8 @@ from datetime import datetime
 from typing import Any
 
 from bot.factfilter import FactFilter
-from bot.store.sqlite import Store
+from bot.store.protocol import StoreLike
+from bot.store.watches import WatchLookup
 
 #: Items matched per statement at most (a big first ingest is scanned in slices).
 _SLICE = 2000
@@ -49,35 +50,25 @@ class WatchKey:
     after_rowid: int
 
 
-def record_new_alerts(store: Store, *, now: datetime) -> int:
+def record_new_alerts(store: StoreLike, *, now: datetime) -> int:
     """Record the alerts the items stored since the last scan raise; returns how many are new.
 
     Links new items to their entities first.  Safe to call from several
     processes: the cursor moves and the rows are inserted in one transaction.
     """
     store.fill_entities()
+    tables = store.watch_tables()
     added = 0
     while True:
-        with store.transaction() as db:
-            (cursor,) = db.execute(
-                "SELECT item_rowid FROM watch_cursor WHERE name = 'items'"
-            ).fetchone()
-            items = _new_items(db, int(cursor))
-            if not items:
-                return added
-            rows = match(items, _watches_for(db, items))
-            before = db.total_changes
-            db.executemany(
-                "INSERT OR IGNORE INTO watch_alerts(watch_id, entity_id, episode_id, item_id,"
-                " created_at) VALUES (?, ?, ?, ?, ?)",
-                [(*row, now.isoformat()) for row in rows],
-            )
-            added += db.total_changes - before
-            db.execute(
-                "UPDATE watch_cursor SET item_rowid = ? WHERE name = 'items'", (items[-1].rowid,)
-            )
-        if len(items) < _SLICE:
+        read, new = tables.scan_new(_matcher, limit=_SLICE, now=now.isoformat())
+        added += new
+        if read < _SLICE:
             return added
+
+
+def _matcher(rows: list[tuple[Any, ...]], lookup: WatchLookup) -> list[tuple[str, str, str, str]]:
+    items = _new_items(rows)
+    return match(items, _watches_for(lookup, items))
 
 
 def match(items: Sequence[NewItem], watches: Sequence[WatchKey]) -> list[tuple[str, str, str, str]]:
@@ -105,19 +96,13 @@ def match(items: Sequence[NewItem], watches: Sequence[WatchKey]) -> list[tuple[s
     return out
 
 
-def _new_items(db: Any, cursor: int) -> list[NewItem]:
-    rows = db.execute(
-        "SELECT i.rowid, i.id, coalesce(i.entity_id, ''), coalesce(e.family_key, ''), i.org,"
-        " i.facts, i.episode_id, i.headline FROM items i LEFT JOIN entities e ON e.id = i.entity_id"
-        " WHERE i.rowid > ? ORDER BY i.rowid LIMIT ?",
-        (cursor, _SLICE),
-    ).fetchall()
+def _new_items(rows: Sequence[tuple[Any, ...]]) -> list[NewItem]:
     items = []
     for rowid, item_id, entity_id, fam, org, facts_json, episode_id, headline in rows:
         facts = json.loads(facts_json) if facts_json and facts_json != "{}" else {}
         items.append(
             NewItem(
-                rowid=rowid,
+                rowid=int(rowid),
                 item_id=item_id,
                 entity_id=entity_id,
                 family_key=fam,
@@ -130,28 +115,17 @@ def _new_items(db: Any, cursor: int) -> list[NewItem]:
     return items
 
 
-def _watches_for(db: Any, items: Sequence[NewItem]) -> list[WatchKey]:
+def _watches_for(lookup: WatchLookup, items: Sequence[NewItem]) -> list[WatchKey]:
     """The active watches on any release or family of ``items`` (by the watches index)."""
     wanted = {("entity", i.entity_id) for i in items if i.entity_id}
     wanted |= {("family", i.family_key) for i in items if i.family_key}
-    found: list[WatchKey] = []
-    pairs = sorted(wanted)
-    for start in range(0, len(pairs), 400):
-        chunk = pairs[start : start + 400]
-        marks = " OR ".join("(kind = ? AND key = ?)" for _ in chunk)
-        params = [value for pair in chunk for value in pair]
-        for wid, kind, key, orgs, licenses, after in db.execute(
-            "SELECT id, kind, key, orgs, licenses, after_rowid FROM watches"
-            f" WHERE disabled_reason IS NULL AND ({marks})",
-            params,
-        ):
-            found.append(
-                WatchKey(
-                    wid,
-                    kind,
-                    key,
-                    FactFilter(tuple(json.loads(orgs)), tuple(json.loads(licenses))),
-                    int(after),
-                )
-            )
-    return found
+    return [
+        WatchKey(
+            wid,
+            kind,
+            key,
+            FactFilter(tuple(json.loads(orgs)), tuple(json.loads(licenses))),
+            int(after),
+        )
+        for wid, kind, key, orgs, licenses, after in lookup(sorted(wanted))
+    ]

@@ -6,7 +6,7 @@ import asyncio
 import logging
 
 from bot.sinks import Sink
-from bot.store.sqlite import Store
+from bot.store.protocol import StoreLike
 from bot.timing import Clock
 from bot.watch.delivery import AlertSender, SinkAlertSender, deliver_pending
 from bot.watch.matching import record_new_alerts
@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 class WatchService:
     """Matches and delivers watch alerts; one round at a time (a pending alert is sent once)."""
 
-    def __init__(self, store: Store, *, clock: Clock) -> None:
+    def __init__(self, store: StoreLike, *, clock: Clock) -> None:
         self.store = store
         self.clock = clock
         self.senders: dict[str, AlertSender] = {}

@@ -20,7 +20,7 @@ from bot.errors import ConfigError, DigestbotError, NotFoundError
 from bot.factfilter import FactFilter, check_names
 from bot.feeds.clean import name_key
 from bot.models import Frozen
-from bot.store.sqlite import Store
+from bot.store.protocol import StoreLike
 from bot.watch.targets import parse_watch_target, shown_target
 
 Kind = Literal["entity", "family"]
@@ -28,10 +28,6 @@ Origin = Literal["cli", "chat"]
 
 #: Characters of a query read at most (a release name is shorter).
 MAX_QUERY = 100
-
-_COLUMNS = (
-    "id, target, query, kind, key, orgs, licenses, origin, created_at, after_rowid, disabled_reason"
-)
 
 
 class NothingToWatch(DigestbotError, LookupError):
@@ -88,7 +84,7 @@ class Watch(Frozen):
         }
 
 
-def resolve(store: Store, query: str, *, anyway: bool = False) -> tuple[Kind, str, str]:
+def resolve(store: StoreLike, query: str, *, anyway: bool = False) -> tuple[Kind, str, str]:
     """``(kind, key, shown name)`` a query watches; raises ``NothingToWatch`` unless ``anyway``.
 
     A bare family word ("qwen", "Llama") watches the family; a release name
@@ -118,7 +114,7 @@ def resolve(store: Store, query: str, *, anyway: bool = False) -> tuple[Kind, st
     return "entity", entity.id, entity.name
 
 
-def store_family_name(store: Store, fam: str) -> str:
+def store_family_name(store: StoreLike, fam: str) -> str:
     """The display name of a family key ("o" -> "OpenAI o-series"), or the key."""
     found = store.family_entities(fam)
     return found[0].family if found else fam
@@ -130,7 +126,7 @@ def new_id() -> str:
 
 
 def build(
-    store: Store,
+    store: StoreLike,
     target: str,
     query: str,
     *,
@@ -146,7 +142,6 @@ def build(
     check_names("licence", licenses)
     kind, key, name = resolve(store, query, anyway=anyway)
     facts = FactFilter.build(orgs, licenses)
-    rows = store.query("SELECT coalesce(max(rowid), 0) FROM items")
     return Watch(
         id=new_id(),
         target=parsed,
@@ -157,66 +152,48 @@ def build(
         licenses=facts.licenses,
         origin=origin,
         created_at=created_at,
-        after_rowid=int(rows[0][0]),
+        after_rowid=store.watch_tables().newest_item_rowid(),
     )
 
 
 class Watches:
     """Watches in the store (synchronous; call it off the event loop)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: StoreLike) -> None:
         self.store = store
+        self.tables = store.watch_tables()
 
     def add(self, watch: Watch) -> Watch:
         """Insert ``watch``."""
-        with self.store.transaction() as db:
-            db.execute(
-                f"INSERT INTO watches({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                _row(watch),
-            )
+        self.tables.put(_row(watch))
         return watch
 
     def get(self, watch_id: str) -> Watch:
         """One watch; raises ``NotFoundError``."""
-        rows = self.store.query(f"SELECT {_COLUMNS} FROM watches WHERE id = ?", (watch_id,))
-        if not rows:
+        found = self.tables.get(watch_id)
+        if found is None:
             raise NotFoundError(f"No watch '{watch_id[:40]}': `watch list` shows them.")
-        return _watch(rows[0])
+        return _watch(found)
 
     def all(self, target: str | None = None) -> list[Watch]:
         """Every watch (or those of ``target``), oldest first."""
-        if target is None:
-            rows = self.store.query(f"SELECT {_COLUMNS} FROM watches ORDER BY created_at, id")
-        else:
-            rows = self.store.query(
-                f"SELECT {_COLUMNS} FROM watches WHERE target = ? ORDER BY created_at, id",
-                (target,),
-            )
-        return [_watch(r) for r in rows]
+        return [_watch(r) for r in self.tables.all(target)]
 
     def active(self) -> list[Watch]:
         """The watches that still deliver."""
-        rows = self.store.query(
-            f"SELECT {_COLUMNS} FROM watches WHERE disabled_reason IS NULL ORDER BY id"
-        )
-        return [_watch(r) for r in rows]
+        return [_watch(r) for r in self.tables.active()]
 
     def remove(self, watch_id: str, *, target: str | None = None) -> Watch:
         """Delete a watch and its alerts; with ``target``, only one of that target's."""
         watch = self.get(watch_id)
         if target is not None and watch.target != target:
             raise NotFoundError(f"No watch '{watch_id[:40]}' here: `/watch list` shows them.")
-        with self.store.transaction() as db:
-            db.execute("DELETE FROM watch_alerts WHERE watch_id = ?", (watch_id,))
-            db.execute("DELETE FROM watches WHERE id = ?", (watch_id,))
+        self.tables.delete(watch_id)
         return watch
 
     def disable(self, watch_id: str, reason: str) -> None:
         """Stop a watch after a permanent delivery failure (a user blocked the bot), saying why."""
-        with self.store.transaction() as db:
-            db.execute(
-                "UPDATE watches SET disabled_reason = ? WHERE id = ?", (reason[:300], watch_id)
-            )
+        self.tables.disable(watch_id, reason)
 
 
 def _row(watch: Watch) -> tuple[Any, ...]:
