@@ -50,8 +50,9 @@ class Recorder:
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(Settings(), db_path=str(tmp_path / "db.sqlite"))
+def engine(db_url: str) -> Iterator[Engine]:
+    """An engine on each backend in turn (SQLite, then a throwaway PostgreSQL)."""
+    engine = make_engine(Settings(), db_path=db_url)
     yield engine
     engine.close()
 
