@@ -218,3 +218,50 @@ def test_alerts_for_an_unconfigured_platform_wait_without_crowding_out(
     counts = asyncio.run(deliver_pending(engine.store, {"slack-user": slack}, now=NOW))
     assert counts["sent"] == 2 and counts["no-sender"] == 0
     assert len(pending_alerts(engine.store)) == 4  # Discord's and the console's still wait
+
+
+def test_migrate_db_carries_watches_alerts_and_fact_filters(tmp_path: Path, pg_url: str) -> None:
+    from bot.config import ScheduleSettings
+    from bot.schedule.subscriptions import Subscriptions
+    from bot.schedule.subscriptions import build as build_subscription
+    from bot.store.copy import copy_sqlite_to_postgres
+    from bot.store.postgres import PgStore
+
+    lite = make_engine(Settings(), db_path=str(tmp_path / "lite.db"))
+    lite.ingest(_feed(tmp_path, EP1))
+    wid = _watch(lite, "slack-user:U0123ABCD", "qwen", licenses=["apache-2.0"])
+    lite.ingest(_feed(tmp_path, EP1, EP2))
+    sender = Recorder()
+    assert _scan_and_send(lite, sender)["sent"] == 1  # Qwen3-Coder 30B (Apache 2.0)
+    sub = build_subscription(
+        "webhook:https://example.org/hook",
+        created_at=NOW,
+        defaults=ScheduleSettings(),
+        default_zone="UTC",
+        orgs=["Alibaba"],
+        licenses=["mit"],
+    )
+    Subscriptions(lite.store).add(sub)
+    target = PgStore(pg_url)
+    try:
+        copy_sqlite_to_postgres(lite.store, target)  # type: ignore[arg-type]
+    finally:
+        target.close()
+        lite.close()
+
+    moved = make_engine(Settings(), db_path=pg_url)
+    try:
+        copied = Watches(moved.store).get(wid)
+        assert copied.licenses == ("apache-2.0",)
+        got = Subscriptions(moved.store).get(sub.id)
+        assert (got.orgs, got.licenses) == (sub.orgs, sub.licenses)
+        # Copied items (new rowids here) are not news again, and the sent alert stays sent.
+        assert _scan_and_send(moved, sender)["sent"] == 0
+        moved.ingest(_feed(tmp_path, EP1, EP2), force=True)
+        assert _scan_and_send(moved, sender)["sent"] == 0
+        ep4 = (4, "Thu, 22 Jan", ["Qwen3-Omni - Apache 2.0 speech model", "Phi 5 - small model"])
+        moved.ingest(_feed(tmp_path, EP1, EP2, EP3, ep4))
+        assert _scan_and_send(moved, sender)["sent"] == 1  # Qwen3-Omni; QwQ states no licence
+        assert sender.sent[-1][2].release == "Qwen3-Omni"
+    finally:
+        moved.close()

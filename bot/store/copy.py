@@ -1,9 +1,10 @@
 """Copying a SQLite database into PostgreSQL (``digestbot migrate-db``).
 
 Every table that holds data (sources, episodes, items, entities,
-subscriptions, the ledger, the LLM cache, Slack installations and bots) is
-read in rowid order and written with ``ON CONFLICT DO NOTHING``, so running
-the copy again changes nothing; items get their search columns on the way.
+subscriptions, the ledger, the LLM cache, Slack installations and bots,
+watches and their alerts) is read in rowid order and written with ``ON
+CONFLICT DO NOTHING``, so running the copy again changes nothing; items get
+their search columns on the way.
 Afterwards each table's row count must be the same on both sides.
 """
 
@@ -32,7 +33,7 @@ TABLES: tuple[tuple[str, str], ...] = (
     (
         "subscriptions",
         "id, target, mode, day, time, tz, feeds, sections, keywords, origin, created_at,"
-        " baseline, disabled_reason, last_error",
+        " baseline, disabled_reason, last_error, orgs, licenses",
     ),
     (
         "posts",
@@ -46,6 +47,15 @@ TABLES: tuple[tuple[str, str], ...] = (
         "client_id, enterprise_id, team_id, user_id, installed_at, installation",
     ),
     ("slack_bots", "client_id, enterprise_id, team_id, installed_at, bot"),
+    (
+        "watches",
+        "id, target, query, kind, key, orgs, licenses, origin, created_at, after_rowid,"
+        " disabled_reason",
+    ),
+    (
+        "watch_alerts",
+        "watch_id, entity_id, episode_id, item_id, state, created_at, sent_at, message_id, error",
+    ),
 )
 _BATCH = 2000
 
@@ -109,4 +119,11 @@ def copy_sqlite_to_postgres(source: Store, target: PgStore) -> CopyReport:
                 f" {after} in PostgreSQL (was the target used for another database?)"
             )
         out.append((table, len(read), added, after))
+    # Items get new rowids here: every copied item is old news to the watches (their
+    # alerts were matched in SQLite and copied above), so none is matched again.
+    with target.transaction() as db:
+        db.execute("UPDATE watches SET after_rowid = (SELECT coalesce(max(rowid), 0) FROM items)")
+        db.execute(
+            "UPDATE watch_cursor SET item_rowid = (SELECT coalesce(max(rowid), 0) FROM items)"
+        )
     return CopyReport(tuple(out))
