@@ -1,0 +1,127 @@
+"""The web archive's pages over HTTP and as static files (no browser: see test_web_browser)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+import pytest
+
+from adapters.web.links import Links, external
+from adapters.web.render import Pages
+from adapters.web.site import write_site
+from bot.archive import Archive
+from bot.cli import main
+from bot.engine import Engine
+from tests.conftest import FIXTURES
+from tests.web_support import serving
+
+
+@pytest.fixture
+def hostile(engine: Engine) -> Engine:
+    engine.ingest(str(FIXTURES / "hostile_feed.rss"))
+    return engine
+
+
+def test_urls_are_the_contract(sample_engine: Engine) -> None:
+    archive = Archive(sample_engine)
+    episode = sample_engine.episodes()[0].id
+    entity = archive.entity_ids()[0]
+    family = archive.family_keys()[0]
+    with serving(sample_engine) as server, httpx.Client(base_url=server.url) as http:
+        for path in ("/", f"/episode/{episode}", f"/release/{entity}", f"/family/{family}"):
+            response = http.get(path)
+            assert response.status_code == 200, path
+            assert response.headers["content-type"] == "text/html; charset=utf-8"
+            assert "script-src" not in response.headers["content-security-policy"]
+            assert '<html lang="en">' in response.text
+        search = http.get("/search", params={"q": "kokoro"})
+        assert search.status_code == 200 and "Kokoro" in search.text
+        for missing in ("/episode/nope", "/release/nope", "/family/nope", "/etc/passwd"):
+            assert http.get(missing).status_code == 404, missing
+        assert http.head("/").status_code == 200
+
+
+def test_episode_page_lists_sections_and_links_releases(sample_engine: Engine) -> None:
+    archive = Archive(sample_engine)
+    episode, digest = archive.episode(sample_engine.episodes()[0].id) or (None, None)
+    assert episode is not None and digest is not None
+    html = Pages(archive).episode(episode.id).body.decode()
+    for section in digest.sections:
+        assert f">{section.heading}</h2>" in html.replace("&amp;", "&")
+    linked = [i for s in digest.sections for i in s.items if i.entity]
+    assert linked and f'href="/release/{linked[0].entity.id}"' in html  # type: ignore[union-attr]
+
+
+def test_release_page_has_facts_links_and_every_mention(shared: Path, engine: Engine) -> None:
+    engine.ingest(str(shared / "feeds" / "thursdai_substack_podcast_all_redacted.rss"))
+    archive = Archive(engine)
+    counts = engine.store.entity_counts(archive.entity_ids())
+    busiest = max(counts, key=lambda k: counts[k])
+    page = archive.release(busiest)
+    assert page is not None
+    assert len(page.timeline) == counts[busiest] > 5
+    dates = [entry.mention.published for entry in page.timeline]
+    assert dates == sorted(dates, reverse=True)  # newest first
+    html = Pages(archive).release(busiest).body.decode()
+    assert html.count("<time") >= counts[busiest]
+    assert f'href="/family/{page.family_key}"' in html
+    assert Pages(archive).family(page.family_key).status == 200
+
+
+def test_search_suggests_release_for_a_typo(sample_engine: Engine) -> None:
+    result = Archive(sample_engine).search("kokorro")
+    assert ("kokoro", "Kokoro") in result.suggestions
+    assert result.hits and (result.corrected or "").startswith("Kokoro")
+
+
+def test_hostile_feed_is_escaped_and_bad_links_dropped(hostile: Engine) -> None:
+    pages = Pages(Archive(hostile))
+    episode = hostile.episodes()[0].id
+    html = pages.episode(episode).body.decode() + pages.index().body.decode()
+    assert "<script" not in html and "onerror" not in html and "onclick" not in html
+    # The headline's markup survives cleaning as text: it must show as text.
+    assert "&lt;/p&gt;&lt;script&gt;x()&lt;/script&gt;" in html
+    hrefs = re.findall(r'href="([^"]*)"', html)
+    assert all(h.startswith(("/", "https://", "http://", "#")) for h in hrefs), hrefs
+    assert not any("data:" in h or "victim" in h for h in hrefs)
+
+
+def test_external_links_are_http_only() -> None:
+    assert external("https://huggingface.co/x") == "https://huggingface.co/x"
+    for bad in ("javascript:alert(1)", "data:text/html,x", "//evil.example", "ftp://x.org/", ""):
+        assert external(bad) is None, bad
+    assert external(" JAVASCRIPT:alert(1)") is None
+
+
+def test_site_links_are_relative_and_resolve(sample_engine: Engine, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    report = write_site(Archive(sample_engine), out)
+    assert (out / "index.html").is_file() and report.pages > 3
+    for page in out.rglob("*.html"):
+        for href in re.findall(r'href="([^"]*)"', page.read_text()):
+            if href.startswith(("http://", "https://", "#")):
+                continue
+            assert not href.startswith("/"), (page, href)
+            target = (page.parent / href).resolve()
+            assert target.is_file(), (page, href)
+
+
+def test_site_names_odd_ids_so_links_still_resolve() -> None:
+    links = Links(site=True, depth=1)
+    assert links.page("release", "a%b") == "../" + quote("release/a%25b.html", safe="/")
+    assert Links().page("release", "a/b") == "/release/a%2Fb"
+
+
+def test_cli_site_and_errors(sample_engine: Engine, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    db = sample_engine.store.path
+    assert main(["--db", db, "site", str(tmp_path / "out")]) == 0
+    assert "page(s)" in capsys.readouterr().out
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert main(["--db", db, "site", str(blocker)]) == 1
+    assert (
+        capsys.readouterr().err.strip() == f"digestbot: error: {blocker} exists and is not a folder"
+    )

@@ -1,0 +1,26 @@
+"""Helpers for the web archive's tests: an archive server on a loopback port, in a thread."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from adapters.web.render import Pages
+from adapters.web.server import ArchiveServer, make_server
+from bot.archive import Archive
+from bot.engine import Engine
+
+
+@contextmanager
+def serving(engine: Engine) -> Iterator[ArchiveServer]:
+    """The archive of ``engine`` served on 127.0.0.1 (any free port) while inside."""
+    server = make_server(Pages(Archive(engine)), "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
