@@ -82,6 +82,7 @@ class Archive:
         self._generation = -1
         self._show_of: dict[str, str] = {}
         self._families: dict[str, str] = {}
+        self._family_key: dict[str, str] = {}  # family name -> key
 
     def _refresh(self) -> None:
         """Re-read the small lookup tables when the store changed since last time."""
@@ -100,6 +101,7 @@ class Archive:
                     "SELECT family_key, min(family) FROM entities GROUP BY family_key"
                 )
             }
+            self._family_key = {name: key for key, name in sorted(self._families.items())}
             self._generation = self.store.generation
 
     def show_title(self, episode_id: str) -> str:
@@ -141,11 +143,7 @@ class Archive:
             return None
         timeline = self._timeline(rows, {entity.id: entity.name})
         shows = tuple(dict.fromkeys(entry.show for entry in timeline))
-        family_key = name_key(entity.family)
-        for key, name in self._families.items():
-            if name == entity.family:
-                family_key = key
-                break
+        family_key = self._family_key.get(entity.family) or name_key(entity.family)
         return ReleasePage(
             entity=entity, family_key=family_key, item=item, timeline=timeline, shows=shows
         )

@@ -8,7 +8,7 @@ site alike.  All feed text reaches the page through autoescaping only (no
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from adapters.web.links import Links, external
 from adapters.web.timeline import family_timeline_png, timeline_available
 from bot.archive import Archive
+from bot.models import Link
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -49,6 +50,16 @@ def _duration(seconds: int | None) -> str:
     return f"{hours} h {rest // 60:02d} min" if hours else f"{rest // 60} min"
 
 
+def _safe_links(links: Sequence[Link]) -> list[tuple[str, str]]:
+    """(label, href) of the links that may be put on a page: http(s) only."""
+    out = []
+    for link in links:
+        href = external(link.url)
+        if href is not None:
+            out.append((link.label or "link", href))
+    return out
+
+
 def make_environment() -> Environment:
     """The template environment: autoescaping on for every template, strict undefined."""
     env = Environment(
@@ -61,6 +72,7 @@ def make_environment() -> Environment:
     env.filters["date"] = _date
     env.filters["duration"] = _duration
     env.filters["external"] = external
+    env.filters["safe_links"] = _safe_links
     return env
 
 

@@ -37,6 +37,9 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "digestbot"
     sys_version = ""
+    # Headers and body go out as two writes: with Nagle's algorithm on, the second
+    # waits for the client's delayed ACK (40 ms on Linux) on every keep-alive request.
+    disable_nagle_algorithm = True
 
     def do_GET(self) -> None:
         self._answer(send_body=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from adapters.web.links import file_name, segment
 from adapters.web.render import Page, Pages
-from adapters.web.timeline import family_timeline_png
+from adapters.web.timeline import family_timeline_png, timeline_available
 from bot.archive import Archive
 
 
@@ -46,9 +46,10 @@ def write_site(archive: Archive, out: Path) -> SiteReport:
         write(file_name("episode", episode_id), pages.episode(episode_id))
     for entity_id in archive.entity_ids():
         write(file_name("release", entity_id), pages.release(entity_id))
+    pictures = timeline_available()
     for key in archive.family_keys():
         write(file_name("family", key), pages.family(key))
-        family = archive.family(key)
+        family = archive.family(key) if pictures else None
         png = family_timeline_png(family) if family is not None else None
         if png is not None:
             (out / "family" / f"{segment(key)}.png").write_bytes(png)
