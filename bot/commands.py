@@ -91,7 +91,9 @@ class Commands:
     def _release(self, text: str) -> Reply:
         if not text:
             return TextReply(text="Usage: /release <name>, for example /release kokoro", error=True)
-        return self._engine.release(text)
+        from bot.weblinks import with_page
+
+        return with_page(self._engine.settings.web.base_url, self._engine.release(text))
 
     def _search(self, text: str) -> Reply:
         if not text:

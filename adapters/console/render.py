@@ -99,6 +99,8 @@ def render(reply: Reply) -> str:
                 )
             if reply.more_mentions:
                 text += f"\n  ... {more_mentions_line(reply.more_mentions)}"
+        if reply.page_url:
+            text += f"\n\nWeb archive: {safe(reply.page_url)}"
         return text
     if isinstance(reply, SearchReply):
         if not reply.hits:

@@ -338,6 +338,10 @@ def _release_embed(reply: ReleaseReply) -> Embed:
         if total > listed:
             shown += ("\n" if shown else "") + f"*{more_mentions_line(total - listed)}*"
         fields.append({"name": "Also came up in", "value": shown})
+    if reply.page_url:
+        fields.append(
+            {"name": "Web archive", "value": masked_link("Open in the web archive", reply.page_url)}
+        )
     embed["fields"] = fields
     embed["footer"] = {"text": FOOTER}
     return embed

@@ -456,6 +456,8 @@ def release_blocks(reply: ReleaseReply) -> list[Block]:
     if timestamp:
         where.append(f"at {text_of(timestamp, 20)}")
     blocks.append(context([" · ".join(where)]))
+    if reply.page_url:
+        blocks.append(context([link(reply.page_url, "Open in the web archive")]))
     if reply.mentions:
         lines = []
         for m in reply.mentions:
