@@ -8,14 +8,18 @@ search.  ``adapters.web`` renders these; ``digestbot site`` walks
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 
 from bot.engine import Engine
+from bot.errors import StorageError
 from bot.feeds.clean import name_key
 from bot.models import Digest, Episode, Item, ReleaseEntity, SearchHit
 from bot.releases import best_mention, has_version
 from bot.store.sqlite import MentionRow
+
+log = logging.getLogger(__name__)
 
 #: Mentions listed on a release or family page at most (newest first).
 MAX_PAGE_MENTIONS = 2000
@@ -89,7 +93,10 @@ class Archive:
         with self._lock:
             if self._generation == self.store.generation and self._show_of:
                 return
-            self.engine._link_entities()
+            try:  # items stored since the last look get their release entity
+                self.store.fill_entities()
+            except StorageError as exc:  # a read-only database still shows, without entities
+                log.warning("release entities not linked: %s", exc)
             titles = {s: t for s, t in self.store.query("SELECT source, title FROM sources")}
             self._show_of = {
                 eid: titles.get(feed) or feed

@@ -125,3 +125,41 @@ def test_cli_site_and_errors(sample_engine: Engine, tmp_path: Path, capsys) -> N
     assert (
         capsys.readouterr().err.strip() == f"digestbot: error: {blocker} exists and is not a folder"
     )
+
+
+def test_cli_web_serves_until_stopped(sample_engine: Engine) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "--db", sample_engine.store.path, "web", "--port", "0"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stderr is not None
+        line = process.stderr.readline()
+        match = re.search(r"serving on (http://127\.0\.0\.1:\d+)/", line)
+        assert match, line
+        response = httpx.get(match.group(1) + "/", timeout=10)
+        assert response.status_code == 200 and "Episodes" in response.text
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(10) == 0
+
+
+def test_idle_connections_do_not_starve_the_pool(sample_engine: Engine) -> None:
+    import socket
+    import time
+
+    with serving(sample_engine, idle_timeout=0.5) as server:
+        host, port = server.server_address[:2]
+        idle = [socket.create_connection((str(host), port)) for _ in range(12)]  # > WORKERS
+        try:
+            started = time.perf_counter()
+            assert httpx.get(server.url + "/", timeout=30).status_code == 200
+            assert time.perf_counter() - started < 10
+        finally:
+            for sock in idle:
+                sock.close()

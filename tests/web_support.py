@@ -13,9 +13,9 @@ from bot.engine import Engine
 
 
 @contextmanager
-def serving(engine: Engine) -> Iterator[ArchiveServer]:
+def serving(engine: Engine, *, idle_timeout: float = 10.0) -> Iterator[ArchiveServer]:
     """The archive of ``engine`` served on 127.0.0.1 (any free port) while inside."""
-    server = make_server(Pages(Archive(engine)), "127.0.0.1", 0)
+    server = make_server(Pages(Archive(engine)), "127.0.0.1", 0, idle_timeout=idle_timeout)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
     try:

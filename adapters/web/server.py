@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 
 #: Worker threads answering requests.
 WORKERS = 8
+#: Seconds an idle keep-alive connection may hold a worker before it is closed.
+IDLE_TIMEOUT = 10.0
 #: Longest request line + headers accepted (a URL this long is no page of ours).
 MAX_URL = 2048
 CSP = (
@@ -40,6 +42,11 @@ class _Handler(BaseHTTPRequestHandler):
     # Headers and body go out as two writes: with Nagle's algorithm on, the second
     # waits for the client's delayed ACK (40 ms on Linux) on every keep-alive request.
     disable_nagle_algorithm = True
+
+    def setup(self) -> None:
+        # An idle keep-alive connection holds a worker: it is closed after a while.
+        self.timeout = self.server.idle_timeout
+        super().setup()
 
     def do_GET(self) -> None:
         self._answer(send_body=True)
@@ -77,8 +84,16 @@ class ArchiveServer(HTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], pages: Pages, *, workers: int = WORKERS):
+    def __init__(
+        self,
+        address: tuple[str, int],
+        pages: Pages,
+        *,
+        workers: int = WORKERS,
+        idle_timeout: float = IDLE_TIMEOUT,
+    ) -> None:
         self.pages = pages
+        self.idle_timeout = idle_timeout
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="web")
         super().__init__(address, _Handler)
 
@@ -105,8 +120,13 @@ class ArchiveServer(HTTPServer):
         return f"http://{'[' + host + ']' if ':' in host else host}:{port}"
 
 
-def make_server(pages: Pages, host: str = "127.0.0.1", port: int = 8080) -> ArchiveServer:
+def make_server(
+    pages: Pages, host: str = "127.0.0.1", port: int = 8080, *, idle_timeout: float = IDLE_TIMEOUT
+) -> ArchiveServer:
     """A server bound to ``host:port`` (port 0: any free port), not yet serving."""
-    if ":" in host:
-        ArchiveServer.address_family = socket.AF_INET6
-    return ArchiveServer((host, port), pages)
+    server_class = _ArchiveServer6 if ":" in host else ArchiveServer
+    return server_class((host, port), pages, idle_timeout=idle_timeout)
+
+
+class _ArchiveServer6(ArchiveServer):
+    address_family = socket.AF_INET6
