@@ -45,8 +45,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         # An idle keep-alive connection holds a worker: it is closed after a while.
-        self.timeout = self.server.idle_timeout
         super().setup()
+        self.connection.settimeout(self.server.idle_timeout)
 
     def do_GET(self) -> None:
         self._answer(send_body=True)
