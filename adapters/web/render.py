@@ -18,8 +18,8 @@ from urllib.parse import unquote
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from adapters.web.links import Links, external
-from adapters.web.timeline import family_timeline_png, timeline_available
-from bot.archive import Archive
+from adapters.web.timeline import family_timeline_alt, family_timeline_png, has_picture
+from bot.archive import Archive, FamilyPage
 from bot.models import Link
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -86,6 +86,8 @@ class Pages:
         self.archive = archive
         self.site = site
         self.env = make_environment()
+        #: Families whose timeline picture a static site has written (see ``site.py``).
+        self.pictures: set[str] = set()
 
     def render(self, template: str, depth: int, **context: Any) -> Page:
         """A template rendered as a 200 page."""
@@ -149,13 +151,24 @@ class Pages:
         page = self.archive.family(key)
         if page is None:
             return self.not_found("No family with this name.")
-        has_image = timeline_available()
-        return self.render("family.html", 1, title=page.name, page=page, has_image=has_image)
+        return self.family_page(page)
+
+    def family_page(self, page: FamilyPage) -> Page:
+        """A family's page from its read model."""
+        return self.render("family.html", 1, title=page.name, page=page, image_alt=self._alt(page))
+
+    def _alt(self, page: FamilyPage) -> str | None:
+        """The timeline picture's alt text when the page shows one (a site: when drawn)."""
+        if self.site and page.key not in self.pictures:
+            return None
+        if not has_picture(page):
+            return None
+        return family_timeline_alt(self.archive.store, page)
 
     def family_png(self, key: str) -> Page:
         """A family's timeline as a PNG (404 until the picture renderer is installed)."""
         page = self.archive.family(key)
-        png = family_timeline_png(page) if page is not None else None
+        png = family_timeline_png(self.archive.store, page) if page is not None else None
         if png is None:
             return self.not_found("No timeline picture for this family.")
         return Page(200, PNG, png)

@@ -3,7 +3,9 @@
 ``index.html`` at the top, ``episode/ID.html``, ``release/ID.html`` and
 ``family/NAME.html`` below it, linked relatively: the folder works from
 ``file://`` and from any static host at any path.  A static site has no
-search (it needs the server); everything else is the same page.
+search (it needs the server); everything else is the same page.  Timeline
+pictures (when ``bot.timeline`` is installed) are drawn for the families with
+the most releases only: drawing one takes a good part of a second.
 """
 
 from __future__ import annotations
@@ -13,8 +15,11 @@ from pathlib import Path
 
 from adapters.web.links import file_name, segment
 from adapters.web.render import Page, Pages
-from adapters.web.timeline import family_timeline_png, timeline_available
+from adapters.web.timeline import family_timeline_png, has_picture
 from bot.archive import Archive
+
+#: Timeline pictures a static site draws at most (families with the most releases).
+MAX_SITE_PICTURES = 8
 
 
 @dataclass
@@ -29,7 +34,7 @@ class SiteReport:
         return f"{out}: {self.pages} page(s), {self.images} image(s)"
 
 
-def write_site(archive: Archive, out: Path) -> SiteReport:
+def write_site(archive: Archive, out: Path, *, max_pictures: int = MAX_SITE_PICTURES) -> SiteReport:
     """Write every page under ``out`` (created if missing; existing pages overwritten)."""
     pages = Pages(archive, site=True)
     report = SiteReport()
@@ -41,17 +46,20 @@ def write_site(archive: Archive, out: Path) -> SiteReport:
             (out / name).write_bytes(page.body)
             report.pages += 1
 
+    families = [f for f in (archive.family(k) for k in archive.family_keys()) if f is not None]
+    drawn = sorted((f for f in families if has_picture(f)), key=lambda f: -len(f.releases))
+    for family in drawn[:max_pictures]:
+        png = family_timeline_png(archive.store, family)
+        if png is not None:
+            (out / "family" / f"{segment(family.key)}.png").write_bytes(png)
+            pages.pictures.add(family.key)
+            report.images += 1
+
     write("index.html", pages.index())
     for episode_id in archive.episode_ids():
         write(file_name("episode", episode_id), pages.episode(episode_id))
     for entity_id in archive.entity_ids():
         write(file_name("release", entity_id), pages.release(entity_id))
-    pictures = timeline_available()
-    for key in archive.family_keys():
-        write(file_name("family", key), pages.family(key))
-        family = archive.family(key) if pictures else None
-        png = family_timeline_png(family) if family is not None else None
-        if png is not None:
-            (out / "family" / f"{segment(key)}.png").write_bytes(png)
-            report.images += 1
+    for family in families:
+        write(file_name("family", family.key), pages.family_page(family))
     return report
