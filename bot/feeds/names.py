@@ -242,10 +242,12 @@ _OPENERS = frozenset(
     """.split()
 )
 _PEOPLE_LINE = re.compile(
-    r"^(?:guests?|co[-\s]?hosts?|hosts?|panel(?:ists)?)\b\s*[:\-–]|"
-    r"\bevangelist\b|\bco[-\s]?host\b.*@\w|@\w+.*\bco[-\s]?host\b",
-    re.I,
+    r"^(?:guests?|co[-\s]?hosts?|hosts?|panel(?:ists)?)\b\s*[:\-–]|\bevangelist\b", re.I
 )
+# "co-host" and a @handle on one line, in either order: two searches, because one
+# pattern with ".*" between them backtracks quadratically on a long line full of "@".
+_COHOST = re.compile(r"\bco[-\s]?host\b", re.I)
+_HANDLE = re.compile(r"@\w")
 
 
 def _subject_and_object(segment: str) -> tuple[str, str]:
@@ -296,7 +298,13 @@ def is_person_line(headline: str) -> bool:
     low = headline.lower()
     if "@" not in low and not any(hint in low for hint in _PERSON_HINTS):
         return False  # the pattern needs one of these: skip it on most lines
-    return bool(_PEOPLE_LINE.search(headline))
+    if _PEOPLE_LINE.search(headline):
+        return True
+    cohost = _COHOST.search(headline)
+    return cohost is not None and (
+        _HANDLE.search(headline, 0, cohost.start()) is not None
+        or _HANDLE.search(headline, cohost.end()) is not None
+    )
 
 
 def _usable_name(name: str) -> bool:
