@@ -162,3 +162,23 @@ def test_screenshot_of_a_release_page_on_a_phone(browser, site: str, tmp_path: P
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     finally:
         browser.set_window_size(1200, 900)
+
+
+def test_static_site_works_from_file_urls(browser, thursdai: Engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from adapters.web.site import write_site
+
+    out = tmp_path / "site"
+    write_site(Archive(thursdai), out)
+    browser.get((out / "index.html").as_uri())
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Episodes"
+    assert not browser.find_elements(By.CSS_SELECTOR, "form[role=search]")  # needs a server
+    browser.find_element(By.CSS_SELECTOR, "ul.episodes a").click()
+    assert browser.current_url.startswith((out / "episode").as_uri())
+    title = browser.find_element(By.TAG_NAME, "h1").text
+    assert title == thursdai.episodes()[0].title
+    browser.find_element(By.CSS_SELECTOR, "section li a[href*='release/']").click()
+    assert "/release/" in browser.current_url and browser.find_element(By.ID, "what")
+    browser.find_element(By.CSS_SELECTOR, "a[href*='family/']").click()
+    assert "family" in browser.find_element(By.TAG_NAME, "h1").text
+    browser.find_element(By.CSS_SELECTOR, "a.home").click()
+    assert browser.current_url == (out / "index.html").as_uri()
