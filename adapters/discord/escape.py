@@ -30,7 +30,8 @@ MAX_URL_CHARS = 512
 
 _BIDI_AND_INVISIBLE = dict.fromkeys([*BIDI_CONTROLS, 0xFEFF])  # and BOM / zero-width no-break
 
-_MASS_MENTION = re.compile(r"@(everyone|here)\b", re.IGNORECASE)
+# No word boundary after the name: Discord pings "@everyone123" too.
+_MASS_MENTION = re.compile(r"@(everyone|here)", re.IGNORECASE)
 # <@123>, <@!123>, <@&123>, <#123>, </cmd:123>, <:emoji:123>, <a:emoji:123>, <t:123:R>, <id:home>
 _ANGLE_TOKEN = re.compile(r"<(?=[@#:/]|a:|t:|id:)", re.IGNORECASE)
 # Inline markdown characters that never need to be literal-and-active in feed text.
