@@ -303,6 +303,8 @@ class DigestReply(Frozen):
 
     kind: Literal["digest"] = "digest"
     digest: Digest
+    #: The web archive's page for this TL;DR, when ``[web] base_url`` is set.
+    page_url: str | None = None
 
 
 class EpisodesReply(Frozen):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from bot.models import ReleaseReply
+from bot.models import Digest, DigestReply, ReleaseReply
 
 
 def page_url(base_url: str, kind: str, value: str) -> str:
@@ -30,3 +30,15 @@ def with_page(base_url: str | None, reply: ReleaseReply) -> ReleaseReply:
     """``reply`` with its ``page_url`` set when the archive is published."""
     url = release_page_url(base_url, reply)
     return reply.model_copy(update={"page_url": url}) if url else reply
+
+
+def digest_page_url(base_url: str | None, digest: Digest) -> str | None:
+    """The episode page of a one-episode TL;DR; None otherwise or without a base URL."""
+    if not base_url or len(digest.episodes) != 1:
+        return None
+    return page_url(base_url, "episode", digest.episodes[0].id)
+
+
+def digest_reply(base_url: str | None, digest: Digest) -> DigestReply:
+    """A TL;DR answer, linking its episode page when the archive is published."""
+    return DigestReply(digest=digest, page_url=digest_page_url(base_url, digest))

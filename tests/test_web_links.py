@@ -13,7 +13,7 @@ from adapters.slack.render import render_reply as slack_reply
 from bot.commands import CommandContext, Commands
 from bot.config import Settings, WebSettings
 from bot.engine import Engine
-from bot.models import ReleaseReply
+from bot.models import DigestReply, ReleaseReply
 
 CTX = CommandContext(platform="test")
 
@@ -47,3 +47,18 @@ def test_base_url_must_be_http() -> None:
     for bad in ("javascript:alert(1)", "ftp://x.org", "https://x.org/a b"):
         with pytest.raises(ValidationError):
             WebSettings(base_url=bad)
+
+
+def test_tldr_answers_link_the_episode_page(sample_engine: Engine) -> None:
+    sample_engine.settings = Settings(web=WebSettings(base_url="https://digest.example.org"))
+    reply = Commands(sample_engine).handle("tldr", "", CTX)
+    assert isinstance(reply, DigestReply)
+    episode = reply.digest.episodes[0].id
+    assert reply.page_url == f"https://digest.example.org/episode/{episode}"
+    assert reply.page_url in render(reply)
+    assert f"<{reply.page_url}|Open in the web archive>" in json.dumps(slack_reply(reply))
+    assert f"({reply.page_url})" in json.dumps(discord_reply(reply))
+    sample_engine.settings = Settings()
+    plain = Commands(sample_engine).handle("tldr", "", CTX)
+    assert isinstance(plain, DigestReply) and plain.page_url is None
+    assert "web archive" not in json.dumps(slack_reply(plain)).lower()
