@@ -163,3 +163,40 @@ def test_idle_connections_do_not_starve_the_pool(sample_engine: Engine) -> None:
         finally:
             for sock in idle:
                 sock.close()
+
+
+def test_family_page_shows_the_timeline_picture_when_a_renderer_is_installed(
+    sample_engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The hook's wiring, with a stand-in for bot.timeline (branch look) until it lands."""
+    import sys
+    import types
+
+    import adapters.web.timeline as hook
+
+    drawn: list[str] = []
+    fake = types.ModuleType("bot.timeline")
+    fake.timeline_points = lambda store, family: [family]  # type: ignore[attr-defined]
+    fake.timeline_alt_text = lambda points: f"<b>{points[0]}</b> over time"  # type: ignore[attr-defined]
+    fake.render_timeline_png = lambda points, title: (  # type: ignore[attr-defined]
+        drawn.append(title) or b"\x89PNG\r\n\x1a\nfake"
+    )
+    monkeypatch.setitem(sys.modules, "bot.timeline", fake)
+    monkeypatch.setattr(hook, "timeline_available", lambda: True)
+    archive = Archive(sample_engine)
+    families = [archive.family(key) for key in archive.family_keys()]
+    family = next(f.key for f in families if f is not None and len(f.releases) > 1)
+    pages = Pages(archive)
+    html = pages.family(family).body.decode()
+    assert (
+        f'<img class="timeline" src="/family/{family}.png" alt="&lt;b&gt;{family}&lt;/b&gt;' in html
+    )
+    png = pages.get(f"/family/{family}.png")
+    assert (png.status, png.content_type) == (200, "image/png")
+    assert png.body.startswith(b"\x89PNG")
+    report = write_site(archive, tmp_path / "site")
+    assert report.images >= 1 and (tmp_path / "site" / "family" / f"{family}.png").is_file()
+    assert (
+        f'src="../family/{family}.png"'
+        in (tmp_path / "site" / "family" / f"{family}.html").read_text()
+    )
