@@ -200,3 +200,12 @@ def test_family_page_shows_the_timeline_picture_when_a_renderer_is_installed(
         f'src="../family/{family}.png"'
         in (tmp_path / "site" / "family" / f"{family}.html").read_text()
     )
+
+
+def test_templates_never_turn_escaping_off() -> None:
+    from adapters.web.render import TEMPLATES
+
+    for template in TEMPLATES.glob("*.html"):
+        text = re.sub(r"\s+", "", template.read_text())
+        for marker in ("|safe", "autoescapefalse", "Markup(", "<script"):
+            assert marker not in text, (template.name, marker)
