@@ -85,7 +85,7 @@ def run() -> list[Row]:
         started = time.perf_counter()
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         done = subprocess.run(
-            [sys.executable, "-m", "bot.cli", "--db", str(db), "site", str(out)],
+            [str(Path(sys.executable).with_name("digestbot")), "--db", str(db), "site", str(out)],
             capture_output=True,
             text=True,
             check=False,

@@ -13,10 +13,9 @@ from adapters.web.links import Links, external
 from adapters.web.render import Pages
 from adapters.web.site import write_site
 from bot.archive import Archive
-from bot.cli import main
 from bot.engine import Engine
 from tests.conftest import FIXTURES
-from tests.web_support import serving
+from tests.web_support import DIGESTBOT, serving
 
 
 @pytest.fixture
@@ -115,25 +114,29 @@ def test_site_names_odd_ids_so_links_still_resolve() -> None:
     assert Links().page("release", "a/b") == "/release/a%2Fb"
 
 
-def test_cli_site_and_errors(sample_engine: Engine, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_cli_site_and_errors(sample_engine: Engine, tmp_path: Path) -> None:
+    import subprocess
+
     db = sample_engine.store.path
-    assert main(["--db", db, "site", str(tmp_path / "out")]) == 0
-    assert "page(s)" in capsys.readouterr().out
+    done = subprocess.run(
+        [DIGESTBOT, "--db", db, "site", str(tmp_path / "out")], capture_output=True, text=True
+    )
+    assert done.returncode == 0 and "page(s)" in done.stdout
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    assert main(["--db", db, "site", str(blocker)]) == 1
-    assert (
-        capsys.readouterr().err.strip() == f"digestbot: error: {blocker} exists and is not a folder"
+    done = subprocess.run(
+        [DIGESTBOT, "--db", db, "site", str(blocker)], capture_output=True, text=True
     )
+    assert done.returncode == 1
+    assert done.stderr.strip() == f"digestbot: error: {blocker} exists and is not a folder"
 
 
 def test_cli_web_serves_until_stopped(sample_engine: Engine) -> None:
     import signal
     import subprocess
-    import sys
 
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "--db", sample_engine.store.path, "web", "--port", "0"],
+        [DIGESTBOT, "--db", sample_engine.store.path, "web", "--port", "0"],
         stderr=subprocess.PIPE,
         text=True,
     )

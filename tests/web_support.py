@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from adapters.web.render import Pages
 from adapters.web.server import ArchiveServer, make_server
 from bot.archive import Archive
 from bot.engine import Engine
+
+#: The installed command (wherever the CLI module lives: bot/ today, app/ after issue 12).
+DIGESTBOT = str(Path(sys.executable).with_name("digestbot"))
 
 
 @contextmanager
