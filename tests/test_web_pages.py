@@ -213,3 +213,12 @@ def test_templates_never_turn_escaping_off() -> None:
         assert not re.search(r"\|safe\b", text), template.name
         for marker in ("autoescapefalse", "Markup(", "<script"):
             assert marker not in text, (template.name, marker)
+
+
+def test_an_empty_archive_still_answers(engine: Engine) -> None:
+    pages = Pages(Archive(engine))
+    index = pages.get("/")
+    assert index.status == 200 and b"No episodes yet" in index.body
+    assert pages.get("/search", {"q": "kokoro"}).status == 200
+    assert pages.get("/search", {"q": "\"' OR 1=1 -- <x>" * 50}).status == 200
+    assert pages.get("/release/kokoro").status == 404
