@@ -1,4 +1,4 @@
-"""The ``digestbot web`` and ``digestbot site`` subcommands (registered by the CLI).
+"""The ``digestbot web`` and ``digestbot site`` subcommands (registered by ``app.cli``).
 
 Jinja2 is the ``.[web]`` extra: without it both commands say so in one line.
 """

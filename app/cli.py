@@ -284,9 +284,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_console)
 
     # Other parts of digestbot add their own subcommands (their modules import lightly).
-    from adapters.web.cli import register as register_web
-    from bot.schedule.cli import register as register_schedule
-    from bot.summarise.cli import register as register_summarise
+    from app.schedule_cli import register as register_schedule
+    from app.summarise_cli import register as register_summarise
+    from app.web_cli import register as register_web
 
     register_summarise(sub)
     register_schedule(sub)
