@@ -11,16 +11,16 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import sqlite3
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
-from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.config import Settings, load_settings
 from bot.errors import DigestbotError, NotFoundError
+from bot.store.errors import DRIVER_ERRORS
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 log = logging.getLogger("digestbot")
 
@@ -36,6 +36,8 @@ def _print_json(doc: Any) -> None:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
+    from bot.config import load_settings
+
     return load_settings(args.config)
 
 
@@ -45,17 +47,32 @@ def _engine(args: argparse.Namespace, settings: Settings | None = None):  # type
     return make_engine(settings or _settings(args), db_path=args.db)
 
 
+def _lookup_engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """An engine for ``release``/``search``: without loading settings when they are
+    certainly the defaults (no config file, no settings variable); else as ``_engine``."""
+    from bot.config_defaults import settings_are_defaults
+
+    if not settings_are_defaults(args.config):
+        return _engine(args)
+    from bot.engine import make_engine
+
+    return make_engine(db_path=args.db, lazy_settings=True)
+
+
 # --- commands -----------------------------------------------------------------
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Read feeds and documents into the database; one line per source."""
+    from bot.config_defaults import settings_are_defaults
+    from bot.engine import make_engine
     from bot.summarise import make_summariser
 
-    settings = _settings(args)
-    from bot.engine import make_engine
-
-    engine = make_engine(settings, db_path=args.db, summariser=make_summariser(settings))
+    if settings_are_defaults(args.config):  # an unchanged file is skipped without settings
+        engine = make_engine(db_path=args.db, summariser=make_summariser(), lazy_settings=True)
+    else:
+        settings = _settings(args)
+        engine = make_engine(settings, db_path=args.db, summariser=make_summariser(settings))
     failed = 0
     try:
         for source in args.sources:
@@ -129,7 +146,7 @@ def cmd_tldr(args: argparse.Namespace) -> int:
 
 def cmd_release(args: argparse.Namespace) -> int:
     """Tell what a release is, where it came up, and its links."""
-    engine = _engine(args)
+    engine = _lookup_engine(args)
     try:
         reply = engine.release(args.query)
     finally:
@@ -147,7 +164,7 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     """Ranked releases matching the query."""
-    engine = _engine(args)
+    engine = _lookup_engine(args)
     try:
         if engine.store.episode_count() == 0:
             from bot.errors import EmptyStoreError
@@ -170,6 +187,8 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def sample_feed_path() -> Path:
     """The demo feed shipped inside the package."""
+    from importlib import resources
+
     return Path(str(resources.files("bot") / "data" / "sample_feed.rss"))
 
 
@@ -188,10 +207,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     from adapters.console.adapter import ConsoleAdapter
     from bot.commands import Commands
+    from bot.config import Settings
     from bot.engine import make_engine
     from bot.summarise import make_summariser
 
     settings = Settings()
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="digestbot-demo-") as tmp:
         db = args.db or str(Path(tmp) / "demo.db")
         engine = make_engine(settings, db_path=db, summariser=make_summariser(settings))
@@ -239,7 +261,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="digestbot", description="Weekly AI show notes, summarised and searchable."
     )
     parser.add_argument(
-        "--db", help="SQLite database file (default: DIGESTBOT_DB, config, data dir)"
+        "--db",
+        help="SQLite database file or postgresql:// URL (default: DIGESTBOT_DB, config, data dir)",
     )
     parser.add_argument(
         "--config", help="config.toml path (default: DIGESTBOT_CONFIG, ./config.toml)"
@@ -284,6 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_console)
 
     # Other parts of digestbot add their own subcommands (their modules import lightly).
+    from app.ops_cli import register as register_ops
     from app.schedule_cli import register as register_schedule
     from app.summarise_cli import register as register_summarise
     from app.web_cli import register as register_web
@@ -291,6 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_summarise(sub)
     register_schedule(sub)
     register_web(sub)
+    register_ops(sub)
     return parser
 
 
@@ -310,7 +335,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DigestbotError as exc:
         print(f"digestbot: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    except sqlite3.Error as exc:  # a failure outside the store's wrap_errors: still one line
+    except DRIVER_ERRORS as exc:  # a failure outside the store's wrap_errors: still one line
         print(f"digestbot: error: database error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:

@@ -29,6 +29,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from bot.config_defaults import DEFAULT_MAX_BYTES
 from bot.errors import ConfigError
 
 # Validators import bot.timing and bot.targets (foundation modules, like this one) where
@@ -72,7 +73,7 @@ class FetchSettings(Section):
     #: The whole fetch (connect, redirects, every read) ends by then: a dripping feed
     #: cannot hold a worker for longer.
     deadline_seconds: float = Field(default=60.0, gt=0)
-    max_bytes: int = Field(default=25_000_000, gt=0)
+    max_bytes: int = Field(default=DEFAULT_MAX_BYTES, gt=0)
     user_agent: str = "digestbot/0.1 (+https://github.com/digestbot/digestbot)"
     #: Hosts or addresses (IP, or a network such as 10.1.0.0/16) that feeds added from
     #: chat may reach although they are private; every other internal address is refused.
@@ -172,6 +173,19 @@ class DiscordSettings(EnvFirstSettings):
         default=None, validation_alias=AliasChoices("DISCORD_GATEWAY_URL", "gateway_url")
     )
     dev_guild_id: int | None = None
+    #: Replicas split Discord's shards: this one connects ``shard_ids`` of ``shard_count``.
+    shard_ids: tuple[int, ...] = ()
+    shard_count: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> DiscordSettings:
+        if self.shard_ids and self.shard_count is None:
+            raise ValueError("discord.shard_ids needs discord.shard_count")
+        if self.shard_count is not None and any(
+            not 0 <= i < self.shard_count for i in self.shard_ids
+        ):
+            raise ValueError("each of discord.shard_ids must be below discord.shard_count")
+        return self
 
     @property
     def can_post(self) -> bool:
