@@ -19,7 +19,7 @@ CTX = CommandContext(platform="test")
 
 
 def _release(engine: Engine, base_url: str | None, query: str) -> ReleaseReply:
-    engine.settings = Settings(web=WebSettings(base_url=base_url))
+    engine = Engine(Settings(web=WebSettings(base_url=base_url)), engine.store)
     reply = Commands(engine).handle("release", query, CTX)
     assert isinstance(reply, ReleaseReply)
     return reply
@@ -50,15 +50,16 @@ def test_base_url_must_be_http() -> None:
 
 
 def test_tldr_answers_link_the_episode_page(sample_engine: Engine) -> None:
-    sample_engine.settings = Settings(web=WebSettings(base_url="https://digest.example.org"))
-    reply = Commands(sample_engine).handle("tldr", "", CTX)
+    linked = Engine(
+        Settings(web=WebSettings(base_url="https://digest.example.org")), sample_engine.store
+    )
+    reply = Commands(linked).handle("tldr", "", CTX)
     assert isinstance(reply, DigestReply)
     episode = reply.digest.episodes[0].id
     assert reply.page_url == f"https://digest.example.org/episode/{episode}"
     assert reply.page_url in render(reply)
     assert f"<{reply.page_url}|Open in the web archive>" in json.dumps(slack_reply(reply))
     assert f"({reply.page_url})" in json.dumps(discord_reply(reply))
-    sample_engine.settings = Settings()
-    plain = Commands(sample_engine).handle("tldr", "", CTX)
+    plain = Commands(Engine(Settings(), sample_engine.store)).handle("tldr", "", CTX)
     assert isinstance(plain, DigestReply) and plain.page_url is None
     assert "web archive" not in json.dumps(slack_reply(plain)).lower()

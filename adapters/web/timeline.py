@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from bot.archive import FamilyPage
 from bot.errors import DigestbotError
-from bot.store.sqlite import Store
+from bot.store.protocol import StoreLike
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def has_picture(page: FamilyPage) -> bool:
     return len(page.releases) >= MIN_RELEASES and timeline_available()
 
 
-def family_timeline_alt(store: Store, page: FamilyPage) -> str:
+def family_timeline_alt(store: StoreLike, page: FamilyPage) -> str:
     """The picture's alt text: the renderer's own words, else a plain summary."""
     fallback = (
         f"Timeline of the {page.name} family: {len(page.releases)} releases over time,"
@@ -53,7 +53,7 @@ def family_timeline_alt(store: Store, page: FamilyPage) -> str:
         return fallback
 
 
-def family_timeline_png(store: Store, page: FamilyPage) -> bytes | None:
+def family_timeline_png(store: StoreLike, page: FamilyPage) -> bytes | None:
     """The family's timeline picture, or None when none can be drawn."""
     if not has_picture(page):
         return None
