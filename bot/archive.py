@@ -78,11 +78,10 @@ class SearchPage:
 
 
 def _sql(store: object) -> Any:
-    """The store's SQL reads, for the two listings the store protocol has no method for
-    (families, linked entity ids). SQLite's ``Store.query``; a backend without it
-    (PostgreSQL, issue 14) needs ``family_names()`` and ``entity_ids()`` added to the
-    protocol: until then the archive says so in one line."""
-    if not hasattr(store, "query"):
+    """The store, for the two listings the store protocol has no method for yet
+    (``family_names``, ``linked_entity_ids``: SQLite's ``Store`` has them); a backend
+    without them (PostgreSQL, issue 14) gets one clear line until they are added."""
+    if not hasattr(store, "family_names"):
         raise StorageError("the web archive reads a SQLite database only (for now)")
     return store
 
@@ -110,12 +109,7 @@ class Archive:
                 log.warning("release entities not linked: %s", exc)
             titles = {s: t for s, t, _ in self.store.sources()}
             self._show_of = {e.id: titles.get(e.feed) or e.feed for e in self.store.episodes()}
-            self._families = {
-                key: family
-                for key, family in _sql(self.store).query(
-                    "SELECT family_key, min(family) FROM entities GROUP BY family_key"
-                )
-            }
+            self._families = dict(_sql(self.store).family_names())
             self._family_key = {name: key for key, name in sorted(self._families.items())}
             self._generation = self.store.generation
 
@@ -217,13 +211,7 @@ class Archive:
     def entity_ids(self) -> list[str]:
         """Every release entity that has a mention."""
         self._refresh()
-        return [
-            str(r[0])
-            for r in _sql(self.store).query(
-                "SELECT DISTINCT entity_id FROM items WHERE entity_id IS NOT NULL"
-                " AND entity_id != ''"
-            )
-        ]
+        return list(_sql(self.store).linked_entity_ids())
 
     def family_keys(self) -> list[str]:
         """Every family key."""
