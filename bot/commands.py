@@ -9,11 +9,13 @@ message (and the nearest names, for an unknown release).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.errors import DigestbotError, NotFoundError
+from bot.metrics import record_command
 from bot.models import DigestReply, Reply, SearchReply, TextReply
 
 if TYPE_CHECKING:
@@ -56,6 +58,13 @@ class Commands:
 
     def handle(self, command: str, text: str, ctx: CommandContext) -> Reply:
         """Run ``command`` (without the slash) with its argument ``text``."""
+        start = time.perf_counter()
+        try:
+            return self._handle(command, text, ctx)
+        finally:
+            record_command(command, time.perf_counter() - start)
+
+    def _handle(self, command: str, text: str, ctx: CommandContext) -> Reply:
         name = command.strip().lstrip("/").lower()
         text = (text or "").strip()[:MAX_QUERY_CHARS]
         try:

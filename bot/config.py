@@ -284,6 +284,14 @@ def _user_value(parse: Callable[[str], _T], value: str) -> _T:
         raise PydanticCustomError("invalid", "{reason}", {"reason": str(exc)}) from None
 
 
+class MetricsSettings(Section):
+    """``digestbot run``'s /healthz and /metrics (off unless ``port`` is set)."""
+
+    port: int | None = Field(default=None, ge=1, le=65535)
+    #: 127.0.0.1 serves only this machine; 0.0.0.0 lets a Prometheus elsewhere scrape it.
+    host: str = "127.0.0.1"
+
+
 class Settings(EnvFirstSettings):
     """All of digestbot's settings."""
 
@@ -300,6 +308,7 @@ class Settings(EnvFirstSettings):
     slack: SlackSettings = Field(default_factory=SlackSettings)
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     subscriptions: list[SubscriptionSettings] = Field(default_factory=list)
 
     @field_validator("timezone")

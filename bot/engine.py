@@ -24,6 +24,7 @@ from bot.config import Settings
 from bot.digest import compose
 from bot.errors import EmptyStoreError, NotFoundError, SourceError, StorageError
 from bot.feeds.clean import name_key
+from bot.metrics import timed
 from bot.models import (
     Digest,
     Episode,
@@ -363,6 +364,7 @@ class Engine:
             keywords=keywords,
         )
 
+    @timed("release")
     def release(self, query: str) -> ReleaseReply:
         """The best matching release and its other mentions, newest first.
 
@@ -466,6 +468,7 @@ class Engine:
         except StorageError as exc:  # a read-only database still answers, without entities
             log.warning("release entities not linked: %s", exc)
 
+    @timed("search")
     def search(self, query: str, limit: int = 10) -> list[SearchHit]:
         """Items matching the words of ``query``, best first (any text is safe).
 

@@ -34,6 +34,7 @@ from typing import Literal
 from bot.config import ScheduleSettings
 from bot.engine import Engine
 from bot.errors import DigestbotError, NotFoundError, StorageError
+from bot.metrics import record_post
 from bot.models import Digest, Episode
 from bot.retry_after import clamp_delay
 from bot.schedule.capping import cap_for
@@ -389,6 +390,12 @@ class Poster:
     # --- posting ---------------------------------------------------------------------
 
     async def _post(self, sub: Subscription, claim: Claim) -> Outcome:
+        """Post a claimed digest, counted in the metrics by platform and outcome."""
+        outcome = await self._send(sub, claim)
+        record_post(sub.target, outcome.status)
+        return outcome
+
+    async def _send(self, sub: Subscription, claim: Claim) -> Outcome:
         target = sub.parsed_target
         # The digest's messages accepted so far, this attempt's and earlier ones' (resumed),
         # written to the ledger as they come so a crash from here on resumes after them.

@@ -29,7 +29,7 @@ import threading
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -41,7 +41,7 @@ from adapters.console.adapter import ConsoleAdapter
 from bot.commands import Commands
 from bot.config import Settings
 from bot.engine import Engine, IngestReport, make_engine
-from bot.errors import DigestbotError
+from bot.errors import ConfigError, DigestbotError
 from bot.schedule.admin import DigestAdmin
 from bot.schedule.pacing import discord_webhook_window
 from bot.schedule.platforms import PlatformRunner, load_runners
@@ -57,6 +57,9 @@ from bot.schedule.webhooks import (
     WebhookSink,
 )
 from bot.sinks import Sink
+
+if TYPE_CHECKING:
+    from adapters.metrics.server import MetricsServer
 
 log = logging.getLogger(__name__)
 
@@ -198,6 +201,7 @@ class DigestRuntime:
         scheduler: AsyncIOScheduler | None = None
         poller_task: asyncio.Task[None] | None = None
         console_task: asyncio.Task[None] | None = None
+        metrics = self._start_metrics(engine)
         try:
             if self._load_platforms:
                 await self._start_platforms(commands, sinks, engine)
@@ -247,6 +251,8 @@ class DigestRuntime:
         finally:
             log.info("shutting down")
             stop.set()
+            if metrics is not None:
+                await asyncio.to_thread(metrics.close)
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
             if self.poller is not None:
@@ -262,6 +268,27 @@ class DigestRuntime:
                     await runner.stop()
 
     # --- parts -------------------------------------------------------------------------
+
+    def _start_metrics(self, engine: Engine) -> MetricsServer | None:
+        """/healthz and /metrics on ``[metrics] port`` (off when unset)."""
+        port = self.settings.metrics.port
+        if port is None:
+            return None
+        from adapters.metrics.server import MetricsServer
+        from bot.metrics import Health
+
+        def scheduler_running() -> bool:
+            return self._scheduler is not None and bool(self._scheduler.running)
+
+        try:
+            server = MetricsServer(
+                Health(engine.store.path, scheduler_running),
+                host=self.settings.metrics.host,
+                port=port,
+            )
+        except OSError as exc:
+            raise ConfigError(f"[metrics] port {port}: {exc.strerror or exc}") from exc
+        return server.start()
 
     async def _start_platforms(self, commands: Commands, sinks: Sinks, engine: Engine) -> None:
         for runner in load_runners(commands, self.settings, store=engine.store):
