@@ -284,6 +284,14 @@ def _user_value(parse: Callable[[str], _T], value: str) -> _T:
         raise PydanticCustomError("invalid", "{reason}", {"reason": str(exc)}) from None
 
 
+class SearchSettings(Section):
+    """How /search ranks."""
+
+    #: Blend a semantic score into the full-text one (needs the ``semantic`` extra;
+    #: without it search is full text only, whatever this says).
+    semantic: bool = True
+
+
 class MetricsSettings(Section):
     """``digestbot run``'s /healthz and /metrics (off unless ``port`` is set)."""
 
@@ -309,6 +317,7 @@ class Settings(EnvFirstSettings):
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    search: SearchSettings = Field(default_factory=SearchSettings)
     subscriptions: list[SubscriptionSettings] = Field(default_factory=list)
 
     @field_validator("timezone")

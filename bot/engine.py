@@ -62,6 +62,7 @@ if TYPE_CHECKING:
 
     from bot.feeds.guard import FetchGuard
     from bot.feeds.parse import FeedStream
+    from bot.semantic import SemanticIndex
 
 log = logging.getLogger(__name__)
 
@@ -128,8 +129,11 @@ class Engine:
         *,
         http_client: httpx.Client | None = None,
         summariser: Summariser | None = None,
+        semantic: SemanticIndex | None = None,
     ) -> None:
         self.settings = settings
+        #: Semantic ranking (the ``semantic`` extra), or None: full text only.
+        self.semantic = semantic
         self.store = store
         self._http = http_client
         self._guarded_http: httpx.Client | None = None
@@ -187,6 +191,7 @@ class Engine:
         with _gc_paused():  # tens of thousands of small objects, no cycles among them
             stream = stream_source(fetched.content, source)
             results = self._store_feed(stream, online=is_url(source), client=client)
+            self._embed(results)
         self.store.save_source_state(
             SourceState(source, fetched.content_hash, fetched.etag, fetched.last_modified),
             title=stream.title,
@@ -204,6 +209,15 @@ class Engine:
         if not results:
             report.warnings.append(f"{source}: no episodes found")
         return report
+
+    def _embed(self, results: list[UpsertResult]) -> None:
+        """Item vectors for semantic search, computed at ingest (when enabled)."""
+        if self.semantic is None:
+            return
+        try:
+            self.semantic.index_pending([r.episode_id for r in results if r.status == "updated"])
+        except StorageError as exc:  # search still works on full text
+            log.warning("semantic vectors not stored: %s", exc)
 
     def _store_feed(
         self, stream: FeedStream, *, online: bool, client: httpx.Client | None = None
@@ -469,7 +483,28 @@ class Engine:
             log.warning("release entities not linked: %s", exc)
 
     @timed("search")
-    def search(self, query: str, limit: int = 10) -> list[SearchHit]:
+    def search(self, query: str, limit: int = 10, *, any_word: bool = False) -> list[SearchHit]:
+        """Items matching ``query``, best first (any text is safe): the full-text ranking,
+        blended with the semantic one when the ``semantic`` extra is enabled.
+        ``any_word``: items matching any of the words, not all first (related releases)."""
+        if self.semantic is None:
+            return self._text_search(query, limit, any_word=any_word)
+        from bot.semantic import blend
+
+        limit = max(1, min(limit, 100))
+        hits = self._text_search(query, limit + RERANK_EXTRA, any_word=any_word)
+        rowids = self.store.rowids_of([h.item.id for h in hits])
+        text = {rowids[h.item.id]: h.score for h in hits if h.item.id in rowids}
+        from bot.semantic import SEMANTIC_CANDIDATES
+
+        semantic = self.semantic.scores(query, list(text), top=SEMANTIC_CANDIDATES)
+        ranked = blend(text, semantic, limit)
+        items = self.store.items_by_rowid([rowid for rowid, _ in ranked])
+        return [SearchHit(item=items[r], score=round(s, 4)) for r, s in ranked if r in items]
+
+    def _text_search(
+        self, query: str, limit: int = 10, *, any_word: bool = False
+    ) -> list[SearchHit]:
         """Items matching the words of ``query``, best first (any text is safe).
 
         Synonyms and abbreviations match each other ("tts", "text to speech"; see
@@ -478,8 +513,9 @@ class Engine:
         """
         limit = max(1, min(limit, 100))
         terms = query_terms(query_words(query))
-        for prefix, any_word in ((False, False), (True, False), (True, True)):
-            match = fts_query(terms, prefix=prefix, any_word=any_word)
+        passes = ((False, False), (True, False), (True, True))
+        for prefix, any_term in passes[2:] if any_word else passes:
+            match = fts_query(terms, prefix=prefix, any_word=any_term)
             if match is None:
                 return []
             newest = self.store.newest_matches(match, SEARCH_WINDOW + 1)
@@ -488,7 +524,7 @@ class Engine:
             # Few matches, or a store too small for any word to be costly: exact bm25
             # (measured: 1 ms for 900 matches, where the window's scoring takes 15 ms).
             if len(newest) <= SEARCH_WINDOW or newest[0] <= BM25_ALWAYS_BELOW:
-                return self._ranked(terms, match, prefix=prefix, any_word=any_word, limit=limit)
+                return self._ranked(terms, match, prefix=prefix, any_word=any_term, limit=limit)
             # Many matches (a common word): rank the newest ones by where the words occur.
             scored = [
                 (field_score(terms, fields, prefix=prefix), rowid)
@@ -569,6 +605,7 @@ def make_engine(
     store: Store | None = None,
     http_client: httpx.Client | None = None,
     summariser: Summariser | None = None,
+    semantic: bool | None = None,
 ) -> Engine:
     """Build an engine: settings from the environment/config unless given.
 
@@ -581,7 +618,27 @@ def make_engine(
         settings = load_settings()
     if store is None:
         store = Store(str(db_path) if db_path is not None else default_db_path(settings))
-    return Engine(settings, store, http_client=http_client, summariser=summariser)
+    return Engine(
+        settings,
+        store,
+        http_client=http_client,
+        summariser=summariser,
+        semantic=_semantic_index(store, settings if semantic is None else semantic),
+    )
+
+
+def _semantic_index(store: Store, wanted: Settings | bool) -> SemanticIndex | None:
+    """The semantic index when asked for (default: ``[search] semantic``) and installed."""
+    from bot import semantic
+
+    enabled = wanted.search.semantic if isinstance(wanted, Settings) else wanted
+    if not enabled or not semantic.available():
+        return None
+    try:
+        return semantic.SemanticIndex(store)
+    except StorageError as exc:  # a read-only database: full text only
+        log.warning("semantic search off: %s", exc)
+        return None
 
 
 __all__ = ["Engine", "IngestReport", "SourceError", "default_db_path", "make_engine"]
