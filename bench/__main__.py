@@ -33,6 +33,7 @@ PARTS = (
     ("Scheduling: one weekly digest to 1,000 webhooks", "bench.bench_schedule", "rows"),
     ("Extraction quality (make quality for the details)", "bench.quality", "rows"),
     ("Polling: one slow feed next to a fast one", "bench.bench_poll", "rows"),
+    ("Fuzz: 2,000 hostile or mutated feeds parsed and rendered", "bench.bench_fuzz", "rows"),
 )
 
 

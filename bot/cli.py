@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -306,6 +307,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except DigestbotError as exc:
         print(f"digestbot: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except sqlite3.Error as exc:  # a failure outside the store's wrap_errors: still one line
+        print(f"digestbot: error: database error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130

@@ -126,6 +126,8 @@ def digest_of(sections: int, items: int, *, text: str = "", links: int = 3) -> D
     [
         ("@everyone look", "@everyone"),
         ("@here look", "@here"),
+        ("@everyone123 glued to digits", "@everyone"),
+        ("@here_and_now", "@here"),
         ("ping <@123456789>", "<@123456789>"),
         ("ping <@!123456789>", "<@!123"),
         ("role <@&123456789>", "<@&123"),

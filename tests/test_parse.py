@@ -205,3 +205,21 @@ def test_feed_text_cannot_forge_the_internal_link_markers(marker: str) -> None:
         assert forgery.headline == "Forgery 00 - a model"  # the digits stay, as text
         assert [link.url for link in forgery.links] == ["https://example.com/f"]
         assert not any("\ue000" <= c <= "\ue003" for c in episode.body)
+
+
+def test_a_malformed_entry_with_no_summary_value_is_read() -> None:
+    """A broken end tag left feedparser's summary as None: a TypeError (found by fuzzing)."""
+    entry = (
+        b'<entry><title type="html"><![CDATA[ Headshots ]]></tit&lt;iframe>&lt;/iframe>le>'
+        b'<link rel="alternate" href="https://example.org/1"/><id>tag:e,1</id>'
+        b"<updated>2026-02-12T14:00:04Z</updated>"
+        b'<content type="html"><![CDATA[ <p>Notes</p>'
+        + b"<p>more notes</p>" * 200
+        + b" ]]></content></entry>"  # over 2 KB: lifted out before feedparser runs
+    )
+    data = (
+        b'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        b"<title>Blog</title>" + entry + b"</feed>"
+    )
+    feed = parse_source(data, "blog.atom")
+    assert len(feed.episodes) == 1  # what the loose parser could read; no traceback

@@ -21,14 +21,15 @@ from bot.models import (
     TextReply,
     more_mentions_line,
 )
+from bot.safetext import strip_bidi
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 WIDTH = 100
 
 
 def safe(text: str) -> str:
-    """Text with every control character (terminal escapes included) removed."""
-    return _CONTROL.sub("", text)
+    """Text without control characters (terminal escapes) or bidirectional overrides."""
+    return strip_bidi(_CONTROL.sub("", text))
 
 
 def _date(item_or_ref: object) -> str:

@@ -21,23 +21,17 @@ import re
 import unicodedata
 from urllib.parse import quote, urlsplit
 
+from bot.safetext import BIDI_CONTROLS
+
 ZWSP = "\u200b"
 
 #: Longest URL put into a masked link; longer ones are shown as plain label text.
 MAX_URL_CHARS = 512
 
-_BIDI_AND_INVISIBLE = dict.fromkeys(
-    [
-        *range(0x202A, 0x202F),  # LRE, RLE, PDF, LRO, RLO
-        *range(0x2066, 0x206A),  # LRI, RLI, FSI, PDI
-        0x200E,  # LRM
-        0x200F,  # RLM
-        0x061C,  # Arabic letter mark
-        0xFEFF,  # BOM / zero-width no-break space
-    ]
-)
+_BIDI_AND_INVISIBLE = dict.fromkeys([*BIDI_CONTROLS, 0xFEFF])  # and BOM / zero-width no-break
 
-_MASS_MENTION = re.compile(r"@(everyone|here)\b", re.IGNORECASE)
+# No word boundary after the name: Discord pings "@everyone123" too.
+_MASS_MENTION = re.compile(r"@(everyone|here)", re.IGNORECASE)
 # <@123>, <@!123>, <@&123>, <#123>, </cmd:123>, <:emoji:123>, <a:emoji:123>, <t:123:R>, <id:home>
 _ANGLE_TOKEN = re.compile(r"<(?=[@#:/]|a:|t:|id:)", re.IGNORECASE)
 # Inline markdown characters that never need to be literal-and-active in feed text.
@@ -47,7 +41,8 @@ _LINE_START = re.compile(r"^([ \t]*)(#{1,3}\s|-#\s|>|[-+]\s)", re.MULTILINE)
 _NUMBERED = re.compile(r"^([ \t]*\d+)([.)]\s)", re.MULTILINE)
 
 # Bare URLs are left unescaped (Discord autolinks them; a backslash would break them).
-_BARE_URL = re.compile(r"https?://[^\s<]+[^<.,:;\"'\]\s)]")
+# A bracket ends one: "https://x|[label](javascript:...)" must not pass as a URL unescaped.
+_BARE_URL = re.compile(r"https?://[^\s<\[\]]+[^<.,:;\"'\[\]\s)]")
 
 # Characters that may not appear raw inside ``(...)`` of a masked link.
 _URL_SAFE = "/:?#@!$&'*+,;=%~.-_"

@@ -41,6 +41,7 @@ from bot.models import (
     TextReply,
     more_mentions_line,
 )
+from bot.safetext import BIDI_CONTROLS, strip_bidi
 
 Block = dict[str, Any]
 Message = dict[str, Any]
@@ -84,10 +85,11 @@ def escape(text: str) -> str:
     """Make ``text`` safe inside any Slack text object.
 
     Escapes ``&``, ``<`` and ``>`` (Slack's control characters), drops control
-    characters, and puts a word joiner after the ``@`` of ``@channel``,
-    ``@here`` and ``@everyone`` so no client or parser treats them as a ping.
+    characters and bidirectional overrides (spoofed labels), and puts a word
+    joiner after the ``@`` of ``@channel``, ``@here`` and ``@everyone`` so no
+    client or parser treats them as a ping.
     """
-    text = _CONTROL.sub("", text)
+    text = strip_bidi(_CONTROL.sub("", text))
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _BROADCAST.sub("@" + _WORD_JOINER, text)
 
@@ -137,7 +139,13 @@ def safe_url(url: str | None) -> str | None:
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return None
     encoded = "".join(
-        _percent(c) if c in _URL_UNSAFE or c.isspace() or ord(c) < 0x21 or ord(c) == 0x7F else c
+        _percent(c)
+        if c in _URL_UNSAFE
+        or c.isspace()
+        or ord(c) < 0x21
+        or ord(c) == 0x7F
+        or ord(c) in BIDI_CONTROLS
+        else c
         for c in url
     )
     if len(encoded) > MAX_URL_CHARS:

@@ -17,8 +17,7 @@ import html
 import re
 from typing import NamedTuple
 
-import nh3
-
+from bot.feeds import bounded
 from bot.feeds.clean import clean_url, normalise_space, replace_odd_spaces
 from bot.models import Link
 
@@ -97,10 +96,19 @@ class Block(NamedTuple):
     text: str = ""
     #: The block's safe links, in order, with their labels.
     links: tuple[Link, ...] = ()
+    #: How deep a list item is nested: 0 at the top level (and for every block of a
+    #: flat ``<p>* ...</p>`` list), 1 for a sub-bullet, and so on.
+    depth: int = 0
 
 
 def _make_block(
-    raw_text: str, anchors: list[tuple[str, str]], *, bold: bool, heading: int, bullet: bool
+    raw_text: str,
+    anchors: list[tuple[str, str]],
+    *,
+    bold: bool,
+    heading: int,
+    bullet: bool,
+    depth: int = 0,
 ) -> Block | None:
     """Build a block from text holding pending anchor placeholders."""
     labels: list[str] = []
@@ -125,12 +133,12 @@ def _make_block(
     if not labels:
         if not marked.strip(" *-•"):
             return None
-        return Block(marked, (), (), is_bullet, bold, heading, marked)
+        return Block(marked, (), (), is_bullet, bold, heading, marked, (), depth)
     text = _MARK.sub(lambda m: labels[int(m.group(1))], marked)
     links = tuple(
         Link(label=label or url, url=url) for label, url in zip(labels, urls, strict=True) if url
     )
-    return Block(marked, tuple(labels), tuple(urls), is_bullet, bold, heading, text, links)
+    return Block(marked, tuple(labels), tuple(urls), is_bullet, bold, heading, text, links, depth)
 
 
 def _find_marks(text: str, anchors: list[tuple[str, str]]) -> list[tuple[int, int, str, str]]:
@@ -149,15 +157,16 @@ def html_to_text(fragment: str) -> str:
     """One line of plain text from text that may hold HTML (titles): tags and scripts go."""
     if "<" not in fragment and "&" not in fragment:
         return fragment
-    return _plain(nh3.clean(_without_markers(fragment), tags=set()))
+    return _plain(bounded.clean(_without_markers(fragment), tags=set()))
 
 
 def sanitise_html(fragment: str) -> str:
     """Keep only structural tags and ``href``; drop scripts, styles and handlers.
 
-    Marker characters digestbot uses internally are removed first.
+    Marker characters digestbot uses internally are removed first.  Linear
+    in the fragment's length however deep its nesting (``bounded.py``).
     """
-    return nh3.clean(
+    return bounded.clean(
         _without_markers(fragment), tags=_KEPT_TAGS, attributes=_KEPT_ATTRIBUTES, link_rel=None
     )
 
@@ -210,17 +219,20 @@ def blocks_of_prepared(safe: str) -> list[Block]:
     for n, ((index, _), marked) in enumerate(zip(kept, texts, strict=True)):
         tag = tags[index]
         heading = int(tag[2]) if tag[:2] in ("<h", "<H") and tag[2:3].isdigit() else 0
-        is_bullet = bullets[n] or (items is not None and items[n])
+        depth = items[n] if items is not None else 0
+        is_bullet = bullets[n] or depth > 0
+        depth = max(0, depth - 1)
         if "\ue002" in marked:
-            blocks.append(_renumbered(marked, labels, urls, is_bullet, bolds[n], heading))
+            block = _renumbered(marked, labels, urls, is_bullet, bolds[n], heading)
+            blocks.append(block._replace(depth=depth) if depth else block)
         elif marked.strip(" *-•"):
-            blocks.append(Block(marked, (), (), is_bullet, bolds[n], heading, marked))
+            blocks.append(Block(marked, (), (), is_bullet, bolds[n], heading, marked, (), depth))
     return blocks
 
 
-def _list_items(tags: list[str], indexes: list[int]) -> list[bool]:
-    """For each kept paragraph, whether it sits inside a list item (``<ul><li>``)."""
-    inside: list[bool] = []
+def _list_items(tags: list[str], indexes: list[int]) -> list[int]:
+    """For each kept paragraph, the depth of the list item it sits in (0: none, 1: top)."""
+    inside: list[int] = []
     in_list = 0
     in_item = False
     position = 0
@@ -237,7 +249,7 @@ def _list_items(tags: list[str], indexes: list[int]) -> list[bool]:
             elif low.startswith("</li"):
                 in_item = False
             position += 1
-        inside.append(in_item and in_list > 0)
+        inside.append(in_list if in_item else 0)
     return inside
 
 
@@ -339,8 +351,9 @@ def markdown_blocks(text: str) -> list[Block]:
             continue
         if _MD_LIST.match(line):
             flush()
+            indent = len(line) - len(line.lstrip(" \t"))
             paragraph.append(normalise_space(_MD_LIST.sub("", line, count=1)))
-            block = _markdown_block(paragraph[0], heading=0, bullet=True)
+            block = _markdown_block(paragraph[0], heading=0, bullet=True, depth=min(indent // 2, 8))
             paragraph.clear()
             if block is not None:
                 blocks.append(block)
@@ -350,7 +363,7 @@ def markdown_blocks(text: str) -> list[Block]:
     return blocks
 
 
-def _markdown_block(source: str, *, heading: int, bullet: bool) -> Block | None:
+def _markdown_block(source: str, *, heading: int, bullet: bool, depth: int = 0) -> Block | None:
     source = _MD_IMAGE.sub("", source)
     bold = bool(_MD_WHOLE_BOLD.match(source.strip()))
     anchors: list[tuple[str, str]] = []
@@ -364,7 +377,9 @@ def _markdown_block(source: str, *, heading: int, bullet: bool) -> Block | None:
         return f"\ue000{len(anchors) - 1}\ue001"
 
     with_marks = _MD_AUTOLINK.sub(_autolink, _MD_LINK.sub(_anchor, source))
-    return _make_block(_md_inline(with_marks), anchors, bold=bold, heading=heading, bullet=bullet)
+    return _make_block(
+        _md_inline(with_marks), anchors, bold=bold, heading=heading, bullet=bullet, depth=depth
+    )
 
 
 _RAW_SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)

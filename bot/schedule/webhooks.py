@@ -38,6 +38,7 @@ import httpx
 
 from bot.models import Digest
 from bot.retry_after import DEFAULT_MAX_SECONDS, clamp_delay, parse_retry_after
+from bot.safetext import strip_bidi
 from bot.schedule.pacing import DiscordLimits, RateWindow, Slot, discord_webhook_window
 from bot.schedule.targets import Kind, Target
 from bot.sinks import PostError
@@ -269,8 +270,11 @@ class WebhookSink:
 
 
 def slack_escape(text: str) -> str:
-    """Slack's three control characters as entities: feed text can never ping or link."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Slack's three control characters as entities: feed text can never ping or link.
+
+    Bidirectional overrides go too (``bot/safetext.py``).
+    """
+    return strip_bidi(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _chunks(text: str, limit: int) -> list[str]:

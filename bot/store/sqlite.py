@@ -127,11 +127,20 @@ def _create_private(path: str) -> None:
 
 @contextmanager
 def wrap_errors(action: str) -> Iterator[None]:
-    """Turn sqlite3 failures into ``StorageError`` naming what was being done."""
+    """Turn sqlite3 failures into ``StorageError`` naming what was being done.
+
+    A corrupted schema page can hold bytes that are not UTF-8: SQLite quotes
+    them in its error message, and decoding that message raises
+    ``UnicodeDecodeError`` instead of ``sqlite3.Error``.
+    """
     try:
         yield
     except sqlite3.Error as exc:
         raise StorageError(f"database error while {action}: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise StorageError(
+            f"database error while {action}: the file is corrupt (unreadable bytes in it)"
+        ) from exc
 
 
 class Store:

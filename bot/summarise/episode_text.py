@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Protocol
 
 from bot.feeds.chapters import parse_timestamp
-from bot.feeds.shownotes import KNOWN_ORGS
+from bot.feeds.orgs import KNOWN_ORGS
 from bot.models import Chapter
 from bot.summarise.facts import Fact, facts_in, format_timestamp
 from bot.summarise.names import ALNUM_BYTES, family_fits, match_key, search_terms

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from bot.feeds.chapters import parse_timestamp
 from bot.feeds.clean import name_key
-from bot.feeds.shownotes import KNOWN_ORGS
+from bot.feeds.orgs import KNOWN_ORGS, spellings
 from bot.models import Chapter, Facts
 
 _NO_FACTS = Facts()
@@ -115,6 +115,9 @@ def fact_in_text(kind: str, value: str, text: str) -> bool:
         return False
     if kind == "license":
         return canonical_license(value) in licenses_in(text)
+    if kind == "org":  # orgs are stored canonically ("NVIDIA"), the text has any spelling
+        squashed = _squash_space(text)
+        return any(_squash_space(s) in squashed for s in spellings(value))
     return _squash_space(value) in _squash_space(text)
 
 

@@ -1,0 +1,395 @@
+"""A found show-notes list into release items: headers, parents and their details.
+
+Bullet lists come flat (Substack's podcast feed writes ``<p>* ...</p>`` for
+every level) or nested.  Nested lists say which bullets are sub-bullets; in a
+flat list a line is a sub-bullet of the release above it when it reads as
+one: it opens with a lowercase word, a number or a symbol, or, in a list
+whose releases carry links, it has no link and opens with no name.  A
+sub-bullet's text becomes the parent's ``details`` and its links the parent's
+links; it is never an item of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from bot.feeds.blocks import _MARK, Block
+from bot.feeds.clean import clean_text, normalise_space
+from bot.feeds.entries import has_link_group, is_junk, is_link_entry, looks_like_header
+from bot.feeds.names import (
+    PRODUCT_FAMILIES,
+    is_label_only,
+    is_person_line,
+    split_name,
+    story_name,
+)
+from bot.feeds.orgs import KNOWN_ORGS
+from bot.feeds.sections import (
+    OTHER,
+    SKIPPED_SECTIONS,
+    canonical_section,
+    names_a_section,
+    section_of_line,
+)
+from bot.models import Link, ParsedItem
+
+_HAS_ALNUM = re.compile(r"[^\W_]")
+_LINK_GROUP = re.compile(
+    "\\(\\s*(?:\ue002\\d+\ue003[\\s,;|/&+]*|and\\s+)+\\)|\\[\\s*(?:\ue002\\d+\ue003[\\s,;|/&+]*)+\\]"
+)
+_TRAILING_MARKS = re.compile("(?:[\\s,;:|/-]*\ue002\\d+\ue003)+[\\s,;:|/-]*$")
+_TIMESTAMPS = re.compile(r"^(?:[(\[]?(?:\d{1,2}:)?\d{1,2}:\d{2}[)\]]?\s*[-–—]?\s*){1,2}")
+_SPONSOR = re.compile(r"\((?:sponsor|sponsored|ad)\)", re.I)
+# TLDR's "(4 minute read)", "(GitHub Repo)" after a story title.
+_READ_TIME = re.compile(r"\s*\((?:\d+\s+minute\s+read|github\s+repo|website)\)\s*$", re.I)
+_BARE_URL = re.compile(r"https?://[^\s<>()\[\]]+")
+# A quantity opening a line: "70B", "128K", "$10B", "~3x", "50%", "1.5".
+_QUANTITY = re.compile(r"^[~$>+≈<]?\d[\d.,]*(?:[KMBT]|%|x|k|b|m)?$")
+# Acronyms that open detail lines as often as names do.
+_PLAIN_ACRONYMS = frozenset(
+    "ai api apis llm llms sota tts gpu gpus cpu mmlu moe ui ux ios os pc mac vram oss".split()
+)
+# Product families that open release lines without looking like names ("Gemini Nano ...").
+_FAMILIES = frozenset(
+    """
+    gemini gemma claude sonnet opus haiku llama grok phi mistral mixtral qwen deepseek sora
+    veo flux kling imagen copilot chatgpt midjourney whisper hermes kimi glm runway suno udio
+    perplexity cursor codex devin dall-e dalle firefly stable falcon yi nemotron olmo granite
+    command jamba reka aria pixtral codestral ministral magistral devstral voxtral seedream
+    seedance hunyuan wan ernie minimax hailuo luma pika ideogram recraft moondream smollm
+    """.split()
+)
+#: A list whose releases carry links: this share of its lines (sub-bullets
+#: included, which rarely carry one) has links.
+_LINKED_LIST = 0.15
+
+
+@dataclass
+class _Pending:
+    """An item being read: its line, then its sub-bullets."""
+
+    block: Block
+    section: str
+    original: str
+    details: list[str] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    #: A news story ("[Title](url) - summary"): named by its title, not a product.
+    story: bool = False
+    summary: str = ""
+
+
+class _Sections:
+    """The section a list is in: canonical name and the header as written."""
+
+    def __init__(self) -> None:
+        self.canonical = OTHER
+        self.original = ""
+        self.explicit = False  # whether a header named the canonical section
+
+    def header(self, text: str) -> None:
+        """Enter the section a header (or sub-header) opens."""
+        original = clean_text(text).strip(" :*")
+        self.original = original
+        # A header naming no section ("Google IO updates", "February", "Business")
+        # leaves each item's section to its own line; its text is still the items'
+        # section_original.
+        self.explicit = names_a_section(original)
+        self.canonical = canonical_section(original) if self.explicit else OTHER
+
+
+def read_bullet_run(
+    blocks: Sequence[Block], flags: Sequence[str] | None = None
+) -> list[ParsedItem]:
+    """Items of a bullet list: parents with their sub-bullets as details.
+
+    ``flags`` says what each block is when the caller knows already: "h" header
+    (or any line that is no bullet), "j" junk, "l" linked bullet, "b" other bullet.
+    """
+    kinds = (
+        list(flags)
+        if flags is not None
+        else [
+            "h"
+            if not block.bullet or looks_like_header(block)
+            else "j"
+            if is_junk(block)
+            else "l"
+            if block.links or has_link_group(block)
+            else "b"
+            for block in blocks
+        ]
+    )
+    bullets = kinds.count("l") + kinds.count("b")
+    linked = kinds.count("l")
+    rich = linked >= 3 and linked / bullets >= _LINKED_LIST
+    nested = any(b.depth > 0 for b, k in zip(blocks, kinds, strict=True) if k in "lb")
+    parents, children = _header_parents(blocks) if nested else (set(), set())
+    sections = _Sections()
+    pending: _Pending | None = None
+    out: list[ParsedItem] = []
+    for index, block in enumerate(blocks):
+        kind = kinds[index]
+        if kind == "h" or index in parents:  # parents: link-less, over linked releases
+            _flush(pending, out)
+            pending = None
+            sections.header(block.text)
+            continue
+        if kind == "j":
+            continue
+        depth = block.depth - (index in children)
+        if pending is not None and _is_detail(
+            block, pending, depth, nested=nested, rich=rich, linked=kind == "l"
+        ):
+            pending.details.append(_detail_text(block))
+            pending.links.extend(block.links)
+            continue
+        _flush(pending, out)
+        pending = None
+        if sections.canonical in SKIPPED_SECTIONS:
+            continue
+        pending = _Pending(block, sections.canonical, sections.original or sections.canonical)
+        if not sections.explicit:
+            pending.section = section_of_line(_line_for_section(block))
+    _flush(pending, out)
+    return out
+
+
+def read_topic_run(blocks: Sequence[Block]) -> list[ParsedItem]:
+    """Items of a topics list: each topic header an item, its chapter lines its details."""
+    pending: _Pending | None = None
+    out: list[ParsedItem] = []
+    for block in blocks:
+        if is_junk(block):
+            if pending is not None:
+                pending.details.append(_TIMESTAMPS.sub("", block.text).strip(" -–—:|"))
+                pending.links.extend(block.links)
+            continue
+        _flush(pending, out)
+        pending = _Pending(block, OTHER, clean_text(block.text).strip(" :*"))
+        pending.section = section_of_line(block.text)
+    _flush(pending, out)
+    return out
+
+
+def read_paragraph_run(blocks: Sequence[Block]) -> list[ParsedItem]:
+    """Items of a list of linked entries with summary paragraphs between them."""
+    sections = _Sections()
+    pending: _Pending | None = None
+    out: list[ParsedItem] = []
+    for block in blocks:
+        entry = is_link_entry(block) or (
+            not block.bullet and len(block.text) <= 250 and has_link_group(block)
+        )
+        if entry and not is_junk(block):
+            _flush(pending, out)
+            pending = None
+            if sections.canonical in SKIPPED_SECTIONS:
+                continue
+            pending = _Pending(block, sections.canonical, sections.original or sections.canonical)
+            pending.story = True
+            if not sections.explicit:
+                pending.section = section_of_line(_line_for_section(block))
+            continue
+        if block.heading or (looks_like_header(block) and not block.bullet):
+            _flush(pending, out)
+            pending = None
+            sections.header(block.text)
+            continue
+        if pending is not None and block.bullet:  # "Related:" bullets under a story
+            pending.details.append(_detail_text(block))
+            pending.links.extend(block.links)
+        elif pending is not None and not pending.summary and len(block.text) >= 40:
+            pending.summary = block.text  # the story's first summary paragraph
+    _flush(pending, out)
+    return out
+
+
+def _header_parents(blocks: Sequence[Block]) -> tuple[set[int], set[int]]:
+    """In a nested list, link-less parents whose sub-bullets carry links are headers.
+
+    Returns the indexes of such parents and of their children (the releases,
+    one level up).
+    """
+    parents: set[int] = set()
+    shifted: set[int] = set()
+    for i, block in enumerate(blocks):
+        if not block.bullet or block.depth != 0 or block.links:
+            continue
+        children = []
+        for j in range(i + 1, len(blocks)):
+            if not blocks[j].bullet or blocks[j].depth == 0:
+                break
+            children.append(j)
+        if children and any(blocks[j].links and blocks[j].depth == 1 for j in children):
+            parents.add(i)
+            shifted.update(children)
+    return parents, shifted
+
+
+def _is_detail(
+    block: Block, parent: _Pending, depth: int, *, nested: bool, rich: bool, linked: bool
+) -> bool:
+    """Whether a bullet right after ``parent`` (or its details) is one of its sub-bullets."""
+    if nested:
+        return depth > 0
+    text = block.text.lstrip()
+    if text.endswith(":") and not block.links:
+        return False  # "Alibaba Tongyi Qwen on a release streak again:" heads what follows
+    first = text.split(maxsplit=1)[0] if text else ""
+    if not first or first.startswith(("http://", "https://", "www.")) or is_label_only(text):
+        return True  # a bare URL or "Paper (Arxiv)" under a release is one of its links
+    if not first[0].isalnum():
+        return not block.links  # "🤖 Mixtral 8x22B is ...", "> 10x fewer parameters"
+    if _QUANTITY.match(first.strip(",.:;")):
+        return True  # "70B gets 82% on MMLU", "128K context"
+    if first[0].islower() and first.isalpha():
+        return True  # "new file search tool", "up to 10,000 files"
+    if linked:
+        return False
+    if rich:
+        return not _opens_with_name(text, parent)
+    # A list whose releases carry no links: a release line names its release before a
+    # dash or colon ("Mamba - transformers alternative"); "Dense model vs MOE" is a detail.
+    named = " - " in text[:60] or ": " in text[:40] or " – " in text[:60]
+    return not named and not _opens_with_name(text, parent)
+
+
+def _opens_with_name(text: str, parent: _Pending) -> bool:
+    """Whether a link-less line opens with a release or an org other than its parent's."""
+    words = text.split()
+    lead = words[0].strip(",.:;!?()[]'\"“”")
+    parent_first = parent.block.text.split(maxsplit=1)[0].casefold() if parent.block.text else ""
+    if lead.casefold() == parent_first:
+        return False  # "GitHub Spark: ..." under "GitHub Universe AI News"
+    for size in (3, 2, 1):
+        if len(words) >= size and " ".join(words[:size]).strip(",.:;").casefold() in KNOWN_ORGS:
+            return True
+    if lead.casefold() in _PLAIN_ACRONYMS:
+        return False
+    if lead.casefold() in _FAMILIES or lead.casefold() in PRODUCT_FAMILIES:
+        return True
+    inner_upper = any(c.isupper() for c in lead[1:])
+    return inner_upper or (any(c.isdigit() for c in lead) and any(c.isalpha() for c in lead))
+
+
+def _detail_text(block: Block) -> str:
+    return block.text  # blocks hold clean text already
+
+
+def _line_for_section(block: Block) -> str:
+    hf = any("huggingface.co" in link.url for link in block.links)
+    return f"{block.text} huggingface.co" if hf else block.text
+
+
+def _flush(pending: _Pending | None, out: list[ParsedItem]) -> None:
+    if pending is not None:
+        read = parse_story if pending.story else parse_item
+        item = read(
+            pending.block,
+            section=pending.section,
+            section_original=pending.original,
+            details=tuple(d for d in pending.details if d),
+            extra_links=tuple(pending.links),
+        )
+        if item is not None and pending.summary and item.summary == item.headline:
+            item = item.model_copy(update={"summary": pending.summary[:600]})
+        if item is not None:
+            out.append(item)
+
+
+def parse_item(
+    block: Block,
+    *,
+    section: str,
+    section_original: str,
+    details: tuple[str, ...] = (),
+    extra_links: tuple[Link, ...] = (),
+) -> ParsedItem | None:
+    """One show-notes line into an item: name, org, headline and labelled links."""
+    if block.labels:  # drop the "(X, HF, Paper)" link list; other anchors keep their text
+        marked = _TRAILING_MARKS.sub("", _LINK_GROUP.sub("", block.marked))
+        if "\ue002" in marked:
+            marked = _MARK.sub(lambda m: block.labels[int(m.group(1))], marked)
+        headline = (normalise_space(marked) if "  " in marked else marked).strip(" -–—:,;|")
+    else:
+        headline = block.text.strip(" -–—:,;|")  # blocks are already clean text
+    if not headline:
+        headline = block.text
+    if not _HAS_ALNUM.search(headline) or is_person_line(headline) or is_label_only(headline):
+        return None  # "Read more", "Paper 2 (Arxiv)": a link, not a release
+    links = list(block.links)
+    if "http" in headline:  # bare URLs become links, and leave the headline
+        for url in _BARE_URL.findall(headline):
+            links.append(Link(label="Link", url=url.rstrip(".,;:")))
+        stripped = _BARE_URL.sub("", headline).strip(" -–—:,;|()")
+        if not _HAS_ALNUM.search(stripped):
+            return None  # only a URL: a link, not a release
+        headline = normalise_space(stripped)
+    name, org = split_name(headline)
+    return ParsedItem(
+        name=name,
+        org=org,
+        section=section,
+        section_original=section_original,
+        headline=headline,
+        summary=headline,
+        links=_dedupe((*links, *extra_links)),
+        details=details,
+    )
+
+
+def parse_story(
+    block: Block,
+    *,
+    section: str,
+    section_original: str,
+    details: tuple[str, ...] = (),
+    extra_links: tuple[Link, ...] = (),
+) -> ParsedItem | None:
+    """A news story ("[Title](url) - summary", "#### [Title](url)") into an item.
+
+    The headline is the story's title (the opening link's text), the summary
+    the rest of the paragraph, and the name the product the title announces
+    or else the title itself, shortened (``names.story_name``).
+    """
+    if not is_link_entry(block):
+        return parse_item(
+            block,
+            section=section,
+            section_original=section_original,
+            details=details,
+            extra_links=extra_links,
+        )
+    title = clean_text(block.labels[0]).strip(" -–—:,;|")
+    if not _HAS_ALNUM.search(title) or title.startswith(("http://", "https://", "www.")):
+        return None  # a bare URL is a link, not a story
+    if _SPONSOR.search(title) or is_label_only(title):
+        return None  # "... (Sponsor)": an advertisement
+    title = _READ_TIME.sub("", title).strip(" -–—:,;|") or title
+    rest = _MARK.sub(
+        lambda m: block.labels[int(m.group(1))], block.marked[block.marked.find("\ue003") + 1 :]
+    )
+    rest = rest.strip(" -–—:,;|.")
+    name, org = story_name(title)
+    return ParsedItem(
+        name=name,
+        org=org,
+        section=section,
+        section_original=section_original,
+        headline=title,
+        summary=rest if len(rest) >= 20 else title,
+        links=_dedupe((*block.links, *extra_links)),
+        details=details,
+    )
+
+
+def _dedupe(links: Sequence[Link]) -> tuple[Link, ...]:
+    seen: set[str] = set()
+    out = []
+    for link in links:
+        if link.url not in seen:
+            seen.add(link.url)
+            out.append(link)
+    return tuple(out)

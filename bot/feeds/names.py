@@ -1,0 +1,547 @@
+"""Release names and their orgs from one show-notes line.
+
+A name is the product as a reader would say it: "Qwen3-Coder-480B-A35B",
+"Kokoro", "Veo 3", "Kling VIDEO 2.6".  ``split_name`` reads the usual shapes
+("Org - Name - what it is", "Org launches Name", "Name: what it is") and then
+repairs what those shapes get wrong on real lines: a trailing link label
+("DeepHermes-3 Preview X"), a possessive ("Qwen's latest model QwQ-32B"), a
+generic opener ("How the Agent Manager ..."), a bare number ("$10B"), a
+dangling "&", an emoji, a brand dropped as if it were the org ("Kling").
+Orgs go through ``orgs.canonical_org`` and are only set when the line names one.
+
+For news digests whose lines are story titles ("OpenAI is reportedly raising
+at a $500B valuation"), the name is the story's lead noun phrase when it reads
+as a product, and otherwise the title's first words: a title is what a reader
+would call that story.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.feeds.clean import name_key
+from bot.feeds.orgs import KNOWN_ORGS, canonical_org, is_brand_only
+from bot.quality import (
+    BAD,
+    GENERIC_WORDS,
+    LINK_LABELS,
+    MALFORMED,
+    TRAILING_LABELS,
+    name_problems,
+)
+
+_DASH_SPLIT = re.compile(r"\s+[-–—|]\s+|\s+[–—]|[–—]\s+")
+_LEADING_NOISE = re.compile(
+    r"^[\W_]*(?:(?:new|breaking|update|updated|hot|fire)\s*[:!-]\s*)?", re.I
+)
+_TOKEN_TRIM = ",.;:!?'\"“”‘’()[]"
+# A parenthesised list of link labels typed as text: "(X, HF)", "[Blog]".
+_LABEL_GROUP = re.compile(r"[(\[]([^()\[\]]{1,80})[)\]]")
+_POSSESSIVE = re.compile(r"^(.+?)['’]s$")
+_EMOJI = re.compile(
+    "[\u2190-\u21ff\u2300-\u23ff\u2460-\u27bf\u2900-\u2bff\u3030\u303d\u3297\u3299"
+    "\U0001d400-\U0001d7ff\U0001f000-\U0001faff\ufe0f\u200d]"
+)
+_CONNECTORS = "&+-–—/|:,;"
+_FROM_BY = re.compile(r"\b(?:from|by)\s+([A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)?)")
+_DIGIT = re.compile(r"\d")
+_QUANTITY_WORD = re.compile(r"^[~$]?\d[\d.,]*[KMBT]?$")
+_HAS_WORD = re.compile(r"[^\W_]")
+_PERSON_HINTS = ("guest", "host", "panel", "evangelist")
+
+_OWN_STOP_WORDS = frozenset(
+    """
+    sota
+    a add ai also an and announce announcement apache are as at available be beat beats
+    been bring by can come comes drop family finally for from get gets go goes got had
+    has have hit hits how in is it its just licence license licensed make may mit model
+    models new now of on open opens or our rolled say says ship show that the their
+    these this those to top tops update using via was were what when where which who why
+    will win wins with
+    """.split()
+)
+
+
+def split_name(headline: str) -> tuple[str, str | None]:
+    """The release name and its org from a headline.
+
+    "Prime Intellect - MetaGENE-1 - metagenomic model" -> ("MetaGENE-1", "Prime Intellect");
+    "Kokoro - #1 TTS" -> ("Kokoro", None); "OpenAI launches GPT-5.1" -> ("GPT-5.1", "OpenAI");
+    "Phi-4 MIT licensed family of models from Microsoft" -> ("Phi-4", "Microsoft").
+    """
+    text = _without_label_groups(headline if headline.isascii() else _EMOJI.sub("", headline))
+    text = _LEADING_NOISE.sub("", text).strip() or headline
+    news = _news_name(text)
+    if news is not None:
+        return news
+    parts = [p.strip() for p in _DASH_SPLIT.split(text) if p.strip()] or [text]
+    org: str | None = None
+    if (len(parts) >= 3 and _org_like(parts[0])) or (
+        len(parts) >= 2 and parts[0].casefold() in KNOWN_ORGS
+    ):
+        org, segments = parts[0], parts[1:]
+    else:
+        segments = parts
+    name = ""
+    for segment in segments:
+        colon = segment.find(":")
+        if colon > 0 and len(segment[:colon].split()) <= 6:
+            segment = segment[:colon]
+        subject, rest = _subject_and_object(segment)
+        if subject:
+            found = _find_name(rest, scan=2) if rest else ""
+            if found and found.casefold() not in KNOWN_ORGS:
+                # "Chrome adds Gemini": the subject is an org only when it is a known one.
+                org = org or (subject if subject.casefold() in KNOWN_ORGS else None)
+                name = found
+            else:
+                name = subject
+            break
+        name = _find_name(segment, scan=1 if segment is not segments[-1] else 8)
+        if name:
+            break
+    name = name.strip(_TOKEN_TRIM + " -")[:80]
+    if not _usable_name(name):  # "3", "$4", ")": a bare number or symbol names nothing
+        name = " ".join(text.split()[:4])[:80]
+    prefix_org, rest = _strip_org_prefix(name)
+    if prefix_org and (org is None or org.casefold() == prefix_org.casefold()):
+        name, org = rest, prefix_org
+    if org is None:
+        org = _org_from(name, headline)
+    quoted = _QUOTED_AFTER_VERB.search(text) if ('"' in text or "“" in text) else None
+    if (
+        quoted
+        and not quoted.group(1).islower()
+        and (name.casefold() in KNOWN_ORGS or not _stands_alone(name.split()[0]))
+    ):
+        name = quoted.group(1)  # "The White House unveils “America’s AI Action Plan”"
+    elif name.casefold() in KNOWN_ORGS:
+        later = _strong_token_after(text, name)  # "Qwen drops an update: Qwen3-235B-..."
+        if later:
+            org, name = org or name, later
+    return _repaired(name, org, text)
+
+
+# "LMArena raises $100M": the company is the news.  "Elon sues OpenAI": the event is.
+_MONEY_VERBS = frozenset("raises raised fundraises fundraising valued".split())
+_EVENT_VERBS = frozenset(
+    "sues sued responds responded accuses accused charged testifies settles fires fired".split()
+)
+
+
+def _news_name(text: str) -> tuple[str, str | None] | None:
+    """Names for news lines about a company rather than a release, else ``None``."""
+    tokens = text.split(maxsplit=5)
+    if len(tokens) < 2 or not _name_like(tokens[0]):
+        return None
+    verb = tokens[1].casefold().strip(_TOKEN_TRIM)
+    subject = tokens[0].strip(_TOKEN_TRIM)
+    org = canonical_org(subject) if subject.casefold() in KNOWN_ORGS else None
+    if verb in _MONEY_VERBS:
+        return subject, org
+    if verb in _EVENT_VERBS:
+        words: list[str] = []
+        for token in tokens[:4]:
+            words.append(token.strip(_TOKEN_TRIM))
+            if token.endswith((",", ".", ";", ":")):
+                break
+        return " ".join(w for w in words if w), org
+    return None
+
+
+_QUOTED_AFTER_VERB = re.compile(
+    r"\b(?:unveils|launches|releases|announces|introduces|drops|ships|debuts|proposes)"
+    r"\s+(?:(?:its|their|a|an|the|new)\s+){0,2}[\"“]([^\"“”]{2,60})[\"”]"
+)
+
+
+def _strong_token_after(text: str, name: str) -> str:
+    """The first token after ``name`` with a digit or inner capitals, as a name run."""
+    tokens = text.split()
+    for i, raw in enumerate(tokens[1:14], start=1):
+        token = raw.strip(_TOKEN_TRIM)
+        if token.casefold() == name.casefold() or len(token) < 3:
+            continue
+        has_digit = _DIGIT.search(token) is not None and any(c.isalpha() for c in token)
+        mixed = any(c.isupper() for c in token[1:]) and any(c.islower() for c in token)
+        if has_digit or mixed:
+            return _leading_name(" ".join(tokens[i:]))
+    return ""
+
+
+def _strip_org_prefix(name: str) -> tuple[str | None, str]:
+    """ "Google Gemini 3 Pro" -> ("Google", "Gemini 3 Pro"); (None, name) when no org leads."""
+    words = name.split()
+    for size in (3, 2, 1):
+        if len(words) > size and " ".join(words[:size]).casefold() in KNOWN_ORGS:
+            rest = words[size:]
+            # Keep "Kimi K2", "DeepSeek R1", "Cartesia AI": a short version tag is no name.
+            letters = sum(c.isalpha() for c in rest[0])
+            brand = size == 1 and is_brand_only(words[0])  # "Kling VIDEO 2.6" keeps "Kling"
+            if letters and _name_like(rest[0]) and (len(rest) > 1 or letters >= 4) and not brand:
+                if _stands_alone(rest[0]) and not _is_version(rest[0]):
+                    return " ".join(words[:size]), " ".join(rest)
+                # "Microsoft BUILD", "Apple Intelligence", "Reka Core": the org is part of
+                # the product's name; the org is still the org.
+                return " ".join(words[:size]), name
+    return None, name
+
+
+#: Product families a reader names without their maker ("Gemini 3 Pro", not "Google ...").
+PRODUCT_FAMILIES = frozenset(
+    """
+    gemini gemma claude sonnet opus haiku llama grok phi mistral mixtral qwen deepseek sora
+    veo flux kling imagen chatgpt midjourney whisper hermes kimi glm runway suno udio
+    codex devin dall-e dalle firefly falcon nemotron olmo granite jamba pixtral codestral
+    ministral magistral devstral voxtral seedream seedance hunyuan wan ernie minimax hailuo
+    moondream smollm sam gpt o1 o3 o4 nova titan
+    """.split()
+)
+
+
+def _is_version(word: str) -> bool:
+    """ "V3.1", "R1", "2.5": a version tag, which needs its brand ("DeepSeek V3.1")."""
+    return sum(c.isalpha() for c in word) <= 1 and _DIGIT.search(word) is not None
+
+
+def _stands_alone(word: str) -> bool:
+    """Whether a product word after its org reads as the name on its own ("Gemini", "VASA-1")."""
+    low = word.casefold().strip(_TOKEN_TRIM)
+    if low in PRODUCT_FAMILIES or _DIGIT.search(word) or "-" in word:
+        return True
+    inner = word[1:]
+    # CamelCase ("LLama", "IDEFICS"-like acronyms up to 4 letters) stands alone; "BUILD" does not.
+    return inner.lower() != inner and (not word.isupper() or len(word) <= 4)
+
+
+_VERBS = frozenset(
+    """
+    acquires added adds allowing announced announces brings buys confirms debuts demos
+    dropped drops expands fundraises gives integrates introduced introduces joins launch
+    launched launches makes open-sources opensources partners presents previews
+    published publishes raises reduces release released releases removes responds
+    revealed reveals rolls shipped ships shows sues teased teases teasing unveiled
+    unveils updated updates upgrades
+        proposes discovers discover introduce announce unveil launch release drop
+    """.split()
+)
+#: Verbs after which the subject itself is the news ("Grok 3 is ...", "Sora gets ...").
+_STATE_VERBS = frozenset(
+    """
+    also are finally gets goes got has have is just now officially quietly was will
+    """.split()
+)
+#: Words that end a release name ("Phi-4 MIT licensed ..." -> "Phi-4").
+_STOP_WORDS = _OWN_STOP_WORDS | _VERBS | _STATE_VERBS
+
+_OPENERS = frozenset(
+    """
+    a about all also an another available big breaking chat chatted first her his huge i
+    i'm if im interview is it its me meet more my new no not open oss our so some sota
+    source story the their these this tiny we went with yes you your
+    """.split()
+)
+_PEOPLE_LINE = re.compile(
+    r"^(?:guests?|co[-\s]?hosts?|hosts?|panel(?:ists)?)\b\s*[:\-–]|\bevangelist\b", re.I
+)
+# "co-host" and a @handle on one line, in either order: two searches, because one
+# pattern with ".*" between them backtracks quadratically on a long line full of "@".
+_COHOST = re.compile(r"\bco[-\s]?host\b", re.I)
+_HANDLE = re.compile(r"@\w")
+
+
+def _subject_and_object(segment: str) -> tuple[str, str]:
+    """Split "OpenAI launches GPT-5.1" into ("OpenAI", "GPT-5.1"); ("", "") when not that shape."""
+    tokens = segment.split()
+    if not tokens or tokens[0].casefold().strip(_TOKEN_TRIM) in _OPENERS:
+        return "", ""
+    for i in range(1, min(5, len(tokens))):
+        word = tokens[i].casefold().strip(_TOKEN_TRIM)
+        is_open_source = (
+            word == "open" and i + 1 < len(tokens) and tokens[i + 1].casefold().startswith("source")
+        )
+        if word in _STATE_VERBS:
+            subject = tokens[:i]
+            if all(_name_like(t) or t in ("&", "+") for t in subject):
+                return " ".join(subject).strip(_TOKEN_TRIM), ""
+            return "", ""
+        if word in _VERBS or is_open_source:
+            subject = tokens[:i]
+            if not all(_name_like(t) or t in ("&", "+") for t in subject):
+                return "", ""
+            rest = tokens[i + (2 if is_open_source else 1) :]
+            while rest and rest[0].casefold().strip(_TOKEN_TRIM) in _VERBS:
+                rest = rest[1:]
+            return " ".join(subject).strip(_TOKEN_TRIM), " ".join(rest)
+        if not _name_like(tokens[i].strip(_TOKEN_TRIM)) and tokens[i] not in ("&", "+"):
+            return "", ""
+    return "", ""
+
+
+def _find_name(text: str, *, scan: int) -> str:
+    """The first run of name-like words, skipping openers ("We", "The", "New") and up to
+    ``scan`` ordinary words."""
+    tokens = text.split()
+    for i, raw in enumerate(tokens[: scan + 3]):
+        token = raw.strip(_TOKEN_TRIM)
+        if not token or token.casefold() in _OPENERS:
+            continue
+        if _name_like(token) and any(c.isalpha() for c in token):
+            return _leading_name(" ".join(tokens[i:]))
+        if i >= scan:
+            break
+    return ""
+
+
+def is_person_line(headline: str) -> bool:
+    """Whether a show-notes line lists a host or guest rather than a release."""
+    low = headline.lower()
+    if "@" not in low and not any(hint in low for hint in _PERSON_HINTS):
+        return False  # the pattern needs one of these: skip it on most lines
+    if _PEOPLE_LINE.search(headline):
+        return True
+    cohost = _COHOST.search(headline)
+    return cohost is not None and (
+        _HANDLE.search(headline, 0, cohost.start()) is not None
+        or _HANDLE.search(headline, cohost.end()) is not None
+    )
+
+
+def _usable_name(name: str) -> bool:
+    """A name holds a letter and at least two letters or digits."""
+    return any(c.isalpha() for c in name) and len(name_key(name)) >= 2
+
+
+def _org_like(text: str) -> bool:
+    """A known org, or one or two capitalised words that read as a company name."""
+    if text.casefold() in KNOWN_ORGS:
+        return True
+    words = text.split()
+    return len(words) <= 2 and all(
+        w[:1].isupper() and w.casefold() not in _STOP_WORDS and not any(c.isdigit() for c in w)
+        for w in words
+    )
+
+
+def _leading_name(text: str) -> str:
+    tokens = text.split()
+    kept: list[str] = []
+    for i, raw in enumerate(tokens[:6]):
+        token = raw.strip(_TOKEN_TRIM)
+        if not token:
+            break
+        if i > 0 and token in ("&", "+") and i + 1 < len(tokens) and _name_like(tokens[i + 1]):
+            kept.append(token)
+            continue
+        if i > 0 and raw.startswith(("(", "[")):
+            break  # "(HRM)" glosses the name; it is not part of it
+        if i > 0 and token.casefold() in _VERSION_WORDS and _DIGIT.search(kept[-1]):
+            kept.append(token.capitalize() if token.islower() else token)
+            continue  # "Grok 4 fast" is "Grok 4 Fast"
+        if i > 0 and (
+            (token.casefold() in _STOP_WORDS and not _kept_capitalised(token))
+            or not _name_like(token)
+        ):
+            break
+        kept.append(token)
+        if raw.endswith((",", ":", ";", ")")):
+            break
+    return " ".join(kept)
+
+
+#: Words that finish a versioned name even when written in lowercase ("Grok 4 fast").
+_VERSION_WORDS = frozenset(
+    "fast mini nano pro max turbo flash lite preview instruct thinking coder plus ultra"
+    " heavy".split()
+)
+#: Stop words that belong to a name when capitalised: "Hierarchical Reasoning Model".
+_NAME_NOUNS = frozenset("model models family update".split())
+
+
+def _kept_capitalised(token: str) -> bool:
+    return token[:1].isupper() and token.casefold() in _NAME_NOUNS
+
+
+def _name_like(token: str) -> bool:
+    if "-" in token or "." in token or token.lower() != token:  # the last: has a capital
+        return True
+    return _DIGIT.search(token) is not None
+
+
+def _org_from(name: str, headline: str) -> str | None:
+    words = name.split()
+    for size in (3, 2, 1):
+        if len(words) > size and " ".join(words[:size]).casefold() in KNOWN_ORGS:
+            return " ".join(words[:size])
+    if " from " not in headline and " by " not in headline:
+        return None
+    m = _FROM_BY.search(headline)
+    if m:
+        for candidate in (m.group(1), m.group(1).split()[0]):
+            if candidate.casefold() in KNOWN_ORGS:
+                return candidate
+    return None
+
+
+def _without_label_groups(text: str) -> str:
+    """ "DeepHermes-3 Preview (X, HF)" -> "DeepHermes-3 Preview": label lists typed as text go."""
+    if "(" not in text and "[" not in text:
+        return text
+
+    def _drop(m: re.Match[str]) -> str:
+        labels = [w.strip().casefold() for w in re.split(r"[,/|&+]|\band\b", m.group(1))]
+        return " " if all(w in LINK_LABELS or not w for w in labels) else m.group(0)
+
+    return " ".join(_LABEL_GROUP.sub(_drop, text).split())
+
+
+def _trimmed(name: str) -> str:
+    """A name without emoji, trailing link labels, connectors or a possessive "'s"."""
+    words = (name if name.isascii() else _EMOJI.sub("", name)).split()
+    while len(words) > 1 and words[-1].strip(_TOKEN_TRIM).casefold() in TRAILING_LABELS:
+        words.pop()  # "DeepHermes-3 Preview X"; "Hierarchical Reasoning Model" keeps "Model"
+    while words and words[-1] in _CONNECTORS:
+        words.pop()
+    name = " ".join(words).strip(_TOKEN_TRIM + " " + _CONNECTORS)
+    possessive = _POSSESSIVE.match(name)
+    return possessive.group(1) if possessive else name
+
+
+def _acceptable(name: str) -> bool:
+    if name.isalnum() and name.isascii() and name[:1].isalpha() and len(name) > 2:
+        low = name.casefold()  # one word of letters and digits, such as "Kokoro"
+        if (
+            low not in GENERIC_WORDS
+            and low not in LINK_LABELS
+            and sum(c.isalpha() for c in name) > 1
+        ):
+            return True
+    if name.isascii() and name[-1:].isalnum() and " " in name and "'" not in name:
+        last = name.rsplit(maxsplit=1)[-1].casefold()
+        if (
+            last not in LINK_LABELS
+            and last not in _TAIL_WORDS
+            and "http" not in name
+            and "www." not in name
+        ):
+            return True  # the common case, without the full check
+    problems = name_problems(name)
+    return not any(p in BAD or p in MALFORMED for p in problems)
+
+
+def _repaired(name: str, org: str | None, text: str) -> tuple[str, str | None]:
+    """Fix the name shapes real lines produce; canonical spelling for the org."""
+    org = canonical_org(org)
+    lead, _, rest = name.partition(" ")
+    owner = _POSSESSIVE.match(lead)
+    if owner and rest and owner.group(1).casefold() in KNOWN_ORGS:
+        # "Meta’s 32B Code World Model": Meta is the org; a size is no part of the name.
+        org = org or canonical_org(owner.group(1))
+        words = rest.split()
+        while len(words) > 1 and _QUANTITY_WORD.match(words[0]):
+            words.pop(0)
+        name = " ".join(words)
+    trimmed = _trimmed(name)
+    words = trimmed.split()
+    while len(words) > 1 and words[-1].casefold() in _TAIL_WORDS:
+        words.pop()  # "I also invited and" -> "I also invited"
+    trimmed = " ".join(words)
+    if _acceptable(trimmed) and not _POSSESSIVE.match(name.strip(_TOKEN_TRIM)):
+        return trimmed, org
+    # "Qwen's latest reasoning model QwQ-32B", "How the Agent Manager ...", "$10B":
+    # look for a name further along the line, after the word that was taken.
+    tokens = text.split()
+    taken = name.split()[:1]
+    start = next(
+        (i + 1 for i, t in enumerate(tokens) if taken and t.strip(_TOKEN_TRIM) == taken[0]), 1
+    )
+    possessive = _POSSESSIVE.match(name.strip(_TOKEN_TRIM))
+    if possessive and org is None and possessive.group(1).casefold() in KNOWN_ORGS:
+        org = canonical_org(possessive.group(1))
+    for i in range(start, min(len(tokens), start + 8)):
+        candidate = _trimmed(_leading_name(" ".join(tokens[i:])))
+        if candidate and _name_like(candidate.split()[0]) and _acceptable(candidate):
+            if candidate.casefold() in KNOWN_ORGS and org is None:
+                org = canonical_org(candidate)
+                continue
+            return candidate, org
+    # No product on the line: its first words are what a reader would call it.
+    words = [w for w in (_trimmed(w) for w in tokens[:6]) if w]
+    while len(words) > 1 and words[-1].casefold() in _TAIL_WORDS:
+        words.pop()  # "I also invited and" -> "I also invited"
+    fallback = " ".join(words).strip(_CONNECTORS + " ")[:80]
+    return (fallback if fallback else trimmed or name), org
+
+
+# A site name closing a story title: "... - The New York Times", "... | TechCrunch".
+_SITE_SUFFIX = re.compile(r"\s+[-–—|]\s+[^-–—|]{2,40}$")
+_ANNOUNCES = re.compile(
+    r"^\S+(?:\s+\S+){0,2}?\s+(?:releases|launches|announces|unveils|introduces|debuts"
+    r"|open-sources|ships|drops)\s+(?:(?:its|their|a|an|the|new)\s+){0,2}",
+    re.I,
+)
+_TAIL_WORDS = frozenset("a an and as at by for from in of on or the to with".split())
+#: How many words of a story title make its name when it announces no product.
+_STORY_WORDS = 10
+
+
+def story_name(title: str) -> tuple[str, str | None]:
+    """The name of a news story: the product its title announces, else the title, shortened.
+
+    "Anthropic releases Claude Sonnet 4.5 in latest bid ..." -> ("Claude Sonnet 4.5",
+    "Anthropic"); "SB 53, the landmark AI transparency bill, is now law" -> that title's
+    first words.  The org is set only when the title opens with a known one.
+    """
+    first = title.split(maxsplit=1)[0].strip(_TOKEN_TRIM) if title.strip() else ""
+    known = canonical_org(first) if first.casefold() in KNOWN_ORGS else None
+    announced = _ANNOUNCES.match(title)
+    if announced and known:  # "Anthropic releases Claude Sonnet 4.5 in ...": the release
+        name = _trimmed(_leading_name(title[announced.end() :]))
+        strong = any(c.isdigit() for c in name) or any(c.isupper() for c in name[1:])
+        if name and strong and _acceptable(name):
+            return name, known
+    short = title
+    if len(title) > 30:  # only the tail can hold a site name: never scan a hostile title
+        short = title[:-60] + _SITE_SUFFIX.sub("", title[-60:])
+    colon = short.find(": ")
+    lead = short[:colon].split() if colon > 0 else []
+    if 0 < len(lead) <= 4 and any(_productish(w) for w in lead):
+        short = short[:colon]  # "SWE-Bench Pro: Can AI Agents ..." -> "SWE-Bench Pro"
+    words = (short if short.isascii() else _EMOJI.sub("", short)).split()[:_STORY_WORDS]
+    while words and (
+        _POSSESSIVE.match(words[-1].strip(_TOKEN_TRIM))
+        or not _HAS_WORD.search(words[-1])
+        or words[-1].casefold() in _TAIL_WORDS
+    ):
+        words.pop()  # never end on "Google's", a dangling "&" or "in"
+    shortened = " ".join(words).strip(_CONNECTORS + _TOKEN_TRIM + " ")
+    return (shortened or title[:80]), known
+
+
+def _productish(word: str) -> bool:
+    """ "SWE-Bench", "GPT-5", "DeepSeek": a digit, a hyphenated capital or mixed case."""
+    if _DIGIT.search(word) and any(c.isalpha() for c in word):
+        return True
+    inner = word[1:]
+    return ("-" in word and inner.lower() != inner) or (
+        inner.lower() != inner and inner.upper() != inner
+    )
+
+
+def episode_name(title: str) -> str:
+    """An episode's title as the name of the one item it becomes: no emoji, at most 80 chars."""
+    text = title if title.isascii() else _EMOJI.sub("", title)
+    return " ".join(text.split()).strip(_CONNECTORS + " ")[:80] or title[:80]
+
+
+def is_label_only(text: str) -> bool:
+    """Whether a line is only link labels and numbers ("Paper 2 Arxiv", "Read more")."""
+    if len(text) > 40:
+        return False  # four labels at most: most lines are longer
+    words = [w.strip(_TOKEN_TRIM).casefold() for w in text.split()]
+    words = [w for w in words if w]
+    if not words or len(words) > 4:
+        return False
+    if " ".join(words) in LINK_LABELS:
+        return True
+    return all(w in LINK_LABELS or w.isdigit() for w in words)

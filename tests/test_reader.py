@@ -1,0 +1,434 @@
+"""The general show-notes reader: lists found by shape, sub-bullets as details, names, orgs.
+
+Each test is a shape seen in real episodes (ThursdAI, Last Week in AI, a podcast
+with chapter lines), written small; the real feeds in ../shared are checked at the
+end and by ``make quality``.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.feeds.blocks import html_blocks, markdown_blocks
+from bot.feeds.names import split_name, story_name
+from bot.feeds.orgs import canonical_org, spellings
+from bot.feeds.parse import parse_markdown_document, parse_source
+from bot.feeds.sections import canonical_section
+from bot.feeds.shownotes import extract_items
+from bot.quality import is_bad_name
+
+
+def _p(*lines: str) -> str:
+    """Substack's podcast-feed form: every line a paragraph, bullets typed as "* "."""
+    return "".join(f"<p>{line}</p>" for line in lines)
+
+
+LLAMA_DAY = _p(
+    "Intro prose about the week that is long enough to be prose and not a list at all.",
+    "<strong>TL;DR of all topics covered:</strong>",
+    "* Open Source LLMs",
+    "* Meta LLama 3 8B and 70B (<a href='https://x.com/meta/1'>X</a>, "
+    "<a href='https://ai.meta.com/llama3'>Blog</a>)",
+    "* Trained 15T tokens!",
+    "* 70B gets 82% on MMLU",
+    "* 128K vocab tokenizer",
+    "* 🤖 It is fluent in 5 languages",
+    "* Dense model not MoE",
+    "* WizardLM-2 8x22B (<a href='https://x.com/wizard/2'>X</a>, HF)",
+    "* Released it and then pulled it back from HF",
+    "* 70% cheaper than before (<a href='https://x.com/wizard/3'>thread</a>)",
+    "* Big CO LLMs + APIs",
+    "* OpenAI gives us Batch API + Assistants API v2",
+    "* Batch is 50% cost",
+    "* new file search tool",
+    "* Reka gives us Reka Core (<a href='https://x.com/reka/4'>X</a>)",
+    "* Gemini Nano updates, no links yet",
+    "That's all for this week, see you next time, friends and listeners of the show!",
+)
+
+
+def test_flat_sub_bullets_are_the_parents_details() -> None:
+    items = extract_items(html_blocks(LLAMA_DAY))
+    assert [i.name for i in items] == [
+        "LLama 3 8B",
+        "WizardLM-2 8x22B",
+        "Batch API + Assistants API v2",
+        "Reka Core",
+        "Gemini Nano",
+    ]
+    llama, wizard, batch, *_ = items
+    assert llama.details == (
+        "Trained 15T tokens!",
+        "70B gets 82% on MMLU",
+        "128K vocab tokenizer",
+        "🤖 It is fluent in 5 languages",
+        "Dense model not MoE",
+    )
+    assert batch.details == ("Batch is 50% cost", "new file search tool")
+    # A sub-bullet's links are the parent's links.
+    assert "https://x.com/wizard/3" in [link.url for link in wizard.links]
+    assert not any(is_bad_name(i.name) for i in items)
+
+
+def test_nested_lists_give_details_and_linkless_parents_become_headers() -> None:
+    html = (
+        "<p>TL;DR</p><ul>"
+        "<li><p>Kokoro - tiny TTS (<a href='https://hf.co/k'>HF</a>)</p>"
+        "<ul><li><p>Apache 2 license</p></li><li><p>82M params</p></li></ul></li>"
+        "<li><p>Google IO updates</p><ul>"
+        "<li><p>Veo 3 - video with sound (<a href='https://g.co/veo'>X</a>)</p></li>"
+        "<li><p>Imagen 4 - images (<a href='https://g.co/im'>Blog</a>)</p></li>"
+        "</ul></li></ul>"
+    )
+    items = extract_items(html_blocks(html))
+    assert [i.name for i in items] == ["Kokoro", "Veo 3", "Imagen 4"]
+    assert items[0].details == ("Apache 2 license", "82M params")
+    assert items[1].section_original == "Google IO updates"
+
+
+def test_markdown_indented_sub_bullets_are_details() -> None:
+    md = (
+        "TL;DR\n\n* Kokoro - tiny TTS ([HF](https://hf.co/k))\n  * Apache 2 license\n"
+        "  * [demo](https://hf.co/k/demo)\n* Moondream 2 - sees ([X](https://x.com/m))\n"
+        "* Phi-4 - small ([HF](https://hf.co/p))\n"
+    )
+    kokoro, *_ = extract_items(markdown_blocks(md))
+    assert kokoro.details == ("Apache 2 license", "demo")
+    assert [link.url for link in kokoro.links] == ["https://hf.co/k", "https://hf.co/k/demo"]
+
+
+def test_an_unbulleted_line_inside_the_list_does_not_end_it() -> None:
+    """2025-05-23: "Google IO updates - ..." cut the list after 3 of ~27 releases."""
+    html = _p(
+        "TL;DR of all topics covered and show notes",
+        "* Gemma 3n - mobile model (<a href='https://hf.co/g'>HF</a>)",
+        "* Devstral 24B - coding model (<a href='https://m.ai/d'>Blog</a>)",
+        'Google IO updates - it was an "Ultra" event',
+        "* Gemini Diffusion - fast editing (<a href='https://x.com/gd'>X</a>)",
+        "* Jules - async code agent (<a href='https://x.com/j'>thread</a>)",
+        "<strong>Big CO LLMs + APIs</strong>",
+        "* Anthropic announces Claude 4 Opus (<a href='https://x.com/c'>X</a>)",
+    )
+    items = extract_items(html_blocks(html))
+    assert [i.name for i in items] == [
+        "Gemma 3n",
+        "Devstral 24B",
+        "Gemini Diffusion",
+        "Jules",
+        "Claude 4 Opus",
+    ]
+    assert items[2].section_original.startswith("Google IO updates")
+    assert items[4].section == "Big CO LLMs + APIs"
+
+
+def test_a_sentence_about_show_notes_and_a_table_of_contents_are_not_the_list() -> None:
+    """2025-09-26: "show notes are posted at the end" then a table of contents won."""
+    html = _p(
+        "So let's dive in! As a reminder, all the show notes are posted at the end of it.",
+        "<strong>Table of Contents</strong>",
+        "* Open Source AI",
+        "* Qwen3-VL Announcement",
+        "* DeepSeek V3.1 Terminus: a bugfix",
+        "* Big Companies, Bigger Bets!",
+        "* Grok 4 fast - 2M context",
+        "Open Source AI",
+        "Qwen3-VL: a vision model (<a href='https://x.com/q'>X</a>, <a href='https://hf.co/q'>HF</a>)",
+        "Qwen 3 launched earlier as a text-only family; the vision variant just arrived. " * 3,
+        "DeepSeek V3.1 Terminus: cleaner output (<a href='https://x.com/d'>X</a>)",
+        "The whale resurfaced to push a small update that matters for agents. " * 3,
+        "Grok 4 Fast - 2M context, cheap (<a href='https://x.com/g'>X</a>)",
+        "xAI keeps shipping and this one is shockingly cheap for what it does. " * 3,
+    )
+    items = extract_items(html_blocks(html))
+    assert [i.name for i in items] == ["Qwen3-VL", "DeepSeek V3.1 Terminus", "Grok 4 Fast"]
+    assert all(i.links for i in items)
+
+
+def test_chapters_and_social_links_are_never_items() -> None:
+    html = _p(
+        "We talk about shells, terminals and why worse is better, at length and with joy.",
+        "Table of Contents:",
+        "* Prologue (00:00:00)",
+        "* Chapter 1: Welcome and Catching Up (00:00:45)",
+        "* Chapter 2: Lava Layers (00:12:18)",
+        "* 01:02:03 - Epilogue",
+        "Socials:",
+        "* <a href='https://example.org'>Website</a>",
+        "* <a href='https://bsky.app/x'>Bluesky</a>",
+        "* <a href='https://linkedin.com/x'>LinkedIn</a>",
+        "* <a href='https://youtube.com/x'>YouTube</a>",
+        "* <a href='https://x.com/x'>X/Twitter</a>",
+    )
+    assert extract_items(html_blocks(html)) == []
+
+
+def test_the_chapter_feed_gives_one_item_per_episode_not_its_chapters(shared: Path) -> None:
+    path = shared / "feeds" / "fallthrough_transistor_podcast20_chapters.rss"
+    feed = parse_source(path.read_bytes(), str(path))
+    items = [i for e in feed.episodes for i in e.items]
+    assert len(items) <= 2 * len(feed.episodes)  # was 1,150 for 64 episodes
+    social = {"website", "bluesky", "linkedin", "x/twitter", "youtube", "threads"}
+    assert not any(i.name.casefold() in social for i in items)
+    assert not any(i.headline.startswith(("Chapter ", "Prologue")) for i in items)
+
+
+LWIAI = """---
+layout: redirect
+title: "Last Week in AI #999"
+excerpt: "a digest"
+redirect: https://lastweekin.ai/p/999
+---### Top News
+
+#### [Anthropic releases Claude Sonnet 9 for agents](https://example.com/claude)
+![](https://example.com/img.jpg)
+
+Anthropic announced Claude Sonnet 9, with long autonomous coding runs and computer use.
+
+### Other News
+
+#### Business
+
+[OpenAI raises $40B at a $300B valuation](https://example.com/oai) - the largest round yet.
+
+[SB 99, the AI transparency bill, is now law in California](https://example.com/sb) - it asks.
+
+#### Research
+
+[SWE-Bench Pro: Can AI Agents Solve Long-Horizon Tasks?](https://example.com/swe) - a benchmark.
+"""
+
+
+def test_news_digest_paragraphs_and_linked_headings_with_front_matter() -> None:
+    episode = parse_markdown_document(LWIAI, "lwiai_999_2025-09-29.md")
+    assert episode.title == "Last Week in AI #999"
+    assert episode.published is not None and episode.published.date().isoformat() == "2025-09-29"
+    assert episode.url == "https://lastweekin.ai/p/999"
+    names = [(i.name, i.org, i.section_original) for i in episode.items]
+    assert names == [
+        ("Claude Sonnet 9", "Anthropic", "Top News"),
+        ("OpenAI raises $40B at a $300B valuation", "OpenAI", "Business"),
+        ("SB 99, the AI transparency bill, is now law", None, "Business"),
+        ("SWE-Bench Pro", None, "Research"),
+    ]
+    claude = episode.items[0]
+    assert claude.headline == "Anthropic releases Claude Sonnet 9 for agents"
+    assert claude.summary.startswith("Anthropic announced Claude Sonnet 9")
+    assert episode.items[3].section == "Research"
+
+
+def test_bare_urls_become_links() -> None:
+    html = _p(
+        "TL;DR",
+        "* Kokoro - tiny TTS https://huggingface.co/hexgrad/Kokoro-82M",
+        "* Moondream 2 - sees (<a href='https://x.com/m'>X</a>)",
+        "* Phi-4 - small (<a href='https://hf.co/p'>HF</a>)",
+    )
+    kokoro = extract_items(html_blocks(html))[0]
+    assert kokoro.headline == "Kokoro - tiny TTS"
+    assert [link.url for link in kokoro.links] == ["https://huggingface.co/hexgrad/Kokoro-82M"]
+
+
+@pytest.mark.parametrize(
+    ("headline", "name", "org"),
+    [
+        ("NousResearch DeepHermes-3 Preview (X, HF)", "DeepHermes-3 Preview", "Nous Research"),
+        ("Qwen's latest reasoning model QwQ-32B - matches R1", "QwQ-32B", "Qwen"),
+        ("Google announces AI Mode & AI Overviews Gemini 2.0", "AI Mode", "Google"),
+        ("Chrome adds Gemini", "Gemini", None),
+        ("Inside Google’s new “AntiGravity” IDE", "AntiGravity IDE", "Google"),
+        ("How the “Agent Manager” changes coding workflows", "Agent Manager", None),
+        ("Essential AI - RNJ-1 - 8B open model", "RNJ-1", "Essential AI"),
+        ("Kling VIDEO 2.6 - First native audio generation", "Kling VIDEO 2.6", "Kling"),
+        ("Nvidia Nemotron 3 Nano - hybrid MoE", "Nemotron 3 Nano", "NVIDIA"),
+        ("Microsoft BUILD", "Microsoft BUILD", "Microsoft"),
+        ("Reka gives us Reka Core", "Reka Core", "Reka"),
+        ("OpenAI fundraises $10B at ~$500B valuation", "OpenAI", "OpenAI"),
+        ("Elon sues OpenAI", "Elon sues OpenAI", None),
+        ("🔥 Kokoro - #1 TTS", "Kokoro", None),
+        (
+            "Sapient releases Hierarchical Reasoning Model (HRM), tiny",
+            "Hierarchical Reasoning Model",
+            None,
+        ),
+        ("Meta’s 32B Code World Model (CWM) released", "Code World Model", "Meta"),
+        ("XAI Grok 4 fast - 2M context", "Grok 4 Fast", "xAI"),
+        (
+            "Qwen drops a little update: Qwen3-235B-A22B-Instruct-2507",
+            "Qwen3-235B-A22B-Instruct-2507",
+            "Qwen",
+        ),
+        ("The White House unveils “America’s AI Action Plan”", "America’s AI Action Plan", None),
+        ("I also invited and had the privilege to interview", "I also invited", None),
+    ],
+)
+def test_names_are_what_a_reader_would_say(headline: str, name: str, org: str | None) -> None:
+    assert split_name(headline) == (name, org)
+    assert not is_bad_name(name)
+
+
+def test_story_names() -> None:
+    assert story_name("Anthropic releases Claude Sonnet 4.5 in latest bid") == (
+        "Claude Sonnet 4.5",
+        "Anthropic",
+    )
+    assert story_name("Workslop Is Destroying Productivity - The New York Times")[0] == (
+        "Workslop Is Destroying Productivity"
+    )
+
+
+@pytest.mark.parametrize(
+    ("spelling", "canonical"),
+    [
+        ("Nvidia", "NVIDIA"),
+        ("NVIDIA", "NVIDIA"),
+        ("W&B", "Weights & Biases"),
+        ("WandB", "Weights & Biases"),
+        ("weights & biases", "Weights & Biases"),
+        ("HuggingFace", "Hugging Face"),
+        ("Some Startup", "Some Startup"),
+    ],
+)
+def test_one_alias_table_for_orgs(spelling: str, canonical: str) -> None:
+    assert canonical_org(spelling) == canonical
+    assert canonical_org(spelling) in spellings(canonical)
+
+
+@pytest.mark.parametrize(
+    ("header", "canonical"),
+    [
+        ("Open Weights LLMs", "Open Source LLMs"),
+        ("Others", "Other"),
+    ],
+)
+def test_more_section_headers(header: str, canonical: str) -> None:
+    assert canonical_section(header) == canonical
+
+
+def test_a_header_naming_no_section_leaves_the_section_to_the_line() -> None:
+    html = _p(
+        "TL;DR",
+        "<strong>February</strong>",
+        "* Kokoro - open source TTS (<a href='https://hf.co/k'>HF</a>)",
+        "* Sora - video model from OpenAI (<a href='https://x.com/s'>X</a>)",
+        "* Phi-4 - open weights (<a href='https://hf.co/p'>HF</a>)",
+    )
+    items = extract_items(html_blocks(html))
+    assert [(i.section, i.section_original) for i in items] == [
+        ("Voice & Audio", "February"),
+        ("Vision & Video", "February"),
+        ("Open Source LLMs", "February"),
+    ]
+
+
+# --- hostile input: linear time ---------------------------------------------------
+
+
+def _timed(html: str) -> float:
+    blocks = html_blocks(html)
+    start = time.perf_counter()
+    extract_items(blocks)
+    return time.perf_counter() - start
+
+
+def test_ten_thousand_bullets_and_markers_stay_linear() -> None:
+    # Every other line a TL;DR marker: a quadratic finder rescans the rest for each.
+    lines = []
+    for n in range(5_000):
+        lines.append("TL;DR")
+        lines.append(f"* Model {n} - thing (<a href='https://e.com/{n}'>X</a>)")
+    assert _timed(_p(*lines)) < 5.0
+    plain = _p(*(f"* line {n} without links" for n in range(10_000)))
+    assert _timed(plain) < 5.0
+
+
+def test_one_huge_line_and_deep_nesting_stay_linear() -> None:
+    huge = _p("TL;DR", "* " + "Kokoro (X, HF) " * 350_000)  # ~5 MB
+    assert _timed(huge) < 5.0
+    deep = "<ul>" * 3_000 + "<li>* Kokoro - TTS (<a href='https://e.com'>X</a>)</li>" * 3
+    assert _timed(deep + "</ul>" * 3_000) < 5.0
+
+
+def test_topics_with_chapter_lines_are_the_list() -> None:
+    """July 2023: "Topics we covered" then each topic header over its timestamped lines."""
+    html = _p(
+        "Welcome to the first recap episode, written long enough to be prose and not a list.",
+        "Topics we covered in July 13, ThursdAI",
+        "<strong>Code Interpreter:</strong>",
+        "00:02:37 - 05:55 - General availability of code interpreter announced.",
+        "05:56 - 08:36 - Code interpreter use cases, uploading files.",
+        "<strong>Claude V2:</strong>",
+        "20:11 - 21:25 - Anthropic releases Claude V2.",
+        "<strong>Stable Diffusion:</strong>",
+        "89:41 - 91:17 - Stable Diffusion releases SDXL 1.0 in discord.",
+        "Full Transcript:",
+    )
+    items = extract_items(html_blocks(html))
+    assert [i.name for i in items] == ["Code Interpreter", "Claude V2", "Stable Diffusion"]
+    assert items[1].details == ("Anthropic releases Claude V2.",)
+
+
+def test_a_recap_line_marks_a_list_whose_releases_have_no_links() -> None:
+    """Dec 2023: the list follows "Here's a recap ...:" and carries almost no links."""
+    html = _p(
+        "ThursdAI December 7th TL;DR",
+        "Long introduction about the week, written as prose, that is not any kind of list at all.",
+        "Here's a recap and a few more things that happened this week in AI:",
+        "<strong>Open Source LLMs</strong>",
+        "* Apple released MLX - machine learning framework on apple silicon",
+        "* Mamba - transformers alternative architecture from Tri Dao",
+        "<strong>Big CO LLMs + APIs</strong>",
+        "* Google Gemini beats GPT-4V on a BUNCH of metrics",
+        "* Demo was embellished per the google developer blog",
+        "* Dense model vs MOE",
+        "* AlphaCode 2 is here",
+    )
+    items = extract_items(html_blocks(html))
+    assert [i.name for i in items] == ["MLX", "Mamba", "Gemini", "AlphaCode 2"]
+    assert items[2].details == (
+        "Demo was embellished per the google developer blog",
+        "Dense model vs MOE",
+    )
+
+
+def test_digest_feeds_skip_sponsors_and_split_story_titles() -> None:
+    feed = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+        b"<item><title>The Batch: GPT-5.5 Outperforms, Kimi K2.6 Leads Open LLMs, AI Strains"
+        b" Climate Pledges</title><link>https://example.com/issue-1/</link>"
+        b"<description>Dear friends, a letter.</description></item>"
+        b"<item><title>TLDR</title><link>https://example.com/tldr</link><description><![CDATA["
+        b"<h4><a href='https://a.example/1'>Claude gets memory (3 minute read)</a></h4><p>More.</p>"
+        b"<h4><a href='https://a.example/2'>Cheap GPUs now (Sponsor)</a></h4><p>Buy.</p>"
+        b"<h4><a href='https://a.example/3'>Gemini 3 Flash ships (2 minute read)</a></h4><p>It"
+        b" is fast.</p><h4><a href='https://a.example/4'>Qwen 3.8 Max (GitHub Repo)</a></h4>"
+        b"<p>Open weights.</p>]]></description></item></channel></rss>"
+    )
+    episodes = {e.title: e for e in parse_source(feed, "digests.rss").episodes}
+    batch, tldr = episodes[next(t for t in episodes if "Batch" in t)], episodes["TLDR"]
+    assert [i.headline for i in batch.items] == [
+        "GPT-5.5 Outperforms",
+        "Kimi K2.6 Leads Open LLMs",
+        "AI Strains Climate Pledges",
+    ]
+    assert [i.headline for i in tldr.items] == [
+        "Claude gets memory",
+        "Gemini 3 Flash ships",
+        "Qwen 3.8 Max",
+    ]
+
+
+def test_link_labels_alone_are_never_items() -> None:
+    html = _p(
+        "TL;DR",
+        "* Kokoro - tiny TTS (<a href='https://hf.co/k'>HF</a>)",
+        "* Paper 2 (<a href='https://arxiv.org/abs/1'>Arxiv</a>)",
+        "* Moondream 2 - sees (<a href='https://x.com/m'>X</a>)",
+        "* <a href='https://example.com/more'>Read more</a>",
+        "* Phi-4 - small (<a href='https://hf.co/p'>HF</a>)",
+    )
+    items = extract_items(html_blocks(html))
+    assert [i.name for i in items] == ["Kokoro", "Moondream 2", "Phi-4"]
+    assert "https://arxiv.org/abs/1" in [link.url for link in items[0].links]
