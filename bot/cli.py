@@ -286,8 +286,10 @@ def build_parser() -> argparse.ArgumentParser:
     # Other parts of digestbot add their own subcommands (their modules import lightly).
     from bot.schedule.cli import register as register_schedule
     from bot.summarise.cli import register as register_summarise
+    from bot.timeline_cli import register as register_timeline
 
     register_summarise(sub)
+    register_timeline(sub)
     register_schedule(sub)
     return parser
 
