@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from bot.errors import DigestbotError, NotFoundError
 from bot.metrics import record_command
-from bot.models import DigestReply, Reply, SearchReply, TextReply
+from bot.models import DigestReply, ImageReply, Reply, SearchReply, TextReply
 
 if TYPE_CHECKING:
     from bot.engine import Engine
@@ -30,6 +30,7 @@ COMMAND_HELP: dict[str, str] = {
     "tldr": "/tldr [episode] - the TL;DR of an episode (default: the latest)",
     "release": "/release <name> - what a release is, where it came up, its links",
     "search": "/search <query> - releases matching words",
+    "timeline": "/timeline <family> - a release family's timeline as a picture",
     "digest": "/digest subscribe|unsubscribe|status|feeds|post - channel subscriptions (admins)",
 }
 
@@ -76,6 +77,8 @@ class Commands:
                 return DigestReply(digest=self._engine.tldr(text or None))
             if name == "digest":
                 return self._digest(text, ctx)
+            if name == "timeline":
+                return self._timeline(text)
             if name in ("help", ""):
                 return TextReply(text="\n".join(COMMAND_HELP.values()))
         except NotFoundError as exc:
@@ -101,6 +104,20 @@ class Commands:
         if not text:
             return TextReply(text="Usage: /release <name>, for example /release kokoro", error=True)
         return self._engine.release(text)
+
+    def _timeline(self, text: str) -> Reply:
+        if not text:
+            return TextReply(
+                text="Usage: /timeline <family>, for example /timeline qwen", error=True
+            )
+        from bot.timeline import ChartsMissingError, timeline_picture
+
+        try:
+            title, alt, png = timeline_picture(self._engine, text)
+        except ChartsMissingError:
+            return TextReply(text="Timelines are not available here (no charts extra).", error=True)
+        name = "".join(c if c.isalnum() else "-" for c in title.casefold()).strip("-")
+        return ImageReply(title=title, alt=alt, png=png, filename=f"{name or 'timeline'}.png")
 
     def _search(self, text: str) -> Reply:
         if not text:

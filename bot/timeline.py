@@ -255,3 +255,10 @@ def timeline_alt_text(points: list[TimelinePoint]) -> str:
     if len(text) > MAX_ALT:
         text = text[: MAX_ALT - 1].rsplit(";", 1)[0] + "; …"
     return " ".join(text.split())
+
+
+def timeline_picture(source: Store | _HasStore, family: str) -> tuple[str, str, bytes]:
+    """(title, alt text, PNG) of ``family``'s timeline, for chat and the web."""
+    points = timeline_points(source, family)
+    title = f"{points[0].family} releases"
+    return title, timeline_alt_text(points), render_timeline_png(points, title=title)

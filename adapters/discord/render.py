@@ -17,6 +17,7 @@ payload carries ``allowed_mentions`` that ping nobody.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -30,6 +31,7 @@ from bot.models import (
     DigestReply,
     EpisodeRef,
     EpisodesReply,
+    ImageReply,
     Item,
     ReleaseReply,
     Reply,
@@ -76,6 +78,8 @@ def render_reply(reply: Reply) -> list[Payload]:
         return _episodes(reply)
     if isinstance(reply, TextReply):
         return [render_text(reply.text, suggestions=reply.suggestions)]
+    if isinstance(reply, ImageReply):
+        return [_image(reply)]
     raise TypeError(f"cannot render {type(reply).__name__}")
 
 
@@ -144,11 +148,42 @@ def embed_size(embed: Embed) -> int:
 
 
 def to_send_kwargs(payload: Payload) -> dict[str, Any]:
-    """discord.py keyword arguments (content, embeds, allowed_mentions) for a payload."""
-    return {
+    """discord.py keyword arguments (content, embeds, allowed_mentions, files) for a payload."""
+    kwargs: dict[str, Any] = {
         "content": payload.get("content"),
         "embeds": [discord.Embed.from_dict(e) for e in payload.get("embeds", ())],
         "allowed_mentions": discord.AllowedMentions.none(),
+    }
+    if payload.get("attachments"):  # pictures: sent as multipart files, described (alt text)
+        kwargs["files"] = [
+            discord.File(
+                io.BytesIO(a["data"]), filename=a["filename"], description=a["description"]
+            )
+            for a in payload["attachments"]
+        ]
+    return kwargs
+
+
+#: Characters of an attachment's description (its alt text) Discord keeps.
+ATTACHMENT_DESCRIPTION_MAX = 1024
+
+
+def _image(reply: ImageReply) -> Payload:
+    """A picture as an attachment, its title as the message and its alt text as the
+    attachment's description (what screen readers say)."""
+    safe_name = "".join(c for c in reply.filename if c.isalnum() or c in "-_.")[:80]
+    return {
+        "content": truncate(clean(reply.title, single_line=True), 200),
+        "allowed_mentions": NO_MENTIONS,
+        "attachments": [
+            {
+                "filename": safe_name if safe_name.endswith(".png") else "timeline.png",
+                "description": truncate(
+                    clean(reply.alt, single_line=True), ATTACHMENT_DESCRIPTION_MAX
+                ),
+                "data": reply.png,
+            }
+        ],
     }
 
 
