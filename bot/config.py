@@ -37,7 +37,7 @@ DEFAULT_FEEDS = (
 )
 
 #: The bot scopes the Slack app asks for (adapters/slack/manifest.yml declares the same).
-SLACK_BOT_SCOPES = ("commands", "chat:write", "users:read")
+SLACK_BOT_SCOPES = ("commands", "chat:write", "users:read", "files:write")
 
 _T = TypeVar("_T")
 
