@@ -18,8 +18,8 @@ demo: $(STAMP)
 	$(BIN)/digestbot demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot adapters tests bench
-	$(BIN)/ruff format --check bot adapters tests bench
+	$(BIN)/ruff check bot adapters app tests bench
+	$(BIN)/ruff format --check bot adapters app tests bench
 	$(BIN)/mypy
 
 test: lint

@@ -317,7 +317,7 @@ def bench_lookups_synthetic() -> list[Row]:
 
 def bench_cli_process() -> list[Row]:
     """`digestbot release kokoro` as a whole process, and which chat SDKs it imported."""
-    from bot.cli import sample_feed_path
+    from app.cli import sample_feed_path
 
     db = Path(tempfile.mkdtemp(prefix="digestbot-bench-")) / "cli.db"
     exe = str(Path(sys.executable).with_name("digestbot"))
@@ -331,7 +331,7 @@ def bench_cli_process() -> list[Row]:
         subprocess.run([exe, "release", "kokoro"], env=env, check=True, capture_output=True)
         times.append(time.perf_counter() - start)
     probe = (
-        "import sys; from bot.cli import main; main(['release', 'kokoro']);"
+        "import sys; from app.cli import main; main(['release', 'kokoro']);"
         "sdks = {'discord', 'slack_bolt', 'slack_sdk'};"
         "print(sorted({m.split('.')[0] for m in sys.modules} & sdks))"
     )

@@ -17,7 +17,7 @@ ROUNDS = 3
 
 
 def _feed() -> Path:
-    from bot.cli import sample_feed_path
+    from app.cli import sample_feed_path
 
     return REAL if REAL.exists() else sample_feed_path()
 

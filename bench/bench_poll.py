@@ -25,11 +25,11 @@ DEADLINE = 4.0
 
 def run() -> list[Row]:
     """Poll a dripping feed and a fast one for ``WINDOW`` s; count the fast feed's polls."""
-    from bot.cli import sample_feed_path
+    from app.cli import sample_feed_path
     from bot.config import FetchSettings, Settings
     from bot.engine import make_engine
     from bot.schedule.poller import FeedPoller
-    from bot.schedule.timing import SystemClock
+    from bot.timing import SystemClock
 
     feed = sample_feed_path().read_bytes()
     hits: list[str] = []

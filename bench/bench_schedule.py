@@ -47,13 +47,13 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
+from app.runtime import webhook_sinks  # noqa: E402
 from bot.config import ScheduleSettings, Settings  # noqa: E402
 from bot.engine import make_engine  # noqa: E402
 from bot.schedule.posting import Poster, Sinks  # noqa: E402
-from bot.schedule.runner import webhook_sinks  # noqa: E402
 from bot.schedule.subscriptions import Subscriptions, build  # noqa: E402
-from bot.schedule.timing import ManualClock  # noqa: E402
 from bot.sinks import Sink  # noqa: E402
+from bot.timing import ManualClock  # noqa: E402
 from tests.standins.webhook import Reply, WebhookReceiver  # noqa: E402
 
 SAMPLE_FEED = ROOT / "bot" / "data" / "sample_feed.rss"

@@ -31,6 +31,9 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from bot.errors import ConfigError
 
+# Validators import bot.timing and bot.targets (foundation modules, like this one) where
+# they run: most commands load settings without a schedule to check.
+
 DEFAULT_FEEDS = (
     "https://sub.thursdai.news/feed",
     "https://api.substack.com/feed/podcast/1801228.rss",
@@ -140,6 +143,11 @@ class SlackSettings(EnvFirstSettings):
             and self.client_secret.get_secret_value().strip()
         )
 
+    @property
+    def can_post(self) -> bool:
+        """Whether the environment holds credentials to post: a bot token, or OAuth installs."""
+        return self.oauth_enabled or _is_set(self.bot_token)
+
 
 class DiscordSettings(EnvFirstSettings):
     """Discord credentials and endpoints (environment only for the token)."""
@@ -154,6 +162,11 @@ class DiscordSettings(EnvFirstSettings):
         default=None, validation_alias=AliasChoices("DISCORD_GATEWAY_URL", "gateway_url")
     )
     dev_guild_id: int | None = None
+
+    @property
+    def can_post(self) -> bool:
+        """Whether the environment holds a bot token (``DISCORD_TOKEN``)."""
+        return _is_set(self.token)
 
 
 class ScheduleSettings(Section):
@@ -192,14 +205,14 @@ class ScheduleSettings(Section):
     @field_validator("day")
     @classmethod
     def _day(cls, value: str) -> str:
-        from bot.schedule.timing import DAYS, parse_day
+        from bot.timing import DAYS, parse_day
 
         return DAYS[_user_value(parse_day, value)]
 
     @field_validator("time")
     @classmethod
     def _time(cls, value: str) -> str:
-        from bot.schedule.timing import format_time, parse_time
+        from bot.timing import format_time, parse_time
 
         return format_time(_user_value(parse_time, value))
 
@@ -225,14 +238,14 @@ class SubscriptionSettings(Section):
     @field_validator("target")
     @classmethod
     def _target(cls, value: str | None) -> str | None:
-        from bot.schedule.targets import parse_target
+        from bot.targets import parse_target
 
         return None if value is None else str(_user_value(parse_target, value))
 
     @field_validator("target_env")
     @classmethod
     def _target_env(cls, value: str | None) -> str | None:
-        from bot.schedule.targets import parse_target
+        from bot.targets import parse_target
 
         if value is not None:
             if not os.environ.get(value):
@@ -245,21 +258,21 @@ class SubscriptionSettings(Section):
     @field_validator("day")
     @classmethod
     def _day(cls, value: str | None) -> str | None:
-        from bot.schedule.timing import DAYS, parse_day
+        from bot.timing import DAYS, parse_day
 
         return None if value is None else DAYS[_user_value(parse_day, value)]
 
     @field_validator("time")
     @classmethod
     def _time(cls, value: str | None) -> str | None:
-        from bot.schedule.timing import format_time, parse_time
+        from bot.timing import format_time, parse_time
 
         return None if value is None else format_time(_user_value(parse_time, value))
 
     @field_validator("tz")
     @classmethod
     def _tz(cls, value: str | None) -> str | None:
-        from bot.schedule.timing import parse_zone
+        from bot.timing import parse_zone
 
         return None if value is None else _user_value(parse_zone, value).key
 
@@ -274,6 +287,11 @@ class SubscriptionSettings(Section):
         if self.target is not None:
             return self.target
         return os.environ.get(self.target_env or "", "")
+
+
+def _is_set(secret: SecretStr | None) -> bool:
+    """A secret counts when it holds more than white space (one rule for every platform)."""
+    return secret is not None and bool(secret.get_secret_value().strip())
 
 
 def _user_value(parse: Callable[[str], _T], value: str) -> _T:
@@ -323,7 +341,7 @@ class Settings(EnvFirstSettings):
     @field_validator("timezone")
     @classmethod
     def _timezone(cls, value: str) -> str:
-        from bot.schedule.timing import parse_zone
+        from bot.timing import parse_zone
 
         return _user_value(parse_zone, value).key
 

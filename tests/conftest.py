@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import sample_feed_path
+from app.cli import sample_feed_path
 from bot.config import Settings
 from bot.engine import Engine, make_engine
 

@@ -9,7 +9,10 @@ import pytest
 
 from adapters.console import render as console
 from adapters.discord import render as discord
+from adapters.discord.webhook import DiscordWebhookSink
 from adapters.slack import render as slack
+from adapters.slack.webhook import SlackWebhookSink
+from adapters.webhook.sink import JsonWebhookSink
 from bot.models import (
     Digest,
     DigestItem,
@@ -23,7 +26,6 @@ from bot.models import (
     TextReply,
 )
 from bot.safetext import BIDI_CONTROLS, strip_bidi
-from bot.schedule.webhooks import DiscordWebhookSink, JsonWebhookSink, SlackWebhookSink
 
 # "gpt\u202etxt.exe" shows as "gptexe.txt": every control, in a name, a label and a URL label.
 SPOOF = "safe\u202egnp.exe\u202c \u2066iso\u2069 \u202alre\u202b \u200emark\u200f \u061c"
@@ -103,9 +105,3 @@ def test_webhook_payloads_strip_bidi_controls(sink: type[SlackWebhookSink]) -> N
     if sink is JsonWebhookSink:  # the "digest" object is the data contract, kept as stored
         payloads = [p["text"] for p in payloads]
     _assert_clean(payloads)
-
-
-def test_slack_plain_text_fallback_strips_bidi_controls() -> None:
-    from bot.schedule.webhooks import slack_escape
-
-    assert slack_escape("a\u202e<b>") == "a&lt;b&gt;"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from app.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -175,7 +175,7 @@ def test_release_process_is_fast_and_imports_no_chat_sdk(db: str) -> None:
     probe = (
         "import sys, runpy; sys.argv = ['digestbot', '--db', sys.argv[1], 'release', 'kokoro'];"
         "code = 0\n"
-        "try:\n    from bot.cli import main; code = main(sys.argv[1:])\n"
+        "try:\n    from app.cli import main; code = main(sys.argv[1:])\n"
         "finally:\n    bad = [m for m in sys.modules if m.split('.')[0] in "
         "('discord', 'slack_bolt', 'slack_sdk', 'feedparser', 'httpx')]\n"
         "    print('IMPORTED', bad)\n"

@@ -12,7 +12,7 @@ import pytest
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "app.cli", *args], capture_output=True, text=True, timeout=60
     )
 
 
@@ -26,7 +26,7 @@ def good_db(tmp_path_factory: pytest.TempPathFactory, sample_feed_module: Path) 
 
 @pytest.fixture(scope="module")
 def sample_feed_module() -> Path:
-    from bot.cli import sample_feed_path
+    from app.cli import sample_feed_path
 
     return sample_feed_path()
 

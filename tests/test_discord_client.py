@@ -18,7 +18,8 @@ from typing import Any, TypeVar
 import discord
 import pytest
 
-from adapters.discord import DigestClient, Endpoints
+from adapters.discord.client import DigestClient
+from adapters.discord.endpoints import Endpoints
 from bot.commands import CommandContext, Commands
 from bot.config import DiscordSettings, Settings
 from bot.engine import Engine, make_engine

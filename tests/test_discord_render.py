@@ -16,8 +16,8 @@ from adapters.discord.render import (
     render_digest,
     render_reply,
     render_text,
-    to_send_kwargs,
 )
+from adapters.discord.send import to_send_kwargs
 from bot.models import (
     Chapter,
     Digest,

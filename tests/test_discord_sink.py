@@ -10,12 +10,13 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from adapters.discord import DigestClient, DiscordSink, Endpoints
+from adapters.discord.client import DigestClient
+from adapters.discord.endpoints import Endpoints
 from adapters.discord.render import render_digest
+from adapters.discord.sink import DiscordSink
 from bot.commands import Commands
 from bot.models import Digest, DigestItem, DigestSection, EpisodeRef, Link
-from bot.schedule.webhooks import PostContext, post_context
-from bot.sinks import PostError, Sink
+from bot.sinks import PostContext, PostError, Sink, post_context
 from tests.standins.discord_api import (
     CHANNEL_ID,
     DiscordStandIn,

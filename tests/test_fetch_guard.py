@@ -23,9 +23,9 @@ from bot.engine import Engine, make_engine
 from bot.feeds.guard import BlockedSourceError, FetchGuard, is_internal
 from bot.models import TextReply
 from bot.schedule.admin import DigestAdmin
-from bot.schedule.runner import feeds_to_poll
+from bot.schedule.poller import feeds_to_poll
 from bot.schedule.subscriptions import Subscriptions, build
-from bot.schedule.timing import ManualClock
+from bot.timing import ManualClock
 
 NOW = datetime(2025, 1, 20, 12, tzinfo=UTC)
 

@@ -143,8 +143,8 @@ def test_digestbot_run_serves_health_and_metrics(tmp_path: Path, sample_feed: Pa
     import asyncio
     import socket
 
+    from app.runtime import DigestRuntime
     from bot.config import MetricsSettings, Settings
-    from bot.schedule.runner import DigestRuntime
 
     with socket.socket() as probe:  # a free port for [metrics] port
         probe.bind(("127.0.0.1", 0))

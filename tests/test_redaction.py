@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from adapters.webhook.sink import JsonWebhookSink, RetryPolicy
+from app.cli import main
 from bot.models import Digest, DigestItem, DigestSection, EpisodeRef
-from bot.schedule.targets import TargetError, parse_target, redact_url
-from bot.schedule.webhooks import JsonWebhookSink, RetryPolicy
 from bot.sinks import PostError
+from bot.targets import TargetError, parse_target, redact_url
 from tests.standins.webhook import Reply, WebhookReceiver
 
 #: Webhook URLs with their secret in every place one hides.

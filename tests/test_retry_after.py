@@ -21,15 +21,16 @@ from urllib.parse import quote, unquote
 import pytest
 from pydantic import SecretStr
 
+from adapters.discord.webhook import DiscordWebhookSink
 from adapters.slack.sink import make_slack_sink
+from adapters.webhook.sink import JsonWebhookSink, RetryPolicy
 from bot.config import SlackSettings
 from bot.engine import Engine
 from bot.errors import FetchError
 from bot.retry_after import DEFAULT_MAX_SECONDS, clamp_delay, parse_retry_after
 from bot.schedule.poller import FeedPoller
-from bot.schedule.timing import ManualClock
-from bot.schedule.webhooks import DiscordWebhookSink, JsonWebhookSink, RetryPolicy
 from bot.sinks import PostError
+from bot.timing import ManualClock
 from tests.standins.slack_api import SlackApiStandin
 from tests.standins.webhook import Reply, WebhookReceiver
 from tests.test_schedule_posting import SLOT, make_world
@@ -300,8 +301,8 @@ def test_run_starts_with_a_feed_that_asks_for_1e15_seconds(
     feeds: LimitedFeeds, sample_feed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The start-up crash loop: the first poll round raised OverflowError out of `run`."""
+    from app.runtime import DigestRuntime
     from bot.config import Settings
-    from bot.schedule.runner import DigestRuntime
 
     settings = Settings(feeds=[feeds.limited("1e15"), str(sample_feed)])
     runtime = DigestRuntime(

@@ -28,10 +28,10 @@ import pytest
 from adapters.discord.endpoints import Endpoints
 from adapters.slack.run import EVENTS_PATH
 from adapters.slack.runner import SlackRunner
-from bot.cli import main
+from app.cli import main
+from app.runtime import DigestRuntime
 from bot.config import load_settings
-from bot.schedule.runner import DigestRuntime
-from bot.schedule.timing import DAYS
+from bot.timing import DAYS
 from tests.standins.discord_api import CHANNEL_ID, DiscordStandIn, Failure
 from tests.standins.slack_api import LoopThread, SlackApiStandin, SlackSigner, check_message
 
@@ -204,7 +204,7 @@ async def _started(standin: DiscordStandIn) -> DiscordStandIn:
 
 def test_adapter_packages_load_their_sdk_only_when_called() -> None:
     probe = (
-        "import sys, adapters.slack, adapters.discord, bot.schedule.platforms\n"
+        "import sys, adapters.slack, adapters.discord, app.platforms\n"
         "assert callable(adapters.slack.make_runner) and callable(adapters.discord.make_sink)\n"
         "sdks = ('slack_bolt', 'slack_sdk', 'discord', 'aiohttp')\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in sdks))\n"

@@ -18,8 +18,8 @@ import pytest
 from bot.config import ScheduleSettings
 from bot.schedule.ledger import Ledger
 from bot.schedule.subscriptions import Subscription, Subscriptions, build
-from bot.schedule.timing import DAYS, SystemClock
 from bot.store.sqlite import Store
+from bot.timing import DAYS, SystemClock
 from tests.standins.webhook import HANG, WebhookReceiver
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,7 +83,7 @@ def launch(db: Path, config: Path, log: Path) -> subprocess.Popen[bytes]:
     env["PYTHONUNBUFFERED"] = "1"
     with log.open("ab") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "--db", str(db), "--config", str(config), "run"],
+            [sys.executable, "-m", "app.cli", "--db", str(db), "--config", str(config), "run"],
             cwd=ROOT,
             env=env,
             stdin=subprocess.DEVNULL,

@@ -66,8 +66,8 @@ from adapters.slack.render import render_digest as slack_render
 from bot.config import ScheduleSettings, Settings
 from bot.engine import make_engine
 from bot.schedule.subscriptions import Subscriptions, build
-from bot.schedule.timing import DAYS
 from bot.store.sqlite import Store
+from bot.timing import DAYS
 from tests.standins.discord_api import DiscordStandIn
 from tests.standins.hold import Hold
 from tests.standins.slack_api import LoopThread, SlackApiStandin
@@ -306,7 +306,7 @@ def prepare(tmp_path: Path, platform: Platform, *, items: int = ITEMS) -> Setup:
 def command(setup: Setup, *args: str) -> list[str]:
     """``digestbot --db DB --config CONFIG ARGS...``"""
     db, config = str(setup.db), str(setup.config)
-    return [sys.executable, "-m", "bot.cli", "--db", db, "--config", config, *args]
+    return [sys.executable, "-m", "app.cli", "--db", db, "--config", config, *args]
 
 
 def environment(setup: Setup) -> dict[str, str]:

@@ -6,21 +6,20 @@ import asyncio
 import io
 import logging
 import sys
-import types
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import SecretStr
 
+from app.platforms import PLATFORMS, Platform, PlatformRunner, load_runners, one_shot_sink
+from app.runtime import DigestRuntime
 from bot.commands import Commands
 from bot.config import DiscordSettings, ScheduleSettings, Settings, SlackSettings
 from bot.engine import make_engine
 from bot.errors import ConfigError
-from bot.schedule.platforms import PlatformRunner, load_runners, one_shot_sink
-from bot.schedule.runner import DigestRuntime
 from bot.schedule.subscriptions import Subscriptions, build
-from bot.schedule.timing import SystemClock
+from bot.timing import SystemClock
 from tests.standins.webhook import RecordingSink
 
 
@@ -75,36 +74,36 @@ class FakeRunner:
         self.started = False
 
 
-def test_platforms_load_from_the_adapters_entry_point(
-    monkeypatch: pytest.MonkeyPatch, sample_engine: Any
-) -> None:
+def test_platforms_load_from_the_adapters_entry_point(sample_engine: Any) -> None:
+    import adapters.discord
+    import adapters.slack
+
+    assert PLATFORMS["slack"].make_runner is adapters.slack.make_runner
+    assert PLATFORMS["discord"].make_sink is adapters.discord.make_sink
     made: list[FakeRunner] = []
 
     def make_runner(commands: Commands, settings: Settings) -> FakeRunner:
         made.append(FakeRunner())
         return made[-1]
 
-    fake = types.ModuleType("adapters.slack")
-    fake.make_runner = make_runner  # type: ignore[attr-defined]
-    monkeypatch.setitem(__import__("sys").modules, "adapters.slack", fake)
+    fake = {"slack": Platform(make_runner, PLATFORMS["slack"].make_sink)}
     settings = Settings(slack=SlackSettings(SLACK_BOT_TOKEN=SecretStr("xoxb-test")))
-    runners = load_runners(Commands(sample_engine), settings)
+    runners = load_runners(Commands(sample_engine), settings, platforms=fake)
     assert runners == made and isinstance(runners[0], PlatformRunner)
-    assert load_runners(Commands(sample_engine), Settings(slack=SlackSettings())) == []
+    no_token = Settings(slack=SlackSettings())
+    assert load_runners(Commands(sample_engine), no_token, platforms=fake) == []
 
 
 def test_a_broken_adapter_is_logged_and_skipped(
-    monkeypatch: pytest.MonkeyPatch, sample_engine: Any, caplog: pytest.LogCaptureFixture
+    sample_engine: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     def broken(commands: Commands, settings: Settings) -> None:
         raise RuntimeError("boom")
 
-    fake = types.ModuleType("adapters.discord")
-    fake.make_runner = broken  # type: ignore[attr-defined]
-    monkeypatch.setitem(__import__("sys").modules, "adapters.discord", fake)
+    fake = {"discord": Platform(broken, PLATFORMS["discord"].make_sink)}
     settings = Settings(discord=DiscordSettings(DISCORD_TOKEN=SecretStr("t")))
     with caplog.at_level(logging.ERROR):
-        assert load_runners(Commands(sample_engine), settings) == []
+        assert load_runners(Commands(sample_engine), settings, platforms=fake) == []
     assert "could not set up discord" in caplog.text and "t'" not in caplog.text
 
 

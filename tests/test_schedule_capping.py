@@ -20,10 +20,15 @@ from pydantic import SecretStr
 
 from adapters.console.adapter import ConsoleAdapter
 from adapters.console.render import render_digest as console_digest
-from adapters.discord import DigestClient, DiscordSink, Endpoints
+from adapters.discord.client import DigestClient
+from adapters.discord.endpoints import Endpoints
 from adapters.discord.render import render_digest as discord_digest
+from adapters.discord.sink import DiscordSink
+from adapters.discord.webhook import DiscordWebhookSink
 from adapters.slack.render import render_digest as slack_digest
 from adapters.slack.sink import make_slack_sink
+from adapters.slack.webhook import SlackWebhookSink
+from adapters.webhook.sink import RetryPolicy
 from bot.commands import Commands
 from bot.config import ScheduleSettings, Settings, SlackSettings
 from bot.engine import Engine, make_engine
@@ -39,9 +44,8 @@ from bot.models import (
 from bot.schedule.capping import cap_digest, cap_for, keep_first
 from bot.schedule.posting import Outcome, Poster, Sinks
 from bot.schedule.subscriptions import Subscriptions, build
-from bot.schedule.timing import ManualClock
-from bot.schedule.webhooks import DiscordWebhookSink, RetryPolicy, SlackWebhookSink
 from bot.sinks import Sink
+from bot.timing import ManualClock
 from tests.standins.discord_api import CHANNEL_ID, DiscordStandIn, connected
 from tests.standins.slack_api import SlackApiStandin
 from tests.standins.webhook import WebhookReceiver

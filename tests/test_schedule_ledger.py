@@ -16,8 +16,8 @@ from bot.config import ScheduleSettings, Settings
 from bot.engine import Engine, make_engine
 from bot.schedule.ledger import Claim, Ledger, Refused, owner_is_dead
 from bot.schedule.subscriptions import Subscription, Subscriptions, build
-from bot.schedule.timing import ManualClock
 from bot.store.sqlite import Store
+from bot.timing import ManualClock
 
 NOW = datetime(2025, 1, 17, 2, tzinfo=UTC)
 PERIOD = "2025-01-16T18:00-08:00"

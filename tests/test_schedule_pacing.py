@@ -8,10 +8,11 @@ from typing import Any, TypeVar
 
 import pytest
 
+from adapters.discord.webhook import DiscordWebhookSink
+from adapters.webhook.sink import RetryPolicy
+from app.runtime import webhook_sinks
 from bot.models import Digest, DigestItem, DigestSection, EpisodeRef
 from bot.schedule.pacing import DiscordLimits, RateWindow, discord_webhook_window
-from bot.schedule.runner import webhook_sinks
-from bot.schedule.webhooks import DiscordWebhookSink, RetryPolicy
 from bot.sinks import PostError
 from tests.standins.webhook import Reply, WebhookReceiver
 

@@ -14,7 +14,7 @@ import pytest
 
 from bot.engine import Engine
 from bot.schedule.poller import FeedPoller, PollResult
-from bot.schedule.timing import ManualClock
+from bot.timing import ManualClock
 
 T = TypeVar("T")
 NOW = datetime(2025, 1, 20, 12, tzinfo=UTC)

@@ -19,9 +19,9 @@ from bot.models import ParsedEpisode, ParsedItem
 from bot.schedule.ledger import Claim, Ledger
 from bot.schedule.posting import NOTE_TITLE, Outcome, Poster, Sinks
 from bot.schedule.subscriptions import Subscription, Subscriptions, build
-from bot.schedule.timing import ManualClock
 from bot.sinks import PostError
 from bot.store.sqlite import episode_id_for
+from bot.timing import ManualClock
 from tests.standins.webhook import RecordingSink
 
 T = TypeVar("T")

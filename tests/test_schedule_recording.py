@@ -18,15 +18,16 @@ from pathlib import Path
 
 import pytest
 
+from adapters.slack.webhook import SlackWebhookSink
+from adapters.webhook.sink import RetryPolicy
 from bot.config import ScheduleSettings, Settings
 from bot.engine import Engine, make_engine
 from bot.schedule.journal import SUFFIX
 from bot.schedule.ledger import Ledger
 from bot.schedule.posting import Outcome, Poster, Sinks
 from bot.schedule.subscriptions import Subscription, Subscriptions, build
-from bot.schedule.timing import ManualClock
-from bot.schedule.webhooks import RetryPolicy, SlackWebhookSink
 from bot.store.sqlite import Store
+from bot.timing import ManualClock
 from tests.standins.webhook import Reply, Request, WebhookReceiver
 
 #: Thursday 16 January 2025, 18:00 in Los Angeles, and the period it starts.

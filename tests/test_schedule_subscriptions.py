@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from app.cli import main
 from bot.commands import CommandContext, Commands
 from bot.config import Settings, load_settings
 from bot.engine import Engine
@@ -16,8 +16,8 @@ from bot.errors import ConfigError
 from bot.models import TextReply
 from bot.schedule.admin import DigestAdmin, parse_options
 from bot.schedule.subscriptions import Subscriptions
-from bot.schedule.targets import Target, TargetError, parse_target
-from bot.schedule.timing import SystemClock
+from bot.targets import Target, TargetError, parse_target
+from bot.timing import SystemClock
 
 SLACK_HOOK = "https://hooks.slack.com/services/T000/B000/XXXXSECRET"
 DISCORD_HOOK = "https://discord.com/api/webhooks/123456789012345678/tokenSECRET"

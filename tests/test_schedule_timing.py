@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.schedule.timing import (
+from bot.timing import (
     ManualClock,
     ScheduleError,
     WeeklySchedule,

@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import builtins
+import json
 from collections.abc import Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 
+from adapters.discord.webhook import DiscordWebhookSink
+from adapters.slack.webhook import SlackWebhookSink
+from adapters.webhook.sink import JsonWebhookSink, RetryPolicy
 from bot.engine import Engine
 from bot.models import Digest, DigestItem, DigestSection, EpisodeRef, Link
-from bot.schedule.webhooks import (
-    DiscordWebhookSink,
-    JsonWebhookSink,
-    PostContext,
-    RetryPolicy,
-    SlackWebhookSink,
-    post_context,
-    slack_escape,
-)
-from bot.sinks import PostError, Sink
+from bot.sinks import PostContext, PostError, Sink, post_context
 from tests.standins.webhook import HANG, Reply, WebhookReceiver
 
 T = TypeVar("T")
@@ -76,23 +70,30 @@ def test_slack_webhook_posts_block_kit_that_pings_nobody(receiver: WebhookReceiv
     assert receiver.pings() == []
 
 
-def test_slack_plain_text_fallback_escapes(
-    receiver: WebhookReceiver, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    real_import = builtins.__import__
+def test_slack_webhook_text_is_escaped_by_the_slack_renderer(receiver: WebhookReceiver) -> None:
+    """One escaping for Slack: control characters and bare ``@channel`` are defused too.
 
-    def no_slack(name: str, *args: Any, **kwargs: Any) -> Any:
-        if name.startswith("adapters.slack"):
-            raise ImportError("slack extra not installed")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_slack)
-    run(post(SlackWebhookSink(policy=FAST), receiver.url("/slack/2")))
+    The webhook sink's own plain-text fallback (``slack_escape``) only escaped
+    ``&``, ``<`` and ``>``; it is gone, the renderer's ``escape`` does it all.
+    """
+    digest = Digest(
+        title="Week \x07<!channel> @channel",
+        episodes=(EpisodeRef(id="ep1", title="Show"),),
+        sections=(
+            DigestSection(
+                name="Tools",
+                items=(
+                    DigestItem(name="Linter @here\x1b[31m", headline="pings <@U1> & @everyone"),
+                ),
+            ),
+        ),
+    )
+    run(SlackWebhookSink(policy=FAST).post_digest(receiver.url("/slack/2"), digest))
     [request] = receiver.to("/slack/2")
-    assert "blocks" not in request.body
-    assert "&lt;!channel&gt;" in request.body["text"]
+    body = json.dumps(request.body, ensure_ascii=False)
+    assert "&lt;!channel&gt;" in body and "\\u0007" not in body and "\\u001b" not in body
+    assert "@channel" not in body and "@here" not in body and "@everyone" not in body
     assert receiver.pings() == []
-    assert slack_escape("<@U1> & <!here>") == "&lt;@U1&gt; &amp; &lt;!here&gt;"
 
 
 def test_discord_webhook_always_sends_no_mentions(receiver: WebhookReceiver) -> None:
@@ -279,7 +280,7 @@ def test_the_idempotency_key_is_the_same_for_retries_and_after_a_restart(
     from bot.schedule.ledger import Ledger
     from bot.schedule.posting import Poster, Sinks
     from bot.schedule.subscriptions import Subscriptions, build
-    from bot.schedule.timing import ManualClock
+    from bot.timing import ManualClock
 
     engine = make_engine(Settings(), db_path=tmp_path / "key.db")
     try:

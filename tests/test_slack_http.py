@@ -176,7 +176,7 @@ def test_a_replayed_subscribe_does_not_bring_back_a_deleted_subscription(
     from bot.config import Settings
     from bot.engine import make_engine
     from bot.schedule.admin import DigestAdmin
-    from bot.schedule.timing import SystemClock
+    from bot.timing import SystemClock
 
     db = str(tmp_path / "digestbot.sqlite3")
     engines = [make_engine(Settings(), db_path=db) for _ in range(2)]

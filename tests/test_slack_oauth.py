@@ -30,20 +30,20 @@ from adapters.slack.oauth import NOT_INSTALLED, OAuthStates, SlackInstallations
 from adapters.slack.run import EVENTS_PATH, run_slack, slack_mode
 from adapters.slack.runner import SlackRunner
 from adapters.slack.sink import make_slack_sink
-from bot.cli import main
+from app.cli import main
+from app.runtime import DigestRuntime
 from bot.commands import CommandContext, Commands
 from bot.config import SLACK_BOT_SCOPES, Settings, SlackSettings, load_settings
 from bot.engine import Engine
 from bot.errors import ConfigError
 from bot.models import Digest, DigestItem, DigestSection, EpisodeRef, Reply, TextReply
 from bot.schedule.admin import DigestAdmin
-from bot.schedule.runner import DigestRuntime
 from bot.schedule.subscriptions import Subscriptions, build
-from bot.schedule.targets import TargetError, parse_target
-from bot.schedule.timing import SystemClock
 from bot.sinks import PostError
 from bot.store.schema import MIGRATIONS, SCHEMA_VERSION
 from bot.store.sqlite import Store
+from bot.targets import TargetError, parse_target
+from bot.timing import SystemClock
 from tests.standins.slack_api import (
     CLIENT_ID,
     CLIENT_SECRET,

@@ -19,7 +19,7 @@ from bot.engine import Engine, make_engine
 from bot.errors import FetchError
 from bot.feeds.fetch import fetch_url, make_client
 from bot.schedule.poller import FeedPoller
-from bot.schedule.timing import SystemClock
+from bot.timing import SystemClock
 
 #: Three episodes whose podcast:chapters files drip: together they get one deadline.
 CHAPTERED = (

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from app.cli import main
 from bot.config import Settings
 from bot.engine import make_engine
 from bot.feeds.clean import name_key

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from bot.cli import main
+from app.cli import main
 from bot.config import LLMSettings
 from bot.feeds.parse import parse_source
 from bot.models import Facts, ParsedEpisode

@@ -109,7 +109,7 @@ def test_nothing_to_draw_is_a_clear_error() -> None:
 def test_cli_writes_the_png(
     sample_engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from bot.cli import main
+    from app.cli import main
 
     db = sample_engine.store.path
     out = tmp_path / "k.png"
@@ -122,7 +122,7 @@ def test_cli_writes_the_png(
 def test_cli_says_one_line_for_bad_input(
     sample_engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from bot.cli import main
+    from app.cli import main
 
     db = sample_engine.store.path
     assert main(["--db", db, "timeline", "zzzqqq"]) == 1

@@ -15,6 +15,7 @@ from typing import TextIO
 from adapters.console.render import render, render_digest
 from bot.commands import CommandContext, Commands
 from bot.models import Digest, Reply
+from bot.sinks import post_in_order
 
 
 class ConsoleAdapter:
@@ -48,14 +49,13 @@ class ConsoleAdapter:
         on_posted: Callable[[str], None] | None = None,
     ) -> list[str]:
         """Print a scheduled digest (the ``Sink`` protocol): one message, skipped if ``already``."""
-        if already:
-            return list(already)
-        self._print(render_digest(digest))
-        self._print("")
-        message_id = f"console-{channel_id}"
-        if on_posted is not None:
-            on_posted(message_id)
-        return [message_id]
+
+        async def send(index: int, text: str, posted: tuple[str, ...]) -> str:
+            self._print(text)
+            self._print("")
+            return f"console-{channel_id}"
+
+        return await post_in_order(self.render(digest), send, already=already, on_posted=on_posted)
 
     def repl(self, stdin: TextIO | None = None) -> None:
         """Read commands until end of input (``digestbot console``)."""

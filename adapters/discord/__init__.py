@@ -9,46 +9,24 @@ The adapter only translates: interactions become ``Commands.handle`` calls,
 - ``sink``: ``DiscordSink``, where scheduled digests are posted
 - ``runner``: ``DiscordRunner``, Discord as ``digestbot run`` starts and stops it
 
-``make_runner`` and ``make_sink`` are the entry points ``bot.schedule.platforms``
-calls.  Everything is imported lazily: importing this package does not load
-discord.py.
+``make_runner`` and ``make_sink`` are the entry points ``app.platforms``
+calls; import anything else from its module.  They import lazily: importing
+this package does not load discord.py.
 """
 
 from __future__ import annotations
 
-import importlib
 from contextlib import AbstractAsyncContextManager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from adapters.discord.client import DigestClient
-    from adapters.discord.endpoints import Endpoints
-    from adapters.discord.render import render_digest, render_reply
     from adapters.discord.runner import DiscordRunner
     from adapters.discord.sink import DiscordSink
     from bot.commands import Commands
     from bot.config import Settings
     from bot.store.sqlite import Store
 
-_EXPORTS = {
-    "DigestClient": "adapters.discord.client",
-    "DiscordRunner": "adapters.discord.runner",
-    "DiscordSink": "adapters.discord.sink",
-    "Endpoints": "adapters.discord.endpoints",
-    "render_digest": "adapters.discord.render",
-    "render_reply": "adapters.discord.render",
-}
-
-__all__ = [
-    "DigestClient",
-    "DiscordRunner",
-    "DiscordSink",
-    "Endpoints",
-    "make_runner",
-    "make_sink",
-    "render_digest",
-    "render_reply",
-]
+__all__ = ["make_runner", "make_sink"]
 
 
 def make_runner(
@@ -71,10 +49,3 @@ def make_sink(
     from adapters.discord.runner import make_sink as make
 
     return make(settings)
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'adapters.discord' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)

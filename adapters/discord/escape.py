@@ -21,7 +21,7 @@ import re
 import unicodedata
 from urllib.parse import quote, urlsplit
 
-from bot.safetext import BIDI_CONTROLS
+from bot.safetext import BIDI_CONTROLS, linkable
 
 ZWSP = "\u200b"
 
@@ -100,14 +100,8 @@ def safe_url(url: str | None) -> str | None:
     url = strip_unsafe_chars(url).strip()
     if any(ch.isspace() for ch in url) or len(url) > MAX_URL_CHARS:
         return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
+    if linkable(url) is None:
         return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    if parts.username is not None or parts.password is not None:
-        return None  # https://trusted.example@evil.example/ is a phishing trick
     encoded = quote(url, safe=_URL_SAFE)
     encoded = _MASS_MENTION.sub(lambda m: "%40" + m.group(1), encoded)
     return encoded if len(encoded) <= MAX_URL_CHARS else None

@@ -3,8 +3,9 @@
 Every function returns a list of *message payloads*: plain dicts shaped
 like the body of Discord's create-message request (``content``,
 ``embeds``, ``allowed_mentions``), ready for ``json.dumps`` (which is what
-``digestbot tldr --format discord`` prints) or for ``to_send_kwargs`` when
-sending through discord.py.
+``digestbot tldr --format discord`` prints) or for
+``adapters.discord.send.to_send_kwargs`` when sending through discord.py.
+Pure: this module does not import discord.py, so printing a digest needs no SDK.
 
 Discord's limits are enforced here, never left to a rejected request:
 title 256, description 4,096, 25 fields of 1,024 (names 256), footer
@@ -17,12 +18,9 @@ payload carries ``allowed_mentions`` that ping nobody.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
-
-import discord
 
 from adapters.discord.escape import clean, masked_link, safe_url, truncate
 from bot.models import (
@@ -145,23 +143,6 @@ def embed_size(embed: Embed) -> int:
     for field in embed.get("fields", ()):
         total += len(field.get("name", "")) + len(field.get("value", ""))
     return total
-
-
-def to_send_kwargs(payload: Payload) -> dict[str, Any]:
-    """discord.py keyword arguments (content, embeds, allowed_mentions, files) for a payload."""
-    kwargs: dict[str, Any] = {
-        "content": payload.get("content"),
-        "embeds": [discord.Embed.from_dict(e) for e in payload.get("embeds", ())],
-        "allowed_mentions": discord.AllowedMentions.none(),
-    }
-    if payload.get("attachments"):  # pictures: sent as multipart files, described (alt text)
-        kwargs["files"] = [
-            discord.File(
-                io.BytesIO(a["data"]), filename=a["filename"], description=a["description"]
-            )
-            for a in payload["attachments"]
-        ]
-    return kwargs
 
 
 #: Characters of an attachment's description (its alt text) Discord keeps.

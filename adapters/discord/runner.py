@@ -76,8 +76,7 @@ class DiscordRunner:
 
 def make_runner(commands: Commands, settings: Settings) -> DiscordRunner | None:
     """A ``DiscordRunner``, or ``None`` when ``DISCORD_TOKEN`` is not set."""
-    token = settings.discord.token
-    if token is None or not token.get_secret_value().strip():
+    if not settings.discord.can_post:
         return None
     return DiscordRunner(commands, settings.discord)
 

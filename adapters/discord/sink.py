@@ -25,11 +25,11 @@ from typing import Any
 import aiohttp
 import discord
 
-from adapters.discord.render import Payload, render_digest, to_send_kwargs
+from adapters.discord.render import Payload, render_digest
+from adapters.discord.send import to_send_kwargs
 from bot.models import Digest
 from bot.retry_after import clamp_delay, parse_retry_after
-from bot.schedule.webhooks import post_context
-from bot.sinks import PostError
+from bot.sinks import PostError, post_context, post_in_order
 
 log = logging.getLogger(__name__)
 
@@ -77,18 +77,17 @@ class DiscordSink:
             raise PostError(f"'{channel_id}' is not a Discord channel id", permanent=True) from None
         if self._client.is_closed() or self._client.user is None:
             raise PostError("the Discord client is not logged in yet")
-        posted: list[str] = list(already)
         context = post_context.get()
-        payloads = render_digest(digest)
-        for index in range(len(posted), len(payloads)):
-            kwargs = to_send_kwargs(payloads[index])
+
+        async def send(index: int, payload: Payload, posted: tuple[str, ...]) -> str:
+            kwargs = to_send_kwargs(payload)
             if context is not None:
                 kwargs["nonce"] = context.nonce(index)  # discord.py adds enforce_nonce
-            message = await self._send(channel, kwargs, channel_id, tuple(posted))
-            posted.append(str(message.id))
-            if on_posted is not None:
-                on_posted(posted[-1])
-        return posted
+            return str((await self._send(channel, kwargs, channel_id, posted)).id)
+
+        return await post_in_order(
+            render_digest(digest), send, already=already, on_posted=on_posted
+        )
 
     async def _send(
         self,

@@ -19,7 +19,8 @@ import discord
 from discord import app_commands
 
 from adapters.discord.escape import strip_unsafe_chars
-from adapters.discord.render import Payload, render_reply, render_text, to_send_kwargs
+from adapters.discord.render import Payload, render_reply, render_text
+from adapters.discord.send import to_send_kwargs
 from bot.commands import CommandContext, Commands
 from bot.models import TextReply
 

@@ -10,51 +10,25 @@ The adapter only translates: slash commands become ``Commands.handle`` calls,
 - ``runner``: ``SlackRunner``, Slack as ``digestbot run`` starts and stops it
 - ``oauth``: installs into several workspaces, kept in digestbot's database
 
-``make_runner`` and ``make_sink`` are the entry points ``bot.schedule.platforms``
-calls.  Everything is imported lazily: importing this package loads no Slack
-library, so rendering, and the bot without Slack, never load slack-bolt.
+``make_runner`` and ``make_sink`` are the entry points ``app.platforms``
+calls; import anything else from its module.  They import lazily: importing
+this package loads no Slack library, so rendering, and the bot without
+Slack, never load slack-bolt.
 """
 
 from __future__ import annotations
 
-import importlib
 from contextlib import AbstractAsyncContextManager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from adapters.slack.app import CommandHandler, SlackBot, build_slack_app
-    from adapters.slack.render import render_digest, render_reply
-    from adapters.slack.run import run_slack, slack_mode
+    from adapters.slack.app import CommandHandler
     from adapters.slack.runner import SlackRunner
-    from adapters.slack.sink import SlackSink, make_slack_sink
+    from adapters.slack.sink import SlackSink
     from bot.config import Settings
     from bot.store.sqlite import Store
 
-_EXPORTS = {
-    "render_digest": "adapters.slack.render",
-    "render_reply": "adapters.slack.render",
-    "SlackBot": "adapters.slack.app",
-    "build_slack_app": "adapters.slack.app",
-    "run_slack": "adapters.slack.run",
-    "slack_mode": "adapters.slack.run",
-    "SlackRunner": "adapters.slack.runner",
-    "SlackSink": "adapters.slack.sink",
-    "make_slack_sink": "adapters.slack.sink",
-}
-
-__all__ = [
-    "SlackBot",
-    "SlackRunner",
-    "SlackSink",
-    "build_slack_app",
-    "make_runner",
-    "make_sink",
-    "make_slack_sink",
-    "render_digest",
-    "render_reply",
-    "run_slack",
-    "slack_mode",
-]
+__all__ = ["make_runner", "make_sink"]
 
 
 def make_runner(
@@ -78,10 +52,3 @@ def make_sink(
     from adapters.slack.runner import make_sink as make
 
     return make(settings, store=store)
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'adapters.slack' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)

@@ -25,7 +25,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from bot.models import (
     Digest,
@@ -42,7 +41,7 @@ from bot.models import (
     TextReply,
     more_mentions_line,
 )
-from bot.safetext import BIDI_CONTROLS, strip_bidi
+from bot.safetext import BIDI_CONTROLS, linkable, strip_bidi
 
 Block = dict[str, Any]
 Message = dict[str, Any]
@@ -126,18 +125,12 @@ def _percent(char: str) -> str:
 def safe_url(url: str | None) -> str | None:
     """The form of ``url`` that may go inside ``<url|label>``, or ``None``.
 
-    Keeps http(s) URLs with a host; percent-encodes white space, control
+    Keeps http(s) URLs with a host and no credentials; percent-encodes white space, control
     characters and anything that could end the sequence (``|``, ``>``, ...);
     escapes ``&``.  Over-long URLs are dropped rather than cut.
     """
-    if not url:
-        return None
-    url = url.strip()
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    url = linkable(url)  # http(s), a host, no user:password@ (bot.safetext)
+    if url is None:
         return None
     encoded = "".join(
         _percent(c)

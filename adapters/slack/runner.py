@@ -103,8 +103,7 @@ def make_runner(
     commands: CommandHandler, settings: Settings, *, store: Store | None = None
 ) -> SlackRunner | None:
     """A ``SlackRunner``, or ``None`` when neither a bot token nor OAuth installs are set up."""
-    token = settings.slack.bot_token
-    if not settings.slack.oauth_enabled and (token is None or not token.get_secret_value().strip()):
+    if not settings.slack.can_post:
         return None
     return SlackRunner(commands, settings.slack, store=store)
 

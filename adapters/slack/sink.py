@@ -38,7 +38,7 @@ from bot.config import SlackSettings
 from bot.errors import ConfigError, DigestbotError
 from bot.models import Digest
 from bot.retry_after import header_retry_after
-from bot.sinks import PostError
+from bot.sinks import PostError, post_in_order
 from bot.store.sqlite import Store
 
 log = logging.getLogger(__name__)
@@ -151,9 +151,8 @@ class SlackSink:
         team, _, channel = channel_id.rpartition("/")
         token = await self._token(team, channel)
         auth: dict[str, Any] = {"token": token} if token else {}
-        messages = render_digest(digest)
-        posted = list(already)
-        for message in messages[len(posted) :]:
+
+        async def send(index: int, message: Message, posted: tuple[str, ...]) -> str:
             try:
                 response = await self._client.chat_postMessage(
                     channel=channel,
@@ -165,19 +164,17 @@ class SlackSink:
                     **auth,
                 )
             except SlackApiError as exc:
-                error = _from_slack_error(exc, channel, posted, team=team if token else None)
+                error = _from_slack_error(exc, channel, list(posted), team=team if token else None)
             except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-                error = PostError(
-                    f"could not reach Slack ({type(exc).__name__})", posted=list(posted)
-                )
+                error = PostError(f"could not reach Slack ({type(exc).__name__})")
             else:
-                posted.append(str(response["ts"]))
-                if on_posted is not None:
-                    on_posted(posted[-1])
-                continue
+                return str(response["ts"])
             log.warning("posting to %s failed: %s", channel_id, error.message)
             raise error
-        return posted
+
+        return await post_in_order(
+            render_digest(digest), send, already=already, on_posted=on_posted
+        )
 
     async def _token(self, team: str, channel: str) -> str | None:
         """The token to post with: the workspace's when installed into several, else the client's.

@@ -25,7 +25,7 @@ from bot.feeds.guard import BlockedSourceError, FetchGuard
 from bot.models import Reply, TextReply
 from bot.schedule.ledger import Ledger
 from bot.schedule.subscriptions import Subscription, Subscriptions, build
-from bot.schedule.timing import DAYS, Clock, ScheduleError, parse_day, parse_time, parse_zone
+from bot.timing import DAYS, Clock, ScheduleError, parse_day, parse_time, parse_zone
 
 log = logging.getLogger(__name__)
 

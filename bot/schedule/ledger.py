@@ -47,8 +47,8 @@ from typing import Any, Literal
 from bot.models import Digest
 from bot.schedule.journal import SentJournal, SentNote
 from bot.schedule.subscriptions import Subscription
-from bot.schedule.timing import Clock
 from bot.store.sqlite import Store
+from bot.timing import Clock
 
 log = logging.getLogger(__name__)
 

@@ -21,12 +21,15 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
+from bot.config import Settings
 from bot.engine import Engine, IngestReport
 from bot.errors import DigestbotError, FetchError
 from bot.metrics import record_poll
 from bot.retry_after import DEFAULT_MAX_SECONDS, clamp_delay
-from bot.schedule.timing import Clock
+from bot.schedule.subscriptions import Subscription
+from bot.timing import Clock
 
 log = logging.getLogger(__name__)
 
@@ -244,3 +247,23 @@ def _with_origin(feeds: Sequence[str] | Mapping[str, bool]) -> dict[str, bool]:
     if isinstance(feeds, Mapping):
         return {str(source): bool(guarded) for source, guarded in feeds.items()}
     return dict.fromkeys(feeds, False)
+
+
+def feeds_to_poll(settings: Settings, subs: list[Subscription]) -> dict[str, bool]:
+    """Every feed to poll, mapped to whether it is guarded.
+
+    The configured feeds, plus any feed URL (or file) a subscription names.
+    A feed only chat subscriptions name is guarded (a chat admin is not the
+    operator): it is never read as a file, and only from public addresses.
+    """
+    from bot.feeds.fetch import is_url
+
+    feeds = dict.fromkeys(settings.feeds, False)
+    for sub in subs:
+        from_chat = sub.origin == "chat"
+        for feed in sub.feeds:
+            if from_chat:
+                feeds.setdefault(feed, True)  # refused on every poll unless public http(s)
+            elif is_url(feed) or Path(feed).is_file():
+                feeds[feed] = False
+    return feeds

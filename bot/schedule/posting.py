@@ -41,10 +41,9 @@ from bot.schedule.capping import cap_for
 from bot.schedule.ledger import Claim, FirstRule, Ledger, LedgerRow, Refused
 from bot.schedule.recording import Progress, Unsettled, retry_write
 from bot.schedule.subscriptions import Subscription, Subscriptions
-from bot.schedule.targets import Target
-from bot.schedule.timing import Clock, Windows, note_deadline, weekly_deadline
-from bot.schedule.webhooks import PostContext, post_context
-from bot.sinks import PostError, Sink
+from bot.sinks import PostContext, PostError, Sink, post_context
+from bot.targets import Target
+from bot.timing import Clock, Windows, note_deadline, weekly_deadline
 
 log = logging.getLogger(__name__)
 

@@ -21,9 +21,9 @@ from bot.config import ScheduleSettings, Settings, SubscriptionSettings
 from bot.digest import SECTION_ORDER
 from bot.errors import ConfigError, NotFoundError
 from bot.models import Frozen
-from bot.schedule.targets import Target, parse_target
-from bot.schedule.timing import DAYS, WeeklySchedule, format_time, parse_day, parse_time, parse_zone
 from bot.store.sqlite import Store
+from bot.targets import Target, parse_target
+from bot.timing import DAYS, WeeklySchedule, format_time, parse_day, parse_time, parse_zone
 
 Mode = Literal["weekly", "on-publish"]
 Origin = Literal["cli", "chat", "config"]

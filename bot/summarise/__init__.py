@@ -6,7 +6,7 @@ episode's own sentences and reads facts from its text.  The optional LLM
 summariser (``bot.summarise.llm``) is used by ``digestbot summarise --llm``.
 
 Importing this package imports nothing else: the CLI loads
-``bot.summarise.cli`` to build its parser, and lookups must start fast.
+``app.summarise_cli`` to build its parser, and lookups must start fast.
 """
 
 from __future__ import annotations

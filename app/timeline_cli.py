@@ -21,7 +21,7 @@ def register(sub: Any) -> None:
 
 def cmd_timeline(args: argparse.Namespace) -> int:
     """Draw the family's timeline and write it to ``--out``."""
-    from bot.cli import _engine
+    from app.cli import _engine
     from bot.timeline import render_timeline_png, timeline_alt_text, timeline_points
 
     engine = _engine(args)

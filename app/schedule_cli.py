@@ -1,4 +1,4 @@
-"""The scheduling subcommands, registered by ``bot.cli``.
+"""The scheduling subcommands, registered by ``app.cli``.
 
     digestbot run
     digestbot subscribe TARGET [--mode weekly|on-publish] [--day DAY] [--time HH:MM]
@@ -10,7 +10,7 @@
 Every command first syncs the config file's ``[[subscriptions]]`` into the
 database, so what they show and do matches what ``run`` would.  Mistakes
 (bad target, day, time or zone, unknown id) raise ``DigestbotError``s, which
-``bot.cli.main`` prints as one line with a non-zero exit.
+``app.cli.main`` prints as one line with a non-zero exit.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Any
 from bot.config import Settings, load_settings
 from bot.engine import Engine, make_engine
 from bot.schedule.subscriptions import Subscriptions, build
-from bot.schedule.timing import SystemClock
+from bot.timing import SystemClock
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -203,9 +203,9 @@ async def _post(settings: Settings, engine: Engine, sub_id: str, kind: str, forc
 @asynccontextmanager
 async def _sinks(settings: Settings, engine: Engine, kind: str) -> AsyncIterator[Any]:
     from adapters.console.adapter import ConsoleAdapter
+    from app.runtime import webhook_sinks
     from bot.commands import Commands
     from bot.schedule.posting import Sinks
-    from bot.schedule.runner import webhook_sinks
 
     commands = Commands(engine)
     webhooks = webhook_sinks(settings)
@@ -215,7 +215,7 @@ async def _sinks(settings: Settings, engine: Engine, kind: str) -> AsyncIterator
         for sink in webhooks.values():
             stack.push_async_callback(sink.aclose)
         if kind in ("slack", "discord"):
-            from bot.schedule.platforms import one_shot_sink
+            from app.platforms import one_shot_sink
 
             platform_sink = await stack.enter_async_context(
                 one_shot_sink(kind, settings, store=engine.store)
@@ -226,7 +226,7 @@ async def _sinks(settings: Settings, engine: Engine, kind: str) -> AsyncIterator
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the poller, the scheduler and the chat platforms until SIGINT/SIGTERM."""
-    from bot.schedule.runner import DigestRuntime
+    from app.runtime import DigestRuntime
 
     settings = load_settings(args.config)
     if not args.verbose:

@@ -28,7 +28,6 @@ import sys
 import threading
 from collections.abc import Mapping
 from datetime import timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo
 
@@ -38,25 +37,21 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from adapters.console.adapter import ConsoleAdapter
+from adapters.discord.webhook import DiscordWebhookSink
+from adapters.slack.webhook import SlackWebhookSink
+from adapters.webhook.sink import JsonWebhookSink, RetryPolicy, WebhookSink
+from app.platforms import PlatformRunner, load_runners
 from bot.commands import Commands
 from bot.config import Settings
 from bot.engine import Engine, IngestReport, make_engine
 from bot.errors import ConfigError, DigestbotError
 from bot.schedule.admin import DigestAdmin
 from bot.schedule.pacing import discord_webhook_window
-from bot.schedule.platforms import PlatformRunner, load_runners
-from bot.schedule.poller import FeedPoller
+from bot.schedule.poller import FeedPoller, feeds_to_poll
 from bot.schedule.posting import Poster, Sinks
 from bot.schedule.subscriptions import Subscription, Subscriptions
-from bot.schedule.timing import Clock, SystemClock
-from bot.schedule.webhooks import (
-    DiscordWebhookSink,
-    JsonWebhookSink,
-    RetryPolicy,
-    SlackWebhookSink,
-    WebhookSink,
-)
 from bot.sinks import Sink
+from bot.timing import Clock, SystemClock
 
 if TYPE_CHECKING:
     from adapters.metrics.server import MetricsServer
@@ -86,26 +81,6 @@ def webhook_sinks(
         ),
         "webhook": JsonWebhookSink(client, policy=policy),
     }
-
-
-def feeds_to_poll(settings: Settings, subs: list[Subscription]) -> dict[str, bool]:
-    """Every feed to poll, mapped to whether it is guarded.
-
-    The configured feeds, plus any feed URL (or file) a subscription names.
-    A feed only chat subscriptions name is guarded (a chat admin is not the
-    operator): it is never read as a file, and only from public addresses.
-    """
-    from bot.feeds.fetch import is_url
-
-    feeds = dict.fromkeys(settings.feeds, False)
-    for sub in subs:
-        from_chat = sub.origin == "chat"
-        for feed in sub.feeds:
-            if from_chat:
-                feeds.setdefault(feed, True)  # refused on every poll unless public http(s)
-            elif is_url(feed) or Path(feed).is_file():
-                feeds[feed] = False
-    return feeds
 
 
 class DigestRuntime:

@@ -14,19 +14,23 @@ The Slack and Discord adapters are optional installs.  Each adapter package
 ``store`` is digestbot's database, for an adapter that keeps state there
 (Slack's installations into several workspaces); it is passed when given.
 
-Its SDK loads when one of them is called.  A missing SDK, a broken adapter
-or a bad token is logged (``digestbot run``) or reported as a ``ConfigError``
+``PLATFORMS`` names them with plain imports, so every arrow into the
+adapters is one a reader (and ``tests/test_layers.py``) can see.  Its SDK
+loads when one of them is called.  A missing SDK, a broken adapter or a bad
+token is logged (``digestbot run``) or reported as a ``ConfigError``
 (``digestbot post``); the rest of the bot runs on.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any, Protocol, cast, runtime_checkable
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
+import adapters.discord
+import adapters.slack
 from bot.commands import Commands
 from bot.config import Settings
 from bot.errors import ConfigError
@@ -35,15 +39,17 @@ from bot.store.sqlite import Store
 
 log = logging.getLogger(__name__)
 
-PLATFORMS = ("slack", "discord")
-
 
 @runtime_checkable
 class PlatformRunner(Protocol):
     """A chat platform connection owned by ``digestbot run``."""
 
     platform: str
-    sink: Sink
+
+    @property
+    def sink(self) -> Sink:
+        """Where this platform's scheduled digests are posted."""
+        ...
 
     async def start(self) -> None:
         """Connect (or start connecting in the background); return promptly."""
@@ -58,23 +64,28 @@ RunnerFactory = Callable[..., "PlatformRunner | None"]
 SinkOpener = Callable[..., AbstractAsyncContextManager[Sink]]
 
 
+@dataclass(frozen=True)
+class Platform:
+    """A chat platform's two entry points, from its adapter package."""
+
+    make_runner: RunnerFactory
+    make_sink: SinkOpener
+
+
+#: The chat platforms, in start-up order.
+PLATFORMS: Mapping[str, Platform] = {
+    "slack": Platform(adapters.slack.make_runner, adapters.slack.make_sink),
+    "discord": Platform(adapters.discord.make_runner, adapters.discord.make_sink),
+}
+
+
 def has_credentials(platform: str, settings: Settings) -> bool:
     """Whether the environment holds the credentials ``platform`` needs to post."""
     if platform == "slack":
-        token = settings.slack.bot_token
-        return bool(token and token.get_secret_value()) or settings.slack.oauth_enabled
+        return settings.slack.can_post
     if platform == "discord":
-        return bool(settings.discord.token and settings.discord.token.get_secret_value())
+        return settings.discord.can_post
     return False
-
-
-def _entry_point(platform: str, name: str) -> Callable[..., Any]:
-    """``adapters.<platform>.<name>``; raises ``ConfigError`` when the adapter lacks it."""
-    module = importlib.import_module(f"adapters.{platform}")
-    entry = getattr(module, name, None)
-    if not callable(entry):
-        raise ConfigError(f"the {platform} adapter has no {name}()")
-    return cast(Callable[..., Any], entry)
 
 
 def _why(platform: str, exc: Exception) -> str:
@@ -88,17 +99,20 @@ def _why(platform: str, exc: Exception) -> str:
 
 
 def load_runners(
-    commands: Commands, settings: Settings, *, store: Store | None = None
+    commands: Commands,
+    settings: Settings,
+    *,
+    store: Store | None = None,
+    platforms: Mapping[str, Platform] = PLATFORMS,
 ) -> list[PlatformRunner]:
     """A runner for each platform whose credentials are present and whose adapter loads."""
     runners: list[PlatformRunner] = []
     extra = {"store": store} if store is not None else {}
-    for platform in PLATFORMS:
+    for platform, entry in platforms.items():
         if not has_credentials(platform, settings):
             continue
         try:
-            factory: RunnerFactory = _entry_point(platform, "make_runner")
-            runner = factory(commands, settings, **extra)
+            runner = entry.make_runner(commands, settings, **extra)
         except Exception as exc:  # optional extra not installed, or a broken adapter
             log.error("%s; continuing without %s", _why(platform, exc), platform.capitalize())
             continue
@@ -109,7 +123,11 @@ def load_runners(
 
 @asynccontextmanager
 async def one_shot_sink(
-    platform: str, settings: Settings, *, store: Store | None = None
+    platform: str,
+    settings: Settings,
+    *,
+    store: Store | None = None,
+    platforms: Mapping[str, Platform] = PLATFORMS,
 ) -> AsyncIterator[Sink]:
     """A sink for one post from the CLI, without serving commands.
 
@@ -125,8 +143,9 @@ async def one_shot_sink(
         )
         raise ConfigError(f"posting to {platform} needs {env} in the environment")
     try:
-        opener: SinkOpener = _entry_point(platform, "make_sink")
-        context = opener(settings, **({"store": store} if store is not None else {}))
+        context = platforms[platform].make_sink(
+            settings, **({"store": store} if store is not None else {})
+        )
     except ConfigError:
         raise
     except Exception as exc:

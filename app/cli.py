@@ -284,9 +284,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_console)
 
     # Other parts of digestbot add their own subcommands (their modules import lightly).
-    from bot.schedule.cli import register as register_schedule
-    from bot.summarise.cli import register as register_summarise
-    from bot.timeline_cli import register as register_timeline
+    from app.schedule_cli import register as register_schedule
+    from app.summarise_cli import register as register_summarise
+    from app.timeline_cli import register as register_timeline
 
     register_summarise(sub)
     register_timeline(sub)

@@ -1,4 +1,4 @@
-"""The ``digestbot summarise`` subcommand (registered by ``bot.cli``).
+"""The ``digestbot summarise`` subcommand (registered by ``app.cli``).
 
 This module is imported whenever the CLI builds its parser, so it imports
 nothing heavy at the top: the engine, the summarisers and httpx are

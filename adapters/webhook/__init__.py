@@ -1,0 +1,1 @@
+"""Generic JSON webhooks, and the HTTP posting the Slack and Discord webhook sinks share."""
