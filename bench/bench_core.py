@@ -281,7 +281,7 @@ def build_synthetic(path: Path, items: int = SYNTHETIC_ITEMS) -> list[str]:
                         headline,
                         headline,
                         published,
-                        entities[name].id if entities[name] else "",
+                        entity.id if (entity := entities[name]) else "",
                     )
                 )
             db.executemany(

@@ -38,20 +38,22 @@ def faithfulness(feed: ParsedFeed) -> tuple[int, int, int, int]:
     """(summaries naming their item, summaries that are not the headline,
     parameter facts contradicting their item's headline, parameter facts).
 
-    A summary names its item when it spells the name or an alias of it (case,
-    spacing and hyphens aside, or its family word: "Qwen" for "Qwen3-Coder");
+    A summary names its item as ``bot.quality.summary_names_item`` says (the one
+    definition ``make quality`` uses too: the name or an alias of it, case, spacing
+    and hyphens aside, or its family word: "Qwen" for "Qwen3-Coder");
     a parameter fact contradicts the headline when it names none of the sizes
     the name and headline state ("1.5 billion" for a "671B" release).
     """
+    from bot.quality import summary_names_item
     from bot.summarise.facts import contradicts, sizes_in
-    from bot.summarise.names import names_in
 
     named = own = wrong = facts = 0
     for episode in feed.episodes:
         for item in episode.items:
-            if item.summary and item.summary != item.headline:
+            summary = item.summary.strip()
+            if summary and summary != item.headline.strip():
                 own += 1
-                named += names_in(item.summary, item.name)
+                named += summary_names_item(summary, item.name)
             sizes = sizes_in(f"{item.name} {item.headline}")
             for value in item.facts.parameters:
                 facts += 1

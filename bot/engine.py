@@ -46,6 +46,7 @@ from bot.store.search import (
     fts_query,
     query_terms,
     query_words,
+    without_filler,
     without_longer_forms,
 )
 from bot.store.sqlite import (
@@ -508,11 +509,13 @@ class Engine:
         """Items matching the words of ``query``, best first (any text is safe).
 
         Synonyms and abbreviations match each other ("tts", "text to speech"; see
-        ``SYNONYMS``).  All terms first; then the last word as a prefix ("paperl");
-        then any term.  Prefix and OR queries cost more, so they only run when needed.
+        ``SYNONYMS``); words every release shares ("models", "new") narrow nothing and
+        are dropped when the query has others (``FILLER_WORDS``).  All terms first; then
+        the last word as a prefix ("paperl"); then any term.  Prefix and OR queries cost
+        more, so they only run when needed.
         """
         limit = max(1, min(limit, 100))
-        terms = query_terms(query_words(query))
+        terms = query_terms(without_filler(query_words(query)))
         passes = ((False, False), (True, False), (True, True))
         for prefix, any_term in passes[2:] if any_word else passes:
             match = fts_query(terms, prefix=prefix, any_word=any_term)

@@ -22,7 +22,8 @@ The normalisation, in order (each step is in ``entity_for``):
    "Llama 3.1"; "Qwen3-Coder-480B-A35B-Instruct" is "Qwen3-Coder".  Product
    tiers are not variants: "GPT-4o mini", "Gemini 2.5 Flash", "Qwen-Max" and
    "Phi-4 mini" are entities of their own.
-5. Claude's two orders ("Claude 3.5 Sonnet", "Claude Sonnet 4") are written
+5. A family word before a sub-brand of its family goes ("Qwen QwQ 32B" is "QwQ").
+   Claude's two orders ("Claude 3.5 Sonnet", "Claude Sonnet 4") are written
    tier first, as Anthropic does since Claude 4: "Claude Sonnet 3.5".
 6. A name that lost its brand ("VIDEO 2.6" of Kling) gets the org in front.
 
@@ -174,7 +175,7 @@ def _entity(cleaned: str, org: str | None) -> Entity | None:
     tokens = _fold(first)
     if not tokens:  # only sizes ("70B"): keep what was written
         tokens = _TOKEN.findall(first)
-    tokens = _claude_order(tokens)
+    tokens = _claude_order(_sub_brand(tokens))
     display = "".join(sep + tok for sep, tok in tokens).strip(" -_:")
     if org and tokens and tokens[0][1].casefold() in _GENERIC_FIRST:
         display = f"{org} {display}"
@@ -223,6 +224,19 @@ def _fold(text: str) -> list[tuple[str, str]]:
             continue
         out.append((sep if out else "", tok))
     return out
+
+
+def _sub_brand(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """ "Qwen QwQ" -> "QwQ": a family word before a sub-brand of that family is the
+    brand, not the release (the Qwen team's QwQ is "QwQ" however a line writes it)."""
+    if len(tokens) < 2 or not tokens[0][1].isalpha():
+        return tokens
+    lead = name_key(tokens[0][1])
+    match = _FAMILY_LETTERS.match(tokens[1][1])
+    second = name_key(match.group(0)) if match else ""
+    if second != lead and FAMILY_ALIASES.get(second) == lead:
+        return [("", tokens[1][1]), *tokens[2:]]
+    return tokens
 
 
 def _claude_order(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -62,6 +62,9 @@ def test_entity_table(name: str, org: str | None, entity: str, family: str) -> N
         ("Llama 3.1 405B", "Llama-3.1-8B-Instruct"),
         ("Qwen 2.5 Coder 32B", "Qwen2.5-Coder"),
         ("GPT-4 0613", "GPT 4"),
+        # The family word before a sub-brand of it is the brand (reader names, 2024).
+        ("Qwen QwQ 32B Preview", "QwQ-32B"),
+        ("Qwen QvQ 72B", "QvQ"),
     ],
 )
 def test_spellings_share_one_entity(first: str, second: str) -> None:

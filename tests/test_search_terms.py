@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from bot.engine import Engine
-from bot.store.search import fts_query, query_terms, query_words, without_longer_forms
+from bot.store.search import (
+    fts_query,
+    query_terms,
+    query_words,
+    without_filler,
+    without_longer_forms,
+)
 
 
 @pytest.mark.parametrize(
@@ -66,3 +72,23 @@ def test_abbreviation_and_phrase_find_each_other(sample_engine: Engine) -> None:
     by_phrase = {h.item.name for h in sample_engine.search("text to speech")}
     by_abbreviation = {h.item.name for h in sample_engine.search("tts")}
     assert "Kokoro" in by_phrase and "Kokoro" in by_abbreviation
+
+
+@pytest.mark.parametrize(
+    ("words", "kept"),
+    [
+        (["tts", "models"], ["tts"]),
+        (["the", "new", "tts", "model"], ["tts"]),
+        (["new", "models"], ["new", "models"]),  # nothing else: kept as typed
+        (["model", "context", "protocol"], ["context", "protocol"]),
+    ],
+)
+def test_filler_words_narrow_nothing(words: list[str], kept: list[str]) -> None:
+    assert without_filler(words) == kept
+
+
+def test_a_filler_word_does_not_hide_a_release(sample_engine: Engine) -> None:
+    # "tts models" asks for TTS releases: one whose line never says "model" is one.
+    tts = [h.item.name for h in sample_engine.search("tts")]
+    assert [h.item.name for h in sample_engine.search("tts models")] == tts
+    assert [h.item.name for h in sample_engine.search("the new TTS model")] == tts

@@ -229,6 +229,22 @@ def test_facts_come_from_the_items_own_details_first() -> None:
     assert facts.license == "Apache 2.0"
 
 
+def test_a_sub_bullet_size_the_headline_contradicts_is_a_siblings() -> None:
+    # A sibling release written as a sub-bullet (real feed, Sep 26 2024) lends no size.
+    body = _body(
+        "Meta llama 3.2 Multimodal models (11B & 90B) (X, HF, try free)",
+        "Meta Llama 3.2 tiny models 1B & 3B parameters (X, Blog, download)",
+    )
+    item = _item(
+        "Llama 3.2 Multimodal",
+        "Meta llama 3.2 Multimodal models (11B & 90B) (X, HF, try free)",
+        details=("Meta Llama 3.2 tiny models 1B & 3B parameters (X, Blog, download)",),
+    )
+    facts = _summaries(body, item)["Llama 3.2 Multimodal"][1]
+    assert "1B & 3B" not in facts.parameters
+    assert not any(contradicts(p, sizes_in(item.headline)) for p in facts.parameters)
+
+
 def test_a_detail_the_episode_text_lacks_lends_no_fact() -> None:
     item = _item(
         "Qwen3-Coder",
@@ -238,6 +254,37 @@ def test_a_detail_the_episode_text_lacks_lends_no_fact() -> None:
     facts = _summaries(DETAILS_BODY, item)["Qwen3-Coder"][1]
     assert "999B" not in facts.parameters
     assert facts.context != "4M"
+
+
+def test_a_loose_spelling_of_a_generic_first_word_does_not_name_the_item() -> None:
+    # Real feed: "Code Arena" got a sentence about Cursor ("code editor"), "Video-LLaVa"
+    # one about Stable Video.  bot.quality.summary_names_item is the one definition.
+    body = _body(
+        "Code Arena - a new arena for coding agents (X)",
+        "Video-LLaVa - video understanding",
+        "This week, the AI-native code editor Cursor raised a staggering $2.3 billion at a"
+        " 29B valuation, and everyone benchmarks agents now.",
+        "In video land, Stable Video allows you to create incredibly consistent videos with"
+        " images or just text, in 14 and 25 frames.",
+    )
+    arena = _item("Code Arena", "Code Arena - a new arena for coding agents (X)")
+    llava = _item("Video-LLaVa", "Video-LLaVa - video understanding")
+    got = _summaries(body, arena, llava)
+    assert got["Code Arena"][0] == arena.headline
+    assert got["Video-LLaVa"][0] == llava.headline
+
+
+def test_the_bench_counts_with_the_quality_definition() -> None:
+    item = _item("Code Arena", "Code Arena - arena").model_copy(
+        update={"summary": "The AI-native code editor Cursor raised $2.3 billion."}
+    )
+    feed = ParsedFeed(
+        source="t",
+        title="t",
+        episodes=(ParsedEpisode(key="e", title="e", body="", items=(item,)),),
+    )
+    named, own, _, _ = faithfulness(feed)
+    assert (named, own) == (0, 1)
 
 
 def test_without_a_sentence_naming_it_the_headline_stays() -> None:

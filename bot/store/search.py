@@ -29,6 +29,19 @@ def query_words(text: str) -> list[str]:
     return [w.casefold() for w in _WORD.findall(text[:2000])[:MAX_QUERY_WORDS]]
 
 
+#: Words that narrow nothing in a release search: every item is a model or a release
+#: ("tts models" asks for TTS releases).  Dropped when the query has other words.
+FILLER_WORDS = frozenset(
+    """a an the of for about any some new latest model models release releases released""".split()
+)
+
+
+def without_filler(words: Sequence[str]) -> list[str]:
+    """``words`` without ``FILLER_WORDS``, unless nothing else is left ("new models")."""
+    kept = [w for w in words if w not in FILLER_WORDS]
+    return kept or list(words)
+
+
 #: One thing a query asks for, as its alternatives, each a tuple of words, the form
 #: the user typed first: ``(("tts",), ("text", "to", "speech"))``.  A query matches
 #: when every term matches.

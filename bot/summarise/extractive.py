@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 
 from bot.models import Facts, ParsedEpisode, ParsedFeed
+from bot.quality import summary_names_item
 from bot.summarise.episode_text import EpisodeText, ItemLike
 from bot.summarise.facts import (
     COMPARISON,
@@ -175,6 +176,10 @@ def summarise_item(text: EpisodeText, item: ItemLike) -> Summary:
     facts = _facts(text, item, fact_sentences, own_heading, timestamp, unnamed)
     picked = _lead_with_name(pick(scored), scored, named_ids) if named_ids else []
     summary = " ".join(s.text for s in picked) if picked else item.headline
+    if picked and not summary_names_item(summary, item.name):
+        # Named only by a loose spelling ("code" for "Code Arena"): a reader could not
+        # tell it is about the item, so the headline stays (bot.quality's one definition).
+        summary = item.headline
     return Summary(summary, facts, bool(picked) or heading is not None)
 
 
@@ -249,27 +254,31 @@ def _facts(
     # The headline, the item's own sub-bullets and its heading speak of the release
     # itself: read them first.
     leading: list[Fact] = facts_in(item.headline)
+    # Its sub-bullets and heading come next, held to the headline's sizes: a
+    # sub-bullet may be a sibling release's ("tiny models 1B & 3B" under "11B & 90B").
+    held: list[Fact] = []
     details: Sequence[str] = getattr(item, "details", ())  # parsed items have them
     for detail in details:
         found = facts_in(detail)
         if found and not text.contains(detail):
             # Held to the episode text like every fact: verbatim, or not at all.
             found = [f for f in found if f.kind != "license" and text.contains(f.value)]
-        leading += found
+        held += found
     if heading is not None:
-        leading = leading + text.heading_facts(heading)
+        held += text.heading_facts(heading)
     said = [(f, s.lower) for s in sentences if s.facts for f in s.facts]
     said += [(f, s.lower) for f, s in unnamed]
     # The headline's sizes are needed only to judge a size said elsewhere.
     sizes = (
         sizes_in(f"{item.name} {item.headline}")
-        if any(f.kind == "parameters" for f, _ in said)
+        if any(f.kind == "parameters" for f, _ in said) or any(f.kind == "parameters" for f in held)
         else frozenset()
     )
     return choose_facts(
         org=item.org,
         leading=leading,
         said=said,
+        held=held,
         key=key,
         anchor=anchor,
         heading=heading,

@@ -240,13 +240,19 @@ def choose_facts(
     org: str | None,
     leading: Sequence[Fact],
     said: Sequence[tuple[Fact, str]],
+    held: Sequence[Fact] = (),
     key: str,
     anchor: str,
     heading: str | None,
     timestamp: str | None,
     sizes: frozenset[float] = frozenset(),
 ) -> Facts:
-    """An item's facts: first its own lines' (``leading``), then what sentences say of it.
+    """An item's facts: first its own lines' (``leading``, then ``held``), then what
+    sentences say of it.
+
+    ``held`` are facts of the item's sub-bullets and heading: its own, but a
+    parameter count there that the headline's ``sizes`` do not include is a
+    sibling release's ("Llama 3.2 tiny models 1B & 3B" under the 11B & 90B line).
 
     ``said`` holds each fact found in a sentence with that sentence lower-cased:
     a fact in brackets after another name, a score after a comparison word, or
@@ -263,9 +269,10 @@ def choose_facts(
     license_: str | None = None
     context: str | None = None
     pairs: list[tuple[Fact, str | None]] = [(f, None) for f in leading]
+    pairs += [(f, "") for f in held]
     pairs += said
     for fact, owner in pairs:
-        if owner is not None:
+        if owner:
             if fact.parenthesised and not _names_before(owner, fact, anchor):
                 continue  # "Phi-3-mini (a tiny 3.8B model)": about Phi-3-mini
             if fact.kind == "scores" and COMPARISON.search(owner, 0, fact.start):
