@@ -168,9 +168,22 @@ class SemanticIndex:
         self.store = store
         self._lock = threading.Lock()
         self._matrix: _Matrix | None = None
-        with store.transaction() as db:
-            for statement in _SCHEMA:
-                db.execute(statement)
+        self._tables = False  # created by the first ingest: a lookup never writes
+
+    def _ensure_tables(self) -> None:
+        if not self._tables:
+            with self.store.transaction() as db:
+                for statement in _SCHEMA:
+                    db.execute(statement)
+            self._tables = True
+
+    def _has_tables(self) -> bool:
+        if not self._tables:
+            found = self.store.query(
+                "SELECT count(*) FROM sqlite_master WHERE name IN ('item_vectors', 'word_vectors')"
+            )
+            self._tables = found[0][0] == 2
+        return self._tables
 
     def index_pending(self, changed_episodes: Sequence[str] = ()) -> int:
         """Embed the items that have no vectors yet (and those of ``changed_episodes``,
@@ -178,6 +191,7 @@ class SemanticIndex:
         many items were embedded."""
         import numpy as np
 
+        self._ensure_tables()
         with self.store.transaction() as db:
             if changed_episodes:
                 ids = list(changed_episodes)[:500]
@@ -249,6 +263,8 @@ class SemanticIndex:
             generation = self.store.generation
             if self._matrix is not None and self._matrix.generation == generation:
                 return self._matrix
+            if not self._has_tables():
+                return None
             words = self.store.query("SELECT word, vector FROM word_vectors")
             rows = self.store.query(
                 "SELECT i.rowid, v.words FROM item_vectors v JOIN items i ON i.id = v.item_id"
@@ -306,6 +322,8 @@ class SemanticIndex:
             self.store.fill_entities()  # linking is lazy: items stored since the last lookup
         except StorageError:
             pass  # a read-only database: what is linked
+        if not self._has_tables():
+            return []
         rows = self.store.query(
             "SELECT i.entity_id, n.family_key, v.vector FROM item_vectors v"
             " JOIN items i ON i.id = v.item_id JOIN entities n ON n.id = i.entity_id"
