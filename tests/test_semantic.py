@@ -140,8 +140,7 @@ def test_related_releases_of_kokoro_are_other_tts(thursdai: Engine, blended: boo
         thursdai.semantic = semantic_index
     names = [e.name for e in related]
     headlines = [
-        r.headline.casefold()
-        for r in thursdai.store.entity_mentions([e.id for e in related], 50)
+        r.headline.casefold() for r in thursdai.store.entity_mentions([e.id for e in related], 50)
     ]
     # Another text-to-speech release is among them (Nari Labs Dia: "1.6B param OSS TTS").
     assert any("tts" in h for h in headlines), (names, headlines)
