@@ -37,6 +37,8 @@ from bot.models import (
 )
 from bot.releases import best_mention, has_version, timeline
 from bot.store.names import StoredNames
+from bot.store.open import open_store
+from bot.store.protocol import StoreLike
 from bot.store.search import (
     Term,
     fact_weight,
@@ -125,7 +127,7 @@ class Engine:
     def __init__(
         self,
         settings: Settings | None,
-        store: Store,
+        store: StoreLike,
         *,
         http_client: httpx.Client | None = None,
         summariser: Summariser | None = None,
@@ -139,7 +141,7 @@ class Engine:
         self._guarded_http: httpx.Client | None = None
         self._client_lock = threading.Lock()
         self._summariser = summariser
-        self._names = StoredNames(store)  # in the database: nothing to build or rebuild
+        self._names = store.stored_names()  # in the database: nothing to build or rebuild
 
     @property
     def settings(self) -> Settings:
@@ -515,7 +517,7 @@ class Engine:
 
         limit = max(1, min(limit, 100))
         hits = self._text_search(query, limit + RERANK_EXTRA, any_word=any_word)
-        rowids = self.store.rowids_of([h.item.id for h in hits])
+        rowids = self.semantic.store.rowids_of([h.item.id for h in hits])
         text = {rowids[h.item.id]: h.score for h in hits if h.item.id in rowids}
         from bot.semantic import SEMANTIC_CANDIDATES
 
@@ -620,7 +622,7 @@ def make_engine(
     settings: Settings | None = None,
     *,
     db_path: str | os.PathLike[str] | None = None,
-    store: Store | None = None,
+    store: StoreLike | None = None,
     http_client: httpx.Client | None = None,
     summariser: Summariser | None = None,
     lazy_settings: bool = False,
@@ -642,7 +644,7 @@ def make_engine(
 
             settings = load_settings()
     if store is None:
-        store = Store(str(db_path) if db_path is not None else default_db_path(settings))
+        store = open_store(str(db_path) if db_path is not None else default_db_path(settings))
     return Engine(
         settings,
         store,
@@ -653,7 +655,7 @@ def make_engine(
 
 
 def _semantic_index(
-    store: Store, settings: Settings | None, wanted: bool | None
+    store: StoreLike, settings: Settings | None, wanted: bool | None
 ) -> SemanticIndex | None:
     """The semantic index when asked for (default: ``[search] semantic``, on when the
     settings are the defaults) and installed."""
@@ -661,8 +663,8 @@ def _semantic_index(
 
     if wanted is None:
         wanted = settings.search.semantic if settings is not None else True
-    if not wanted or not semantic.available():
-        return None
+    if not wanted or not isinstance(store, Store) or not semantic.available():
+        return None  # the side tables are SQLite's (a PostgreSQL store: full text only)
     try:
         return semantic.SemanticIndex(store)
     except StorageError as exc:  # a read-only database: full text only

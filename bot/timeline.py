@@ -18,11 +18,11 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
 from bot.errors import NotFoundError, StorageError
 from bot.feeds.clean import name_key
-from bot.store.sqlite import Store
+from bot.store.protocol import StoreLike
 
 if TYPE_CHECKING:
     from bot.models import ReleaseEntity
@@ -44,7 +44,8 @@ class ChartsMissingError(NotFoundError):
 
 
 class _HasStore(Protocol):
-    store: Store
+    @property
+    def store(self) -> StoreLike: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +63,7 @@ class TimelinePoint:
     episode_title: str
 
 
-def family_entities(store: Store, query: str) -> list[ReleaseEntity]:
+def family_entities(store: StoreLike, query: str) -> list[ReleaseEntity]:
     """The family ``query`` names ("qwen", or one of its releases, "qwen3-coder")."""
     from bot.entities import family_key
 
@@ -87,19 +88,22 @@ def family_entities(store: Store, query: str) -> list[ReleaseEntity]:
     return store.family_entities(family_key(entity.name)) or [entity]
 
 
-def timeline_points(source: Store | _HasStore, family: str) -> list[TimelinePoint]:
+def timeline_points(source: StoreLike | _HasStore, family: str) -> list[TimelinePoint]:
     """Every dated mention of ``family``'s releases, oldest first.
 
     ``source`` is a ``Store`` or anything holding one as ``.store`` (the engine).
     Raises ``NotFoundError`` when no family or release has that name.
     """
-    store = source.store if not isinstance(source, Store) else source
+    store = cast("StoreLike", getattr(source, "store", source))  # an engine, or a store
     entities = family_entities(store, family)
     if not entities:
         raise NotFoundError(f"No release family matches '{family[:80]}'.")
     names = {e.id: e.name for e in entities}
     ids = list(names)[:500]
-    rows = store.query(
+    query = getattr(store, "query", None)
+    if query is None:  # the PostgreSQL store has no SQL of this shape
+        raise StorageError("Timelines are drawn from a SQLite database only.")
+    rows = query(
         "SELECT i.entity_id, i.name, i.facts, i.published, e.id, e.title, e.feed"
         " FROM items i JOIN episodes e ON e.id = i.episode_id"
         f" WHERE i.entity_id IN ({','.join('?' * len(ids))}) AND i.published IS NOT NULL"
@@ -257,7 +261,7 @@ def timeline_alt_text(points: list[TimelinePoint]) -> str:
     return " ".join(text.split())
 
 
-def timeline_picture(source: Store | _HasStore, family: str) -> tuple[str, str, bytes]:
+def timeline_picture(source: StoreLike | _HasStore, family: str) -> tuple[str, str, bytes]:
     """(title, alt text, PNG) of ``family``'s timeline, for chat and the web."""
     points = timeline_points(source, family)
     title = f"{points[0].family} releases"
