@@ -295,7 +295,7 @@ class DigestRuntime:
         if port is None:
             return None
         from adapters.metrics.server import MetricsServer
-        from bot.metrics import Health
+        from bot.store.metrics import Health
 
         def scheduler_running() -> bool:
             return self._scheduler is not None and bool(self._scheduler.running)

@@ -40,7 +40,7 @@ def _ingest_seconds(feed: Path, db: Path, *, semantic: bool) -> float:
 
 def run() -> list[Row]:
     """Every figure of this part."""
-    from bot import semantic
+    from bot.store import semantic
 
     feed = _feed()
     rows: list[Row] = [("feed", feed.name)]
@@ -125,7 +125,7 @@ def _metrics_rows(db: Path) -> list[Row]:
     import httpx
 
     from adapters.metrics.server import MetricsServer
-    from bot.metrics import Health, record_command, record_poll, record_post
+    from bot.store.metrics import Health, record_command, record_poll, record_post
 
     for n in range(20):  # label values as a busy process has them
         record_poll(f"https://feed{n}.example/rss", ok=n % 5 != 0, seconds=0.3)

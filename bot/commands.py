@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.errors import DigestbotError, NotFoundError
-from bot.metrics import record_command
 from bot.models import DigestReply, ImageReply, Reply, SearchReply, TextReply
+from bot.store.metrics import record_command
 
 if TYPE_CHECKING:
     from bot.engine import Engine

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Literal
 from bot.digest import compose
 from bot.errors import EmptyStoreError, NotFoundError, SourceError, StorageError
 from bot.feeds.clean import name_key
-from bot.metrics import timed
 from bot.models import (
     Digest,
     Episode,
@@ -36,6 +35,7 @@ from bot.models import (
     SearchHit,
 )
 from bot.releases import best_mention, has_version, timeline
+from bot.store.metrics import timed
 from bot.store.names import StoredNames
 from bot.store.open import open_store
 from bot.store.protocol import StoreLike
@@ -64,7 +64,7 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from bot.feeds.guard import FetchGuard
     from bot.feeds.parse import FeedStream
-    from bot.semantic import SemanticIndex
+    from bot.store.semantic import SemanticIndex
 
 log = logging.getLogger(__name__)
 
@@ -513,13 +513,13 @@ class Engine:
         ``any_word``: items matching any of the words, not all first (related releases)."""
         if self.semantic is None:
             return self._text_search(query, limit, any_word=any_word)
-        from bot.semantic import blend
+        from bot.store.semantic import blend
 
         limit = max(1, min(limit, 100))
         hits = self._text_search(query, limit + RERANK_EXTRA, any_word=any_word)
         rowids = self.semantic.store.rowids_of([h.item.id for h in hits])
         text = {rowids[h.item.id]: h.score for h in hits if h.item.id in rowids}
-        from bot.semantic import SEMANTIC_CANDIDATES
+        from bot.store.semantic import SEMANTIC_CANDIDATES
 
         semantic = self.semantic.scores(query, list(text), top=SEMANTIC_CANDIDATES)
         ranked = blend(text, semantic, limit)
@@ -659,11 +659,11 @@ def _semantic_index(
 ) -> SemanticIndex | None:
     """The semantic index when asked for (default: ``[search] semantic``, on when the
     settings are the defaults) and installed."""
-    from bot import semantic
+    from bot.store import semantic
 
     if wanted is None:
         wanted = settings.search.semantic if settings is not None else True
-    if not wanted or not isinstance(store, Store) or not semantic.available():
+    if not wanted or type(store) is not Store or not semantic.available():
         return None  # the side tables are SQLite's (a PostgreSQL store: full text only)
     try:
         return semantic.SemanticIndex(store)

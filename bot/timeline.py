@@ -100,16 +100,12 @@ def timeline_points(source: StoreLike | _HasStore, family: str) -> list[Timeline
         raise NotFoundError(f"No release family matches '{family[:80]}'.")
     names = {e.id: e.name for e in entities}
     ids = list(names)[:500]
-    query = getattr(store, "query", None)
-    if query is None:  # the PostgreSQL store has no SQL of this shape
+    from bot.store.sqlite import Store
+    from bot.store.timelines import timeline_rows
+
+    if not isinstance(store, Store):  # the PostgreSQL store: no timelines yet
         raise StorageError("Timelines are drawn from a SQLite database only.")
-    rows = query(
-        "SELECT i.entity_id, i.name, i.facts, i.published, e.id, e.title, e.feed"
-        " FROM items i JOIN episodes e ON e.id = i.episode_id"
-        f" WHERE i.entity_id IN ({','.join('?' * len(ids))}) AND i.published IS NOT NULL"
-        " ORDER BY i.published, i.rowid",
-        ids,
-    )
+    rows = timeline_rows(store, ids)
     points = []
     for entity_id, name, facts, published, episode_id, title, feed in rows:
         when = datetime.fromisoformat(published)

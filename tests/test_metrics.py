@@ -14,7 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from adapters.metrics.server import MetricsServer
 from bot.commands import CommandContext, Commands
 from bot.engine import Engine
-from bot.metrics import Health, feed_label, record_poll, record_post
+from bot.store.metrics import Health, feed_label, record_poll, record_post
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from bot import semantic
 from bot.config import SearchSettings, Settings
 from bot.engine import Engine, make_engine
+from bot.store import semantic
 from tests.conftest import SHARED
 
 pytest.importorskip("wordllama", reason="the semantic extra: pip install -e '.[semantic]'")

@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from bot.metrics import Health
+from bot.store.metrics import Health
 
 log = logging.getLogger(__name__)
 

@@ -26,9 +26,9 @@ from pathlib import Path
 from bot.config import Settings
 from bot.engine import Engine, IngestReport
 from bot.errors import DigestbotError, FetchError
-from bot.metrics import record_poll
 from bot.retry_after import DEFAULT_MAX_SECONDS, clamp_delay
 from bot.schedule.subscriptions import Subscription
+from bot.store.metrics import record_poll
 from bot.timing import Clock
 
 log = logging.getLogger(__name__)

@@ -34,7 +34,6 @@ from typing import Literal
 from bot.config import ScheduleSettings
 from bot.engine import Engine
 from bot.errors import DigestbotError, NotFoundError, StorageError
-from bot.metrics import record_post
 from bot.models import Digest, Episode
 from bot.retry_after import clamp_delay
 from bot.schedule.capping import cap_for
@@ -42,6 +41,7 @@ from bot.schedule.ledger import Claim, FirstRule, Ledger, LedgerRow, Refused
 from bot.schedule.recording import Progress, Unsettled, retry_write
 from bot.schedule.subscriptions import Subscription, Subscriptions
 from bot.sinks import PostContext, PostError, Sink, post_context
+from bot.store.metrics import record_post
 from bot.targets import Target
 from bot.timing import Clock, Windows, note_deadline, weekly_deadline
 
