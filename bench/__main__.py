@@ -36,6 +36,7 @@ PARTS = (
     ("Fuzz: 2,000 hostile or mutated feeds parsed and rendered", "bench.bench_fuzz", "rows"),
     ("PostgreSQL: ingest, lookups at 1M, replica failover", "bench.bench_postgres", "rows"),
     ("Web archive: pages over loopback, digestbot site", "bench.bench_web", "rows"),
+    ("Look: timeline PNG, semantic ingest and search, /metrics", "bench.bench_look", "rows"),
 )
 
 

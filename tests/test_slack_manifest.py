@@ -61,8 +61,9 @@ def test_manifest_declares_exactly_the_commands_the_app_answers() -> None:
 
 
 def test_manifest_asks_for_only_the_scopes_the_code_uses() -> None:
-    # commands: the slash commands; chat:write: the sink; users:read: the /digest admin check.
-    assert _bot_scopes() == {"commands", "chat:write", "users:read"}
+    # commands: the slash commands; chat:write: the sink; users:read: the /digest admin check;
+    # files:write: /timeline's picture.
+    assert _bot_scopes() == {"commands", "chat:write", "users:read", "files:write"}
     assert not re.search(r"^\s+user:", MANIFEST, re.M)  # no user-token scopes
 
 
