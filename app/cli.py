@@ -310,10 +310,12 @@ def build_parser() -> argparse.ArgumentParser:
     from app.ops_cli import register as register_ops
     from app.schedule_cli import register as register_schedule
     from app.summarise_cli import register as register_summarise
+    from app.timeline_cli import register as register_timeline
     from app.watch_cli import register as register_watch
     from app.web_cli import register as register_web
 
     register_summarise(sub)
+    register_timeline(sub)
     register_schedule(sub)
     register_watch(sub)
     register_web(sub)

@@ -28,7 +28,7 @@ import sys
 import threading
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -45,7 +45,7 @@ from bot.alerts import FeedHealth, send_pending
 from bot.commands import Commands
 from bot.config import Settings
 from bot.engine import Engine, IngestReport, make_engine
-from bot.errors import DigestbotError
+from bot.errors import ConfigError, DigestbotError
 from bot.schedule.admin import DigestAdmin
 from bot.schedule.leader import LeaderLoop
 from bot.schedule.pacing import discord_webhook_window
@@ -56,6 +56,9 @@ from bot.sinks import Sink
 from bot.targets import parse_target
 from bot.timing import Clock, SystemClock
 from bot.watch.service import WatchService
+
+if TYPE_CHECKING:
+    from adapters.metrics.server import MetricsServer
 
 log = logging.getLogger(__name__)
 
@@ -187,6 +190,7 @@ class DigestRuntime:
         scheduler: AsyncIOScheduler | None = None
         poller_task: asyncio.Task[None] | None = None
         console_task: asyncio.Task[None] | None = None
+        metrics = self._start_metrics(engine)
         leader_task: asyncio.Task[None] | None = None
         try:
             if self._load_platforms:
@@ -245,6 +249,8 @@ class DigestRuntime:
         finally:
             log.info("shutting down")
             stop.set()
+            if metrics is not None:
+                await asyncio.to_thread(metrics.close)
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
             if self.poller is not None:
@@ -296,6 +302,27 @@ class DigestRuntime:
             await asyncio.gather(task, return_exceptions=True)
 
     # --- parts -------------------------------------------------------------------------
+
+    def _start_metrics(self, engine: Engine) -> MetricsServer | None:
+        """/healthz and /metrics on ``[metrics] port`` (off when unset)."""
+        port = self.settings.metrics.port
+        if port is None:
+            return None
+        from adapters.metrics.server import MetricsServer
+        from bot.store.metrics import Health
+
+        def scheduler_running() -> bool:
+            return self._scheduler is not None and bool(self._scheduler.running)
+
+        try:
+            server = MetricsServer(
+                Health(engine.store.path, scheduler_running),
+                host=self.settings.metrics.host,
+                port=port,
+            )
+        except OSError as exc:
+            raise ConfigError(f"[metrics] port {port}: {exc.strerror or exc}") from exc
+        return server.start()
 
     async def _start_platforms(self, commands: Commands, sinks: Sinks, engine: Engine) -> None:
         for runner in load_runners(commands, self.settings, store=engine.store):

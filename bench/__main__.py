@@ -37,6 +37,7 @@ PARTS = (
     ("PostgreSQL: ingest, lookups at 1M, replica failover", "bench.bench_postgres", "rows"),
     ("Watchlists: matching new items against 10,000 watches", "bench.bench_watch", "rows"),
     ("Web archive: pages over loopback, digestbot site", "bench.bench_web", "rows"),
+    ("Look: timeline PNG, semantic ingest and search, /metrics", "bench.bench_look", "rows"),
 )
 
 

@@ -62,7 +62,9 @@ def bench_ingest() -> list[Row]:
 
     def fresh_ingest(summarise: bool) -> None:
         summariser = make_summariser(settings) if summarise else None
-        engine = make_engine(settings, db_path=tmp / f"i{next(counter)}.db", summariser=summariser)
+        engine = make_engine(  # semantic vectors: their overhead is bench_look's figure
+            settings, db_path=tmp / f"i{next(counter)}.db", summariser=summariser, semantic=False
+        )
         engine.ingest(str(THURSDAI))
         engine.close()
 

@@ -9,12 +9,14 @@ message (and the nearest names, for an unknown release).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.errors import DigestbotError, NotFoundError
-from bot.models import Reply, SearchReply, TextReply
+from bot.models import ImageReply, Reply, SearchReply, TextReply
+from bot.store.metrics import record_command
 
 if TYPE_CHECKING:
     from bot.engine import Engine
@@ -28,6 +30,7 @@ COMMAND_HELP: dict[str, str] = {
     "tldr": "/tldr [episode] - the TL;DR of an episode (default: the latest)",
     "release": "/release <name> - what a release is, where it came up, its links",
     "search": "/search <query> - releases matching words",
+    "timeline": "/timeline <family> - a release family's timeline as a picture",
     "digest": "/digest subscribe|unsubscribe|status|feeds|post - channel subscriptions (admins)",
     "watch": "/watch <name> | list | remove ID - a message when a new episode names a release",
 }
@@ -66,6 +69,13 @@ class Commands:
 
     def handle(self, command: str, text: str, ctx: CommandContext) -> Reply:
         """Run ``command`` (without the slash) with its argument ``text``."""
+        start = time.perf_counter()
+        try:
+            return self._handle(command, text, ctx)
+        finally:
+            record_command(command, time.perf_counter() - start)
+
+    def _handle(self, command: str, text: str, ctx: CommandContext) -> Reply:
         name = command.strip().lstrip("/").lower()
         text = (text or "").strip()[:MAX_QUERY_CHARS]
         try:
@@ -82,6 +92,8 @@ class Commands:
                 return self._digest(text, ctx)
             if name == "watch":
                 return self._watches()(text, ctx)
+            if name == "timeline":
+                return self._timeline(text)
             if name in ("help", ""):
                 return TextReply(text="\n".join(COMMAND_HELP.values()))
         except NotFoundError as exc:
@@ -109,6 +121,20 @@ class Commands:
         from bot.weblinks import with_page
 
         return with_page(self._engine.settings.web.base_url, self._engine.release(text))
+
+    def _timeline(self, text: str) -> Reply:
+        if not text:
+            return TextReply(
+                text="Usage: /timeline <family>, for example /timeline qwen", error=True
+            )
+        from bot.timeline import ChartsMissingError, timeline_picture
+
+        try:
+            title, alt, png = timeline_picture(self._engine, text)
+        except ChartsMissingError:
+            return TextReply(text="Timelines are not available here (no charts extra).", error=True)
+        name = "".join(c if c.isalnum() else "-" for c in title.casefold()).strip("-")
+        return ImageReply(title=title, alt=alt, png=png, filename=f"{name or 'timeline'}.png")
 
     def _search(self, text: str) -> Reply:
         if not text:

@@ -41,7 +41,7 @@ DEFAULT_FEEDS = (
 )
 
 #: The bot scopes the Slack app asks for (adapters/slack/manifest.yml declares the same).
-SLACK_BOT_SCOPES = ("commands", "chat:write", "users:read", "im:write")
+SLACK_BOT_SCOPES = ("commands", "chat:write", "users:read", "im:write", "files:write")
 
 _T = TypeVar("_T")
 
@@ -345,6 +345,22 @@ def _user_value(parse: Callable[[str], _T], value: str) -> _T:
         raise PydanticCustomError("invalid", "{reason}", {"reason": str(exc)}) from None
 
 
+class SearchSettings(Section):
+    """How /search ranks."""
+
+    #: Blend a semantic score into the full-text one (needs the ``semantic`` extra;
+    #: without it search is full text only, whatever this says).
+    semantic: bool = True
+
+
+class MetricsSettings(Section):
+    """``digestbot run``'s /healthz and /metrics (off unless ``port`` is set)."""
+
+    port: int | None = Field(default=None, ge=1, le=65535)
+    #: 127.0.0.1 serves only this machine; 0.0.0.0 lets a Prometheus elsewhere scrape it.
+    host: str = "127.0.0.1"
+
+
 class Settings(EnvFirstSettings):
     """All of digestbot's settings."""
 
@@ -362,6 +378,8 @@ class Settings(EnvFirstSettings):
     slack: SlackSettings = Field(default_factory=SlackSettings)
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    search: SearchSettings = Field(default_factory=SearchSettings)
     subscriptions: list[SubscriptionSettings] = Field(default_factory=list)
     alerts: AlertsSettings = Field(default_factory=AlertsSettings)
 

@@ -35,6 +35,7 @@ from bot.models import (
     SearchHit,
 )
 from bot.releases import best_mention, has_version, timeline
+from bot.store.metrics import timed
 from bot.store.names import StoredNames
 from bot.store.open import open_store
 from bot.store.protocol import StoreLike
@@ -51,6 +52,7 @@ from bot.store.search import (
 from bot.store.sqlite import (
     PreparedEpisode,
     SourceState,
+    Store,
     UpsertResult,
     episode_id_for,
     prepare_episode,
@@ -63,6 +65,7 @@ if TYPE_CHECKING:
     from bot.factfilter import FactFilter
     from bot.feeds.guard import FetchGuard
     from bot.feeds.parse import FeedStream
+    from bot.store.semantic import SemanticIndex
 
 log = logging.getLogger(__name__)
 
@@ -129,8 +132,11 @@ class Engine:
         *,
         http_client: httpx.Client | None = None,
         summariser: Summariser | None = None,
+        semantic: SemanticIndex | None = None,
     ) -> None:
         self._settings = settings
+        #: Semantic ranking (the ``semantic`` extra), or None: full text only.
+        self.semantic = semantic
         self.store = store
         self._http = http_client
         self._guarded_http: httpx.Client | None = None
@@ -206,6 +212,7 @@ class Engine:
         with _gc_paused():  # tens of thousands of small objects, no cycles among them
             stream = stream_source(fetched.content, source)
             results = self._store_feed(stream, online=is_url(source), client=client)
+            self._embed(results)
         self.store.save_source_state(
             SourceState(source, fetched.content_hash, fetched.etag, fetched.last_modified),
             title=stream.title,
@@ -223,6 +230,15 @@ class Engine:
         if not results:
             report.warnings.append(f"{source}: no episodes found")
         return report
+
+    def _embed(self, results: list[UpsertResult]) -> None:
+        """Item vectors for semantic search, computed at ingest (when enabled)."""
+        if self.semantic is None:
+            return
+        try:
+            self.semantic.index_pending([r.episode_id for r in results if r.status == "updated"])
+        except StorageError as exc:  # search still works on full text
+            log.warning("semantic vectors not stored: %s", exc)
 
     def _store_feed(
         self, stream: FeedStream, *, online: bool, client: httpx.Client | None = None
@@ -391,6 +407,7 @@ class Engine:
             keywords=keywords,
         )
 
+    @timed("release")
     def release(self, query: str) -> ReleaseReply:
         """The best matching release and its other mentions, newest first.
 
@@ -494,7 +511,29 @@ class Engine:
         except StorageError as exc:  # a read-only database still answers, without entities
             log.warning("release entities not linked: %s", exc)
 
-    def search(self, query: str, limit: int = 10) -> list[SearchHit]:
+    @timed("search")
+    def search(self, query: str, limit: int = 10, *, any_word: bool = False) -> list[SearchHit]:
+        """Items matching ``query``, best first (any text is safe): the full-text ranking,
+        blended with the semantic one when the ``semantic`` extra is enabled.
+        ``any_word``: items matching any of the words, not all first (related releases)."""
+        if self.semantic is None:
+            return self._text_search(query, limit, any_word=any_word)
+        from bot.store.semantic import blend
+
+        limit = max(1, min(limit, 100))
+        hits = self._text_search(query, limit + RERANK_EXTRA, any_word=any_word)
+        rowids = self.semantic.store.rowids_of([h.item.id for h in hits])
+        text = {rowids[h.item.id]: h.score for h in hits if h.item.id in rowids}
+        from bot.store.semantic import SEMANTIC_CANDIDATES
+
+        semantic = self.semantic.scores(query, list(text), top=SEMANTIC_CANDIDATES)
+        ranked = blend(text, semantic, limit)
+        items = self.store.items_by_rowid([rowid for rowid, _ in ranked])
+        return [SearchHit(item=items[r], score=round(s, 4)) for r, s in ranked if r in items]
+
+    def _text_search(
+        self, query: str, limit: int = 10, *, any_word: bool = False
+    ) -> list[SearchHit]:
         """Items matching the words of ``query``, best first (any text is safe).
 
         Synonyms and abbreviations match each other ("tts", "text to speech"; see
@@ -505,8 +544,9 @@ class Engine:
         """
         limit = max(1, min(limit, 100))
         terms = query_terms(without_filler(query_words(query)))
-        for prefix, any_word in ((False, False), (True, False), (True, True)):
-            match = fts_query(terms, prefix=prefix, any_word=any_word)
+        passes = ((False, False), (True, False), (True, True))
+        for prefix, any_term in passes[2:] if any_word else passes:
+            match = fts_query(terms, prefix=prefix, any_word=any_term)
             if match is None:
                 return []
             newest = self.store.newest_matches(match, SEARCH_WINDOW + 1)
@@ -515,7 +555,7 @@ class Engine:
             # Few matches, or a store too small for any word to be costly: exact bm25
             # (measured: 1 ms for 900 matches, where the window's scoring takes 15 ms).
             if len(newest) <= SEARCH_WINDOW or newest[0] <= BM25_ALWAYS_BELOW:
-                return self._ranked(terms, match, prefix=prefix, any_word=any_word, limit=limit)
+                return self._ranked(terms, match, prefix=prefix, any_word=any_term, limit=limit)
             # Many matches (a common word): rank the newest ones by where the words occur.
             scored = [
                 (field_score(terms, fields, prefix=prefix), rowid)
@@ -591,6 +631,7 @@ def make_engine(
     http_client: httpx.Client | None = None,
     summariser: Summariser | None = None,
     lazy_settings: bool = False,
+    semantic: bool | None = None,
 ) -> Engine:
     """Build an engine: settings from the environment/config unless given.
 
@@ -609,7 +650,31 @@ def make_engine(
             settings = load_settings()
     if store is None:
         store = open_store(str(db_path) if db_path is not None else default_db_path(settings))
-    return Engine(settings, store, http_client=http_client, summariser=summariser)
+    return Engine(
+        settings,
+        store,
+        http_client=http_client,
+        summariser=summariser,
+        semantic=_semantic_index(store, settings, semantic),
+    )
+
+
+def _semantic_index(
+    store: StoreLike, settings: Settings | None, wanted: bool | None
+) -> SemanticIndex | None:
+    """The semantic index when asked for (default: ``[search] semantic``, on when the
+    settings are the defaults) and installed."""
+    from bot.store import semantic
+
+    if wanted is None:
+        wanted = settings.search.semantic if settings is not None else True
+    if not wanted or type(store) is not Store or not semantic.available():
+        return None  # the side tables are SQLite's (a PostgreSQL store: full text only)
+    try:
+        return semantic.SemanticIndex(store)
+    except StorageError as exc:  # a read-only database: full text only
+        log.warning("semantic search off: %s", exc)
+        return None
 
 
 __all__ = ["Engine", "IngestReport", "SourceError", "default_db_path", "make_engine"]

@@ -327,7 +327,17 @@ class TextReply(Frozen):
     suggestions: tuple[str, ...] = ()
 
 
+class ImageReply(Frozen):
+    """A picture (``/timeline qwen``): PNG bytes, a title and alt text for screen readers."""
+
+    kind: Literal["image"] = "image"
+    title: str
+    alt: str
+    png: bytes
+    filename: str = "image.png"
+
+
 Reply = Annotated[
-    ReleaseReply | SearchReply | DigestReply | EpisodesReply | TextReply,
+    ReleaseReply | SearchReply | DigestReply | EpisodesReply | TextReply | ImageReply,
     Field(discriminator="kind"),
 ]

@@ -33,8 +33,9 @@ def sample_feed() -> Path:
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
-    """An engine on an empty SQLite file in a temporary directory."""
-    eng = make_engine(Settings(), db_path=tmp_path / "test.db")
+    """An engine on an empty SQLite file in a temporary directory, full-text search only
+    (as without the ``semantic`` extra; tests/test_semantic.py covers the blend)."""
+    eng = make_engine(Settings(), db_path=tmp_path / "test.db", semantic=False)
     yield eng
     eng.close()
 

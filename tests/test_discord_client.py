@@ -107,7 +107,7 @@ def test_start_up_syncs_the_command_tree_globally(engine: Engine) -> None:
 
     standin = run(scenario(Commands(engine), body))
     commands = {c["name"]: c for c in standin.synced_commands["global"]}
-    assert set(commands) == {"tldr", "release", "search", "digest", "watch"}
+    assert set(commands) == {"tldr", "release", "search", "timeline", "digest", "watch"}
     name_option = commands["release"]["options"][0]
     assert name_option["name"] == "name" and name_option["autocomplete"] is True
     digest = commands["digest"]
@@ -208,6 +208,35 @@ def test_share_posts_in_the_channel(engine: Engine) -> None:
         )
         assert callback.type == 4 and not callback.ephemeral
         assert callback.data is not None and callback.data["embeds"][0]["title"] == "Search: tts"
+
+    run(scenario(Commands(engine), body))
+
+
+def test_timeline_is_an_attachment_described_by_its_alt_text(engine: Engine) -> None:
+    commands = Commands(engine)
+    commands.handle("timeline", "kokoro", CommandContext(platform="discord"))  # import matplotlib
+
+    async def body(standin: DiscordStandIn, client: DigestClient) -> None:
+        callback = await standin.interact(standin.command("timeline", {"family": "kokoro"}))
+        assert callback.type == 4 and callback.ephemeral
+        assert callback.data is not None
+        assert callback.data["content"] == "Kokoro releases"
+        [attachment] = callback.data["attachments"]
+        assert attachment["filename"] == "kokoro-releases.png"
+        assert attachment["description"].startswith("Timeline of the Kokoro family: ")
+        [(filename, data)] = standin.uploads
+        assert filename == "kokoro-releases.png" and data.startswith(b"\x89PNG\r\n\x1a\n")
+
+    run(scenario(commands, body))
+
+
+def test_unknown_timeline_is_a_private_error(engine: Engine) -> None:
+    async def body(standin: DiscordStandIn, client: DigestClient) -> None:
+        callback = await standin.interact(
+            standin.command("timeline", {"family": "zzqxv", "share": True})
+        )
+        assert callback.type == 4 and callback.ephemeral and standin.uploads == []
+        assert callback.data is not None and "No release family" in callback.data["content"]
 
     run(scenario(Commands(engine), body))
 

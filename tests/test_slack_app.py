@@ -423,3 +423,46 @@ def test_share_button_is_verified_too(standin: SlackApiStandin) -> None:
     request.headers["x-slack-signature"] = ["v0=" + "1" * 64]
     assert run(dispatch(bot, request)).status == 401
     assert commands.calls == []
+
+
+def test_timeline_uploads_the_picture_with_its_alt_text(
+    standin: SlackApiStandin, engine: Any
+) -> None:
+    commands = Commands(engine)
+    commands.handle("timeline", "kokoro", CommandContext(platform="slack"))  # import matplotlib
+    bot = SlackBot(commands, make_settings(standin))
+    body = ack_body(run(dispatch(bot, signed_command(standin, "/timeline", "kokoro"))))
+    assert body["response_type"] == "ephemeral"
+    assert "Kokoro releases" in body["text"]
+    methods = [c.method for c in standin.calls]
+    assert methods[-3:] == [
+        "files.getUploadURLExternal",
+        "upload",
+        "files.completeUploadExternal",
+    ]
+    [stored] = standin.files.values()
+    assert stored["data"].startswith(b"\x89PNG\r\n\x1a\n")
+    assert stored["filename"] == "kokoro-releases.png"
+    assert stored["alt_txt"].startswith("Timeline of the Kokoro family: ")
+    assert stored["title"] == "Kokoro releases" and stored["channel"] == "C0CHAN"
+    assert standin.calls_to("response_url") == []  # nothing went wrong to tell
+    assert standin.violations == []
+
+
+def test_timeline_outside_the_bots_channels_is_explained_privately(
+    standin: SlackApiStandin, engine: Any
+) -> None:
+    standin.fail("files.completeUploadExternal", "not_in_channel")
+    bot = SlackBot(Commands(engine), make_settings(standin))
+    run(dispatch(bot, signed_command(standin, "/timeline", "kokoro")))
+    [call] = standin.calls_to("response_url")
+    assert call.data["response_type"] == "ephemeral"
+    assert "/invite" in json.dumps(call.data)
+
+
+def test_unknown_timeline_is_a_private_error(standin: SlackApiStandin, engine: Any) -> None:
+    bot = SlackBot(Commands(engine), make_settings(standin))
+    body = ack_body(run(dispatch(bot, signed_command(standin, "/timeline", "zzqx"))))
+    assert body["response_type"] == "ephemeral"
+    assert "No release family" in json.dumps(body["blocks"])
+    assert not any(c.method.startswith("files.") for c in standin.calls)

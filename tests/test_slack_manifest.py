@@ -61,9 +61,10 @@ def test_manifest_declares_exactly_the_commands_the_app_answers() -> None:
 
 
 def test_manifest_asks_for_only_the_scopes_the_code_uses() -> None:
-    # commands: the slash commands; chat:write: the sink; users:read: the /digest admin check.
-    # im:write: conversations.open, for /watch alerts as direct messages.
-    assert _bot_scopes() == {"commands", "chat:write", "users:read", "im:write"}
+    # commands: the slash commands; chat:write: the sink; users:read: the /digest admin check;
+    # im:write: conversations.open, for /watch alerts as direct messages;
+    # files:write: /timeline's picture.
+    assert _bot_scopes() == {"commands", "chat:write", "users:read", "im:write", "files:write"}
     assert not re.search(r"^\s+user:", MANIFEST, re.M)  # no user-token scopes
 
 

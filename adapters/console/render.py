@@ -14,6 +14,7 @@ from bot.models import (
     Digest,
     DigestReply,
     EpisodesReply,
+    ImageReply,
     Item,
     ReleaseReply,
     Reply,
@@ -125,4 +126,9 @@ def render(reply: Reply) -> str:
     if isinstance(reply, TextReply):
         hint = f"\nDid you mean: {', '.join(reply.suggestions)}?" if reply.suggestions else ""
         return safe(reply.text + hint)
+    if isinstance(reply, ImageReply):  # a terminal shows no picture: its words, and how to get it
+        return safe(
+            f"{reply.title}\n{reply.alt}\n(a {len(reply.png) // 1024} KB PNG; "
+            "`digestbot timeline FAMILY --out FILE.png` writes it)"
+        )
     raise TypeError(f"cannot render {type(reply).__name__}")

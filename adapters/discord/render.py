@@ -29,6 +29,7 @@ from bot.models import (
     DigestReply,
     EpisodeRef,
     EpisodesReply,
+    ImageReply,
     Item,
     ReleaseReply,
     Reply,
@@ -75,6 +76,8 @@ def render_reply(reply: Reply) -> list[Payload]:
         return _episodes(reply)
     if isinstance(reply, TextReply):
         return [render_text(reply.text, suggestions=reply.suggestions)]
+    if isinstance(reply, ImageReply):
+        return [_image(reply)]
     raise TypeError(f"cannot render {type(reply).__name__}")
 
 
@@ -143,6 +146,29 @@ def embed_size(embed: Embed) -> int:
     for field in embed.get("fields", ()):
         total += len(field.get("name", "")) + len(field.get("value", ""))
     return total
+
+
+#: Characters of an attachment's description (its alt text) Discord keeps.
+ATTACHMENT_DESCRIPTION_MAX = 1024
+
+
+def _image(reply: ImageReply) -> Payload:
+    """A picture as an attachment, its title as the message and its alt text as the
+    attachment's description (what screen readers say)."""
+    safe_name = "".join(c for c in reply.filename if c.isalnum() or c in "-_.")[:80]
+    return {
+        "content": truncate(clean(reply.title, single_line=True), 200),
+        "allowed_mentions": NO_MENTIONS,
+        "attachments": [
+            {
+                "filename": safe_name if safe_name.endswith(".png") else "timeline.png",
+                "description": truncate(
+                    clean(reply.alt, single_line=True), ATTACHMENT_DESCRIPTION_MAX
+                ),
+                "data": reply.png,
+            }
+        ],
+    }
 
 
 # --- building blocks --------------------------------------------------------

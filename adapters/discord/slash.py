@@ -192,7 +192,19 @@ def lookup_commands(responder: Responder) -> list[app_commands.Command[Any, ...,
             text += " --anyway"
         await responder.run(interaction, "watch", text.strip(), ephemeral=True)
 
-    return [tldr, release, search, watch]
+    @app_commands.command(name="timeline")
+    @app_commands.describe(
+        family="Release family, e.g. qwen", share="Post the picture in the channel instead"
+    )
+    async def timeline(
+        interaction: discord.Interaction[Any],
+        family: app_commands.Range[str, 1, 200],
+        share: bool = False,
+    ) -> None:
+        """A release family's timeline as a picture: versions over time, by show."""
+        await responder.run(interaction, "timeline", family, ephemeral=not share)
+
+    return [tldr, release, search, timeline, watch]
 
 
 @app_commands.default_permissions(manage_guild=True)

@@ -31,7 +31,7 @@ from typing import Any, Protocol
 
 import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -44,18 +44,19 @@ from adapters.slack.render import (
     Share,
     context,
     render_reply,
+    text_of,
 )
 from adapters.slack.replay import ReplayGuard, SeenSignatures, seen_store
 from bot.commands import CommandContext
 from bot.config import SlackSettings
 from bot.errors import ConfigError
-from bot.models import Reply, TextReply
+from bot.models import ImageReply, Reply, TextReply
 from bot.store.protocol import StoreLike
 
 log = logging.getLogger(__name__)
 
 #: The slash commands the app answers (the manifest declares exactly these).
-SLASH_COMMANDS = ("tldr", "release", "search", "digest", "watch")
+SLASH_COMMANDS = ("tldr", "release", "search", "timeline", "digest", "watch")
 #: Seconds to wait for the core before acknowledging without the reply.
 DEFAULT_REPLY_BUDGET = 2.0
 #: Seconds after which a slow reply is given up and the user told so.
@@ -166,7 +167,11 @@ class SlackBot:
             reply = await asyncio.wait_for(asyncio.shield(job), self._reply_budget)
         except TimeoutError:
             await ack(response_type="ephemeral", text=f"Working on /{name}…")
-            self._spawn(self._reply_later(job, name, text, respond))
+            self._spawn(self._reply_later(job, name, text, respond, client, body))
+            return
+        if isinstance(reply, ImageReply):  # a file cannot be ephemeral: it goes to the channel
+            await ack(response_type="ephemeral", text=text_of(f"Posting {reply.title}…", 200))
+            self._spawn(self._post_image(reply, body, respond, client))
             return
         messages = self._messages(reply, name, text)
         if len(messages) == 1:
@@ -255,13 +260,63 @@ class SlackBot:
         return _at_most(render_reply(reply, share=share), MAX_RESPONSES)
 
     async def _reply_later(
-        self, job: asyncio.Future[Reply], name: str, text: str, respond: AsyncRespond
+        self,
+        job: asyncio.Future[Reply],
+        name: str,
+        text: str,
+        respond: AsyncRespond,
+        client: AsyncWebClient | None = None,
+        body: dict[str, Any] | None = None,
     ) -> None:
         try:
             reply = await asyncio.wait_for(job, self._reply_timeout)
         except TimeoutError:
             reply = _TIMED_OUT
+        if isinstance(reply, ImageReply) and client is not None and body is not None:
+            await self._post_image(reply, body, respond, client)
+            return
         await self._send(respond, self._messages(reply, name, text), response_type="ephemeral")
+
+    async def _post_image(
+        self,
+        reply: ImageReply,
+        body: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+    ) -> None:
+        """Upload a picture to the command's channel (files.getUploadURLExternal, the bytes
+        to the URL it gives, files.completeUploadExternal) with its alt text; a failure is
+        told to the user privately."""
+        channel = _channel_id(body)
+        problem = None
+        if not channel:
+            problem = "There is no channel to post the picture in."
+        else:
+            try:
+                await client.files_upload_v2(
+                    channel=channel,
+                    file=reply.png,
+                    filename=reply.filename,
+                    title=reply.title[:250],
+                    alt_txt=reply.alt[:1000],
+                )
+            except SlackApiError as exc:
+                error = str(exc.response.get("error") or "unknown")
+                log.warning("files upload failed: %s", error)
+                problem = (
+                    "I can only post pictures in channels I am in: /invite me first."
+                    if error in ("not_in_channel", "channel_not_found")
+                    else f"Slack did not take the picture ({error})."
+                )
+            except (SlackRequestError, aiohttp.ClientError, TimeoutError, OSError) as exc:
+                log.warning("files upload failed: %s", type(exc).__name__)
+                problem = "The picture could not be uploaded; try again later."
+        if problem is not None:
+            await self._send(
+                respond,
+                render_reply(TextReply(text=problem, error=True)),
+                response_type="ephemeral",
+            )
 
     async def _send(
         self,

@@ -32,6 +32,7 @@ from bot.models import (
     DigestReply,
     EpisodeRef,
     EpisodesReply,
+    ImageReply,
     Item,
     Link,
     ReleaseReply,
@@ -537,6 +538,8 @@ def fallback_text(reply: Reply) -> str:
         return text_of(reply.digest.title, MAX_FALLBACK_CHARS)
     if isinstance(reply, EpisodesReply):
         return f"{len(reply.episodes)} episodes"
+    if isinstance(reply, ImageReply):
+        return text_of(reply.title, MAX_FALLBACK_CHARS)
     return text_of(reply.text, MAX_FALLBACK_CHARS)
 
 
@@ -554,6 +557,9 @@ def render_reply(reply: Reply, *, share: Share | None = None) -> list[Message]:
         blocks = search_blocks(reply)
     elif isinstance(reply, EpisodesReply):
         blocks = episodes_blocks(reply)
+    elif isinstance(reply, ImageReply):  # the picture is uploaded apart (app.py): its words
+        blocks = text_blocks(TextReply(text=f"{reply.title}\n{reply.alt}"))
+        share = None
     else:
         blocks = text_blocks(reply)
         share = None if reply.error else share

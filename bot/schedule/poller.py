@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -28,6 +29,7 @@ from bot.engine import Engine, IngestReport
 from bot.errors import DigestbotError, FetchError
 from bot.retry_after import DEFAULT_MAX_SECONDS, clamp_delay
 from bot.schedule.subscriptions import Subscription
+from bot.store.metrics import record_poll
 from bot.timing import Clock
 
 log = logging.getLogger(__name__)
@@ -145,7 +147,14 @@ class FeedPoller:
         state.in_flight = True
         try:
             async with self._limit:
-                return await self._ingest(state)
+                start = time.perf_counter()
+                result = await self._ingest(state)
+                record_poll(
+                    state.source,
+                    ok=not isinstance(result, str),
+                    seconds=time.perf_counter() - start,
+                )
+                return result
         finally:
             state.in_flight = False
 

@@ -41,6 +41,7 @@ from bot.schedule.ledger import Claim, FirstRule, Ledger, LedgerRow, Refused
 from bot.schedule.recording import Progress, Unsettled, retry_write
 from bot.schedule.subscriptions import Subscription, Subscriptions
 from bot.sinks import PostContext, PostError, Sink, post_context
+from bot.store.metrics import record_post
 from bot.targets import Target
 from bot.timing import Clock, Windows, note_deadline, weekly_deadline
 
@@ -394,6 +395,12 @@ class Poster:
     # --- posting ---------------------------------------------------------------------
 
     async def _post(self, sub: Subscription, claim: Claim) -> Outcome:
+        """Post a claimed digest, counted in the metrics by platform and outcome."""
+        outcome = await self._send(sub, claim)
+        record_post(sub.target, outcome.status)
+        return outcome
+
+    async def _send(self, sub: Subscription, claim: Claim) -> Outcome:
         target = sub.parsed_target
         # The digest's messages accepted so far, this attempt's and earlier ones' (resumed),
         # written to the ledger as they come so a crash from here on resumes after them.

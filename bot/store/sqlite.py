@@ -513,6 +513,14 @@ class Store:
         )
         return {int(r[0]): _item(r[1:]) for r in rows}
 
+    def rowids_of(self, item_ids: Sequence[str]) -> dict[str, int]:
+        """Rowids of the items with ``item_ids`` (those that exist)."""
+        ids = list(item_ids)[:500]
+        if not ids:
+            return {}
+        rows = self.query(f"SELECT id, rowid FROM items WHERE id IN ({_marks(len(ids))})", ids)
+        return {str(r[0]): int(r[1]) for r in rows}
+
     def search_fields(self, rowids: Sequence[int]) -> list[tuple[int, tuple[str | None, ...]]]:
         """(rowid, (name, org, headline, summary, section)) for ranking, rowids' order kept."""
         if not rowids:

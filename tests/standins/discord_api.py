@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Self
 
 import discord
-from aiohttp import WSMsgType, web
+from aiohttp import BodyPartReader, WSMsgType, web
 
 from tests.standins.hold import Hold
 
@@ -216,6 +216,8 @@ class DiscordStandIn:
         self.port = 0
         self.violations: list[str] = []
         self.requests: list[tuple[str, str]] = []
+        #: Files sent with messages (multipart), as (filename, bytes), in order.
+        self.uploads: list[tuple[str, bytes]] = []
         #: Held requests whose client went away before an answer (never posted).
         self.dropped: list[tuple[str, str]] = []
         self.channel_messages: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -538,7 +540,11 @@ class DiscordStandIn:
         path = "/" + request.match_info["tail"]
         method = request.method
         self.requests.append((method, path))
-        body = await request.json() if request.can_read_body else None
+        if request.content_type == "multipart/form-data":  # a message with files
+            body, files = await _multipart(request)
+            self.uploads.extend(files)
+        else:
+            body = await request.json() if request.can_read_body else None
 
         hold = self._take_hold(f"{method} {path}")
         if hold is not None and not await hold.block_async(lambda: _gone(request)):
@@ -891,3 +897,21 @@ async def connected(
     finally:
         await asyncio.wait_for(client.close(), timeout)
         await asyncio.wait_for(task, timeout)
+
+
+async def _multipart(request: web.Request) -> tuple[Any, list[tuple[str, bytes]]]:
+    """A multipart message: its ``payload_json`` and its files as (filename, bytes)."""
+    reader = await request.multipart()
+    body: Any = None
+    files: list[tuple[str, bytes]] = []
+    while True:
+        part = await reader.next()
+        if part is None:
+            break
+        if not isinstance(part, BodyPartReader):
+            continue
+        if part.name == "payload_json":
+            body = json.loads(await part.text())
+        else:
+            files.append((part.filename or "", bytes(await part.read(decode=False))))
+    return body, files

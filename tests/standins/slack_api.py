@@ -313,6 +313,8 @@ class SlackApiStandin:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.users: dict[str, dict[str, Any]] = {}
+        #: Files announced by files.getUploadURLExternal, by id: bytes once uploaded.
+        self.files: dict[str, dict[str, Any]] = {}
         self.socket_url: str | None = None
         #: Bot tokens issued by ``oauth.v2.access``, and their workspace.
         self.tokens: dict[str, str] = {}
@@ -562,11 +564,51 @@ class SlackApiStandin:
             return {"ok": True, "user": user}
         if method == "oauth.v2.access":
             return self._oauth_access(data, headers)
+        if method == "files.getUploadURLExternal":
+            return self._upload_url(data)
+        if method == "files.completeUploadExternal":
+            return self._complete_upload(data)
         if method == "apps.connections.open":
             if self.socket_url is None:
                 return {"ok": False, "error": "not_allowed_token_type"}
             return {"ok": True, "url": self.socket_url}
         return {"ok": True}
+
+    def _upload_url(self, data: dict[str, Any]) -> dict[str, Any]:
+        """``files.getUploadURLExternal``: a file id and where to send its bytes."""
+        if not data.get("filename") or not str(data.get("length", "")).isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F{next(self._ts):08d}"
+        with self._lock:
+            self.files[file_id] = {
+                "filename": data["filename"],
+                "length": int(data["length"]),
+                "alt_txt": data.get("alt_txt"),
+                "data": None,
+            }
+        return {
+            "ok": True,
+            "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}",
+            "file_id": file_id,
+        }
+
+    def _complete_upload(self, data: dict[str, Any]) -> dict[str, Any]:
+        """``files.completeUploadExternal``: every file uploaded, with its announced length."""
+        try:
+            listed = json.loads(str(data.get("files") or "[]"))
+        except ValueError:
+            return {"ok": False, "error": "invalid_arguments"}
+        done = []
+        with self._lock:
+            for entry in listed:
+                stored = self.files.get(str(entry.get("id")))
+                if stored is None or stored["data"] is None:
+                    return {"ok": False, "error": "file_not_found"}
+                if len(stored["data"]) != stored["length"]:
+                    return {"ok": False, "error": "file_length_mismatch"}
+                stored.update(title=entry.get("title"), channel=data.get("channel_id"))
+                done.append({"id": entry["id"], "title": entry.get("title")})
+        return {"ok": True, "files": done}
 
     def _oauth_access(self, data: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
         """``oauth.v2.access``: client credentials (HTTP Basic or form), a code used once."""
@@ -647,6 +689,9 @@ def _handler_for(standin: SlackApiStandin) -> type[BaseHTTPRequestHandler]:
             raw = self.rfile.read(length)
             path, _, query = self.path.partition("?")
             headers = {k.lower(): v for k, v in self.headers.items()}
+            if path.startswith("/upload/"):  # a file's bytes, to the URL Slack gave
+                self._upload(path[len("/upload/") :], raw)
+                return
             try:
                 data = _parse_body(raw, headers.get("content-type", ""))
             except ValueError:
@@ -659,6 +704,17 @@ def _handler_for(standin: SlackApiStandin) -> type[BaseHTTPRequestHandler]:
                 self._web_api(path[len("/api/") :], data, headers)
             else:
                 self._send(404, b"not found", {"content-type": "text/plain"})
+
+        def _upload(self, file_id: str, raw: bytes) -> None:
+            standin._record(Call("upload", self.path, {"length": len(raw)}, {}))
+            with standin._lock:
+                stored = standin.files.get(file_id)
+                if stored is not None:
+                    stored["data"] = raw
+            if stored is None:
+                self._send(404, b"unknown file", {"content-type": "text/plain"})
+            else:
+                self._send(200, f"OK - {len(raw)}".encode(), {"content-type": "text/plain"})
 
         def _response_url(self, data: dict[str, Any], headers: dict[str, str]) -> None:
             call = Call("response_url", self.path, data, headers)
