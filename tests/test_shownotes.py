@@ -71,6 +71,30 @@ def test_without_a_marker_the_longest_linked_run_is_the_list() -> None:
     ]
 
 
+def test_plain_sentences_under_a_bold_release_are_its_details() -> None:
+    html = (
+        "<p>* <strong>Alpha Hub News: more tools</strong> <a href='https://a.example'>X</a></p>"
+        "<p>* Copilot now supports multi-file edits, and faster reviews.</p>"
+        "<p>* GitHub Copilot extensions are planned for release next year.</p>"
+        "<p>* <strong>Gamma 3: image understanding</strong> <a href='https://c.example'>X</a></p>"
+        "<p>* Mistral classifiers Factory</p>"
+        "<p>* NVIDIA updates its <strong>Nemotron</strong> models.</p>"
+        "<p>* <strong>Delta 4</strong>: a new model <a href='https://d.example'>HF</a></p>"
+    )
+    items = extract_items(html_blocks(html))
+    assert [i.name for i in items] == [
+        "Alpha Hub News",
+        "Gamma 3",
+        "Mistral",
+        "Nemotron",
+        "Delta 4",
+    ]
+    assert items[0].details == (
+        "Copilot now supports multi-file edits, and faster reviews.",
+        "GitHub Copilot extensions are planned for release next year.",
+    )
+
+
 def test_no_list_means_no_items() -> None:
     assert extract_items(html_blocks("<p>Just an essay.</p><p>* one stray bullet</p>")) == []
 

@@ -70,6 +70,8 @@ _FAMILIES = frozenset(
 #: A list whose releases carry links: this share of its lines (sub-bullets
 #: included, which rarely carry one) has links.
 _LINKED_LIST = 0.15
+#: A list whose releases are named in bold: this many linked lines hold bold.
+_BOLD_LED_LIST = 3
 
 
 @dataclass
@@ -131,6 +133,12 @@ def read_bullet_run(
     linked = kinds.count("l")
     rich = linked >= 3 and linked / bullets >= _LINKED_LIST
     nested = any(b.depth > 0 for b, k in zip(blocks, kinds, strict=True) if k in "lb")
+    # Releases named in bold with their links, details in plain text (Substack's flat
+    # "<p>* <strong>Grok Vision</strong> 𝕏</p><p>* Can now explain jokes.</p>").
+    bold_led = not nested and (
+        sum(1 for b, k in zip(blocks, kinds, strict=True) if k == "l" and b.has_bold)
+        >= _BOLD_LED_LIST
+    )
     parents, children = _header_parents(blocks) if nested else (set(), set())
     sections = _Sections()
     pending: _Pending | None = None
@@ -145,8 +153,9 @@ def read_bullet_run(
         if kind == "j":
             continue
         depth = block.depth - (index in children)
-        if pending is not None and _is_detail(
-            block, pending, depth, nested=nested, rich=rich, linked=kind == "l"
+        if pending is not None and (
+            (bold_led and kind == "b" and _plain_detail(block, pending))
+            or _is_detail(block, pending, depth, nested=nested, rich=rich, linked=kind == "l")
         ):
             pending.details.append(_detail_text(block))
             pending.links.extend(block.links)
@@ -316,6 +325,18 @@ def _is_detail(
     # dash or colon ("Mamba - transformers alternative"); "Dense model vs MOE" is a detail.
     named = " - " in text[:60] or ": " in text[:40] or " – " in text[:60]
     return not named and not _opens_with_name(text, parent)
+
+
+def _plain_detail(block: Block, parent: _Pending) -> bool:
+    """Whether a plain link-less line under a release named in bold is one of its details.
+
+    A full sentence is ("Copilot now supports multi-file edits."); a short headline that
+    names another release is not ("Mistral classifiers Factory").
+    """
+    if block.has_bold or not parent.block.has_bold:
+        return False
+    text = block.text.rstrip()
+    return text.endswith((".", "!")) or not _opens_with_name(text, parent)
 
 
 def _opens_with_name(text: str, parent: _Pending) -> bool:
