@@ -252,6 +252,19 @@ _NAMES = """
         END;
 """
 
+#: Replicas of ``digestbot run`` (bot/store/replicas.py): heartbeat rows for ``status``.
+_REPLICAS = """
+        CREATE TABLE replicas (
+            id TEXT PRIMARY KEY,
+            host TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            leader INTEGER NOT NULL DEFAULT 0,
+            since TEXT,
+            started_at TEXT NOT NULL,
+            last_seen TEXT NOT NULL
+        );
+"""
+
 #: Migrations in order, as SQL scripts; index i takes the database to version i + 1.
 MIGRATIONS: list[str] = [
     _V1,
@@ -263,6 +276,7 @@ MIGRATIONS: list[str] = [
     _SLACK_SEEN,
     _ENTITIES,
     _NAMES,
+    _REPLICAS,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
