@@ -95,6 +95,20 @@ def test_plain_sentences_under_a_bold_release_are_its_details() -> None:
     )
 
 
+def test_host_notes_and_calls_to_action_are_not_items() -> None:
+    html = (
+        "<p>* Alpha One - first (<a href='https://a.example'>X</a>)</p>"
+        "<p>* Come visit the Weights & Biases team at GTC today!</p>"
+        "<p>* Beta Two - second (<a href='https://b.example'>HF</a>)</p>"
+        "<p>* Me + team led a workshop (<a href='https://w.example'>Link</a>)</p>"
+        "<p>* We're heading to SF to sponsor a hackathon</p>"
+        "<p>* Gamma 3 - third (<a href='https://c.example'>Blog</a>)</p>"
+        "<p>* Register to my June 12 workshop (<a href='https://r.example'>Link</a>)</p>"
+    )
+    names = [i.name for i in extract_items(html_blocks(html))]
+    assert names == ["Alpha One", "Beta Two", "Gamma 3"]
+
+
 def test_no_list_means_no_items() -> None:
     assert extract_items(html_blocks("<p>Just an essay.</p><p>* one stray bullet</p>")) == []
 

@@ -47,6 +47,13 @@ _NOTHING = re.compile(
     r"|^nothing\s+(?:major|new|much)\b",
     re.I,
 )
+# The host's own note rather than a release: first person ("We launched our course",
+# "My first reactions to GPT-5", "Me + team led a workshop") or a call to action
+# ("Join the hackathon", "Catch the show live", "Register to my workshop").
+_HOST_NOTE = re.compile(
+    r"^(?:I['’]m|I['’]ve|Me|My|We|We['’]re|We['’]ve|We['’]ll|Our|Join|Catch|Come|Register"
+    r"|Sign up|Check out|Watch|Subscribe|Follow|Tune in|Listen)(?:\s|$)"
+)
 _SPONSOR = re.compile(r"\((?:sponsor|sponsored|ad)\)", re.I)
 # TLDR's "(4 minute read)", "(GitHub Repo)" after a story title.
 _READ_TIME = re.compile(r"\s*\((?:\d+\s+minute\s+read|github\s+repo|website)\)\s*$", re.I)
@@ -406,6 +413,8 @@ def parse_item(
         return None  # "Read more", "Paper 2 (Arxiv)": a link, not a release
     if headline[:2] in ("No", "no") and _NOTHING.match(headline):
         return None  # "Nothing major this week": the section had no release
+    if _HOST_NOTE.match(headline):
+        return None  # "Come visit the team at GTC": the host's news, not a release
     links = list(block.links)
     if "http" in headline:  # bare URLs become links, and leave the headline
         for url in _BARE_URL.findall(headline):
