@@ -64,7 +64,6 @@ _KEPT_ATTRIBUTES = {"a": {"href"}}
 _BLOCK_SPLIT = re.compile(
     r"(<(?:/?(?:p|li|ul|ol|h[1-6]|blockquote|div|pre|tr|td)|br\s*/?)(?:\s[^>]*)?>)", re.I
 )
-_BOLD_OPEN = re.compile(r"<(?:strong|b)>", re.I)
 _HEADING_OPEN = re.compile(r"<h([1-6])>", re.I)
 # nh3 drops unsafe hrefs (javascript:) but keeps the anchor: such a link has no URL.
 _ANCHOR = re.compile(r'<a(?:\s[^>]*?href="([^"]*)")?[^>]*>(.*?)</a>', re.I | re.S)
@@ -209,7 +208,7 @@ def blocks_of_prepared(safe: str) -> list[Block]:
     items = _list_items(tags, [i for i, _ in kept]) if "<li" in safe else None
     raw = [chunk for _, chunk in kept]
     bolds = [("<strong" in c or "<b>" in c) and _WHOLE_BOLD_HTML.match(c) is not None for c in raw]
-    leads = [_BOLD_OPEN.search(c) is not None if "<" in c else False for c in raw]
+    leads = ["<strong" in c or "<b>" in c for c in raw]  # sanitised tags are lowercase
     texts = [_TAG.sub("", c) if "<" in c else c for c in raw]
     texts = [normalise_space(_unescape_serialised(t)) if "&" in t else t for t in texts]
     texts = [(normalise_space(t) if "  " in t else t).strip() for t in texts]
