@@ -284,11 +284,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_console)
 
     # Other parts of digestbot add their own subcommands (their modules import lightly).
+    from app.export_cli import register as register_export
     from app.schedule_cli import register as register_schedule
     from app.summarise_cli import register as register_summarise
 
     register_summarise(sub)
     register_schedule(sub)
+    register_export(sub)
     return parser
 
 

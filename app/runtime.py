@@ -80,6 +80,11 @@ def webhook_sinks(
     }
 
 
+def _imported(engine: Engine) -> list[str]:
+    """The feeds imported from OPML (``digestbot import``)."""
+    return [url for url, _ in engine.store.imported_feeds()]
+
+
 class DigestRuntime:
     """Everything ``digestbot run`` starts; ``run()`` until a signal or ``stop``."""
 
@@ -179,9 +184,10 @@ class DigestRuntime:
             for kind, sink in self._extra_sinks.items():
                 sinks.add(kind, sink)
             all_subs = await asyncio.to_thread(subscriptions.all)
+            imported = await asyncio.to_thread(_imported, engine)
             self.poller = poller = FeedPoller(
                 engine,
-                feeds_to_poll(settings, all_subs),
+                feeds_to_poll(settings, all_subs, imported),
                 clock=self.clock,
                 interval=timedelta(minutes=settings.poll_minutes),
                 max_backoff=timedelta(minutes=settings.schedule.poll_backoff_max_minutes),
@@ -333,7 +339,8 @@ class DigestRuntime:
         assert self.poster is not None
         subs = await self._resync()
         if self.poller is not None:
-            for feed, guarded in feeds_to_poll(self.settings, subs).items():
+            imported = await asyncio.to_thread(_imported, self.poller.engine)
+            for feed, guarded in feeds_to_poll(self.settings, subs, imported).items():
                 if self.poller.add(feed, guarded=guarded):
                     self.poller.poke()
         await self.poster.sweep()

@@ -216,6 +216,16 @@ _ENTITIES = """
         END;
 """
 
+#: Feeds imported from an OPML file (``digestbot import``): polled like the config's feeds
+#: (the operator imported them), and exported with them (``digestbot export --format opml``).
+_IMPORTED_FEEDS = """
+        CREATE TABLE imported_feeds (
+            url TEXT PRIMARY KEY,
+            title TEXT,
+            imported_at TEXT NOT NULL
+        );
+"""
+
 #: Migrations in order, as SQL scripts; index i takes the database to version i + 1.
 MIGRATIONS: list[str] = [
     _V1,
@@ -226,6 +236,7 @@ MIGRATIONS: list[str] = [
     _POST_DIGEST,
     _SLACK_SEEN,
     _ENTITIES,
+    _IMPORTED_FEEDS,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
