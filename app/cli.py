@@ -284,6 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_console)
 
     # Other parts of digestbot add their own subcommands (their modules import lightly).
+    from app.changes_cli import register as register_changes
     from app.export_cli import register as register_export
     from app.schedule_cli import register as register_schedule
     from app.summarise_cli import register as register_summarise
@@ -291,6 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_summarise(sub)
     register_schedule(sub)
     register_export(sub)
+    register_changes(sub)
     return parser
 
 
