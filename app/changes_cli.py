@@ -26,12 +26,11 @@ def register(sub: Any) -> None:
 
 def cmd_changes(args: argparse.Namespace) -> int:
     """Print what changed per family: new releases, moved facts, new families."""
-    from app.cli import _engine
-    from app.export_cli import parse_since
+    from app.export_cli import open_engine, parse_since
     from bot.changes import render_changes, stored_changes
 
     since = parse_since(args.since) if args.since else None
-    engine = _engine(args)
+    engine = open_engine(args)
     try:
         changes = stored_changes(engine.store, since)
     finally:

@@ -48,6 +48,14 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_import)
 
 
+def open_engine(args: argparse.Namespace) -> Engine:
+    """The engine on the database the global ``--db``/``--config`` options name."""
+    from bot.config import load_settings
+    from bot.engine import make_engine
+
+    return make_engine(load_settings(args.config), db_path=args.db)
+
+
 def parse_since(text: str) -> datetime:
     """A ``--since`` value: YYYY-MM-DD or an ISO 8601 time (UTC when it names no zone)."""
     from bot.errors import DigestbotError
@@ -97,11 +105,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
         data = opml_document(_feed_list(args))
     else:
-        from app.cli import _engine
         from bot.exports.items import atom_feed, json_feed
 
         since = parse_since(args.since) if args.since else None
-        engine = _engine(args)
+        engine = open_engine(args)
         try:
             items = engine.store.items_since(since, feeds=_feed_names(engine, args.feed))
         finally:
@@ -123,7 +130,6 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Add an OPML file's feeds to the feeds ``run`` polls."""
-    from app.cli import _engine
     from bot.exports.files import ExportError
     from bot.exports.opml import parse_opml
 
@@ -133,7 +139,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise ExportError(f"cannot read {path}: {exc.strerror or exc}") from None
     feeds = parse_opml(data, name=str(path))
-    engine = _engine(args)
+    engine = open_engine(args)
     try:
         added = engine.store.import_feeds(feeds)
     finally:
