@@ -13,14 +13,14 @@ import json
 import logging
 import sqlite3
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
-from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.config import Settings, load_settings
 from bot.errors import DigestbotError, NotFoundError
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 log = logging.getLogger("digestbot")
 
@@ -36,6 +36,8 @@ def _print_json(doc: Any) -> None:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
+    from bot.config import load_settings
+
     return load_settings(args.config)
 
 
@@ -45,17 +47,32 @@ def _engine(args: argparse.Namespace, settings: Settings | None = None):  # type
     return make_engine(settings or _settings(args), db_path=args.db)
 
 
+def _lookup_engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """An engine for ``release``/``search``: without loading settings when they are
+    certainly the defaults (no config file, no settings variable); else as ``_engine``."""
+    from bot.config_defaults import settings_are_defaults
+
+    if not settings_are_defaults(args.config):
+        return _engine(args)
+    from bot.engine import make_engine
+
+    return make_engine(db_path=args.db, lazy_settings=True)
+
+
 # --- commands -----------------------------------------------------------------
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Read feeds and documents into the database; one line per source."""
+    from bot.config_defaults import settings_are_defaults
+    from bot.engine import make_engine
     from bot.summarise import make_summariser
 
-    settings = _settings(args)
-    from bot.engine import make_engine
-
-    engine = make_engine(settings, db_path=args.db, summariser=make_summariser(settings))
+    if settings_are_defaults(args.config):  # an unchanged file is skipped without settings
+        engine = make_engine(db_path=args.db, summariser=make_summariser(), lazy_settings=True)
+    else:
+        settings = _settings(args)
+        engine = make_engine(settings, db_path=args.db, summariser=make_summariser(settings))
     failed = 0
     try:
         for source in args.sources:
@@ -129,7 +146,7 @@ def cmd_tldr(args: argparse.Namespace) -> int:
 
 def cmd_release(args: argparse.Namespace) -> int:
     """Tell what a release is, where it came up, and its links."""
-    engine = _engine(args)
+    engine = _lookup_engine(args)
     try:
         reply = engine.release(args.query)
     finally:
@@ -147,7 +164,7 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     """Ranked releases matching the query."""
-    engine = _engine(args)
+    engine = _lookup_engine(args)
     try:
         if engine.store.episode_count() == 0:
             from bot.errors import EmptyStoreError
@@ -170,6 +187,8 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def sample_feed_path() -> Path:
     """The demo feed shipped inside the package."""
+    from importlib import resources
+
     return Path(str(resources.files("bot") / "data" / "sample_feed.rss"))
 
 
@@ -188,10 +207,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     from adapters.console.adapter import ConsoleAdapter
     from bot.commands import Commands
+    from bot.config import Settings
     from bot.engine import make_engine
     from bot.summarise import make_summariser
 
     settings = Settings()
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="digestbot-demo-") as tmp:
         db = args.db or str(Path(tmp) / "demo.db")
         engine = make_engine(settings, db_path=db, summariser=make_summariser(settings))

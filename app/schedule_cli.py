@@ -16,18 +16,20 @@ database, so what they show and do matches what ``run`` would.  Mistakes
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import sys
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.config import Settings, load_settings
-from bot.engine import Engine, make_engine
-from bot.schedule.subscriptions import Subscriptions, build
-from bot.timing import SystemClock
+# Imported by every command's parser (``digestbot release`` too): the engine, the
+# settings, asyncio and the subscriptions are imported by the handlers that use them.
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.engine import Engine
+    from bot.schedule.subscriptions import Subscriptions
+    from bot.timing import SystemClock
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -79,12 +81,22 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_post)
 
 
+def _clock() -> SystemClock:
+    from bot.timing import SystemClock
+
+    return SystemClock()
+
+
 def _open(args: argparse.Namespace) -> tuple[Settings, Engine, Subscriptions]:
+    from bot.config import load_settings
+    from bot.engine import make_engine
+    from bot.schedule.subscriptions import Subscriptions
+
     settings = load_settings(args.config)
     engine = make_engine(settings, db_path=args.db)
     subs = Subscriptions(engine.store)
     try:
-        subs.sync_config(settings, now=SystemClock().now())
+        subs.sync_config(settings, now=_clock().now())
     except BaseException:
         engine.close()
         raise
@@ -93,9 +105,11 @@ def _open(args: argparse.Namespace) -> tuple[Settings, Engine, Subscriptions]:
 
 def cmd_subscribe(args: argparse.Namespace) -> int:
     """Create a subscription and print its id."""
+    from bot.schedule.subscriptions import build
+
     settings, engine, subs = _open(args)
     try:
-        now = SystemClock().now()
+        now = _clock().now()
         sub = build(
             args.target,
             created_at=now,
@@ -151,7 +165,7 @@ def cmd_subscriptions(args: argparse.Namespace) -> int:
         found = subs.all()
     finally:
         engine.close()
-    now = SystemClock().now()
+    now = _clock().now()
     if args.json:
         sys.stdout.write(
             json.dumps(
@@ -184,6 +198,8 @@ def cmd_post(args: argparse.Namespace) -> int:
     _quiet_http()
     settings, engine, subs = _open(args)
     try:
+        import asyncio
+
         sub = subs.get(args.id)
         outcome = asyncio.run(_post(settings, engine, sub.id, sub.parsed_target.kind, args.force))
     finally:
@@ -196,7 +212,7 @@ async def _post(settings: Settings, engine: Engine, sub_id: str, kind: str, forc
     from bot.schedule.posting import Poster
 
     async with _sinks(settings, engine, kind) as sinks:
-        poster = Poster(engine, sinks, clock=SystemClock(), settings=settings.schedule)
+        poster = Poster(engine, sinks, clock=_clock(), settings=settings.schedule)
         return await poster.post_now(sub_id, force=force)
 
 
@@ -226,7 +242,10 @@ async def _sinks(settings: Settings, engine: Engine, kind: str) -> AsyncIterator
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the poller, the scheduler and the chat platforms until SIGINT/SIGTERM."""
+    import asyncio
+
     from app.runtime import DigestRuntime
+    from bot.config import load_settings
 
     settings = load_settings(args.config)
     if not args.verbose:

@@ -29,6 +29,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from bot.config_defaults import DEFAULT_MAX_BYTES
 from bot.errors import ConfigError
 
 # Validators import bot.timing and bot.targets (foundation modules, like this one) where
@@ -72,7 +73,7 @@ class FetchSettings(Section):
     #: The whole fetch (connect, redirects, every read) ends by then: a dripping feed
     #: cannot hold a worker for longer.
     deadline_seconds: float = Field(default=60.0, gt=0)
-    max_bytes: int = Field(default=25_000_000, gt=0)
+    max_bytes: int = Field(default=DEFAULT_MAX_BYTES, gt=0)
     user_agent: str = "digestbot/0.1 (+https://github.com/digestbot/digestbot)"
     #: Hosts or addresses (IP, or a network such as 10.1.0.0/16) that feeds added from
     #: chat may reach although they are private; every other internal address is refused.

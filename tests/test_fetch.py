@@ -101,7 +101,9 @@ def server(sample_feed: Path) -> Iterator[str]:
     Feeds.feed = sample_feed.read_bytes()
     Feeds.seen = []
     httpd = QuietServer(("127.0.0.1", 0), Feeds)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    )
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()

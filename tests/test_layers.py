@@ -27,6 +27,7 @@ LAYER = {"bot": 0, "adapters": 1, "app": 2}
 FOUNDATION = frozenset(
     {
         "bot.config",
+        "bot.config_defaults",
         "bot.errors",
         "bot.models",
         "bot.retry_after",

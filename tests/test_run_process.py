@@ -20,6 +20,7 @@ from bot.schedule.ledger import Ledger
 from bot.schedule.subscriptions import Subscription, Subscriptions, build
 from bot.store.sqlite import Store
 from bot.timing import DAYS, SystemClock
+from tests.standins import runlog
 from tests.standins.webhook import HANG, WebhookReceiver
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,7 +84,7 @@ def launch(db: Path, config: Path, log: Path) -> subprocess.Popen[bytes]:
     env["PYTHONUNBUFFERED"] = "1"
     with log.open("ab") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "--db", str(db), "--config", str(config), "run"],
+            runlog.command("--db", str(db), "--config", str(config), "run"),
             cwd=ROOT,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -157,7 +158,7 @@ def test_killed_mid_post_then_restarted_posts_each_digest_exactly_once(
     second = launch(db, config, log)
     try:
         receiver.wait_for(lambda r: all_accepted(r, 3), timeout=START_TIMEOUT, what="all posts")
-        time.sleep(2.5)  # a couple more sweeps: nothing may be posted again
+        runlog.wait_for_sweeps(log, 2)  # a couple more sweeps: nothing may be posted again
     finally:
         code = stop(second)
     output = log.read_text(errors="replace")
@@ -194,7 +195,7 @@ def test_sigterm_mid_post_releases_it_and_the_next_run_posts_it_once(
     second = launch(db, config, log)
     try:
         receiver.wait_for(lambda r: r.accepted("/hook/0"), timeout=START_TIMEOUT, what="the post")
-        time.sleep(1.5)
+        runlog.wait_for_sweeps(log, 1)  # another sweep: nothing may be posted again
     finally:
         assert stop(second) == 0
     assert len(receiver.accepted("/hook/0")) == 1
@@ -217,7 +218,7 @@ def test_two_processes_on_one_database_post_each_digest_once(
     procs = [launch(db, config, log), launch(db, config, log)]
     try:
         receiver.wait_for(lambda r: all_accepted(r, count), timeout=START_TIMEOUT, what="all posts")
-        time.sleep(2.5)
+        runlog.wait_for_sweeps(log, 4)  # two more sweeps each: nothing may be posted again
     finally:
         codes = [stop(p) for p in procs]
     output = log.read_text(errors="replace")

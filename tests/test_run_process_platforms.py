@@ -68,6 +68,7 @@ from bot.engine import make_engine
 from bot.schedule.subscriptions import Subscriptions, build
 from bot.store.sqlite import Store
 from bot.timing import DAYS
+from tests.standins import runlog
 from tests.standins.discord_api import DiscordStandIn
 from tests.standins.hold import Hold
 from tests.standins.slack_api import LoopThread, SlackApiStandin
@@ -306,7 +307,7 @@ def prepare(tmp_path: Path, platform: Platform, *, items: int = ITEMS) -> Setup:
 def command(setup: Setup, *args: str) -> list[str]:
     """``digestbot --db DB --config CONFIG ARGS...``"""
     db, config = str(setup.db), str(setup.config)
-    return [sys.executable, "-m", "app.cli", "--db", db, "--config", config, *args]
+    return runlog.command("--db", db, "--config", config, *args)
 
 
 def environment(setup: Setup) -> dict[str, str]:
@@ -462,7 +463,7 @@ def test_killed_before_the_platform_accepts_posts_the_digest_exactly_once(
     try:
         posted(setup)
         if cli == "run":
-            time.sleep(2.2)  # two more sweeps: nothing may be posted again
+            runlog.wait_for_sweeps(setup.log, 2)  # two more sweeps: nothing may be posted again
             assert finish(second) == 0
         else:
             assert finish(second, None) == 0
@@ -522,7 +523,7 @@ def test_killed_after_the_platform_accepted_part_of_the_digest_resumes_it_once(
     second = launch(setup, "run")
     try:
         posted(setup)
-        time.sleep(2.2)  # two more sweeps: nothing may be posted again
+        runlog.wait_for_sweeps(setup.log, 2)  # two more sweeps: nothing may be posted again
         assert finish(second) == 0
     finally:
         finish(second)

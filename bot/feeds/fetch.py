@@ -12,14 +12,14 @@ chat) checks every request and redirect and every connection's address.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx
 
 from bot.errors import FetchError, InvalidSourceError
 from bot.feeds.guard import FetchGuard
+from bot.feeds.local import Fetched
+from bot.feeds.local import is_url as is_url  # re-exported: callers import them from here
+from bot.feeds.local import read_file as read_file
 from bot.feeds.transport import deadline, feed_transport, past_deadline
 from bot.retry_after import parse_retry_after
 
@@ -27,47 +27,6 @@ MAX_REDIRECTS = 5
 _ACCEPT = (
     "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/html;q=0.8, */*;q=0.5"
 )
-
-
-@dataclass(frozen=True)
-class Fetched:
-    """A source's bytes (``None`` when the server said 304 Not Modified)."""
-
-    source: str
-    content: bytes | None
-    content_hash: str | None = None
-    etag: str | None = None
-    last_modified: str | None = None
-    content_type: str | None = None
-
-    @property
-    def not_modified(self) -> bool:
-        """Whether the server answered 304."""
-        return self.content is None
-
-
-def is_url(source: str) -> bool:
-    """Whether ``source`` is an http(s) URL (anything else is taken as a path)."""
-    return urlsplit(source).scheme.lower() in ("http", "https")
-
-
-def read_file(source: str, *, max_bytes: int) -> Fetched:
-    """Read a local feed or document."""
-    path = Path(source).expanduser()
-    if "://" in source and not is_url(source):
-        raise InvalidSourceError(f"{source}: only http(s) URLs and local files can be ingested")
-    if not path.exists():
-        raise InvalidSourceError(f"{source}: no such file")
-    if path.is_dir():
-        raise InvalidSourceError(f"{source}: is a directory, not a feed file")
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise FetchError(f"{source}: file is {size:,} bytes, over the {max_bytes:,}-byte cap")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InvalidSourceError(f"{source}: cannot read ({exc.strerror or exc})") from None
-    return Fetched(source, data, hashlib.sha256(data).hexdigest())
 
 
 def fetch_url(

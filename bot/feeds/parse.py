@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -73,11 +73,19 @@ class FeedStream:
     title: str
     source: str
     warnings: list[str]
-    _build: Callable[[], Iterator[ParsedEpisode]]
+    _build: Callable[[Collection[tuple[str, str]]], Iterator[ParsedEpisode]]
+    _identify: Callable[[], list[tuple[str, str]]] | None = None
 
-    def episodes(self) -> Iterator[ParsedEpisode]:
-        """The episodes, oldest first (feeds list newest first)."""
-        return self._build()
+    def episodes(self, skip: Collection[tuple[str, str]] = ()) -> Iterator[ParsedEpisode]:
+        """The episodes, oldest first (feeds list newest first), except those whose
+        ``(key, content_hash)`` is in ``skip``: an unchanged entry is never extracted."""
+        return self._build(skip)
+
+    def identities(self) -> list[tuple[str, str]]:
+        """Each episode's ``(key, content_hash)``, oldest first, without extracting it."""
+        if self._identify is not None:
+            return self._identify()
+        return [(e.key, e.content_hash) for e in self._build(())]
 
 
 def stream_source(data: bytes, source: str, *, kind: str | None = None) -> FeedStream:
@@ -92,7 +100,13 @@ def stream_source(data: bytes, source: str, *, kind: str | None = None) -> FeedS
     text = _decode(repair_char_refs(data))
     parse = parse_html_document if kind == "html" else parse_markdown_document
     episode = parse(text, source)
-    return FeedStream(source, source, [], lambda: iter((episode,)))
+    return FeedStream(
+        source,
+        source,
+        [],
+        lambda skip: iter(() if (episode.key, episode.content_hash) in skip else (episode,)),
+        lambda: [(episode.key, episode.content_hash)],
+    )
 
 
 def parse_source(data: bytes, source: str, *, kind: str | None = None) -> ParsedFeed:
@@ -204,16 +218,31 @@ def stream_feed(data: bytes, source: str) -> FeedStream:
     )
     entries = list(enumerate(parsed.entries))
 
-    def build() -> Iterator[ParsedEpisode]:
+    known: dict[int, _EntryFields] = {}  # from ``identify``: each entry's fields read once
+
+    def build(skip: Collection[tuple[str, str]]) -> Iterator[ParsedEpisode]:
         for index, entry in reversed(entries):
             try:
-                episode = _episode_from_entry(entry, source, index)
+                fields = known.pop(index, None) or _entry_fields(entry, index)
+                if (fields.key, fields.digest) in skip:
+                    continue
+                episode = _episode_from_entry(entry, source, index, fields)
             except (ValueError, TypeError, KeyError) as exc:  # one bad entry must not sink it
                 warnings.append(f"{source}: skipped entry {index + 1} ({exc})")
                 continue
             yield episode
 
-    return FeedStream(feed_title, source, warnings, build)
+    def identify() -> list[tuple[str, str]]:
+        out = []
+        for index, entry in reversed(entries):
+            try:
+                fields = known[index] = _entry_fields(entry, index)
+            except (ValueError, TypeError, KeyError):  # ``build`` warns about it
+                continue
+            out.append((fields.key, fields.digest))
+        return out
+
+    return FeedStream(feed_title, source, warnings, build, identify)
 
 
 def _entry_html(entry: Any) -> str:
@@ -249,8 +278,19 @@ def _entry_audio(entry: Any) -> str | None:
     return None
 
 
-def _episode_from_entry(entry: Any, source: str, index: int) -> ParsedEpisode:
-    """One feed entry as an episode."""
+@dataclass(frozen=True, slots=True)
+class _EntryFields:
+    """What identifies an entry and tells whether it changed: cheap, before extraction."""
+
+    html: str
+    title: str
+    url: str | None
+    published: datetime | None
+    key: str
+    digest: str
+
+
+def _entry_fields(entry: Any, index: int) -> _EntryFields:
     html_ = repair_mojibake(_entry_html(entry))
     title = clean_text(html_to_text(repair_mojibake(str(entry.get("title") or "")))) or (
         f"Episode {index + 1}"
@@ -261,10 +301,21 @@ def _episode_from_entry(entry: Any, source: str, index: int) -> ParsedEpisode:
     digest = hashlib.sha1(
         "\x1f".join((title, url or "", guid, html_, str(published))).encode("utf-8", "replace")
     ).hexdigest()
+    return _EntryFields(
+        html_, title, url, published, _episode_key(url, guid, title, published), digest
+    )
+
+
+def _episode_from_entry(
+    entry: Any, source: str, index: int, fields: _EntryFields | None = None
+) -> ParsedEpisode:
+    """One feed entry as an episode."""
+    f = fields or _entry_fields(entry, index)
+    html_, title, url, published = f.html, f.title, f.url, f.published
     blocks = html_blocks(without_transcript(html_)) if html_ else []
     duration = entry.get("itunes_duration")
     return _build_episode(
-        key=_episode_key(url, guid, title, published),
+        key=f.key,
         title=title,
         published=published,
         url=url,
@@ -272,7 +323,7 @@ def _episode_from_entry(entry: Any, source: str, index: int) -> ParsedEpisode:
         audio_url=_entry_audio(entry),
         blocks=blocks,
         extra_chapters=chapters_from_psc(entry),
-        content_hash=digest,
+        content_hash=f.digest,
         chapters_url=_entry_chapters_url(entry),
     )
 

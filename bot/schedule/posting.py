@@ -185,6 +185,8 @@ class Poster:
         for outcome in outcomes:
             if outcome.status in ("posted", "skipped", "retry", "failed"):
                 log.info("%s", outcome.line())
+        # Debug only (``digestbot -v run``): what tests of the process wait on, not a clock.
+        log.debug("sweep done: %d subscription(s) evaluated", len(outcomes))
         return list(outcomes)
 
     async def post_now(self, sub_id: str, *, force: bool = False) -> Outcome:

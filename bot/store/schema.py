@@ -216,6 +216,42 @@ _ENTITIES = """
         END;
 """
 
+#: The release-name index (``bot.store.names``): one row per distinct ``items.name_key``
+#: with the display name and date of its newest item, kept by triggers, so a process
+#: never rebuilds it from ``GROUP BY name_key`` (2.2 s at 1M items) and a write
+#: (a post, a subscription) leaves it as it is.  Inserted items are added by the store
+#: in one statement per batch (``index_items_after``, as for full text: a per-row insert
+#: trigger cost 30 ms of a ThursdAI ingest); delete and rename triggers recompute their
+#: key from ``items_name_key`` (one index probe).
+#: No ``OR IGNORE`` inside: the conflict clause of the statement firing a trigger
+#: overrides the trigger's own.
+_NAMES = """
+        CREATE TABLE names (
+            key TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            newest TEXT NOT NULL DEFAULT ''
+        ) WITHOUT ROWID;
+        CREATE INDEX names_newest ON names(newest);
+        INSERT INTO names(key, name, newest)
+            SELECT name_key, name, coalesce(max(published), '') FROM items GROUP BY name_key;
+        CREATE TRIGGER names_ad AFTER DELETE ON items BEGIN
+            DELETE FROM names WHERE key = old.name_key;
+            INSERT INTO names(key, name, newest)
+                SELECT name_key, name, coalesce(published, '') FROM items
+                WHERE name_key = old.name_key ORDER BY published DESC LIMIT 1;
+        END;
+        CREATE TRIGGER names_au AFTER UPDATE OF name, name_key, published ON items BEGIN
+            DELETE FROM names WHERE key IN (old.name_key, new.name_key);
+            INSERT INTO names(key, name, newest)
+                SELECT name_key, name, coalesce(published, '') FROM items
+                WHERE name_key = old.name_key ORDER BY published DESC LIMIT 1;
+            INSERT INTO names(key, name, newest)
+                SELECT name_key, name, coalesce(published, '') FROM items
+                WHERE name_key = new.name_key AND new.name_key <> old.name_key
+                ORDER BY published DESC LIMIT 1;
+        END;
+"""
+
 #: Feeds imported from an OPML file (``digestbot import``): polled like the config's feeds
 #: (the operator imported them), and exported with them (``digestbot export --format opml``).
 _IMPORTED_FEEDS = """
@@ -236,6 +272,7 @@ MIGRATIONS: list[str] = [
     _POST_DIGEST,
     _SLACK_SEEN,
     _ENTITIES,
+    _NAMES,
     _IMPORTED_FEEDS,
 ]
 

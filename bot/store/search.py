@@ -1,27 +1,19 @@
 """Finding releases: safe FTS5 queries and a forgiving name index.
 
 ``fts_query`` turns any user text (quotes, FTS operators, 10,000 characters,
-nothing at all) into a valid FTS5 expression of quoted words.  ``NameIndex``
-resolves a release name robustly to case, punctuation and typos: exact key,
-then key prefix, then fuzzy (rapidfuzz) over the keys sharing the first
-letter, then over all keys.
+nothing at all) into a valid FTS5 expression of quoted words.  Release names
+are resolved by the name index kept in the database (``bot.store.names``).
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
-
-from bot.feeds.clean import name_key
 from bot.models import Facts
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_QUERY_WORDS = 24
-FUZZY_CUTOFF = 72.0
 
 
 def query_words(text: str) -> list[str]:
@@ -179,81 +171,3 @@ def fact_weight(facts: Facts) -> float:
     """The factor a search score is multiplied by for the facts stated about an item."""
     stated = bool(facts.parameters) + bool(facts.license) + bool(facts.scores)
     return 1.0 + FACT_BOOST * stated
-
-
-@dataclass(frozen=True)
-class NameEntry:
-    """One distinct release name."""
-
-    key: str
-    name: str
-    newest: str  # ISO date of its newest mention, "" when unknown
-
-
-class NameIndex:
-    """Distinct release names, for lookups and autocomplete."""
-
-    def __init__(self, entries: list[NameEntry]) -> None:
-        self._by_key = {e.key: e for e in entries}
-        self._keys = sorted(self._by_key)
-        self._by_first: dict[str, list[str]] = {}
-        for key in self._keys:
-            self._by_first.setdefault(key[:1], []).append(key)
-        self._recent = sorted(entries, key=lambda e: e.newest, reverse=True)
-
-    def __len__(self) -> int:
-        return len(self._keys)
-
-    def resolve(self, query: str) -> list[str]:
-        """Keys that ``query`` names, best first (empty when nothing is close)."""
-        key = name_key(query)
-        if not key:
-            return []
-        if key in self._by_key:
-            return [key]
-        prefixed = self._prefixed(key, 10)
-        if prefixed:
-            return sorted(prefixed, key=len)
-        for pool in (self._by_first.get(key[:1], []), self._keys):
-            found = process.extract(
-                key, pool, scorer=fuzz.ratio, limit=5, score_cutoff=FUZZY_CUTOFF
-            )
-            if found:
-                return [k for k, _, _ in found]
-        return []
-
-    def nearest(self, query: str, limit: int = 5) -> list[str]:
-        """Display names closest to ``query``, for "did you mean" replies."""
-        key = name_key(query)
-        if not key or not self._keys:
-            return []
-        found = process.extract(key, self._keys, scorer=fuzz.WRatio, limit=limit)
-        return [self._by_key[k].name for k, _, _ in found]
-
-    def complete(self, prefix: str, limit: int = 25) -> list[str]:
-        """Names for autocomplete: prefix matches, most recent first, then fuzzy ones."""
-        key = name_key(prefix)
-        if not key:
-            return [e.name for e in self._recent[:limit]]
-        picked = self._prefixed(key, 500)
-        picked.sort(key=lambda k: self._by_key[k].newest, reverse=True)
-        out = picked[:limit]
-        if len(out) < limit:
-            pool = self._by_first.get(key[:1], [])
-            for k, _, _ in process.extract(
-                key, pool, scorer=fuzz.partial_ratio, limit=limit, score_cutoff=FUZZY_CUTOFF
-            ):
-                if k not in out:
-                    out.append(k)
-                if len(out) >= limit:
-                    break
-        return [self._by_key[k].name for k in out]
-
-    def _prefixed(self, key: str, limit: int) -> list[str]:
-        start = bisect_left(self._keys, key)
-        out = []
-        for k in self._keys[start : start + limit]:
-            if not k.startswith(key):
-                break
-            out.append(k)
-        return out

@@ -347,6 +347,20 @@ class Store:
             )
         return found
 
+    def item_counts(self, episode_ids: Sequence[str]) -> dict[str, int]:
+        """How many items each of ``episode_ids`` has stored (absent: none stored)."""
+        found: dict[str, int] = {}
+        for start in range(0, len(episode_ids), 500):  # SQLite caps parameters per statement
+            chunk = list(episode_ids[start : start + 500])
+            found.update(
+                self.query(
+                    "SELECT episode_id, count(*) FROM items"
+                    f" WHERE episode_id IN ({_marks(len(chunk))}) GROUP BY episode_id",
+                    chunk,
+                )
+            )
+        return found
+
     def episode_count(self) -> int:
         """How many episodes are stored."""
         return int(self.query("SELECT count(*) FROM episodes")[0][0])
@@ -604,6 +618,13 @@ _UPSERT_EPISODE = (
 )
 _INDEX_ITEMS_AFTER = """INSERT INTO items_fts(rowid, name, org, headline, summary, section)
     SELECT rowid, name, org, headline, summary, section FROM items WHERE rowid > ?"""
+#: The name index (schema ``_NAMES``) of items inserted after a rowid: each key keeps the
+#: name and date of its newest item.
+_NAME_ITEMS_AFTER = """INSERT INTO names(key, name, newest)
+    SELECT name_key, name, coalesce(max(published), '') FROM items WHERE rowid > ?
+    GROUP BY name_key
+    ON CONFLICT(key) DO UPDATE SET name = excluded.name, newest = excluded.newest
+    WHERE excluded.newest >= names.newest"""
 _UPSERT_ITEM = """INSERT INTO items(id, episode_id, position, name, org, section, section_original,
     headline, summary, facts, links, chapter, name_key, published)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -699,12 +720,13 @@ def _upsert_items(db: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
 
 
 def index_items_after(db: sqlite3.Connection, rowid: int = 0) -> None:
-    """Full-text index the items whose rowid is above ``rowid``, in one statement.
+    """Full-text and name index the items whose rowid is above ``rowid``, one statement each.
 
     Whatever inserts into ``items`` calls this (there is no insert trigger: see
     schema ``_BULK_FTS_INSERT``).
     """
     db.execute(_INDEX_ITEMS_AFTER, (rowid,))
+    db.execute(_NAME_ITEMS_AFTER, (rowid,))
 
 
 def _marks(count: int) -> str:

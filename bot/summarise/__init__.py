@@ -16,13 +16,19 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bot.config import Settings
     from bot.engine import Summariser
+    from bot.models import ParsedFeed
 
 
-def make_summariser(settings: Settings) -> Summariser | None:
+def make_summariser(settings: Settings | None = None) -> Summariser | None:
     """The summariser ``ingest`` runs: extractive (fast, offline, deterministic)."""
+    return _extractive
+
+
+def _extractive(feed: ParsedFeed) -> ParsedFeed:
+    """The extractive summariser, imported on first use: an unchanged feed never needs it."""
     from bot.summarise.extractive import ExtractiveSummariser
 
-    return ExtractiveSummariser()
+    return ExtractiveSummariser()(feed)
 
 
 __all__ = ["make_summariser"]
