@@ -11,13 +11,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.errors import DigestbotError, NotFoundError
+from bot.store.errors import DRIVER_ERRORS
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -261,7 +261,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="digestbot", description="Weekly AI show notes, summarised and searchable."
     )
     parser.add_argument(
-        "--db", help="SQLite database file (default: DIGESTBOT_DB, config, data dir)"
+        "--db",
+        help="SQLite database file or postgresql:// URL (default: DIGESTBOT_DB, config, data dir)",
     )
     parser.add_argument(
         "--config", help="config.toml path (default: DIGESTBOT_CONFIG, ./config.toml)"
@@ -308,6 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
     # Other parts of digestbot add their own subcommands (their modules import lightly).
     from app.changes_cli import register as register_changes
     from app.export_cli import register as register_export
+    from app.ops_cli import register as register_ops
     from app.schedule_cli import register as register_schedule
     from app.summarise_cli import register as register_summarise
 
@@ -315,6 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_schedule(sub)
     register_export(sub)
     register_changes(sub)
+    register_ops(sub)
     return parser
 
 
@@ -334,7 +337,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DigestbotError as exc:
         print(f"digestbot: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    except sqlite3.Error as exc:  # a failure outside the store's wrap_errors: still one line
+    except DRIVER_ERRORS as exc:  # a failure outside the store's wrap_errors: still one line
         print(f"digestbot: error: database error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:

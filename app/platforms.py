@@ -3,11 +3,11 @@
 The Slack and Discord adapters are optional installs.  Each adapter package
 (``adapters.slack``, ``adapters.discord``) is cheap to import and exposes::
 
-    def make_runner(commands: Commands, settings: Settings, *, store: Store | None = None)
+    def make_runner(commands: Commands, settings: Settings, *, store: StoreLike | None = None)
         -> PlatformRunner | None
         # None when the settings hold no credentials for the platform.
 
-    def make_sink(settings: Settings, *, store: Store | None = None)
+    def make_sink(settings: Settings, *, store: StoreLike | None = None)
         -> AbstractAsyncContextManager[Sink]
         # a sink usable without the chat connection, for `digestbot post`.
 
@@ -35,7 +35,7 @@ from bot.commands import Commands
 from bot.config import Settings
 from bot.errors import ConfigError
 from bot.sinks import Sink
-from bot.store.sqlite import Store
+from bot.store.protocol import StoreLike
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ def load_runners(
     commands: Commands,
     settings: Settings,
     *,
-    store: Store | None = None,
+    store: StoreLike | None = None,
     platforms: Mapping[str, Platform] = PLATFORMS,
 ) -> list[PlatformRunner]:
     """A runner for each platform whose credentials are present and whose adapter loads."""
@@ -126,7 +126,7 @@ async def one_shot_sink(
     platform: str,
     settings: Settings,
     *,
-    store: Store | None = None,
+    store: StoreLike | None = None,
     platforms: Mapping[str, Platform] = PLATFORMS,
 ) -> AsyncIterator[Sink]:
     """A sink for one post from the CLI, without serving commands.

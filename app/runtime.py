@@ -46,6 +46,7 @@ from bot.config import Settings
 from bot.engine import Engine, IngestReport, make_engine
 from bot.errors import DigestbotError
 from bot.schedule.admin import DigestAdmin
+from bot.schedule.leader import LeaderLoop
 from bot.schedule.pacing import discord_webhook_window
 from bot.schedule.poller import FeedPoller, feeds_to_poll
 from bot.schedule.posting import Poster, Sinks
@@ -116,6 +117,11 @@ class DigestRuntime:
         self.poller: FeedPoller | None = None
         self.runners: list[PlatformRunner] = []
         self.ready = asyncio.Event()
+        self.leader: LeaderLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._poller_task: asyncio.Task[None] | None = None
+        self._show_first = False
+        self._console: ConsoleAdapter | None = None
 
     # --- the main loop -----------------------------------------------------------------
 
@@ -178,6 +184,7 @@ class DigestRuntime:
         scheduler: AsyncIOScheduler | None = None
         poller_task: asyncio.Task[None] | None = None
         console_task: asyncio.Task[None] | None = None
+        leader_task: asyncio.Task[None] | None = None
         try:
             if self._load_platforms:
                 await self._start_platforms(commands, sinks, engine)
@@ -185,7 +192,7 @@ class DigestRuntime:
                 sinks.add(kind, sink)
             all_subs = await asyncio.to_thread(subscriptions.all)
             imported = await asyncio.to_thread(_imported, engine)
-            self.poller = poller = FeedPoller(
+            self.poller = FeedPoller(
                 engine,
                 feeds_to_poll(settings, all_subs, imported),
                 clock=self.clock,
@@ -195,14 +202,6 @@ class DigestRuntime:
                 on_new=self._on_new_episodes,
             )
             self._log_start(all_subs, sinks)
-            # Read the feeds once before catching up, so a catch-up post has this week's
-            # episode; a signal meanwhile still stops us at once.
-            first_round = settings.fetch.deadline_seconds + 10
-            if not await _unless_stopped(poller.poll_due(), stop, first_round):
-                return
-            if not self.runners and not all_subs:
-                # Nothing configured yet: show the loop working on the terminal anyway.
-                await self._show_latest(engine, console)
             self._scheduler = scheduler = AsyncIOScheduler(
                 timezone=ZoneInfo(settings.timezone),
                 job_defaults={
@@ -219,10 +218,22 @@ class DigestRuntime:
                 replace_existing=True,
             )
             self._sync_jobs(all_subs)
-            scheduler.start()
-            poller_task = asyncio.create_task(poller.run(stop), name="digestbot-poller")
+            # Paused until this replica leads (at once on SQLite: see ``leader.py``).
+            scheduler.start(paused=True)
+            self._stop = stop
+            self._show_first = not self.runners and not all_subs
+            self._console = console
             console_task = self._start_console(console) if not self.runners else None
-            self._spawn(poster.sweep())  # catch up on what was due while we were down
+            self.leader = leader = LeaderLoop(
+                engine.store,
+                clock=self.clock,
+                on_elected=self._elected,
+                on_deposed=self._deposed,
+            )
+            await leader.step()
+            if stop.is_set():
+                return
+            leader_task = asyncio.create_task(leader.run(stop), name="digestbot-leader")
             self.ready.set()
             await stop.wait()
         finally:
@@ -232,6 +243,9 @@ class DigestRuntime:
                 scheduler.shutdown(wait=False)
             if self.poller is not None:
                 self.poller.poke()
+            poller_task = self._poller_task
+            if leader_task is not None:
+                await asyncio.gather(leader_task, return_exceptions=True)
             for task in (poller_task, console_task, *self._background):
                 if task is not None:
                     task.cancel()  # sweeps only wait on posts; the posts themselves drain below
@@ -241,6 +255,37 @@ class DigestRuntime:
             for runner in self.runners:
                 with contextlib.suppress(Exception):
                     await runner.stop()
+
+    # --- leadership (bot/schedule/leader.py) ---------------------------------------------
+
+    async def _elected(self) -> None:
+        """This replica leads: read the feeds, start the scheduler and the poller, catch up."""
+        assert self.poller is not None and self.poster is not None and self._stop is not None
+        settings = self.settings
+        # Read the feeds once before catching up, so a catch-up post has this week's
+        # episode; a signal meanwhile still stops us at once.
+        first_round = settings.fetch.deadline_seconds + 10
+        if not await _unless_stopped(self.poller.poll_due(), self._stop, first_round):
+            return
+        if self._show_first and self._console is not None:
+            # Nothing configured yet: show the loop working on the terminal anyway.
+            self._show_first = False
+            await self._show_latest(self.poster.engine, self._console)
+        if self._scheduler is not None:
+            self._scheduler.resume()
+        self._poller_task = asyncio.create_task(
+            self.poller.run(self._stop), name="digestbot-poller"
+        )
+        self._spawn(self.poster.sweep())  # catch up on what was due while no one led
+
+    async def _deposed(self) -> None:
+        """Leadership lost: pause the scheduler and the poller; commands go on."""
+        if self._scheduler is not None:
+            self._scheduler.pause()
+        task, self._poller_task = self._poller_task, None
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
 
     # --- parts -------------------------------------------------------------------------
 

@@ -34,6 +34,7 @@ PARTS = (
     ("Extraction quality (make quality for the details)", "bench.quality", "rows"),
     ("Polling: one slow feed next to a fast one", "bench.bench_poll", "rows"),
     ("Fuzz: 2,000 hostile or mutated feeds parsed and rendered", "bench.bench_fuzz", "rows"),
+    ("PostgreSQL: ingest, lookups at 1M, replica failover", "bench.bench_postgres", "rows"),
 )
 
 

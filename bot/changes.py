@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from bot.models import Item
 
 if TYPE_CHECKING:
-    from bot.store.sqlite import Store
+    from bot.store.protocol import StoreLike
 
 #: Every item is compared; past this many the oldest are left out.
 MAX_ITEMS = 200_000
@@ -185,23 +185,13 @@ def render_changes(changes: Changes) -> str:
     return "\n".join(lines)
 
 
-def last_weekly_post(store: Store) -> datetime | None:
-    """When the last weekly digest went out (any subscription), if one ever did."""
-    rows = store.query(
-        "SELECT max(p.updated_at) FROM posts p JOIN subscriptions s ON s.id = p.subscription_id"
-        " WHERE p.state = 'posted' AND p.kind = 'digest' AND s.mode = 'weekly'"
-    )
-    value = rows[0][0] if rows else None
-    return datetime.fromisoformat(value) if value else None
-
-
-def stored_changes(store: Store, since: datetime | None = None) -> Changes:
+def stored_changes(store: StoreLike, since: datetime | None = None) -> Changes:
     """What changed since ``since``; by default since the last weekly post, or (none
     posted yet) what the latest episode brought."""
     store.fill_entities()  # items stored before entities existed get theirs now
     basis = "since"
     if since is None:
-        since, basis = last_weekly_post(store), "last-post"
+        since, basis = store.last_weekly_post(), "last-post"
     items = store.items_since(None, limit=MAX_ITEMS)
     if since is None:
         dates = [d for d in (_when(i) for i in items) if d is not None]

@@ -163,6 +163,19 @@ class DiscordSettings(EnvFirstSettings):
         default=None, validation_alias=AliasChoices("DISCORD_GATEWAY_URL", "gateway_url")
     )
     dev_guild_id: int | None = None
+    #: Replicas split Discord's shards: this one connects ``shard_ids`` of ``shard_count``.
+    shard_ids: tuple[int, ...] = ()
+    shard_count: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> DiscordSettings:
+        if self.shard_ids and self.shard_count is None:
+            raise ValueError("discord.shard_ids needs discord.shard_count")
+        if self.shard_count is not None and any(
+            not 0 <= i < self.shard_count for i in self.shard_ids
+        ):
+            raise ValueError("each of discord.shard_ids must be below discord.shard_count")
+        return self
 
     @property
     def can_post(self) -> bool:

@@ -36,6 +36,8 @@ from bot.models import (
 )
 from bot.releases import best_mention, has_version, timeline
 from bot.store.names import StoredNames
+from bot.store.open import open_store
+from bot.store.protocol import StoreLike
 from bot.store.search import (
     Term,
     fact_weight,
@@ -49,7 +51,6 @@ from bot.store.search import (
 from bot.store.sqlite import (
     PreparedEpisode,
     SourceState,
-    Store,
     UpsertResult,
     episode_id_for,
     prepare_episode,
@@ -123,7 +124,7 @@ class Engine:
     def __init__(
         self,
         settings: Settings | None,
-        store: Store,
+        store: StoreLike,
         *,
         http_client: httpx.Client | None = None,
         summariser: Summariser | None = None,
@@ -134,7 +135,7 @@ class Engine:
         self._guarded_http: httpx.Client | None = None
         self._client_lock = threading.Lock()
         self._summariser = summariser
-        self._names = StoredNames(store)  # in the database: nothing to build or rebuild
+        self._names = store.stored_names()  # in the database: nothing to build or rebuild
 
     @property
     def settings(self) -> Settings:
@@ -581,7 +582,7 @@ def make_engine(
     settings: Settings | None = None,
     *,
     db_path: str | os.PathLike[str] | None = None,
-    store: Store | None = None,
+    store: StoreLike | None = None,
     http_client: httpx.Client | None = None,
     summariser: Summariser | None = None,
     lazy_settings: bool = False,
@@ -602,7 +603,7 @@ def make_engine(
 
             settings = load_settings()
     if store is None:
-        store = Store(str(db_path) if db_path is not None else default_db_path(settings))
+        store = open_store(str(db_path) if db_path is not None else default_db_path(settings))
     return Engine(settings, store, http_client=http_client, summariser=summariser)
 
 

@@ -44,3 +44,27 @@ def sample_engine(engine: Engine, sample_feed: Path) -> Engine:
     """An engine that has ingested the sample feed."""
     engine.ingest(str(sample_feed))
     return engine
+
+
+@pytest.fixture(scope="session")
+def _pg_session() -> Iterator[None]:
+    from tests.standins import postgres
+
+    yield
+    postgres.stop()
+
+
+@pytest.fixture
+def pg_url(_pg_session: None) -> str:
+    """A fresh database on a throwaway PostgreSQL server (``tests/standins/postgres.py``)."""
+    from tests.standins import postgres
+
+    return postgres.fresh_database()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh database on each backend in turn."""
+    if request.param == "sqlite":
+        return str(tmp_path / "test.db")
+    return str(request.getfixturevalue("pg_url"))

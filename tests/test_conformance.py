@@ -110,3 +110,34 @@ def test_seed_episode_with_mojibake(shared: Path) -> None:
     assert [(i.name, i.section, i.links) for i in episode.items] == [
         (i.name, i.section, i.links) for i in html.items
     ]
+
+
+def test_thursdai_reads_the_same_from_sqlite_and_postgresql(
+    shared: Path, tmp_path: Path, pg_url: str
+) -> None:
+    """The real feed on both backends: identical JSON (search scores aside)."""
+    from bot.formats import digest_json, episodes_json, release_json, search_json
+
+    path = str(shared / "feeds" / THURSDAI)
+    outputs = []
+    for db in (str(tmp_path / "t.db"), pg_url):
+        engine = make_engine(Settings(), db_path=db)
+        engine.ingest(path)
+        out: dict[str, object] = {
+            "episodes": episodes_json(engine.episodes()),
+            "tldr": digest_json(engine.tldr()),
+            "tldr old": digest_json(engine.tldr("2024-06-13")),
+        }
+        for query in ("kokoro", "qwen3 coder", "gemini 2.5 flash", "veo3", "llama", "claud"):
+            out[f"release {query}"] = release_json(engine.release(query))
+        for query in ("tts", "open source llm", "video model", "agents"):
+            hits = search_json(engine.search(query, limit=20))["results"]
+            out[f"search {query}"] = [h["name"] for h in hits]
+        outputs.append(out)
+        engine.close()
+    sqlite_out, pg_out = outputs
+    assert sqlite_out["search tts"]
+    # bm25 on both (FTS5's own on SQLite, the same formula over tsvector matches on
+    # PostgreSQL): the same results in the same order.
+    for key in sqlite_out:
+        assert pg_out[key] == sqlite_out[key], key

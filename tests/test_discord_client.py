@@ -413,3 +413,20 @@ def test_tokens_never_reach_the_log(engine: Engine, caplog: pytest.LogCaptureFix
 
     standin = run(scenario(Commands(engine), body))
     assert standin.token not in caplog.text
+
+
+def test_replicas_split_discord_shards_by_settings() -> None:
+    from adapters.discord.client import ShardedDigestClient
+
+    engine = make_engine(Settings(), db_path=":memory:")
+    commands = Commands(engine)
+    one = DigestClient.from_settings(commands, DiscordSettings(shard_ids=(1,), shard_count=2))
+    assert (one.shard_id, one.shard_count) == (1, 2)
+    several = DigestClient.from_settings(commands, DiscordSettings(shard_ids=(0, 2), shard_count=4))
+    assert isinstance(several, ShardedDigestClient)
+    assert (several.shard_ids, several.shard_count) == ([0, 2], 4)
+    plain = DigestClient.from_settings(commands, DiscordSettings())
+    assert plain.shard_count is None
+    with pytest.raises(ValueError, match=r"below discord\.shard_count"):
+        DiscordSettings(shard_ids=(4,), shard_count=4)
+    engine.close()

@@ -262,6 +262,26 @@ def test_bare_urls_become_links() -> None:
         ),
         ("The White House unveils “America’s AI Action Plan”", "America’s AI Action Plan", None),
         ("I also invited and had the privilege to interview", "I also invited", None),
+        # An adverb between maker and verb; a lowercase family name after the verb.
+        ("X.ai finally released grok to premium+ subscribers.", "Grok", "xAI"),
+        ("Meta quietly ships Llama 3.3 70B", "Llama 3.3 70B", "Meta"),
+        ("Apparently Gemini beats Whisper v3!", "Gemini", None),
+        # The maker and its verb, then the release after the dash.
+        ("01AI open sources - Yi 9B", "Yi 9B", "01.AI"),
+        ("2.5 Flash updated - #2 on LMArena - reasoning", "2.5 Flash", None),
+        # Sizes in parentheses are not the release; the line's subject is.
+        ("Meta LLama 3.1 updated models (405B, 70B, 8B) - Happy LLama Day!", "LLama 3.1", "Meta"),
+        # An idea named in lowercase is the news when no product is named.
+        (
+            "Apple proposes multi-token prediction, speeding up LLMs",
+            "multi-token prediction",
+            "Apple",
+        ),
+        ("Researchers discover subliminal learning in LLMs, where", "subliminal learning", None),
+        ("ex-Google employee was charged with trading secrets", "ex-Google employee charged", None),
+        # A two-word org read as one word and a possessive: the product follows.
+        ("Jina AI's Meta-Prompt: Improved LLM Codegen", "Meta-Prompt", "Jina AI"),
+        ("PyTorch new TorchTune finetuning library", "TorchTune", None),
     ],
 )
 def test_names_are_what_a_reader_would_say(headline: str, name: str, org: str | None) -> None:
@@ -432,3 +452,105 @@ def test_link_labels_alone_are_never_items() -> None:
     items = extract_items(html_blocks(html))
     assert [i.name for i in items] == ["Kokoro", "Moondream 2", "Phi-4"]
     assert "https://arxiv.org/abs/1" in [link.url for link in items[0].links]
+
+
+_PROSE = "It was a week of releases, and we talked through all of them on the show live. " * 2
+PROSE_RECAP = (
+    "<p>Hey everyone, welcome to another recap of a busy week in AI for all of you.</p>"
+    "<p>Open Source LLMs</p>"
+    '<p>WizardLM-70B V1.0 tops OSS charts (<a href="https://x.com/w/1">source</a>)</p>'
+    f"<p>{_PROSE}</p>"
+    '<p>Alibaba releases <a href="https://x.com/q/2">Qwen7b</a></p>'
+    "<p>* Trained with high-quality pretraining data</p>"
+    "<p>* Support of 8K context length</p>"
+    "<p>OpenOrca 2 preview</p>"
+    f"<p>{_PROSE}</p>"
+    "<p>Deepfakes are upon us!</p>"
+    f"<p>{_PROSE}</p>"
+    "<p>PyTorch new TorchTune finetuning library</p>"
+    f"<p>{_PROSE}</p>"
+)
+
+
+def test_a_prose_recap_with_release_titles_gives_one_item_per_title() -> None:
+    items = extract_items(html_blocks(PROSE_RECAP))
+    assert [i.name for i in items] == [
+        "WizardLM-70B V1.0",
+        "Qwen7b",
+        "OpenOrca 2 Preview",
+        "TorchTune",
+    ]
+    qwen = items[1]
+    assert qwen.org == "Alibaba"
+    assert [link.url for link in qwen.links] == ["https://x.com/q/2"]
+    assert "Support of 8K context length" in qwen.details
+    assert items[0].section == "Open Source LLMs"
+
+
+def test_a_prose_essay_without_release_titles_has_no_list() -> None:
+    html = "".join(f"<p>Why it matters</p><p>{_PROSE}</p>" for _ in range(6))
+    assert extract_items(html_blocks(html)) == []
+
+
+def test_a_line_saying_nothing_happened_is_no_item() -> None:
+    html = (
+        "<p>TL;DR</p><p>Open Source LLMs</p>"
+        '<p>* Phi 1.5 - tiny model (<a href="https://x.com/p/1">X</a>)</p>'
+        '<p>* Baichuan 7B - bilingual (<a href="https://x.com/b/2">X</a>)</p>'
+        "<p>Big Co LLMs + API updates</p><p>* Nothing major this week</p>"
+        '<p>Voice</p><p>* Stable Audio - music model (<a href="https://x.com/s/3">X</a>)</p>'
+    )
+    assert [i.name for i in extract_items(html_blocks(html))] == [
+        "Phi 1.5",
+        "Baichuan 7B",
+        "Stable Audio",
+    ]
+
+
+def test_community_digest_parts_are_not_release_lists() -> None:
+    """AINews: "# AI Reddit Recap" and "# AI Discord Recap" digest chats about releases."""
+    md = "\n\n".join(
+        [
+            "# AI Twitter Recap",
+            "* **Axolotl v0.16**: faster MoE + LoRA ([tweet](https://x.com/a/1))",
+            "* **LiteParse**: open-source document parser ([tweet](https://x.com/l/2))",
+            "* **Extract v2**: simpler tiers ([tweet](https://x.com/e/3))",
+            "# AI Reddit Recap",
+            "## /r/LocalLlama Recap",
+            "* **Gemma 4 has been released** ([post](https://reddit.com/r/x/1))",
+            "* **Qwen 3.6 plus compared** ([post](https://reddit.com/r/x/2))",
+            "# AI Discord Recap",
+            "## LM Studio Discord",
+            "* **Users praise** the new build ([msg](https://discord.com/x/3))",
+        ]
+    )
+    names = [i.name for i in extract_items(markdown_blocks(md))]
+    assert names == ["Axolotl v0.16", "LiteParse", "Extract v2"]
+
+
+def test_a_topic_label_before_a_colon_gives_way_to_the_product_after_it() -> None:
+    assert split_name("New evals: EDIT-Bench for in-the-wild code edits")[0] == "EDIT-Bench"
+    assert split_name("Gemini 2.5 update: Pro & Flash gain Deep Think")[0] == "Gemini 2.5"
+
+
+def test_release_headings_without_links_continue_a_linked_run() -> None:
+    """Sep 2025: the body's linked release headings, then some without links."""
+    long = "A paragraph about this release, what it does and how it compares, in detail. " * 2
+    parts = []
+    for n, name in enumerate(["Qwen3-VL", "Qwen3-Omni-30B-A3B", "DeepSeek V3.1 Terminus"]):
+        parts += [
+            f'<p>{name}: a new model (<a href="https://x.com/{n}">X</a>)</p>',
+            f"<p>{long}</p>",
+        ]
+    parts += [
+        "<p>Vision &amp; Video: Wan 2.2 Animate, Kling 2.5</p>",
+        f"<p>{long}</p>",
+        "<p>Kling 2.5 Turbo: cinematic motion, cheaper and with audio</p>",
+        f'<p>{long} <a href="https://x.com/kling">post</a></p>',
+        "<p>Suno V5: we have entered a new era</p>",
+        f"<p>{long}</p>",
+    ]
+    items = extract_items(html_blocks("".join(parts)))
+    assert [i.name for i in items][-2:] == ["Kling 2.5 Turbo", "Suno V5"]
+    assert [link.url for link in items[-2].links] == ["https://x.com/kling"]
+    assert len(items) == 5  # the section line is a header, the paragraphs are no items

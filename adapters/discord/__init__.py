@@ -24,13 +24,13 @@ if TYPE_CHECKING:
     from adapters.discord.sink import DiscordSink
     from bot.commands import Commands
     from bot.config import Settings
-    from bot.store.sqlite import Store
+    from bot.store.protocol import StoreLike
 
 __all__ = ["make_runner", "make_sink"]
 
 
 def make_runner(
-    commands: Commands, settings: Settings, *, store: Store | None = None
+    commands: Commands, settings: Settings, *, store: StoreLike | None = None
 ) -> DiscordRunner | None:
     """Discord for ``digestbot run``: answers slash commands and posts digests.
 
@@ -43,7 +43,7 @@ def make_runner(
 
 
 def make_sink(
-    settings: Settings, *, store: Store | None = None
+    settings: Settings, *, store: StoreLike | None = None
 ) -> AbstractAsyncContextManager[DiscordSink]:
     """The Discord sink on a REST-only client, for one post from the command line."""
     from adapters.discord.runner import make_sink as make

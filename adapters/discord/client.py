@@ -62,7 +62,19 @@ class DigestClient(discord.Client):
     def from_settings(
         cls, commands: Commands, settings: DiscordSettings, **options: Any
     ) -> DigestClient:
-        """A client configured from ``[discord]`` settings and the environment."""
+        """A client configured from ``[discord]`` settings and the environment.
+
+        With ``shard_count`` set, it connects only its ``shard_ids`` (all of them when
+        none are named): replicas split a large bot's guilds between them.
+        """
+        if settings.shard_count is not None:
+            ids = list(settings.shard_ids) or list(range(settings.shard_count))
+            options.setdefault("shard_count", settings.shard_count)
+            if len(ids) == 1:
+                options.setdefault("shard_id", ids[0])
+            elif cls is DigestClient:
+                options.setdefault("shard_ids", ids)
+                cls = ShardedDigestClient
         return cls(
             commands,
             endpoints=Endpoints.from_settings(settings.api_url, settings.gateway_url),
@@ -123,3 +135,7 @@ class DigestClient(discord.Client):
     async def on_disconnect(self) -> None:
         """discord.py reconnects (and resumes) by itself unless closing; just note it."""
         log.info("Discord gateway disconnected")
+
+
+class ShardedDigestClient(DigestClient, discord.AutoShardedClient):
+    """``DigestClient`` connecting several shards (``[discord] shard_ids``)."""

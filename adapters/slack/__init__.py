@@ -26,13 +26,13 @@ if TYPE_CHECKING:
     from adapters.slack.runner import SlackRunner
     from adapters.slack.sink import SlackSink
     from bot.config import Settings
-    from bot.store.sqlite import Store
+    from bot.store.protocol import StoreLike
 
 __all__ = ["make_runner", "make_sink"]
 
 
 def make_runner(
-    commands: CommandHandler, settings: Settings, *, store: Store | None = None
+    commands: CommandHandler, settings: Settings, *, store: StoreLike | None = None
 ) -> SlackRunner | None:
     """Slack for ``digestbot run``: posts, and serves commands when configured.
 
@@ -46,7 +46,7 @@ def make_runner(
 
 
 def make_sink(
-    settings: Settings, *, store: Store | None = None
+    settings: Settings, *, store: StoreLike | None = None
 ) -> AbstractAsyncContextManager[SlackSink]:
     """The Slack sink alone, for one post from the command line."""
     from adapters.slack.runner import make_sink as make

@@ -50,7 +50,7 @@ from bot.commands import CommandContext
 from bot.config import SlackSettings
 from bot.errors import ConfigError
 from bot.models import Reply, TextReply
-from bot.store.sqlite import Store
+from bot.store.protocol import StoreLike
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ class SlackBot:
         settings: SlackSettings,
         *,
         client: AsyncWebClient | None = None,
-        store: Store | None = None,
+        store: StoreLike | None = None,
         executor: Executor | None = None,
         reply_budget: float = DEFAULT_REPLY_BUDGET,
         reply_timeout: float = DEFAULT_REPLY_TIMEOUT,
@@ -130,7 +130,7 @@ class SlackBot:
         self._tasks: set[asyncio.Task[None]] = set()
         secret = settings.signing_secret.get_secret_value() if settings.signing_secret else ""
         #: Signatures already accepted, shared through the database when there is one.
-        self.seen: SeenSignatures = seen_store(store.path if store is not None else None)
+        self.seen: SeenSignatures = seen_store(store)
         self.app = AsyncApp(
             client=client or make_web_client(settings),
             signing_secret=secret,
@@ -296,7 +296,7 @@ def build_slack_app(
     settings: SlackSettings,
     *,
     client: AsyncWebClient | None = None,
-    store: Store | None = None,
+    store: StoreLike | None = None,
     executor: Executor | None = None,
     reply_budget: float = DEFAULT_REPLY_BUDGET,
 ) -> AsyncApp:

@@ -38,7 +38,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import SlackSettings
 from bot.errors import ConfigError, DigestbotError
-from bot.store.sqlite import Store
+from bot.store.protocol import StoreLike
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +74,9 @@ class SlackInstallations(AsyncInstallationStore):
     from any thread; the ``async_`` ones run them in a worker thread.
     """
 
-    def __init__(self, store: Store, client_id: str) -> None:
+    def __init__(self, store: StoreLike, client_id: str) -> None:
         self._store = store
+        self._tables = store.slack_tables()
         self.client_id = client_id
 
     @property
@@ -87,22 +88,15 @@ class SlackInstallations(AsyncInstallationStore):
     def save(self, installation: Installation) -> None:
         """Store ``installation`` (replacing that user's earlier one) and its bot."""
         team = _key(None if installation.is_enterprise_install else installation.team_id)
-        with self._store.transaction() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO slack_installations"
-                "(client_id, enterprise_id, team_id, user_id, installed_at, installation)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    self.client_id,
-                    _key(installation.enterprise_id),
-                    team,
-                    _key(installation.user_id),
-                    float(installation.installed_at),
-                    json.dumps(vars(installation)),
-                ),
-            )
-            if installation.bot_token is not None:
-                self._save_bot(db, installation.to_bot())
+        self._tables.save_installation(
+            self.client_id,
+            _key(installation.enterprise_id),
+            team,
+            _key(installation.user_id),
+            float(installation.installed_at),
+            json.dumps(vars(installation)),
+            _bot_row(installation.to_bot()) if installation.bot_token is not None else None,
+        )
         log.info(
             "slack: installed in workspace %s (%s)",
             installation.team_id or installation.enterprise_id,
@@ -111,21 +105,7 @@ class SlackInstallations(AsyncInstallationStore):
 
     def save_bot(self, bot: Bot) -> None:
         """Store a workspace's bot (after an install, or a token rotation)."""
-        with self._store.transaction() as db:
-            self._save_bot(db, bot)
-
-    def _save_bot(self, db: Any, bot: Bot) -> None:
-        db.execute(
-            "INSERT OR REPLACE INTO slack_bots"
-            "(client_id, enterprise_id, team_id, installed_at, bot) VALUES (?, ?, ?, ?, ?)",
-            (
-                self.client_id,
-                _key(bot.enterprise_id),
-                _key(None if bot.is_enterprise_install else bot.team_id),
-                float(bot.installed_at),
-                json.dumps(vars(bot)),
-            ),
-        )
+        self._tables.save_bot(self.client_id, *_bot_row(bot))
 
     def find_bot(
         self,
@@ -136,11 +116,8 @@ class SlackInstallations(AsyncInstallationStore):
     ) -> Bot | None:
         """The workspace's bot, or ``None`` when digestbot is not installed there."""
         team = None if is_enterprise_install else team_id
-        rows = self._store.query(
-            "SELECT bot FROM slack_bots WHERE client_id = ? AND enterprise_id = ? AND team_id = ?",
-            (self.client_id, _key(enterprise_id), _key(team)),
-        )
-        return _from_json(Bot, rows[0][0]) if rows else None
+        found = self._tables.find_bot(self.client_id, _key(enterprise_id), _key(team))
+        return _from_json(Bot, found) if found is not None else None
 
     def find_installation(
         self,
@@ -152,18 +129,12 @@ class SlackInstallations(AsyncInstallationStore):
     ) -> Installation | None:
         """The workspace's newest installation (or ``user_id``'s), with the current bot token."""
         team = None if is_enterprise_install else team_id
-        sql = (
-            "SELECT installation FROM slack_installations"
-            " WHERE client_id = ? AND enterprise_id = ? AND team_id = ?"
+        found = self._tables.find_installation(
+            self.client_id, _key(enterprise_id), _key(team), user_id
         )
-        params: tuple[str, ...] = (self.client_id, _key(enterprise_id), _key(team))
-        if user_id is not None:
-            sql += " AND user_id = ?"
-            params += (user_id,)
-        rows = self._store.query(sql + " ORDER BY installed_at DESC LIMIT 1", params)
-        if not rows:
+        if found is None:
             return None
-        installation = _from_json(Installation, rows[0][0])
+        installation = _from_json(Installation, found)
         bot = self.find_bot(
             enterprise_id=enterprise_id,
             team_id=team_id,
@@ -180,26 +151,15 @@ class SlackInstallations(AsyncInstallationStore):
 
     def delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         """Forget a workspace's bot (its token was revoked)."""
-        with self._store.transaction() as db:
-            db.execute(
-                "DELETE FROM slack_bots WHERE client_id = ? AND enterprise_id = ? AND team_id = ?",
-                (self.client_id, _key(enterprise_id), _key(team_id)),
-            )
+        self._tables.delete_bot(self.client_id, _key(enterprise_id), _key(team_id))
 
     def delete_installation(
         self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
     ) -> None:
         """Forget a workspace's installations (or ``user_id``'s)."""
-        sql = (
-            "DELETE FROM slack_installations"
-            " WHERE client_id = ? AND enterprise_id = ? AND team_id = ?"
+        self._tables.delete_installation(
+            self.client_id, _key(enterprise_id), _key(team_id), user_id
         )
-        params: tuple[str, ...] = (self.client_id, _key(enterprise_id), _key(team_id))
-        if user_id is not None:
-            sql += " AND user_id = ?"
-            params += (user_id,)
-        with self._store.transaction() as db:
-            db.execute(sql, params)
 
     def bot_token(self, team_id: str) -> str | None:
         """The bot token of workspace ``team_id``, or ``None`` when not installed there."""
@@ -263,6 +223,16 @@ class SlackInstallations(AsyncInstallationStore):
         return await asyncio.to_thread(self.bot_token, team_id)
 
 
+def _bot_row(bot: Bot) -> tuple[str, str, float, str]:
+    """A bot's key, install time and JSON, as ``SlackTables`` stores them."""
+    return (
+        _key(bot.enterprise_id),
+        _key(None if bot.is_enterprise_install else bot.team_id),
+        float(bot.installed_at),
+        json.dumps(vars(bot)),
+    )
+
+
 async def _off_loop(call: Callable[..., None], *args: Any) -> None:
     """Run a write in a worker thread; a database failure becomes the ``BoltError`` bolt expects."""
     try:
@@ -276,7 +246,7 @@ class OAuthStates(AsyncOAuthStateStore):
 
     def __init__(
         self,
-        store: Store,
+        store: StoreLike,
         *,
         expiration_seconds: int = STATE_SECONDS,
         clock: Callable[[], float] = time.time,
@@ -293,22 +263,12 @@ class OAuthStates(AsyncOAuthStateStore):
         """A new random state, valid for ``expiration_seconds``."""
         state = secrets.token_urlsafe(24)
         now = self._clock()
-        with self._store.transaction() as db:
-            db.execute("DELETE FROM slack_oauth_states WHERE expire_at <= ?", (now,))
-            db.execute(
-                "INSERT INTO slack_oauth_states(state, expire_at) VALUES (?, ?)",
-                (state, now + self.expiration_seconds),
-            )
+        self._store.slack_tables().issue_state(state, now, now + self.expiration_seconds)
         return state
 
     def consume(self, state: str) -> bool:
         """Whether ``state`` was issued here and has not expired; it cannot be used again."""
-        with self._store.transaction() as db:
-            used = db.execute(
-                "DELETE FROM slack_oauth_states WHERE state = ? AND expire_at > ?",
-                (state, self._clock()),
-            )
-            return used.rowcount == 1
+        return self._store.slack_tables().consume_state(state, self._clock())
 
     async def async_issue(self, *args: Any, **kwargs: Any) -> str:
         return await asyncio.to_thread(self.issue)
@@ -322,7 +282,7 @@ class OAuthStates(AsyncOAuthStateStore):
 
 
 def oauth_kwargs(
-    settings: SlackSettings, store: Store | None, client: AsyncWebClient
+    settings: SlackSettings, store: StoreLike | None, client: AsyncWebClient
 ) -> dict[str, Any]:
     """The ``AsyncApp`` arguments for installs into several workspaces.
 

@@ -9,7 +9,7 @@ bad signature, or one older or newer than the window gets 401, and so does
 a signature already seen inside the window.
 
 Seen signatures are kept where every process serving the same database sees
-them: a small table in digestbot's SQLite file (``SqliteSeen``), one short
+them: a small table in digestbot's SQLite file (``bot.store.seen.SqliteSeen``), one short
 write per request on its own connection.  Without a database file (tests,
 ``:memory:``) or while the database is locked, ``MemorySeen`` keeps them in
 this process only.  Only signatures that verified are recorded, so the set
@@ -23,7 +23,6 @@ import asyncio
 import hashlib
 import hmac
 import logging
-import sqlite3
 import threading
 import time
 from collections import OrderedDict
@@ -34,15 +33,15 @@ from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
+from bot.errors import StorageError
+from bot.store.protocol import StoreLike
+
 log = logging.getLogger(__name__)
 
 #: Seconds a request's timestamp may be off from now (Slack's documented window).
 WINDOW_SECONDS = 300
 #: How many signatures ``MemorySeen`` keeps at most (oldest dropped first).
 MEMORY_LIMIT = 100_000
-#: How long a write to the seen table may wait for the database lock (Slack wants an
-#: answer within 3 s; past this the process checks in memory instead).
-SQLITE_TIMEOUT = 0.5
 
 
 class SeenSignatures(Protocol):
@@ -82,45 +81,6 @@ class MemorySeen:
 
     def close(self) -> None:
         """Nothing to release."""
-
-
-class SqliteSeen:
-    """Seen signatures in digestbot's database, shared by every process using it.
-
-    Uses a connection of its own so a request never waits behind a long
-    ingest holding the store's lock in this process (SQLite's busy timeout
-    still bounds the wait for other processes).
-    """
-
-    def __init__(self, path: str) -> None:
-        self._db = sqlite3.connect(
-            path, check_same_thread=False, isolation_level=None, timeout=SQLITE_TIMEOUT
-        )
-        self._lock = threading.Lock()
-
-    def first_sight(self, signature: str, expires_at: float, now: float) -> bool:
-        """Record ``signature``; ``False`` when it was already recorded and not expired."""
-        key = hashlib.sha256(signature.encode()).hexdigest()
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.execute("DELETE FROM slack_seen_signatures WHERE expires_at <= ?", (now,))
-                inserted = self._db.execute(
-                    "INSERT OR IGNORE INTO slack_seen_signatures (signature, expires_at)"
-                    " VALUES (?, ?)",
-                    (key, expires_at),
-                ).rowcount
-                self._db.execute("COMMIT")
-            except BaseException:
-                if self._db.in_transaction:
-                    self._db.execute("ROLLBACK")
-                raise
-        return inserted == 1
-
-    def close(self) -> None:
-        """Close the connection."""
-        with self._lock:
-            self._db.close()
 
 
 class ReplayGuard(AsyncMiddleware):
@@ -188,22 +148,23 @@ class ReplayGuard(AsyncMiddleware):
             return await loop.run_in_executor(
                 None, self._seen.first_sight, signature, expires_at, now
             )
-        except sqlite3.Error as exc:
+        except StorageError as exc:
             # A locked or broken database must not refuse Slack's real requests:
             # this process still refuses what it has seen itself.
             log.warning("slack: could not record a request signature (%s): checking in memory", exc)
             return self._fallback.first_sight(signature, expires_at, now)
 
 
-def seen_store(path: str | None) -> SeenSignatures:
-    """``SqliteSeen`` on the database file at ``path``; ``MemorySeen`` without one."""
-    if not path or path == ":memory:" or path.startswith("file::memory:"):
+def seen_store(store: StoreLike | None) -> SeenSignatures:
+    """The store's shared record of seen signatures; ``MemorySeen`` without one."""
+    if store is None:
         return MemorySeen()
     try:
-        return SqliteSeen(path)
-    except sqlite3.Error as exc:
+        shared = store.seen_signatures()
+    except StorageError as exc:
         log.warning("slack: keeping request signatures in memory only (%s)", exc)
         return MemorySeen()
+    return shared if shared is not None else MemorySeen()
 
 
 def _first(values: object) -> str:

@@ -31,7 +31,7 @@ from slack_bolt.async_app import AsyncApp
 from adapters.slack.app import CommandHandler, SlackBot, make_web_client
 from bot.config import SlackSettings
 from bot.errors import ConfigError
-from bot.store.sqlite import Store
+from bot.store.protocol import StoreLike
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ async def run_slack(
     settings: SlackSettings,
     *,
     host: str = "0.0.0.0",
-    store: Store | None = None,
+    store: StoreLike | None = None,
     executor: Executor | None = None,
     on_ready: Callable[[SlackBot, SlackHttpServer | None], None] | None = None,
 ) -> None:

@@ -21,7 +21,7 @@ from adapters.slack.app import CommandHandler, SlackBot
 from adapters.slack.run import SlackHttpServer, run_slack, slack_mode
 from adapters.slack.sink import SlackSink, make_slack_sink
 from bot.config import Settings, SlackSettings
-from bot.store.sqlite import Store
+from bot.store.protocol import StoreLike
 from bot.tasks import log_failure
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ class SlackRunner:
     platform = "slack"
 
     def __init__(
-        self, commands: CommandHandler, settings: SlackSettings, *, store: Store | None = None
+        self, commands: CommandHandler, settings: SlackSettings, *, store: StoreLike | None = None
     ) -> None:
         self.sink: SlackSink = make_slack_sink(settings, store=store)
         self._commands = commands
@@ -100,7 +100,7 @@ class SlackRunner:
 
 
 def make_runner(
-    commands: CommandHandler, settings: Settings, *, store: Store | None = None
+    commands: CommandHandler, settings: Settings, *, store: StoreLike | None = None
 ) -> SlackRunner | None:
     """A ``SlackRunner``, or ``None`` when neither a bot token nor OAuth installs are set up."""
     if not settings.slack.can_post:
@@ -109,6 +109,8 @@ def make_runner(
 
 
 @asynccontextmanager
-async def make_sink(settings: Settings, *, store: Store | None = None) -> AsyncIterator[SlackSink]:
+async def make_sink(
+    settings: Settings, *, store: StoreLike | None = None
+) -> AsyncIterator[SlackSink]:
     """The Slack sink alone (no command connection), for ``digestbot post``."""
     yield make_slack_sink(settings.slack, store=store)

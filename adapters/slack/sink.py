@@ -39,7 +39,7 @@ from bot.errors import ConfigError, DigestbotError
 from bot.models import Digest
 from bot.retry_after import header_retry_after
 from bot.sinks import PostError, post_in_order
-from bot.store.sqlite import Store
+from bot.store.protocol import StoreLike
 
 log = logging.getLogger(__name__)
 
@@ -227,7 +227,7 @@ def _from_slack_error(
 def make_slack_sink(
     settings: SlackSettings,
     *,
-    store: Store | None = None,
+    store: StoreLike | None = None,
     max_inline_wait: float = MAX_INLINE_WAIT,
 ) -> SlackSink:
     """A ``SlackSink`` with the bot token and ``SLACK_API_URL`` from ``settings``.

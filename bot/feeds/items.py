@@ -41,6 +41,12 @@ _LINK_GROUP = re.compile(
 )
 _TRAILING_MARKS = re.compile("(?:[\\s,;:|/-]*\ue002\\d+\ue003)+[\\s,;:|/-]*$")
 _TIMESTAMPS = re.compile(r"^(?:[(\[]?(?:\d{1,2}:)?\d{1,2}:\d{2}[)\]]?\s*[-–—]?\s*){1,2}")
+# A line saying a section had nothing: "Nothing major this week", "No big news".
+_NOTHING = re.compile(
+    r"^(?:nothing|no)\s+(?:\w+\s+){0,2}?(?:this week|news|updates?|releases?)\b"
+    r"|^nothing\s+(?:major|new|much)\b",
+    re.I,
+)
 _SPONSOR = re.compile(r"\((?:sponsor|sponsored|ad)\)", re.I)
 # TLDR's "(4 minute read)", "(GitHub Repo)" after a story title.
 _READ_TIME = re.compile(r"\s*\((?:\d+\s+minute\s+read|github\s+repo|website)\)\s*$", re.I)
@@ -173,14 +179,23 @@ def read_topic_run(blocks: Sequence[Block]) -> list[ParsedItem]:
     return out
 
 
-def read_paragraph_run(blocks: Sequence[Block]) -> list[ParsedItem]:
-    """Items of a list of linked entries with summary paragraphs between them."""
+def read_paragraph_run(
+    blocks: Sequence[Block], entries: frozenset[int] | None = None
+) -> list[ParsedItem]:
+    """Items of a list of linked entries with summary paragraphs between them.
+
+    ``entries`` are the indexes of the entries when the finder knows them (it may
+    have taken link-less release titles in); otherwise they are read off each block.
+    """
     sections = _Sections()
     pending: _Pending | None = None
     out: list[ParsedItem] = []
-    for block in blocks:
-        entry = is_link_entry(block) or (
-            not block.bullet and len(block.text) <= 250 and has_link_group(block)
+    for index, block in enumerate(blocks):
+        entry = (
+            index in entries
+            if entries is not None
+            else is_link_entry(block)
+            or (not block.bullet and len(block.text) <= 250 and has_link_group(block))
         )
         if entry and not is_junk(block):
             _flush(pending, out)
@@ -200,10 +215,57 @@ def read_paragraph_run(blocks: Sequence[Block]) -> list[ParsedItem]:
         if pending is not None and block.bullet:  # "Related:" bullets under a story
             pending.details.append(_detail_text(block))
             pending.links.extend(block.links)
-        elif pending is not None and not pending.summary and len(block.text) >= 40:
-            pending.summary = block.text  # the story's first summary paragraph
+        elif pending is not None:
+            if not pending.summary and len(block.text) >= 40:
+                pending.summary = block.text  # the story's first summary paragraph
+            if not pending.block.links and len(pending.links) < _TITLE_LINKS:
+                # A release heading without links: the links of its own paragraphs are its.
+                pending.links.extend(block.links[: _TITLE_LINKS - len(pending.links)])
     _flush(pending, out)
     return out
+
+
+#: Links a link-less release heading takes from the paragraphs under it.
+_TITLE_LINKS = 3
+
+
+def read_titled_prose(blocks: Sequence[Block], titles: Sequence[int]) -> list[ParsedItem]:
+    """Items of a prose recap whose releases are short title lines over paragraphs.
+
+    ``titles`` are the indexes of the title lines (``shownotes._prose_titles``);
+    a short line naming a section ("Open Source LLMs & Finetuning") is a header,
+    and the paragraphs under a title are its summary and details.
+    """
+    sections = _Sections()
+    out: list[ParsedItem] = []
+    wanted = set(titles)
+    pending: _Pending | None = None
+    for i, block in enumerate(blocks):
+        if i in wanted:
+            _flush(pending, out)
+            pending = _Pending(block, sections.canonical, sections.original or sections.canonical)
+            if not sections.explicit:
+                pending.section = section_of_line(_line_for_section(block))
+            continue
+        text = block.text
+        if not block.bullet and len(text) <= 60 and names_a_section(text):
+            _flush(pending, out)
+            pending = None
+            sections.header(text)
+            continue
+        if pending is None:
+            continue
+        if not pending.summary and len(text) >= 40 and not block.bullet:
+            pending.summary = text
+        elif len(pending.details) < _PROSE_DETAILS:
+            pending.details.append(text)
+        pending.links.extend(block.links)
+    _flush(pending, out)
+    return out
+
+
+#: Paragraphs under a prose title kept as its details (the rest is commentary).
+_PROSE_DETAILS = 4
 
 
 def _header_parents(blocks: Sequence[Block]) -> tuple[set[int], set[int]]:
@@ -309,7 +371,9 @@ def parse_item(
 ) -> ParsedItem | None:
     """One show-notes line into an item: name, org, headline and labelled links."""
     if block.labels:  # drop the "(X, HF, Paper)" link list; other anchors keep their text
-        marked = _TRAILING_MARKS.sub("", _LINK_GROUP.sub("", block.marked))
+        marked = _TRAILING_MARKS.sub(
+            lambda m: _keep_named_marks(m, block.labels), _LINK_GROUP.sub("", block.marked)
+        )
         if "\ue002" in marked:
             marked = _MARK.sub(lambda m: block.labels[int(m.group(1))], marked)
         headline = (normalise_space(marked) if "  " in marked else marked).strip(" -–—:,;|")
@@ -319,6 +383,8 @@ def parse_item(
         headline = block.text
     if not _HAS_ALNUM.search(headline) or is_person_line(headline) or is_label_only(headline):
         return None  # "Read more", "Paper 2 (Arxiv)": a link, not a release
+    if headline[:2] in ("No", "no") and _NOTHING.match(headline):
+        return None  # "Nothing major this week": the section had no release
     links = list(block.links)
     if "http" in headline:  # bare URLs become links, and leave the headline
         for url in _BARE_URL.findall(headline):
@@ -338,6 +404,21 @@ def parse_item(
         links=_dedupe((*links, *extra_links)),
         details=details,
     )
+
+
+_MARK_INDEX = re.compile("\ue002(\\d+)\ue003")
+# A link label that is a product name: one to three plain words with a digit or capital.
+_NAMED_LABEL = re.compile(r"^(?=.*[\dA-Z])[\w.+-]+(?: [\w.+-]+){0,2}$")
+
+
+def _keep_named_marks(found: re.Match[str], labels: Sequence[str]) -> str:
+    """Trailing links go when they are labels ("X", "HF", "Blog"); a release linked by its
+    own name ("Alibaba releases [Qwen7b](url)") keeps it."""
+    text = found.group(0)
+    kept = [i for i in _MARK_INDEX.findall(text) if _NAMED_LABEL.match(labels[int(i)])]
+    if len(kept) != 1 or is_label_only(labels[int(kept[0])]):
+        return ""
+    return " " + " ".join(f"\ue002{i}\ue003" for i in kept)
 
 
 def parse_story(

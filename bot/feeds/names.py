@@ -74,7 +74,17 @@ def split_name(headline: str) -> tuple[str, str | None]:
     news = _news_name(text)
     if news is not None:
         return news
-    parts = [p.strip() for p in _DASH_SPLIT.split(text) if p.strip()] or [text]
+    fresh = _NEW_AFTER_MAKER.match(text) if " new " in text else None
+    if fresh and _name_like(fresh.group(1)):
+        # "PyTorch new TorchTune finetuning library": the maker, "new", the release.
+        maker = fresh.group(1)
+        name = _trimmed(_leading_name(text[fresh.end() :]))
+        if _acceptable(name):
+            return name, canonical_org(maker) if maker.casefold() in KNOWN_ORGS else None
+    if "-" in text or "|" in text or "–" in text or "—" in text:
+        parts = [p.strip() for p in _DASH_SPLIT.split(text) if p.strip()] or [text]
+    else:
+        parts = [text]  # no dash to split on (the split costs more than these tests)
     org: str | None = None
     if (len(parts) >= 3 and _org_like(parts[0])) or (
         len(parts) >= 2 and parts[0].casefold() in KNOWN_ORGS
@@ -86,11 +96,38 @@ def split_name(headline: str) -> tuple[str, str | None]:
     for segment in segments:
         colon = segment.find(":")
         if colon > 0 and len(segment[:colon].split()) <= 6:
-            segment = segment[:colon]
+            after = segment[colon + 1 :].strip()
+            # "Agentic data/backends: Timescale's Agentic Postgres ...": a topic label
+            # naming no product leads a sentence that does.
+            if after and not names_release(segment[:colon]) and names_release(after):
+                segment = after
+            else:
+                segment = segment[:colon]
         subject, rest = _subject_and_object(segment)
+        if (
+            subject
+            and not rest
+            and segment is not segments[-1]
+            and _org_like(subject)
+            and _ends_on_verb(segment)
+        ):
+            # "01AI open sources - Yi 9B": the release is the next segment, its maker leads.
+            org = org or subject
+            continue
         if subject:
             found = _find_name(rest, scan=2) if rest else ""
-            if found and found.casefold() not in KNOWN_ORGS:
+            lead = rest.split(maxsplit=1)[0].strip(_TOKEN_TRIM) if rest else ""
+            if found and _QUANTITY_WORD.match(found.split()[0].strip(_TOKEN_TRIM)):
+                found = ""  # "Meta LLama 3.1 updated models (405B, 70B)": a size, not a name
+            if not found and lead.casefold() in PRODUCT_FAMILIES:
+                found = lead[:1].upper() + lead[1:]  # "X.ai finally released grok to ..."
+            elif (not found or found[0].islower() or not rest.startswith(found)) and (
+                subject.casefold() in KNOWN_ORGS or subject.casefold() in _GENERIC_SUBJECTS
+            ):
+                # "Apple proposes multi-token prediction", "Researchers discover
+                # subliminal learning in LLMs": the idea named in lowercase is the news.
+                found = _lowercase_phrase(rest) or found
+            if found and found.casefold() not in KNOWN_ORGS and len(found) > 2:
                 # "Chrome adds Gemini": the subject is an org only when it is a known one.
                 org = org or (subject if subject.casefold() in KNOWN_ORGS else None)
                 name = found
@@ -122,6 +159,7 @@ def split_name(headline: str) -> tuple[str, str | None]:
     return _repaired(name, org, text)
 
 
+_NEW_AFTER_MAKER = re.compile(r"^(\S+)\s+new\s+(?=[A-Z])")
 # "LMArena raises $100M": the company is the news.  "Elon sues OpenAI": the event is.
 _MONEY_VERBS = frozenset("raises raised fundraises fundraising valued".split())
 _EVENT_VERBS = frozenset(
@@ -146,7 +184,18 @@ def _news_name(text: str) -> tuple[str, str | None] | None:
             if token.endswith((",", ".", ";", ":")):
                 break
         return " ".join(w for w in words if w), org
+    # "ex-Google employee was charged with ...": subject, auxiliary, event -> the event.
+    if (
+        len(tokens) >= 4
+        and tokens[2].casefold() in _AUXILIARIES
+        and tokens[3].casefold().strip(_TOKEN_TRIM) in _EVENT_VERBS
+        and tokens[1].isalpha()
+    ):
+        return " ".join((subject, tokens[1], tokens[3].strip(_TOKEN_TRIM))), None
     return None
+
+
+_AUXILIARIES = frozenset("was were is are got gets has have been".split())
 
 
 _QUOTED_AFTER_VERB = re.compile(
@@ -204,6 +253,14 @@ def _is_version(word: str) -> bool:
     return sum(c.isalpha() for c in word) <= 1 and _DIGIT.search(word) is not None
 
 
+def _product_word(word: str) -> bool:
+    """A word shaped like a product name: "Meta-Prompt", "QwQ-32B", "OmniParser" (not "AI")."""
+    if _QUANTITY_WORD.match(word):
+        return False
+    mixed = any(c.isupper() for c in word[1:]) and any(c.islower() for c in word)
+    return "-" in word or _DIGIT.search(word) is not None or mixed
+
+
 def _stands_alone(word: str) -> bool:
     """Whether a product word after its org reads as the name on its own ("Gemini", "VASA-1")."""
     low = word.casefold().strip(_TOKEN_TRIM)
@@ -231,12 +288,15 @@ _STATE_VERBS = frozenset(
     also are finally gets goes got has have is just now officially quietly was will
     """.split()
 )
+#: Adverbs between a subject and its verb ("Meta quietly ships ...").
+_ADVERBS = frozenset("also finally just now officially quietly silently".split())
 #: Words that end a release name ("Phi-4 MIT licensed ..." -> "Phi-4").
 _STOP_WORDS = _OWN_STOP_WORDS | _VERBS | _STATE_VERBS
 
 _OPENERS = frozenset(
     """
-    a about all also an another available big breaking chat chatted first her his huge i
+    a about all also an another apparently available big breaking chat chatted first her his
+    huge i reportedly
     i'm if im interview is it its me meet more my new no not open oss our so some sota
     source story the their these this tiny we went with yes you your
     """.split()
@@ -255,18 +315,24 @@ def _subject_and_object(segment: str) -> tuple[str, str]:
     tokens = segment.split()
     if not tokens or tokens[0].casefold().strip(_TOKEN_TRIM) in _OPENERS:
         return "", ""
+    end = len(tokens)  # where the subject ends: before an adverb leading the verb
     for i in range(1, min(5, len(tokens))):
         word = tokens[i].casefold().strip(_TOKEN_TRIM)
         is_open_source = (
             word == "open" and i + 1 < len(tokens) and tokens[i + 1].casefold().startswith("source")
         )
+        if word in _ADVERBS and i + 1 < len(tokens):
+            after = tokens[i + 1].casefold().strip(_TOKEN_TRIM)
+            if after in _VERBS or after == "open":
+                end = i  # "X.ai finally released grok": the adverb belongs to the verb
+                continue
         if word in _STATE_VERBS:
             subject = tokens[:i]
             if all(_name_like(t) or t in ("&", "+") for t in subject):
                 return " ".join(subject).strip(_TOKEN_TRIM), ""
             return "", ""
         if word in _VERBS or is_open_source:
-            subject = tokens[:i]
+            subject = tokens[: min(i, end)]
             if not all(_name_like(t) or t in ("&", "+") for t in subject):
                 return "", ""
             rest = tokens[i + (2 if is_open_source else 1) :]
@@ -276,6 +342,33 @@ def _subject_and_object(segment: str) -> tuple[str, str]:
         if not _name_like(tokens[i].strip(_TOKEN_TRIM)) and tokens[i] not in ("&", "+"):
             return "", ""
     return "", ""
+
+
+#: Subjects that name no maker: the object of their verb is the news.
+_GENERIC_SUBJECTS = frozenset("researchers scientists authors study paper team".split())
+_PHRASE_WORD = re.compile(r"^[a-z][a-z-]*$")
+
+
+def _lowercase_phrase(text: str) -> str:
+    """The lowercase noun phrase opening ``text`` ("multi-token prediction, ..."), 2-4 words."""
+    words: list[str] = []
+    for raw in text.split()[:6]:
+        token = raw.strip(_TOKEN_TRIM)
+        low = token.casefold()
+        if not words and low in ("a", "an", "the", "new"):
+            continue
+        if not _PHRASE_WORD.match(token) or low in _STOP_WORDS or low in _TAIL_WORDS:
+            break
+        words.append(token)
+        if len(words) == 4 or raw.endswith((",", ".", ";", ":", ")")):
+            break
+    return " ".join(words) if len(words) >= 2 else ""
+
+
+def _ends_on_verb(segment: str) -> bool:
+    """Whether a segment ends on its verb ("01AI open sources", "Nous releases")."""
+    last = segment.rsplit(maxsplit=1)[-1].casefold().strip(_TOKEN_TRIM)
+    return last in _VERBS or last in ("source", "sources", "sourced")
 
 
 def _find_name(text: str, *, scan: int) -> str:
@@ -291,6 +384,31 @@ def _find_name(text: str, *, scan: int) -> str:
         if i >= scan:
             break
     return ""
+
+
+#: Plain acronyms that name a kind of thing, not a release ("LLMs", "VLMs").
+_ACRONYMS = frozenset("ai api apis llm llms vlm vlms sota tts oss gpu gpus moe ui 3d".split())
+
+
+def names_release(line: str) -> bool:
+    """Whether a short line's first words name a product or a known org.
+
+    A word with a version ("WizardLM-70B", "Qwen7b"), inner capitals ("OpenOrca"),
+    a product family ("Claude") or a known org ("Alibaba"); a show's own name
+    ("ThursdAI") and plain words ("Deepfakes are upon us!") do not.
+    """
+    for raw in line.split()[:6]:
+        token = raw.strip(_TOKEN_TRIM)
+        low = token.casefold()
+        if len(token) < 2 or low in _OPENERS or low in _ACRONYMS or low.startswith("thursdai"):
+            continue
+        if low in KNOWN_ORGS or low in PRODUCT_FAMILIES:
+            return True
+        letters = any(c.isalpha() for c in token)
+        digit = _DIGIT.search(token) is not None
+        if letters and (digit or (any(c.isupper() for c in token[1:]) and not token.isupper())):
+            return True
+    return False
 
 
 def is_person_line(headline: str) -> bool:
@@ -309,6 +427,8 @@ def is_person_line(headline: str) -> bool:
 
 def _usable_name(name: str) -> bool:
     """A name holds a letter and at least two letters or digits."""
+    if name[:1].isalpha() and name[1:2].isalnum():
+        return True  # the usual case, without building the key
     return any(c.isalpha() for c in name) and len(name_key(name)) >= 2
 
 
@@ -434,6 +554,16 @@ def _repaired(name: str, org: str | None, text: str) -> tuple[str, str | None]:
     org = canonical_org(org)
     lead, _, rest = name.partition(" ")
     owner = _POSSESSIVE.match(lead)
+    if (
+        owner
+        and rest
+        and owner.group(1).casefold() not in KNOWN_ORGS
+        and _product_word(rest.split()[0])
+    ):
+        # "Jina AI's Meta-Prompt" read as org "Jina" + "AI's Meta-Prompt": the product follows.
+        name = lead = rest
+        rest = ""
+        owner = None
     if owner and rest and owner.group(1).casefold() in KNOWN_ORGS:
         # "Meta’s 32B Code World Model": Meta is the org; a size is no part of the name.
         org = org or canonical_org(owner.group(1))

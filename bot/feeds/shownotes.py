@@ -32,10 +32,15 @@ from bot.feeds.entries import (
     is_marker,
     looks_like_header,
 )
-from bot.feeds.items import read_bullet_run, read_paragraph_run, read_topic_run
-from bot.feeds.names import is_person_line, split_name
+from bot.feeds.items import (
+    read_bullet_run,
+    read_paragraph_run,
+    read_titled_prose,
+    read_topic_run,
+)
+from bot.feeds.names import is_person_line, names_release, split_name
 from bot.feeds.orgs import KNOWN_ORGS
-from bot.feeds.sections import OTHER, SKIPPED_SECTIONS, canonical_section
+from bot.feeds.sections import OTHER, SKIPPED_SECTIONS, canonical_section, names_a_section
 from bot.models import ParsedItem
 
 __all__ = [
@@ -69,17 +74,25 @@ class Run(NamedTuple):
     end: int
     kind: str  # "bullets" or "paragraphs"
     score: float
+    #: Link-less release titles that continue a paragraph run (block indexes).
+    titles: frozenset[int] = frozenset()
 
 
 def extract_items(blocks: Sequence[Block]) -> list[ParsedItem]:
     """Release items of an episode's show notes, in show order (empty if none)."""
+    blocks = without_community_digests(blocks)
     kinds = _Kinds(blocks)
     run = _best_run(kinds)
     if run is None:
-        return []
+        titles = _prose_titles(kinds)
+        return read_titled_prose(blocks, titles) if len(titles) >= _MIN_PROSE_TITLES else []
     span = blocks[run.start : run.end]
     if run.kind == "paragraphs":
-        return read_paragraph_run(span)
+        # The finder's entries (and the link-less titles it took in) are the items.
+        entries = frozenset(
+            i - run.start for i in range(run.start, run.end) if i in run.titles or kinds.entry(i)
+        )
+        return read_paragraph_run(span, entries)
     if run.kind == "topics":
         return read_topic_run(span)
     # What the finder learnt of each block is reused: "h" header, "j" junk, "l" linked.
@@ -94,6 +107,27 @@ def extract_items(blocks: Sequence[Block]) -> list[ParsedItem]:
         for i, block in enumerate(span, start=run.start)
     ]
     return read_bullet_run(span, flags)
+
+
+# A heading over a digest of community chat ("AI Reddit Recap", "AI Discord Recap",
+# "/r/LocalLlama Recap"): posts and chats about releases, not a list of them.
+_COMMUNITY = re.compile(r"\b(?:reddit|subreddits?|discord)\b|(?:^|\s)/?r/\w", re.I)
+
+
+def without_community_digests(blocks: Sequence[Block]) -> Sequence[Block]:
+    """The blocks outside community-digest parts (a heading naming Reddit or Discord,
+    up to the next heading of its level or higher that names neither)."""
+    if not any(b.heading and _COMMUNITY.search(b.text) for b in blocks):
+        return blocks  # the usual case: no copy
+    kept: list[Block] = []
+    skipping = 0  # the level of the digest heading being skipped, 0 when none
+    for block in blocks:
+        if block.heading and (not skipping or block.heading <= skipping):
+            digest = _COMMUNITY.search(block.text) is not None
+            skipping = block.heading if digest else 0
+        if not skipping:
+            kept.append(block)
+    return kept
 
 
 def find_list(blocks: Sequence[Block]) -> tuple[int, int] | None:
@@ -152,6 +186,50 @@ def _best_run(kinds: _Kinds) -> Run | None:
             continue
         i += 1
     return best
+
+
+#: More summary paragraphs allowed before a link-less release title than before an entry.
+_TITLE_GAP = 2
+#: Linked entries a paragraph run needs before link-less release titles continue it.
+_TITLES_AFTER = 3
+#: A prose recap with this many release titles is read as a list of them.
+_MIN_PROSE_TITLES = 4
+#: A title line is at most this long; the paragraph under it at least this long.
+_TITLE_MAX = 90
+_PROSE_MIN = 80
+
+
+def _prose_titles(kinds: _Kinds) -> list[int]:
+    """Short plain lines naming a release, each over a paragraph about it.
+
+    A 2023 ThursdAI recap has no list: "WizardLM-70B V1.0 tops OSS charts (source)"
+    and then paragraphs about it.  A title names a release or an org ("Alibaba
+    releases Qwen7b"), does not end like a sentence, and is not a section header.
+    """
+    return [i for i in range(len(kinds.blocks) - 1) if _prose_title(kinds, i)]
+
+
+def _prose_title(kinds: _Kinds, i: int) -> bool:
+    """Whether block ``i`` is a short plain line naming a release, over a paragraph."""
+    blocks = kinds.blocks
+    block = blocks[i]
+    text = block.text
+    if block.bullet or block.heading or len(text) > _TITLE_MAX or len(text) < 4:
+        return False
+    if i + 1 >= len(blocks) or text.endswith((".", ",", ";", ":")):
+        return False
+    below = blocks[i + 1]  # a paragraph about it, or bullets of its details
+    if len(below.text) < _PROSE_MIN and not below.bullet:
+        return False
+    colon = text.find(":")
+    if colon > 0 and names_a_section(text[:colon]) and not names_release(text[:colon]):
+        return False  # "Vision & Video: Wan 2.2 Animate, Kling 2.5": a section's header
+    return (
+        not kinds.junk(i)
+        and names_release(text)
+        and not is_person_line(text)
+        and not is_marker(block)
+    )
 
 
 class _Kinds:
@@ -330,9 +408,20 @@ def _paragraph_run(kinds: _Kinds, start: int) -> tuple[Run | None, int]:
     gap = 0
     end = start
     i = start
-    while i < len(blocks) and gap <= _MAX_GAP:
+    titles: set[int] = set()
+    # A long gap may still lead to a link-less release title, never to another entry.
+    while i < len(blocks) and gap <= _MAX_GAP + _TITLE_GAP:
         block = blocks[i]
-        if kinds.entry(i):
+        if entries >= _TITLES_AFTER and not block.labels and _prose_title(kinds, i):
+            # The body's release headings go on without links ("Kling 2.5 Turbo: ...").
+            titles.add(i)
+            entries += 1
+            score += 0.5
+            end = i + 1
+            gap = 0
+        elif kinds.entry(i):
+            if gap > _MAX_GAP:
+                break
             entries += 1
             linked += bool(block.links)
             bare = block.marked.startswith("\ue002") and block.marked.endswith("\ue003")
@@ -350,4 +439,4 @@ def _paragraph_run(kinds: _Kinds, start: int) -> tuple[Run | None, int]:
         start -= 1  # the section header(s) the first entry sits under
         if start < 2 or not kinds.header(start - 1):
             break
-    return Run(start, end, "paragraphs", score), end
+    return Run(start, end, "paragraphs", score, frozenset(titles)), end

@@ -255,10 +255,7 @@ class DigestAdmin:
     def feeds(self) -> Reply:
         """The feeds being followed, with their titles and when they were last read."""
         known = {
-            str(source): (title, checked)
-            for source, title, checked in self.engine.store.query(
-                "SELECT source, title, checked_at FROM sources"
-            )
+            str(source): (title, checked) for source, title, checked in self.engine.store.sources()
         }
         lines = [f"Polled every {self.settings.poll_minutes} min:"]
         for feed in self.settings.feeds:

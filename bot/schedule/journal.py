@@ -59,7 +59,8 @@ class SentJournal:
     @classmethod
     def beside(cls, db_path: str) -> SentJournal:
         """The journal of the database at ``db_path``."""
-        if db_path == ":memory:" or db_path.startswith("file:"):
+        if db_path == ":memory:" or db_path.startswith("file:") or "://" in db_path:
+            # A server database (PostgreSQL) has no file to sit beside.
             return cls(None)
         return cls(Path(db_path).expanduser().with_name(Path(db_path).name + SUFFIX))
 

@@ -33,93 +33,48 @@ webhooks an ``Idempotency-Key`` a receiver can use, to close even that.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import secrets
 import socket
-import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from bot.models import Digest
 from bot.schedule.journal import SentJournal, SentNote
 from bot.schedule.subscriptions import Subscription
-from bot.store.sqlite import Store
+from bot.store.ledger import DONE_STATES, Candidate, Kind, LedgerRow, State
 from bot.timing import Clock
+
+if TYPE_CHECKING:
+    from bot.store.protocol import LedgerUnit, StoreLike
+
+__all__ = [
+    "DONE_STATES",
+    "Candidate",
+    "Claim",
+    "FirstRule",
+    "Kind",
+    "Ledger",
+    "LedgerRow",
+    "Refused",
+    "State",
+    "make_owner",
+    "owner_is_dead",
+]
 
 log = logging.getLogger(__name__)
 
-State = Literal["claimed", "posted", "retry", "failed", "skipped"]
-Kind = Literal["digest", "note", "forced"]
 #: How the episodes of a post are chosen when the subscription has not posted yet.
 FirstRule = Literal["latest", "since-created"]
-DONE_STATES = frozenset({"posted", "failed", "skipped"})
 
 #: A first post lists each feed's newest episode, if within this long of the newest of all.
 FIRST_POST_SPAN = timedelta(days=7)
 #: An on-publish subscription posts episodes published at most this long before it was made
 #: (and ingested after): a fresh database's backlog is not posted.
 ON_PUBLISH_LOOKBACK = timedelta(days=1)
-
-_ROW_COLUMNS = (
-    "subscription_id, period, kind, state, owner, lease_until, attempts, next_attempt_at,"
-    " first_claimed_at, episodes, message_ids, detail, updated_at"
-)
-
-
-def _ts(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _dt(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-@dataclass(frozen=True)
-class LedgerRow:
-    """One (subscription, period) entry of the ledger."""
-
-    subscription_id: str
-    period: str
-    kind: Kind
-    state: State
-    owner: str | None
-    lease_until: datetime | None
-    attempts: int
-    next_attempt_at: datetime | None
-    first_claimed_at: datetime | None
-    episode_ids: tuple[str, ...]
-    message_ids: tuple[str, ...]
-    detail: str | None
-    updated_at: datetime
-
-    @property
-    def done(self) -> bool:
-        """Whether nothing more will happen for this period."""
-        return self.state in DONE_STATES
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """An episode a post could cover."""
-
-    id: str
-    feed: str
-    published: datetime | None
-    ingested_at: datetime
-
-    @property
-    def when(self) -> datetime:
-        """When it came out (its ingestion time when the feed gave no date)."""
-        return self.published or self.ingested_at
-
-    @property
-    def arrived(self) -> datetime:
-        """When digestbot could first have posted it."""
-        return max(self.published or self.ingested_at, self.ingested_at)
 
 
 @dataclass(frozen=True)
@@ -184,7 +139,7 @@ class Ledger:
 
     def __init__(
         self,
-        store: Store,
+        store: StoreLike,
         *,
         clock: Clock,
         lease: timedelta = timedelta(minutes=10),
@@ -192,6 +147,7 @@ class Ledger:
         journal: SentJournal | None = None,
     ) -> None:
         self.store = store
+        self.tables = store.ledger_tables()
         self.clock = clock
         self.lease = lease
         self.owner = owner or make_owner()
@@ -202,40 +158,23 @@ class Ledger:
 
     def row(self, sub_id: str, period: str) -> LedgerRow | None:
         """The ledger entry of one period, if any."""
-        rows = self.store.query(
-            f"SELECT {_ROW_COLUMNS} FROM posts WHERE subscription_id = ? AND period = ?",
-            (sub_id, period),
-        )
-        return _ledger_row(rows[0]) if rows else None
+        return self.tables.reads().row(sub_id, period)
 
     def history(self, sub_id: str, limit: int = 20) -> list[LedgerRow]:
         """A subscription's ledger entries, most recent first."""
-        rows = self.store.query(
-            f"SELECT {_ROW_COLUMNS} FROM posts WHERE subscription_id = ?"
-            " ORDER BY updated_at DESC LIMIT ?",
-            (sub_id, limit),
-        )
-        return [_ledger_row(r) for r in rows]
+        return self.tables.reads().history(sub_id, limit)
 
     def last_posted(self, sub_id: str) -> LedgerRow | None:
         """The most recent successful post of a subscription."""
-        rows = self.store.query(
-            f"SELECT {_ROW_COLUMNS} FROM posts WHERE subscription_id = ? AND state = 'posted'"
-            " AND episodes != '[]' ORDER BY updated_at DESC LIMIT 1",
-            (sub_id,),
-        )
-        return _ledger_row(rows[0]) if rows else None
+        return self.tables.reads().last_posted(sub_id)
 
     def unfinished(self) -> list[LedgerRow]:
         """Entries waiting for a retry or held by a claim (for the sweep)."""
-        rows = self.store.query(
-            f"SELECT {_ROW_COLUMNS} FROM posts WHERE state IN ('retry', 'claimed')"
-        )
-        return [_ledger_row(r) for r in rows]
+        return self.tables.reads().unfinished()
 
     def candidates(self, sub: Subscription, *, first: FirstRule = "latest") -> list[Candidate]:
         """The episodes a post for ``sub`` would cover now (read-only preview)."""
-        return _choose(self.store.query, sub.id, first)
+        return _choose(self.tables.reads(), sub.id, first)
 
     # --- claiming -------------------------------------------------------------------
 
@@ -256,15 +195,11 @@ class Ledger:
         """
         now = self.clock.now()
         self.fold_journal()
-        with self.store.transaction() as db:
-            found = db.execute(
-                f"SELECT {_ROW_COLUMNS} FROM posts WHERE subscription_id = ? AND period = ?",
-                (sub.id, period),
-            ).fetchone()
-            if db.execute("SELECT 1 FROM subscriptions WHERE id = ?", (sub.id,)).fetchone() is None:
+        with self.tables.transaction() as tx:
+            row = tx.row(sub.id, period)
+            if not tx.subscription_exists(sub.id):
                 return Refused("gone")
-            if found is not None:
-                row = _ledger_row(found)
+            if row is not None:
                 if row.done:
                     return Refused("done", row)
                 if row.state == "claimed" and not self._can_take_over(row, now):
@@ -279,16 +214,7 @@ class Ledger:
                         row.owner,
                         "ended with that process" if owner_is_dead(row.owner) else "expired",
                     )
-                db.execute(
-                    "UPDATE posts SET state = 'claimed', owner = ?, lease_until = ?,"
-                    " attempts = attempts + 1, updated_at = ? WHERE subscription_id = ?"
-                    " AND period = ?",
-                    (self.owner, _ts(now + self.lease), _ts(now), sub.id, period),
-                )
-                kept = db.execute(
-                    "SELECT digest FROM posts WHERE subscription_id = ? AND period = ?",
-                    (sub.id, period),
-                ).fetchone()[0]
+                tx.take(sub.id, period, self.owner, now + self.lease, now)
                 return Claim(
                     sub.id,
                     period,
@@ -297,32 +223,19 @@ class Ledger:
                     row.attempts + 1,
                     self.owner,
                     row.message_ids,
-                    _kept_digest(kept, sub.id, period),
+                    _kept_digest(tx.kept_digest(sub.id, period), sub.id, period),
                 )
             if kind == "note":
                 chosen: tuple[str, ...] = ()
             elif episode_ids is not None:
                 chosen = tuple(episode_ids)
             else:
-                picked = _choose(_runner(db), sub.id, first)
+                picked = _choose(tx, sub.id, first)
                 if not picked:
                     return Refused("nothing-new")
                 chosen = tuple(c.id for c in picked)
-                self._reserve(db, sub.id, period, picked)
-            db.execute(
-                f"INSERT INTO posts({_ROW_COLUMNS}) VALUES (?, ?, ?, 'claimed', ?, ?, 1, NULL, ?,"
-                " ?, '[]', NULL, ?)",
-                (
-                    sub.id,
-                    period,
-                    kind,
-                    self.owner,
-                    _ts(now + self.lease),
-                    _ts(now),
-                    json.dumps(list(chosen)),
-                    _ts(now),
-                ),
-            )
+                self._reserve(tx, sub.id, period, picked)
+            tx.insert_claim(sub.id, period, kind, self.owner, now + self.lease, now, chosen)
             return Claim(sub.id, period, kind, chosen, 1, self.owner)
 
     def _can_take_over(self, row: LedgerRow, now: datetime) -> bool:
@@ -332,18 +245,11 @@ class Ledger:
         return expired or owner_is_dead(row.owner)
 
     def _reserve(
-        self, db: sqlite3.Connection, sub_id: str, period: str, picked: Sequence[Candidate]
+        self, tx: LedgerUnit, sub_id: str, period: str, picked: Sequence[Candidate]
     ) -> None:
-        db.executemany(
-            "INSERT OR IGNORE INTO covered(subscription_id, episode_id, period) VALUES (?, ?, ?)",
-            [(sub_id, c.id, period) for c in picked],
-        )
+        tx.reserve(sub_id, period, [c.id for c in picked])
         # The first post fixes the baseline: later posts list only what is newer.
-        newest = max(c.when for c in picked)
-        db.execute(
-            "UPDATE subscriptions SET baseline = ? WHERE id = ? AND baseline IS NULL",
-            (_ts(newest), sub_id),
-        )
+        tx.set_baseline(sub_id, max(c.when for c in picked))
 
     # --- recording --------------------------------------------------------------------
 
@@ -363,26 +269,12 @@ class Ledger:
         return folded
 
     def _apply_notes(self, notes: Sequence[SentNote]) -> None:
-        now = _ts(self.clock.now())
-        with self.store.transaction() as db:
+        now = self.clock.now()
+        with self.tables.transaction() as tx:
             for note in notes:
-                db.execute(
-                    "UPDATE posts SET message_ids = ? WHERE subscription_id = ? AND period = ?"
-                    " AND json_array_length(message_ids) < ?",
-                    (
-                        json.dumps(list(note.message_ids)),
-                        note.subscription_id,
-                        note.period,
-                        len(note.message_ids),
-                    ),
-                )
+                tx.grow_message_ids(note.subscription_id, note.period, note.message_ids)
                 if note.done:
-                    db.execute(
-                        "UPDATE posts SET state = 'posted', owner = NULL, lease_until = NULL,"
-                        " digest = NULL, updated_at = ? WHERE subscription_id = ? AND period = ?"
-                        " AND state IN ('claimed', 'retry')",
-                        (now, note.subscription_id, note.period),
-                    )
+                    tx.mark_posted(note.subscription_id, note.period, now, unfinished_only=True)
 
     def keep_digest(self, claim: Claim, digest: Digest) -> bool:
         """Keep the digest ``claim`` is about to send until the post is done.
@@ -392,18 +284,9 @@ class Ledger:
         whether it was written (False: the claim is no longer ours, or a digest
         was already kept).
         """
-        with self.store.transaction() as db:
-            return bool(
-                db.execute(
-                    "UPDATE posts SET digest = ? WHERE subscription_id = ? AND period = ?"
-                    " AND owner = ? AND state = 'claimed' AND digest IS NULL",
-                    (
-                        digest.model_dump_json(),
-                        claim.subscription_id,
-                        claim.period,
-                        claim.owner,
-                    ),
-                ).rowcount
+        with self.tables.transaction() as tx:
+            return tx.keep_digest(
+                claim.subscription_id, claim.period, claim.owner, digest.model_dump_json()
             )
 
     def complete(
@@ -411,21 +294,16 @@ class Ledger:
     ) -> None:
         """Record a successful post (or one that needed no message, with ``detail``)."""
         now = self.clock.now()
-        with self.store.transaction() as db:
-            updated = db.execute(
-                "UPDATE posts SET state = 'posted', owner = NULL, lease_until = NULL,"
-                " digest = NULL, message_ids = ?, detail = ?, updated_at = ?"
-                " WHERE subscription_id = ? AND period = ? AND owner = ?",
-                (
-                    json.dumps(list(message_ids)),
-                    detail,
-                    _ts(now),
-                    claim.subscription_id,
-                    claim.period,
-                    claim.owner,
-                ),
-            ).rowcount
-            if not updated and _folded_already(db, claim, message_ids):
+        with self.tables.transaction() as tx:
+            updated = tx.mark_posted(
+                claim.subscription_id,
+                claim.period,
+                now,
+                owner=claim.owner,
+                message_ids=message_ids,
+                detail=detail,
+            )
+            if not updated and _folded_already(tx, claim, message_ids):
                 return  # the sent journal recorded this very post (the ledger was busy)
             if not updated:
                 # Our lease ran out and another process took the post over: both posted.
@@ -435,11 +313,7 @@ class Ledger:
                     claim.subscription_id,
                     claim.period,
                 )
-                db.execute(
-                    "UPDATE posts SET state = 'posted', owner = NULL, lease_until = NULL,"
-                    " digest = NULL, updated_at = ? WHERE subscription_id = ? AND period = ?",
-                    (_ts(now), claim.subscription_id, claim.period),
-                )
+                tx.mark_posted(claim.subscription_id, claim.period, now)
 
     def record(self, claim: Claim, message_ids: Sequence[str]) -> bool:
         """Record the ids of the messages of ``claim`` accepted so far (all of them, in order).
@@ -449,19 +323,13 @@ class Ledger:
         is written (writes from worker threads may land out of order) and only
         while the claim is still ours; returns whether it was written.
         """
-        with self.store.transaction() as db:
-            return bool(
-                db.execute(
-                    "UPDATE posts SET message_ids = ? WHERE subscription_id = ? AND period = ?"
-                    " AND owner = ? AND state = 'claimed' AND json_array_length(message_ids) < ?",
-                    (
-                        json.dumps(list(message_ids)),
-                        claim.subscription_id,
-                        claim.period,
-                        claim.owner,
-                        len(message_ids),
-                    ),
-                ).rowcount
+        with self.tables.transaction() as tx:
+            return tx.grow_message_ids(
+                claim.subscription_id,
+                claim.period,
+                message_ids,
+                owner=claim.owner,
+                claimed_only=True,
             )
 
     def release(
@@ -476,31 +344,18 @@ class Ledger:
 
         ``message_ids``: the digest's messages accepted so far (the retry resumes after them).
         """
-        with self.store.transaction() as db:
+        with self.tables.transaction() as tx:
             if message_ids:
-                db.execute(
-                    "UPDATE posts SET message_ids = ? WHERE subscription_id = ? AND period = ?"
-                    " AND owner = ? AND json_array_length(message_ids) < ?",
-                    (
-                        json.dumps(list(message_ids)),
-                        claim.subscription_id,
-                        claim.period,
-                        claim.owner,
-                        len(message_ids),
-                    ),
+                tx.grow_message_ids(
+                    claim.subscription_id, claim.period, message_ids, owner=claim.owner
                 )
-            db.execute(
-                "UPDATE posts SET state = 'retry', owner = NULL, lease_until = NULL,"
-                " next_attempt_at = ?, detail = ?, updated_at = ? WHERE subscription_id = ?"
-                " AND period = ? AND owner = ?",
-                (
-                    _ts(retry_at),
-                    error,
-                    _ts(self.clock.now()),
-                    claim.subscription_id,
-                    claim.period,
-                    claim.owner,
-                ),
+            tx.mark_retry(
+                claim.subscription_id,
+                claim.period,
+                claim.owner,
+                retry_at,
+                error,
+                self.clock.now(),
             )
 
     def fail(self, claim: Claim, error: str, *, message_ids: Sequence[str] = ()) -> None:
@@ -508,28 +363,10 @@ class Ledger:
 
         ``message_ids``: what went out of it before the failure, kept for the record.
         """
-        with self.store.transaction() as db:
+        with self.tables.transaction() as tx:
             if message_ids:
-                db.execute(
-                    "UPDATE posts SET message_ids = ? WHERE subscription_id = ? AND period = ?"
-                    " AND json_array_length(message_ids) < ?",
-                    (
-                        json.dumps(list(message_ids)),
-                        claim.subscription_id,
-                        claim.period,
-                        len(message_ids),
-                    ),
-                )
-            db.execute(
-                "UPDATE posts SET state = 'failed', owner = NULL, lease_until = NULL,"
-                " digest = NULL, detail = ?, updated_at = ? WHERE subscription_id = ?"
-                " AND period = ?",
-                (error, _ts(self.clock.now()), claim.subscription_id, claim.period),
-            )
-            db.execute(
-                "DELETE FROM covered WHERE subscription_id = ? AND period = ?",
-                (claim.subscription_id, claim.period),
-            )
+                tx.grow_message_ids(claim.subscription_id, claim.period, message_ids)
+            tx.mark_failed(claim.subscription_id, claim.period, error, self.clock.now())
 
     def skip(self, sub_id: str, period: str, detail: str) -> bool:
         """Record that a period gets no post (missed, or nothing new); False if already done.
@@ -538,78 +375,38 @@ class Ledger:
         """
         self.fold_journal()  # a post the journal says went out is not skipped
         now = self.clock.now()
-        with self.store.transaction() as db:
-            found = db.execute(
-                f"SELECT {_ROW_COLUMNS} FROM posts WHERE subscription_id = ? AND period = ?",
-                (sub_id, period),
-            ).fetchone()
-            row = _ledger_row(found) if found is not None else None
+        with self.tables.transaction() as tx:
+            row = tx.row(sub_id, period)
             if row is not None and (
                 row.done or (row.state == "claimed" and not self._can_take_over(row, now))
             ):
                 return False
             if row is None:
-                db.execute(
-                    f"INSERT INTO posts({_ROW_COLUMNS}) VALUES (?, ?, 'digest', 'skipped', NULL,"
-                    " NULL, 0, NULL, NULL, '[]', '[]', ?, ?)",
-                    (sub_id, period, detail, _ts(now)),
-                )
+                tx.insert_skipped(sub_id, period, detail, now)
             else:
-                db.execute(
-                    "UPDATE posts SET state = 'skipped', owner = NULL, digest = NULL, detail = ?,"
-                    " updated_at = ? WHERE subscription_id = ? AND period = ?",
-                    (detail, _ts(now), sub_id, period),
-                )
                 # A retry that ran out of time: its episodes go to the next post.
-                db.execute(
-                    "DELETE FROM covered WHERE subscription_id = ? AND period = ?",
-                    (sub_id, period),
-                )
+                tx.mark_skipped(sub_id, period, detail, now)
             return True
 
 
-Run = Callable[[str, Sequence[Any]], list[tuple[Any, ...]]]
-
-
-def _runner(db: sqlite3.Connection) -> Run:
-    """``Store.query``'s shape over a connection inside a transaction."""
-
-    def run(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        return db.execute(sql, params).fetchall()
-
-    return run
-
-
-def _choose(run: Run, sub_id: str, first: FirstRule) -> list[Candidate]:
+def _choose(tx: LedgerUnit, sub_id: str, first: FirstRule) -> list[Candidate]:
     """The not-yet-covered episodes of a subscription's feeds that its next post lists."""
-    rows = run("SELECT feeds, baseline, created_at FROM subscriptions WHERE id = ?", (sub_id,))
-    if not rows:
+    basis = tx.basis(sub_id)
+    if basis is None:
         return []
-    found = rows[0]
-    feeds = set(json.loads(found[0]))
-    baseline = _dt(found[1])
-    created_at = datetime.fromisoformat(found[2])
+    feeds = set(basis.feeds)
     titles: set[str] = set()
     if feeds:
         # Episodes record their feed's title; the subscription names feeds by URL (or title).
         titles = {
-            str(title)
-            for source, title in run("SELECT source, title FROM sources", ())
-            if title and source in feeds
+            str(title) for source, title in tx.source_titles() if title and source in feeds
         } | feeds
-    rows = run(
-        "SELECT e.id, e.feed, e.published, e.ingested_at FROM episodes e WHERE e.id NOT IN"
-        " (SELECT episode_id FROM covered WHERE subscription_id = ?)",
-        (sub_id,),
-    )
-    pool = [
-        Candidate(str(r[0]), str(r[1]), _dt(r[2]), datetime.fromisoformat(r[3]))
-        for r in rows
-        if not titles or r[1] in titles
-    ]
-    if baseline is not None:
+    pool = [c for c in tx.uncovered(sub_id) if not titles or c.feed in titles]
+    if basis.baseline is not None:
+        baseline = basis.baseline
         picked = [c for c in pool if c.when >= baseline]
     elif first == "since-created":
+        created_at = basis.created_at
         picked = [
             c for c in pool if c.arrived > created_at and c.when > created_at - ON_PUBLISH_LOOKBACK
         ]
@@ -625,13 +422,10 @@ def _choose(run: Run, sub_id: str, first: FirstRule) -> list[Candidate]:
     return sorted(picked, key=lambda c: (c.when, c.id))
 
 
-def _folded_already(db: sqlite3.Connection, claim: Claim, message_ids: Sequence[str]) -> bool:
+def _folded_already(tx: LedgerUnit, claim: Claim, message_ids: Sequence[str]) -> bool:
     """Whether the row is ``posted`` with exactly ``message_ids`` (folded from the journal)."""
-    found = db.execute(
-        "SELECT state, message_ids FROM posts WHERE subscription_id = ? AND period = ?",
-        (claim.subscription_id, claim.period),
-    ).fetchone()
-    return bool(found and found[0] == "posted" and json.loads(found[1]) == list(message_ids))
+    found = tx.posted_with(claim.subscription_id, claim.period)
+    return bool(found and found[0] == "posted" and list(found[1]) == list(message_ids))
 
 
 def _kept_digest(text: str | None, sub_id: str, period: str) -> Digest | None:
@@ -643,21 +437,3 @@ def _kept_digest(text: str | None, sub_id: str, period: str) -> Digest | None:
     except ValueError as exc:
         log.warning("the kept digest of %s for %s is unreadable (%s)", sub_id, period, exc)
         return None
-
-
-def _ledger_row(row: Sequence[object]) -> LedgerRow:
-    return LedgerRow(
-        subscription_id=str(row[0]),
-        period=str(row[1]),
-        kind=row[2],  # type: ignore[arg-type]
-        state=row[3],  # type: ignore[arg-type]
-        owner=row[4] if row[4] is None else str(row[4]),
-        lease_until=_dt(row[5]),  # type: ignore[arg-type]
-        attempts=int(row[6]),  # type: ignore[call-overload]
-        next_attempt_at=_dt(row[7]),  # type: ignore[arg-type]
-        first_claimed_at=_dt(row[8]),  # type: ignore[arg-type]
-        episode_ids=tuple(json.loads(str(row[9]))),
-        message_ids=tuple(json.loads(str(row[10]))),
-        detail=row[11] if row[11] is None else str(row[11]),
-        updated_at=datetime.fromisoformat(str(row[12])),
-    )

@@ -21,17 +21,12 @@ from bot.config import ScheduleSettings, Settings, SubscriptionSettings
 from bot.digest import SECTION_ORDER
 from bot.errors import ConfigError, NotFoundError
 from bot.models import Frozen
-from bot.store.sqlite import Store
+from bot.store.protocol import StoreLike
 from bot.targets import Target, parse_target
 from bot.timing import DAYS, WeeklySchedule, format_time, parse_day, parse_time, parse_zone
 
 Mode = Literal["weekly", "on-publish"]
 Origin = Literal["cli", "chat", "config"]
-
-_COLUMNS = (
-    "id, target, mode, day, time, tz, feeds, sections, keywords, origin, created_at, baseline,"
-    " disabled_reason, last_error"
-)
 
 
 class Subscription(Frozen):
@@ -187,62 +182,45 @@ def _clean(values: Sequence[str]) -> tuple[str, ...]:
 class Subscriptions:
     """Subscriptions in the store (synchronous; call it off the event loop)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: StoreLike) -> None:
         self.store = store
+        self.tables = store.subscription_tables()
 
     def add(self, sub: Subscription) -> Subscription:
         """Insert ``sub`` (or replace the one with its id)."""
-        with self.store.transaction() as db:
-            db.execute(
-                f"INSERT OR REPLACE INTO subscriptions({_COLUMNS})"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                _row(sub),
-            )
+        self.tables.put(_row(sub))
         return sub
 
     def get(self, sub_id: str) -> Subscription:
         """One subscription; raises ``NotFoundError``."""
-        rows = self.store.query(f"SELECT {_COLUMNS} FROM subscriptions WHERE id = ?", (sub_id,))
-        if not rows:
+        found = self.tables.get(sub_id)
+        if found is None:
             raise NotFoundError(
                 f"No subscription '{sub_id[:40]}': `digestbot subscriptions` lists them."
             )
-        return _subscription(rows[0])
+        return _subscription(found)
 
     def all(self) -> list[Subscription]:
         """Every subscription, oldest first."""
-        rows = self.store.query(f"SELECT {_COLUMNS} FROM subscriptions ORDER BY created_at, id")
-        return [_subscription(r) for r in rows]
+        return [_subscription(r) for r in self.tables.all()]
 
     def for_target(self, target: str) -> list[Subscription]:
         """The subscriptions posting to ``target`` (a channel may have several)."""
-        rows = self.store.query(
-            f"SELECT {_COLUMNS} FROM subscriptions WHERE target = ? ORDER BY created_at, id",
-            (target,),
-        )
-        return [_subscription(r) for r in rows]
+        return [_subscription(r) for r in self.tables.for_target(target)]
 
     def remove(self, sub_id: str) -> Subscription:
         """Delete a subscription and its posting history; raises ``NotFoundError``."""
         sub = self.get(sub_id)
-        with self.store.transaction() as db:
-            db.execute("DELETE FROM subscriptions WHERE id = ?", (sub_id,))
-            db.execute("DELETE FROM posts WHERE subscription_id = ?", (sub_id,))
-            db.execute("DELETE FROM covered WHERE subscription_id = ?", (sub_id,))
+        self.tables.delete(sub_id)
         return sub
 
     def disable(self, sub_id: str, reason: str) -> None:
         """Stop posting to a subscription after a permanent failure, saying why."""
-        with self.store.transaction() as db:
-            db.execute(
-                "UPDATE subscriptions SET disabled_reason = ?, last_error = ? WHERE id = ?",
-                (reason, reason, sub_id),
-            )
+        self.tables.disable(sub_id, reason)
 
     def note_error(self, sub_id: str, error: str | None) -> None:
         """Remember the last posting error (``None`` clears it after a success)."""
-        with self.store.transaction() as db:
-            db.execute("UPDATE subscriptions SET last_error = ? WHERE id = ?", (error, sub_id))
+        self.tables.note_error(sub_id, error)
 
     def sync_config(
         self, settings: Settings, *, now: datetime

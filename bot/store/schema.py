@@ -252,6 +252,19 @@ _NAMES = """
         END;
 """
 
+#: Replicas of ``digestbot run`` (bot/store/replicas.py): heartbeat rows for ``status``.
+_REPLICAS = """
+        CREATE TABLE replicas (
+            id TEXT PRIMARY KEY,
+            host TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            leader INTEGER NOT NULL DEFAULT 0,
+            since TEXT,
+            started_at TEXT NOT NULL,
+            last_seen TEXT NOT NULL
+        );
+"""
+
 #: Feeds imported from an OPML file (``digestbot import``): polled like the config's feeds
 #: (the operator imported them), and exported with them (``digestbot export --format opml``).
 _IMPORTED_FEEDS = """
@@ -273,6 +286,7 @@ MIGRATIONS: list[str] = [
     _SLACK_SEEN,
     _ENTITIES,
     _NAMES,
+    _REPLICAS,
     _IMPORTED_FEEDS,
 ]
 

@@ -33,10 +33,16 @@ from bot.models import (
     ParsedItem,
     ReleaseEntity,
 )
+from bot.store.ledger import LedgerTables
+from bot.store.names import StoredNames
+from bot.store.replicas import PgLeadership, ReplicaTable, SoleLeadership
 from bot.store.schema import migrate
+from bot.store.tables import LLMCacheTable, SlackTables, SubscriptionTables
 
 if TYPE_CHECKING:
     from bot.entities import Entity
+    from bot.store.protocol import StoreLike
+    from bot.store.seen import SqliteSeen
 
 _ITEM_COLUMNS = """
     i.id, i.position, i.name, i.org, i.section, i.section_original, i.headline, i.summary,
@@ -201,7 +207,48 @@ class Store:
         with self._lock:
             self._db.close()
 
+    # --- the tables beside episodes (``bot.store.protocol``) ----------------
+
+    def ledger_tables(self) -> LedgerTables:
+        """The posting ledger's tables."""
+        return LedgerTables(self)
+
+    def subscription_tables(self) -> SubscriptionTables:
+        """The subscriptions table."""
+        return SubscriptionTables(self)
+
+    def llm_cache_table(self) -> LLMCacheTable:
+        """The LLM answer cache."""
+        return LLMCacheTable(self)
+
+    def slack_tables(self) -> SlackTables:
+        """Slack installations, bots and OAuth states."""
+        return SlackTables(self)
+
+    def replica_table(self) -> ReplicaTable:
+        """Heartbeat rows of the ``digestbot run`` processes."""
+        return ReplicaTable(self)
+
+    def leadership(self) -> SoleLeadership | PgLeadership:
+        """Who runs the poller and scheduler: on SQLite, the one process."""
+        return SoleLeadership()
+
+    def seen_signatures(self) -> SqliteSeen | None:
+        """Slack signatures seen by every process on this file (``None`` in memory)."""
+        if self.path == ":memory:" or self.path.startswith("file::memory:"):
+            return None
+        from bot.store.seen import SqliteSeen
+
+        return SqliteSeen(self.path)
+
     # --- sources ----------------------------------------------------------
+
+    def sources(self) -> list[tuple[str, str | None, str | None]]:
+        """Every source read: (source, its feed's title, when last checked, ISO 8601)."""
+        return [
+            (str(s), t, c)
+            for s, t, c in self.query("SELECT source, title, checked_at FROM sources")
+        ]
 
     def source_state(self, source: str) -> SourceState | None:
         """What was last seen of ``source``, if anything."""
@@ -219,7 +266,8 @@ class Store:
                    VALUES (?, ?, ?, ?, ?, ?)
                    ON CONFLICT(source) DO UPDATE SET content_hash = excluded.content_hash,
                      etag = excluded.etag, last_modified = excluded.last_modified,
-                     title = coalesce(excluded.title, title), checked_at = excluded.checked_at""",
+                     title = coalesce(excluded.title, sources.title),
+                     checked_at = excluded.checked_at""",
                 (
                     state.source,
                     state.content_hash,
@@ -235,6 +283,16 @@ class Store:
         rows = self.query("SELECT source, title FROM sources WHERE title IS NOT NULL")
         return {source: title for source, title in rows}
 
+    def last_weekly_post(self) -> datetime | None:
+        """When the last weekly digest went out (any subscription), if one ever did."""
+        rows = self.query(
+            "SELECT max(p.updated_at) FROM posts p"
+            " JOIN subscriptions s ON s.id = p.subscription_id"
+            " WHERE p.state = 'posted' AND p.kind = 'digest' AND s.mode = 'weekly'"
+        )
+        value = rows[0][0] if rows else None
+        return datetime.fromisoformat(value) if value else None
+
     def imported_feeds(self) -> list[tuple[str, str | None]]:
         """Feeds imported from OPML, as (url, title), in import order."""
         rows = self.query("SELECT url, title FROM imported_feeds ORDER BY rowid")
@@ -244,13 +302,15 @@ class Store:
         """Remember feeds from an OPML file; returns how many were new."""
         now = datetime.now(UTC).isoformat()
         with self.transaction() as db:
-            before = db.total_changes
+            # Counted, not total_changes: the same SQL runs on PostgreSQL (PgStore).
+            (before,) = db.execute("SELECT count(*) FROM imported_feeds").fetchone()
             db.executemany(
                 "INSERT INTO imported_feeds(url, title, imported_at) VALUES (?, ?, ?)"
                 " ON CONFLICT(url) DO NOTHING",
                 [(url, title, now) for url, title in feeds],
             )
-            return db.total_changes - before
+            (after,) = db.execute("SELECT count(*) FROM imported_feeds").fetchone()
+            return int(after) - int(before)
 
     # --- writing episodes ---------------------------------------------------
 
@@ -284,7 +344,7 @@ class Store:
                         new.setdefault(prepared.episode_id, prepared)
                 if new:
                     db.executemany(_INSERT_EPISODE, [p.episode for p in new.values()])
-                    _upsert_items(db, [r for p in new.values() for r in p.items])
+                    self._upsert_items(db, [r for p in new.values() for r in p.items])
                 for prepared in batch:
                     if new.get(prepared.episode_id) is prepared:
                         status = "added"
@@ -298,8 +358,11 @@ class Store:
                     results.append(UpsertResult(prepared.episode_id, status, len(prepared.items)))
         return results
 
-    @staticmethod
-    def _update_episode(db: sqlite3.Connection, prepared: PreparedEpisode) -> None:
+    def _upsert_items(self, db: Any, rows: list[tuple[Any, ...]]) -> None:
+        """Insert or update item rows and index them (a backend may index otherwise)."""
+        _upsert_items(db, rows)
+
+    def _update_episode(self, db: Any, prepared: PreparedEpisode) -> None:
         """An edited episode: rows updated in place, unchanged items left alone."""
         db.execute(_UPSERT_EPISODE, prepared.episode)
         (published,) = db.execute(
@@ -318,7 +381,7 @@ class Store:
             item_id = row[0]
             if existing.get(item_id) != row[2:12]:
                 changed.append((*row[:13], published))
-        _upsert_items(db, changed)
+        self._upsert_items(db, changed)
         keep = {row[0] for row in prepared.items}
         gone = [item_id for item_id in existing if item_id not in keep]
         if gone:
@@ -444,6 +507,10 @@ class Store:
         """One item by id."""
         found = self._items("i.id = ?", (item_id,))
         return found[0] if found else None
+
+    def stored_names(self) -> StoredNames:
+        """The release-name index kept in the database (``names``), for lookups."""
+        return StoredNames(self)
 
     def name_keys(self) -> list[tuple[str, str, str | None]]:
         """Every distinct name key with a display name and its newest date."""
@@ -608,11 +675,12 @@ _INSERT_EPISODE = """INSERT INTO episodes(id, key, feed, title, published, url, 
 _UPSERT_EPISODE = (
     _INSERT_EPISODE
     + """ ON CONFLICT(id) DO UPDATE SET title = excluded.title,
-    published = coalesce(published, excluded.published),
-    url = coalesce(excluded.url, url),
-    duration_seconds = coalesce(excluded.duration_seconds, duration_seconds),
-    audio_url = coalesce(excluded.audio_url, audio_url),
-    chapters = CASE WHEN excluded.chapters = '[]' THEN chapters ELSE excluded.chapters END,
+    published = coalesce(episodes.published, excluded.published),
+    url = coalesce(excluded.url, episodes.url),
+    duration_seconds = coalesce(excluded.duration_seconds, episodes.duration_seconds),
+    audio_url = coalesce(excluded.audio_url, episodes.audio_url),
+    chapters = CASE WHEN excluded.chapters = '[]' THEN episodes.chapters
+        ELSE excluded.chapters END,
     body = excluded.body, content_hash = excluded.content_hash,
     ingested_at = excluded.ingested_at"""
 )
@@ -783,3 +851,8 @@ def _item(row: Sequence[Any]) -> Item:
             else None
         ),
     )
+
+
+if TYPE_CHECKING:
+    # mypy checks here that the SQLite store implements the whole protocol.
+    _CONFORMS: StoreLike = Store(":memory:")

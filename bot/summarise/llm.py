@@ -40,7 +40,7 @@ from bot.summarise.extractive import Summary, summarise_item
 from bot.summarise.facts import hold_to_headline, verify_facts
 
 if TYPE_CHECKING:
-    from bot.store.sqlite import Store
+    from bot.store.protocol import StoreLike
 
 log = logging.getLogger(__name__)
 
@@ -209,27 +209,24 @@ def cache_key(model: str, item: ItemLike, passage: str) -> str:
 class LLMCache:
     """Validated answers in the store's ``llm_cache`` table, by content hash."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: StoreLike) -> None:
         self.store = store
 
     def get(self, key: str) -> LLMAnswer | None:
         """The cached answer for ``key``, if any (an unreadable entry counts as none)."""
-        rows = self.store.query("SELECT response FROM llm_cache WHERE key = ?", (key,))
-        if not rows:
+        found = self.store.llm_cache_table().get(key)
+        if found is None:
             return None
         try:
-            return LLMAnswer.model_validate_json(rows[0][0])
+            return LLMAnswer.model_validate_json(found)
         except ValidationError:
             return None
 
     def put(self, key: str, model: str, answer: LLMAnswer) -> None:
         """Remember ``answer`` for ``key``."""
-        with self.store.transaction() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO llm_cache(key, model, response, created_at)"
-                " VALUES (?, ?, ?, ?)",
-                (key, model, answer.model_dump_json(), datetime.now(UTC).isoformat()),
-            )
+        self.store.llm_cache_table().put(
+            key, model, answer.model_dump_json(), datetime.now(UTC).isoformat()
+        )
 
 
 class ChatClient:
@@ -314,7 +311,7 @@ class LLMSummariser:
         self,
         settings: LLMSettings,
         *,
-        store: Store | None = None,
+        store: StoreLike | None = None,
         http: httpx.Client | None = None,
         api_key: str | None = None,
     ) -> None:

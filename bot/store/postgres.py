@@ -1,0 +1,394 @@
+"""The PostgreSQL store: the SQLite store's methods over a psycopg 3 connection pool.
+
+``PgStore`` inherits the SQLite store's queries and runs them through a thin
+dialect layer (``_translate``: placeholders, ``INSERT OR IGNORE/REPLACE``,
+``json_array_length``, ``instr``), overriding only what PostgreSQL says
+differently: full-text search (a weighted ``tsvector`` column with a GIN
+index, ranked by ``ts_rank`` with the bm25 column weights), the name-key
+listing, and migrations (``postgres_schema.py``).
+
+Every write transaction first takes one transaction-level advisory lock:
+writes are serialised across replicas exactly as SQLite's ``BEGIN
+IMMEDIATE`` serialises them across processes, so the ledger's
+claim-then-post logic (``bot.schedule.ledger``) is the same on both.
+psycopg failures become ``StorageError``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit
+
+from bot.errors import StorageError
+from bot.models import Episode, Facts
+from bot.store.postgres_schema import PRIMARY_KEYS, migrate
+from bot.store.replicas import PgLeadership
+from bot.store.sqlite import _EPISODE_COLUMNS, _UPSERT_ITEM, Store, _episode
+
+#: The advisory lock every write transaction takes (see the module docstring).
+WRITE_LOCK = 0x6469_6765_0002
+#: Seconds to wait for a connection at start before saying the server is unreachable.
+CONNECT_TIMEOUT = 5
+
+#: The item upsert with the row's token count.
+#: The text search vector, from the tokens FTS5 would index (``bm25.tokens``), joined by
+#: spaces so PostgreSQL's parser finds exactly those words; weighted A name, B headline,
+#: C org, D summary and section.
+_TSV = (
+    "setweight(to_tsvector('simple', ?), 'A') || setweight(to_tsvector('simple', ?), 'B')"
+    " || setweight(to_tsvector('simple', ?), 'C') || setweight(to_tsvector('simple', ?), 'D')"
+)
+_UPSERT_ITEM_NTOK = (
+    _UPSERT_ITEM.replace("name_key, published)", "name_key, published, ntok, tsv)")
+    .replace("?, ?, ?, ?)", f"?, ?, ?, ?, ?, {_TSV})", 1)
+    .replace("entity_id = NULL", "entity_id = NULL, ntok = excluded.ntok, tsv = excluded.tsv")
+)
+
+
+def _index_columns(
+    name: str, org: str | None, headline: str, summary: str, section: str
+) -> tuple[Any, ...]:
+    """(ntok, name, headline, org, summary + section) as ``_UPSERT_ITEM_NTOK`` takes them."""
+    from bot.store.bm25 import tokens
+
+    cols = [tokens(name), tokens(org), tokens(headline), tokens(summary), tokens(section)]
+    return (
+        sum(len(c) for c in cols),
+        " ".join(cols[0]),
+        " ".join(cols[2]),
+        " ".join(cols[1]),
+        " ".join(cols[3] + cols[4]),
+    )
+
+
+_PHRASE = re.compile(r'"([^"]*)"(\*?)')
+
+
+def is_postgres_url(path: str) -> bool:
+    """Whether ``path`` names a PostgreSQL database (``postgresql://...``)."""
+    return path.startswith(("postgresql://", "postgres://"))
+
+
+def display_host(url: str) -> str:
+    """The host (and port) of a database URL, without user or password."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if not host:
+        query = dict(p.split("=", 1) for p in parts.query.split("&") if "=" in p)
+        host = query.get("host", "localhost")
+    return f"{host}:{parts.port}" if parts.port else host
+
+
+@lru_cache(maxsize=512)
+def _translate(sql: str) -> str:
+    """SQLite's SQL as PostgreSQL's (only the forms the store writes)."""
+    sql = sql.replace("%", "%%").replace("?", "%s")
+    sql = sql.replace("json_array_length(message_ids)", "json_array_length(message_ids::json)")
+    sql = sql.replace("instr(", "strpos(").replace("IN ()", "IN (NULL)")
+    if "INSERT OR IGNORE INTO" in sql:
+        sql = sql.replace("INSERT OR IGNORE INTO", "INSERT INTO") + " ON CONFLICT DO NOTHING"
+    elif "INSERT OR REPLACE INTO" in sql:
+        match = re.search(r"INSERT OR REPLACE INTO\s+(\w+)\s*\(([^)]*)\)", sql)
+        if match is None:
+            raise ValueError(f"cannot translate: {sql[:60]!r}")
+        table, columns = match.group(1), [c.strip() for c in match.group(2).split(",")]
+        keys = PRIMARY_KEYS[table]
+        sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c not in keys)
+        sql = (
+            sql.replace("INSERT OR REPLACE INTO", "INSERT INTO")
+            + f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sets}"
+        )
+    return sql
+
+
+class _Cursor:
+    """The parts of ``sqlite3.Cursor`` the store uses, over a psycopg cursor."""
+
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+        self.rowcount = int(cursor.rowcount)
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        if self._cursor.description is None:
+            return None
+        row = self._cursor.fetchone()
+        return tuple(row) if row is not None else None
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        if self._cursor.description is None:
+            return []
+        return [tuple(r) for r in self._cursor.fetchall()]
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        return iter(self.fetchall())
+
+
+class _Connection:
+    """The parts of ``sqlite3.Connection`` the store uses, translating SQL."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> _Cursor:
+        cursor = self._conn.cursor()
+        cursor.execute(_translate(sql), tuple(params))
+        return _Cursor(cursor)
+
+    def executemany_raw(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """``executemany`` of SQL already in PostgreSQL's dialect."""
+        self._conn.cursor().executemany(sql, [tuple(r) for r in rows])
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> _Cursor:
+        cursor = self._conn.cursor()
+        cursor.executemany(_translate(sql), [tuple(r) for r in rows])
+        return _Cursor(cursor)
+
+
+@contextmanager
+def wrap_pg_errors(action: str) -> Iterator[None]:
+    """Turn psycopg failures into ``StorageError`` naming what was being done."""
+    import psycopg
+
+    try:
+        yield
+    except psycopg.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise StorageError(f"database error while {action}: {first}") from exc
+
+
+def connect_error(url: str, exc: BaseException) -> StorageError:
+    """The one line an unreachable server gives."""
+    return StorageError(f"cannot reach the PostgreSQL server at {display_host(url)}: {exc}")
+
+
+class PgStore(Store):
+    """Episodes, items and the tables beside them in a PostgreSQL database."""
+
+    def __init__(self, url: str, *, max_connections: int = 8) -> None:
+        """Connect to ``url`` (``postgresql://...``), creating and migrating the schema.
+
+        Raises ``StorageError`` (one line naming the host) when the server cannot be
+        reached, or when its schema is newer than this code.
+        """
+        try:
+            import psycopg
+            from psycopg_pool import ConnectionPool
+        except ImportError as exc:  # the optional extra is not installed
+            raise StorageError(
+                "PostgreSQL needs the postgres extra: pip install 'digestbot[postgres]'"
+            ) from exc
+        self.path = url
+        self.url = url
+        try:
+            with psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT) as conn:
+                migrate(conn)
+        except psycopg.OperationalError as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreachable"
+            raise connect_error(url, Exception(first)) from exc
+        except psycopg.Error as exc:
+            raise StorageError(f"database error while migrating: {exc}") from exc
+        self._pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=max_connections,
+            kwargs={"autocommit": True},
+            open=True,
+            timeout=30,
+        )
+        self._lock = threading.RLock()
+        self.generation = 0
+        self._stats_cache: tuple[int, int, float] | None = None
+        self._df_cache: dict[tuple[int, str], int] = {}
+
+    @property
+    def connection(self) -> Any:
+        raise StorageError("a PostgreSQL store has no single connection")
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:  # type: ignore[override]
+        """A write transaction, serialised with every other writer (any replica)."""
+        with wrap_pg_errors("writing"), self._pool.connection() as conn:
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+                yield _Connection(conn)
+            self.generation += 1
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run a read query and return all rows."""
+        with wrap_pg_errors("reading"), self._pool.connection() as conn:
+            return _Connection(conn).execute(sql, params).fetchall()
+
+    def close(self) -> None:
+        """Close the pool."""
+        self._pool.close()
+
+    def leadership(self) -> PgLeadership:
+        """An advisory lock on a dedicated connection (``replicas.py``)."""
+        return PgLeadership(self.url)
+
+    def seen_signatures(self) -> PgSeen:  # type: ignore[override]
+        """Slack signatures seen by every replica."""
+        return PgSeen(self)
+
+    # --- what PostgreSQL says differently ----------------------------------------
+
+    def _upsert_items(self, db: Any, rows: list[tuple[Any, ...]]) -> None:
+        """Insert or update item rows (the ``tsv`` column indexes itself)."""
+        if not rows:
+            return
+        unique = list({row[0]: row for row in rows}.values())
+        db.executemany(
+            _UPSERT_ITEM_NTOK,
+            [(*row, *_index_columns(row[3], row[4], row[7], row[8], row[5])) for row in unique],
+        )
+
+    def update_item_summary(self, item_id: str, summary: str, facts: Facts) -> None:
+        """Replace one item's summary and facts, and reindex it."""
+        with self.transaction() as db:
+            found = db.execute(
+                "SELECT name, org, headline, section FROM items WHERE id = ?", (item_id,)
+            ).fetchone()
+            if found is None:
+                return
+            name, org, headline, section = found
+            db.execute(
+                f"UPDATE items SET summary = ?, facts = ?, ntok = ?, tsv = {_TSV} WHERE id = ?",
+                (
+                    summary,
+                    facts.model_dump_json(exclude_defaults=True),
+                    *_index_columns(name, org, headline, summary, section),
+                    item_id,
+                ),
+            )
+
+    def episodes(self, limit: int | None = None) -> list[Episode]:
+        """Stored episodes, newest first."""
+        rows = self.query(
+            f"SELECT {_EPISODE_COLUMNS} FROM episodes e"
+            " ORDER BY e.published IS NULL, e.published DESC, e.rowid DESC"
+            + (" LIMIT ?" if limit is not None else ""),
+            (limit,) if limit is not None else (),
+        )
+        return [_episode(r) for r in rows]
+
+    def name_keys(self) -> list[tuple[str, str, str | None]]:
+        """Every distinct name key with a display name and its newest date."""
+        return [
+            (str(k), str(n), p)
+            for k, n, p in self.query(
+                "SELECT name_key, (array_agg(name ORDER BY published DESC NULLS LAST,"
+                " rowid DESC))[1], max(published) FROM items GROUP BY name_key"
+            )
+        ]
+
+    def newest_matches(self, match: str, limit: int) -> list[int]:
+        """Rowids of items matching an FTS5-style expression, newest first."""
+        rows = self.query(
+            "SELECT rowid FROM items WHERE tsv @@ to_tsquery('simple', ?)"
+            " ORDER BY rowid DESC LIMIT ?",
+            (tsquery(match), limit),
+        )
+        return [int(r[0]) for r in rows]
+
+    def search_ranks(self, match: str, limit: int) -> list[tuple[int, float, Facts]]:
+        """(rowid, bm25 score, facts) of the best ``limit`` matches: FTS5's very bm25
+        (``bm25.py``), computed over the rows the ``tsvector`` index finds."""
+        from bot.store import bm25
+
+        query = tsquery(match)
+        rows = self.query(
+            "SELECT rowid, name, org, headline, summary, section, facts FROM items"
+            " WHERE tsv @@ to_tsquery('simple', ?)",
+            (query,),
+        )
+        if not rows:
+            return []
+        found = bm25.phrases(match)
+        total, avg_len = self._stats()
+        doc_freq = [self._doc_freq(p) for p in found]
+        scored = []
+        for row in rows:
+            columns = [bm25.tokens(text) for text in row[1:6]]
+            score = bm25.bm25(columns, found, doc_freq, total, avg_len)
+            scored.append((int(row[0]), score, row[6]))
+        # FTS5 orders equal ranks by rowid ascending (its scan order).
+        scored.sort(key=lambda r: (-r[1], r[0]))
+        return [(r, s, Facts.model_validate_json(f)) for r, s, f in scored[:limit]]
+
+    def _stats(self) -> tuple[int, float]:
+        """Rows and their average token count (kept until the next write here)."""
+        if self._stats_cache is None or self._stats_cache[0] != self.generation:
+            total, avg_len = self.query("SELECT count(*), coalesce(avg(ntok), 0) FROM items")[0]
+            self._stats_cache = (self.generation, int(total), float(avg_len))
+        return self._stats_cache[1], self._stats_cache[2]
+
+    def _doc_freq(self, phrase: Any) -> int:
+        """How many rows hold ``phrase`` (FTS5's document frequency for its IDF)."""
+        words = [f"'{w}'" for w in phrase.words] or ["''"]
+        if phrase.prefix:
+            words[-1] += ":*"
+        key = (self.generation, " <-> ".join(words))
+        if key not in self._df_cache:
+            if len(self._df_cache) > 4096:
+                self._df_cache.clear()
+            rows = self.query(
+                "SELECT count(*) FROM items WHERE tsv @@ to_tsquery('simple', ?)", (key[1],)
+            )
+            self._df_cache[key] = int(rows[0][0])
+        return self._df_cache[key]
+
+
+def tsquery(match: str) -> str:
+    """An FTS5 expression of quoted words (``bot.store.search.fts_query``) as a tsquery.
+
+    ``"a b"`` is a phrase (``a <-> b``), ``"a"*`` a prefix (``a:*``), ``AND``/``OR``
+    and parentheses keep their meaning.  Words are quoted, so nothing in them is syntax.
+    """
+    out: list[str] = []
+    pos = 0
+    for token in re.finditer(r'"[^"]*"\*?|\(|\)|AND|OR', match):
+        text = token.group(0)
+        pos = token.end()
+        if text == "AND":
+            out.append("&")
+        elif text == "OR":
+            out.append("|")
+        elif text in "()":
+            out.append(text)
+        else:
+            phrase = _PHRASE.fullmatch(text)
+            assert phrase is not None
+            words = [w.replace("'", "''").replace("\\", "\\\\") for w in phrase.group(1).split()]
+            quoted = [f"'{w}'" for w in words] or ["''"]
+            if phrase.group(2):
+                quoted[-1] += ":*"
+            out.append(quoted[0] if len(quoted) == 1 else "(" + " <-> ".join(quoted) + ")")
+    del pos
+    return " ".join(out)
+
+
+class PgSeen:
+    """Seen Slack signatures in the shared PostgreSQL database."""
+
+    def __init__(self, store: PgStore) -> None:
+        self._store = store
+
+    def first_sight(self, signature: str, expires_at: float, now: float) -> bool:
+        """Record ``signature``; ``False`` when it was already recorded and not expired."""
+        key = hashlib.sha256(signature.encode()).hexdigest()
+        with self._store.transaction() as db:
+            db.execute("DELETE FROM slack_seen_signatures WHERE expires_at <= ?", (now,))
+            inserted = db.execute(
+                "INSERT OR IGNORE INTO slack_seen_signatures (signature, expires_at) VALUES (?, ?)",
+                (key, expires_at),
+            ).rowcount
+        return bool(inserted == 1)
+
+    def close(self) -> None:
+        """Nothing of its own to release (the store's pool is shared)."""

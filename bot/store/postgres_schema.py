@@ -1,0 +1,229 @@
+"""The PostgreSQL schema and its migrations.
+
+The same tables as SQLite's (``schema.py``, at its version 8), with the same
+column types as text (timestamps ISO 8601, JSON as text), so both backends
+read and write identical values.  Items carry a generated ``tsv`` column
+(weighted like the SQLite bm25 columns) with a GIN index in place of FTS5.
+
+The version lives in ``digestbot_schema``; ``migrate`` runs the missing steps
+in one transaction under a session advisory lock, so replicas starting at
+once migrate once.  Never edit a released migration: add a new one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.errors import StorageError
+
+#: The advisory lock key migrations run under (distinct from the leader's).
+MIGRATION_LOCK = 0x6469_6765_0001
+
+_V1 = """
+CREATE TABLE sources (
+    source TEXT PRIMARY KEY,
+    content_hash TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    title TEXT,
+    checked_at TEXT
+);
+CREATE TABLE episodes (
+    rowid BIGSERIAL UNIQUE,
+    id TEXT PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    feed TEXT NOT NULL,
+    title TEXT NOT NULL,
+    published TEXT,
+    url TEXT,
+    duration_seconds BIGINT,
+    audio_url TEXT,
+    chapters TEXT NOT NULL DEFAULT '[]',
+    body TEXT NOT NULL DEFAULT '',
+    content_hash TEXT NOT NULL,
+    ingested_at TEXT NOT NULL
+);
+CREATE INDEX episodes_published ON episodes(published);
+CREATE TABLE items (
+    rowid BIGSERIAL PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    episode_id TEXT NOT NULL REFERENCES episodes(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL,
+    org TEXT,
+    section TEXT NOT NULL,
+    section_original TEXT NOT NULL,
+    headline TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    facts TEXT NOT NULL DEFAULT '{}',
+    links TEXT NOT NULL DEFAULT '[]',
+    chapter TEXT,
+    published TEXT,
+    entity_id TEXT,
+    ntok INTEGER NOT NULL DEFAULT 0,
+    tsv tsvector NOT NULL DEFAULT ''::tsvector
+);
+CREATE INDEX items_name_key ON items(name_key text_pattern_ops, published);
+CREATE INDEX items_episode ON items(episode_id, position);
+CREATE INDEX items_tsv ON items USING gin(tsv);
+CREATE INDEX items_entity ON items(entity_id, published);
+CREATE INDEX items_without_entity ON items(episode_id) WHERE entity_id IS NULL;
+CREATE TABLE entities (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    family TEXT NOT NULL,
+    family_key TEXT NOT NULL,
+    org TEXT
+);
+CREATE INDEX entities_family ON entities(family_key);
+CREATE TABLE subscriptions (
+    id TEXT PRIMARY KEY,
+    target TEXT NOT NULL,
+    mode TEXT NOT NULL CHECK (mode IN ('weekly', 'on-publish')),
+    day INTEGER NOT NULL CHECK (day BETWEEN 0 AND 6),
+    time TEXT NOT NULL,
+    tz TEXT NOT NULL,
+    feeds TEXT NOT NULL DEFAULT '[]',
+    sections TEXT NOT NULL DEFAULT '[]',
+    keywords TEXT NOT NULL DEFAULT '[]',
+    origin TEXT NOT NULL DEFAULT 'cli',
+    created_at TEXT NOT NULL,
+    baseline TEXT,
+    disabled_reason TEXT,
+    last_error TEXT
+);
+CREATE INDEX subscriptions_target ON subscriptions(target);
+CREATE TABLE posts (
+    subscription_id TEXT NOT NULL,
+    period TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'digest',
+    state TEXT NOT NULL CHECK (state IN ('claimed', 'posted', 'retry', 'failed', 'skipped')),
+    owner TEXT,
+    lease_until TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    first_claimed_at TEXT,
+    episodes TEXT NOT NULL DEFAULT '[]',
+    message_ids TEXT NOT NULL DEFAULT '[]',
+    detail TEXT,
+    updated_at TEXT NOT NULL,
+    digest TEXT,
+    PRIMARY KEY (subscription_id, period)
+);
+CREATE INDEX posts_state ON posts(state);
+CREATE TABLE covered (
+    subscription_id TEXT NOT NULL,
+    episode_id TEXT NOT NULL,
+    period TEXT NOT NULL,
+    PRIMARY KEY (subscription_id, episode_id)
+);
+CREATE TABLE llm_cache (
+    key TEXT PRIMARY KEY,
+    model TEXT NOT NULL,
+    response TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE slack_installations (
+    client_id TEXT NOT NULL,
+    enterprise_id TEXT NOT NULL,
+    team_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    installed_at DOUBLE PRECISION NOT NULL,
+    installation TEXT NOT NULL,
+    PRIMARY KEY (client_id, enterprise_id, team_id, user_id)
+);
+CREATE TABLE slack_bots (
+    client_id TEXT NOT NULL,
+    enterprise_id TEXT NOT NULL,
+    team_id TEXT NOT NULL,
+    installed_at DOUBLE PRECISION NOT NULL,
+    bot TEXT NOT NULL,
+    PRIMARY KEY (client_id, enterprise_id, team_id)
+);
+CREATE TABLE slack_oauth_states (
+    state TEXT PRIMARY KEY,
+    expire_at DOUBLE PRECISION NOT NULL
+);
+CREATE TABLE slack_seen_signatures (
+    signature TEXT PRIMARY KEY,
+    expires_at DOUBLE PRECISION NOT NULL
+);
+CREATE INDEX slack_seen_expiry ON slack_seen_signatures(expires_at);
+"""
+
+#: Replicas of ``digestbot run`` sharing the database (``digestbot status``).
+_REPLICAS = """
+CREATE TABLE replicas (
+    id TEXT PRIMARY KEY,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    leader BOOLEAN NOT NULL DEFAULT false,
+    since TEXT,
+    started_at TEXT NOT NULL,
+    last_seen TEXT NOT NULL
+);
+"""
+
+#: The release-name index ``bot.store.names`` reads (SQLite keeps it as a table filled by
+#: the store and triggers).  Here it is a view: PostgreSQL pushes ``key = ?`` and key
+#: ranges down into the grouping, so a lookup reads the few items of its key; keys
+#: compare in "C" order, as SQLite's do.
+_NAMES = """
+CREATE VIEW names AS
+    SELECT name_key COLLATE "C" AS key,
+           (array_agg(name ORDER BY published DESC NULLS LAST))[1] AS name,
+           coalesce(max(published), '') AS newest
+    FROM items GROUP BY name_key;
+"""
+
+#: Migrations in order; index i takes the database to version i + 1.
+#: As SQLite's ``_IMPORTED_FEEDS``: feeds imported from OPML (``digestbot import``).
+_IMPORTED_FEEDS = """
+CREATE TABLE imported_feeds (
+    url TEXT PRIMARY KEY,
+    title TEXT,
+    imported_at TEXT NOT NULL
+);
+"""
+
+PG_MIGRATIONS: list[str] = [_V1, _REPLICAS, _NAMES, _IMPORTED_FEEDS]
+PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
+
+#: Primary keys of the tables SQLite's ``INSERT OR REPLACE`` writes (see ``postgres.py``).
+PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
+    "subscriptions": ("id",),
+    "llm_cache": ("key",),
+    "slack_installations": ("client_id", "enterprise_id", "team_id", "user_id"),
+    "slack_bots": ("client_id", "enterprise_id", "team_id"),
+    "covered": ("subscription_id", "episode_id"),
+    "slack_seen_signatures": ("signature",),
+}
+
+
+def migrate(conn: Any) -> int:
+    """Bring the database on ``conn`` (autocommit) to ``PG_SCHEMA_VERSION``; the start version.
+
+    Raises ``StorageError`` for a schema newer than this code.
+    """
+    conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
+    try:
+        with conn.transaction():
+            conn.execute("CREATE TABLE IF NOT EXISTS digestbot_schema (version INTEGER NOT NULL)")
+            row = conn.execute("SELECT max(version) FROM digestbot_schema").fetchone()
+            start = int(row[0] or 0)
+            if start > PG_SCHEMA_VERSION:
+                raise StorageError(
+                    f"database schema version {start} is newer than this digestbot"
+                    f" ({PG_SCHEMA_VERSION}): upgrade digestbot"
+                )
+            for version in range(start, PG_SCHEMA_VERSION):
+                conn.execute(PG_MIGRATIONS[version])
+            if start < PG_SCHEMA_VERSION:
+                conn.execute("DELETE FROM digestbot_schema")
+                conn.execute(
+                    "INSERT INTO digestbot_schema(version) VALUES (%s)", (PG_SCHEMA_VERSION,)
+                )
+        return start
+    finally:
+        conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
