@@ -9,8 +9,7 @@ from typing import Any
 
 from bot.config import Settings
 from bot.engine import Engine, make_engine
-from bot.store import schema
-from bot.store.schema import MIGRATIONS, migrate
+from bot.store.schema import _NAMES, MIGRATIONS, migrate
 from bot.store.sqlite import Store, index_items_after
 
 _FROM_ITEMS = (
@@ -75,7 +74,7 @@ def test_migration_fills_the_index_from_existing_items(tmp_path: Path, sample_fe
     for trigger in ("names_ad", "names_au"):  # back to the schema before it
         db.execute(f"DROP TRIGGER {trigger}")
     db.execute("DROP TABLE names")
-    before = MIGRATIONS.index(schema._NAMES)
+    before = MIGRATIONS.index(_NAMES)
     for later in MIGRATIONS[before + 1 :]:  # the migrations after it run again too
         for table in re.findall(r"CREATE TABLE (\w+)", later):
             db.execute(f"DROP TABLE {table}")

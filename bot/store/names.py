@@ -98,10 +98,11 @@ class StoredNames:
 
     def _prefixed(self, key: str, limit: int | None) -> list[str]:
         """Keys starting with ``key`` in key order (all of them when ``limit`` is None)."""
-        rows = self._store.query(
-            "SELECT key FROM names WHERE key >= ? AND key < ? ORDER BY key LIMIT ?",
-            (key, key + _TOP, -1 if limit is None else limit),
-        )
+        sql = "SELECT key FROM names WHERE key >= ? AND key < ? ORDER BY key"
+        if limit is None:  # no "LIMIT -1": PostgreSQL refuses a negative limit
+            rows = self._store.query(sql, (key, key + _TOP))
+        else:
+            rows = self._store.query(sql + " LIMIT ?", (key, key + _TOP, limit))
         return [str(k) for (k,) in rows]
 
     def _all_keys(self) -> list[str]:
