@@ -81,11 +81,6 @@ def webhook_sinks(
     }
 
 
-def _imported(engine: Engine) -> list[str]:
-    """The feeds imported from OPML (``digestbot import``)."""
-    return [url for url, _ in engine.store.imported_feeds()]
-
-
 class DigestRuntime:
     """Everything ``digestbot run`` starts; ``run()`` until a signal or ``stop``."""
 
@@ -191,10 +186,9 @@ class DigestRuntime:
             for kind, sink in self._extra_sinks.items():
                 sinks.add(kind, sink)
             all_subs = await asyncio.to_thread(subscriptions.all)
-            imported = await asyncio.to_thread(_imported, engine)
             self.poller = FeedPoller(
                 engine,
-                feeds_to_poll(settings, all_subs, imported),
+                feeds_to_poll(settings, all_subs),
                 clock=self.clock,
                 interval=timedelta(minutes=settings.poll_minutes),
                 max_backoff=timedelta(minutes=settings.schedule.poll_backoff_max_minutes),
@@ -384,8 +378,7 @@ class DigestRuntime:
         assert self.poster is not None
         subs = await self._resync()
         if self.poller is not None:
-            imported = await asyncio.to_thread(_imported, self.poller.engine)
-            for feed, guarded in feeds_to_poll(self.settings, subs, imported).items():
+            for feed, guarded in feeds_to_poll(self.settings, subs).items():
                 if self.poller.add(feed, guarded=guarded):
                     self.poller.poke()
         await self.poster.sweep()
