@@ -265,8 +265,8 @@ _REPLICAS = """
         );
 """
 
-#: Feeds imported from an OPML file (``digestbot import``): polled like the config's feeds
-#: (the operator imported them), and exported with them (``digestbot export --format opml``).
+#: Feeds imported from an OPML file (``digestbot import``), kept with the config's feeds
+#: in the feed list ``digestbot export --format opml`` writes.
 _IMPORTED_FEEDS = """
         CREATE TABLE imported_feeds (
             url TEXT PRIMARY KEY,
