@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench quality install clean
+.PHONY: demo test lint bench quality install browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,7 +12,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[all,dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) browser
+
+# The web archive's browser tests drive Debian's chromium (never a downloaded build):
+# installed with apt-get when missing and possible (root, as on CI), else one line says how.
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get install -y -q chromium chromium-driver >/dev/null \
+	      || { apt-get update -q >/dev/null && apt-get install -y -q chromium chromium-driver >/dev/null; }; \
+	  else \
+	    echo "browser tests need Debian's chromium: sudo apt-get install chromium chromium-driver (DIGESTBOT_SKIP_BROWSER=1 skips them)"; \
+	  fi; \
+	fi
 
 demo: $(STAMP)
 	$(BIN)/digestbot demo
@@ -22,7 +35,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check bot adapters app tests bench
 	$(BIN)/mypy
 
-test: lint
+test: lint browser
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

@@ -312,11 +312,13 @@ def build_parser() -> argparse.ArgumentParser:
     from app.ops_cli import register as register_ops
     from app.schedule_cli import register as register_schedule
     from app.summarise_cli import register as register_summarise
+    from app.web_cli import register as register_web
 
     register_summarise(sub)
     register_schedule(sub)
     register_export(sub)
     register_changes(sub)
+    register_web(sub)
     register_ops(sub)
     return parser
 

@@ -35,6 +35,7 @@ PARTS = (
     ("Polling: one slow feed next to a fast one", "bench.bench_poll", "rows"),
     ("Fuzz: 2,000 hostile or mutated feeds parsed and rendered", "bench.bench_fuzz", "rows"),
     ("PostgreSQL: ingest, lookups at 1M, replica failover", "bench.bench_postgres", "rows"),
+    ("Web archive: pages over loopback, digestbot site", "bench.bench_web", "rows"),
 )
 
 

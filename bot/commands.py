@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.errors import DigestbotError, NotFoundError
-from bot.models import DigestReply, Reply, SearchReply, TextReply
+from bot.models import Reply, SearchReply, TextReply
 
 if TYPE_CHECKING:
     from bot.engine import Engine
@@ -64,7 +64,10 @@ class Commands:
             if name == "search":
                 return self._search(text)
             if name == "tldr":
-                return DigestReply(digest=self._engine.tldr(text or None))
+                from bot.weblinks import digest_reply
+
+                base_url = self._engine.settings.web.base_url
+                return digest_reply(base_url, self._engine.tldr(text or None))
             if name == "digest":
                 return self._digest(text, ctx)
             if name in ("help", ""):
@@ -91,7 +94,9 @@ class Commands:
     def _release(self, text: str) -> Reply:
         if not text:
             return TextReply(text="Usage: /release <name>, for example /release kokoro", error=True)
-        return self._engine.release(text)
+        from bot.weblinks import with_page
+
+        return with_page(self._engine.settings.web.base_url, self._engine.release(text))
 
     def _search(self, text: str) -> Reply:
         if not text:

@@ -88,6 +88,16 @@ class LLMSettings(Section):
     timeout_seconds: float = Field(default=30.0, gt=0)
 
 
+class WebSettings(Section):
+    """``[web]``: the web archive (``digestbot web`` / ``digestbot site``)."""
+
+    #: Where the archive is published ("https://digest.example.org"); chat answers link
+    #: to its pages when set.
+    base_url: str | None = Field(default=None, pattern=r"^https?://[^\s<>\"']+$")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+
+
 class EnvFirstSettings(BaseSettings):
     """Settings where the environment overrides the values given (``load_settings``
     passes the config file's values as init values)."""
@@ -329,6 +339,7 @@ class Settings(EnvFirstSettings):
     store: StoreSettings = Field(default_factory=StoreSettings)
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
     slack: SlackSettings = Field(default_factory=SlackSettings)
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)

@@ -272,6 +272,8 @@ class ReleaseReply(Frozen):
     scope: Literal["entity", "family"] = "entity"
     #: Every other mention in scope; ``mentions`` holds the first ``MAX_MENTIONS`` of them.
     mentions_total: int = 0
+    #: The web archive's page for this answer, when ``[web] base_url`` is set.
+    page_url: str | None = None
 
     @property
     def more_mentions(self) -> int:
@@ -301,6 +303,8 @@ class DigestReply(Frozen):
 
     kind: Literal["digest"] = "digest"
     digest: Digest
+    #: The web archive's page for this TL;DR, when ``[web] base_url`` is set.
+    page_url: str | None = None
 
 
 class EpisodesReply(Frozen):

@@ -86,7 +86,8 @@ def render_item(item: Item) -> str:
 def render(reply: Reply) -> str:
     """Any reply as terminal text."""
     if isinstance(reply, DigestReply):
-        return render_digest(reply.digest)
+        page = f"\n\nWeb archive: {safe(reply.page_url)}" if reply.page_url else ""
+        return render_digest(reply.digest) + page
     if isinstance(reply, ReleaseReply):
         text = render_item(reply.item)
         if reply.mentions:
@@ -100,6 +101,8 @@ def render(reply: Reply) -> str:
                 )
             if reply.more_mentions:
                 text += f"\n  ... {more_mentions_line(reply.more_mentions)}"
+        if reply.page_url:
+            text += f"\n\nWeb archive: {safe(reply.page_url)}"
         return text
     if isinstance(reply, SearchReply):
         if not reply.hits:

@@ -66,7 +66,7 @@ MAX_LINKS_PER_ITEM = 5
 def render_reply(reply: Reply) -> list[Payload]:
     """Message payload(s) for any ``Reply`` from ``Commands.handle``."""
     if isinstance(reply, DigestReply):
-        return render_digest(reply.digest)
+        return render_digest(reply.digest, page_url=reply.page_url)
     if isinstance(reply, ReleaseReply):
         return pack([_release_embed(reply)])
     if isinstance(reply, SearchReply):
@@ -78,8 +78,9 @@ def render_reply(reply: Reply) -> list[Payload]:
     raise TypeError(f"cannot render {type(reply).__name__}")
 
 
-def render_digest(digest: Digest) -> list[Payload]:
-    """A digest as one or more message payloads, each inside every Discord limit."""
+def render_digest(digest: Digest, *, page_url: str | None = None) -> list[Payload]:
+    """A digest as one or more message payloads, each inside every Discord limit
+    (``page_url``: a last line linking the web archive's page)."""
     show_sources = len(digest.episodes) > 1
     sections = [
         (
@@ -90,6 +91,8 @@ def render_digest(digest: Digest) -> list[Payload]:
     ]
     if digest.left_out is not None:  # a digest cut to fit a post: say what is missing
         sections.append(("Not shown", [_left_out_line(digest)]))
+    if page_url:
+        sections.append(("Web archive", [masked_link("Open in the web archive", page_url)]))
     return flow(sections, first=_digest_header(digest))
 
 
@@ -328,6 +331,10 @@ def _release_embed(reply: ReleaseReply) -> Embed:
         if total > listed:
             shown += ("\n" if shown else "") + f"*{more_mentions_line(total - listed)}*"
         fields.append({"name": "Also came up in", "value": shown})
+    if reply.page_url:
+        fields.append(
+            {"name": "Web archive", "value": masked_link("Open in the web archive", reply.page_url)}
+        )
     embed["fields"] = fields
     embed["footer"] = {"text": FOOTER}
     return embed

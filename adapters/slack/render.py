@@ -406,12 +406,17 @@ def left_out_line(digest: Digest) -> str:
     return f"{note}: {links}" if links else note
 
 
-def render_digest(digest: Digest, *, share: Share | None = None) -> list[Message]:
+def render_digest(
+    digest: Digest, *, share: Share | None = None, page_url: str | None = None
+) -> list[Message]:
     """A digest as one or more Block Kit messages, each within Slack's limits.
 
-    With ``share``, the last message ends with a "Share in channel" button.
+    With ``share``, the last message ends with a "Share in channel" button; with
+    ``page_url``, a link to the web archive's page comes before it.
     """
     blocks = digest_blocks(digest)
+    if page_url:
+        blocks.append(context([link(page_url, "Open in the web archive")]))
     actions = share_actions(share) if share else None
     if actions:
         blocks.append(actions)
@@ -457,6 +462,8 @@ def release_blocks(reply: ReleaseReply) -> list[Block]:
     if timestamp:
         where.append(f"at {text_of(timestamp, 20)}")
     blocks.append(context([" · ".join(where)]))
+    if reply.page_url:
+        blocks.append(context([link(reply.page_url, "Open in the web archive")]))
     if reply.mentions:
         lines = []
         for m in reply.mentions:
@@ -540,7 +547,7 @@ def render_reply(reply: Reply, *, share: Share | None = None) -> list[Message]:
     error replies).
     """
     if isinstance(reply, DigestReply):
-        return render_digest(reply.digest, share=share)
+        return render_digest(reply.digest, share=share, page_url=reply.page_url)
     if isinstance(reply, ReleaseReply):
         blocks = release_blocks(reply)
     elif isinstance(reply, SearchReply):

@@ -639,6 +639,18 @@ class Store:
             for r in rows
         ]
 
+    def family_names(self) -> list[tuple[str, str]]:
+        """Every family: (family key, its display name), for the web archive."""
+        rows = self.query("SELECT family_key, min(family) FROM entities GROUP BY family_key")
+        return [(str(k), str(n)) for k, n in rows]
+
+    def linked_entity_ids(self) -> list[str]:
+        """Every release entity some item is linked to, for the web archive."""
+        rows = self.query(
+            "SELECT DISTINCT entity_id FROM items WHERE entity_id IS NOT NULL AND entity_id != ''"
+        )
+        return [str(r[0]) for r in rows]
+
     def entity_mention_count(self, entity_ids: Sequence[str]) -> int:
         """How many items mention any of ``entity_ids``."""
         if not entity_ids:
