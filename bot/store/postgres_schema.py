@@ -178,7 +178,16 @@ CREATE VIEW names AS
 """
 
 #: Migrations in order; index i takes the database to version i + 1.
-PG_MIGRATIONS: list[str] = [_V1, _REPLICAS, _NAMES]
+#: As SQLite's ``_IMPORTED_FEEDS``: feeds imported from OPML (``digestbot import``).
+_IMPORTED_FEEDS = """
+CREATE TABLE imported_feeds (
+    url TEXT PRIMARY KEY,
+    title TEXT,
+    imported_at TEXT NOT NULL
+);
+"""
+
+PG_MIGRATIONS: list[str] = [_V1, _REPLICAS, _NAMES, _IMPORTED_FEEDS]
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
 
 #: Primary keys of the tables SQLite's ``INSERT OR REPLACE`` writes (see ``postgres.py``).

@@ -265,6 +265,16 @@ _REPLICAS = """
         );
 """
 
+#: Feeds imported from an OPML file (``digestbot import``), kept with the config's feeds
+#: in the feed list ``digestbot export --format opml`` writes.
+_IMPORTED_FEEDS = """
+        CREATE TABLE imported_feeds (
+            url TEXT PRIMARY KEY,
+            title TEXT,
+            imported_at TEXT NOT NULL
+        );
+"""
+
 #: Migrations in order, as SQL scripts; index i takes the database to version i + 1.
 MIGRATIONS: list[str] = [
     _V1,
@@ -277,6 +287,7 @@ MIGRATIONS: list[str] = [
     _ENTITIES,
     _NAMES,
     _REPLICAS,
+    _IMPORTED_FEEDS,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
