@@ -307,6 +307,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_console)
 
     # Other parts of digestbot add their own subcommands (their modules import lightly).
+    from app.changes_cli import register as register_changes
+    from app.export_cli import register as register_export
     from app.ops_cli import register as register_ops
     from app.schedule_cli import register as register_schedule
     from app.summarise_cli import register as register_summarise
@@ -318,6 +320,8 @@ def build_parser() -> argparse.ArgumentParser:
     register_timeline(sub)
     register_schedule(sub)
     register_watch(sub)
+    register_export(sub)
+    register_changes(sub)
     register_web(sub)
     register_ops(sub)
     return parser

@@ -282,6 +282,9 @@ def test_bare_urls_become_links() -> None:
         # A two-word org read as one word and a possessive: the product follows.
         ("Jina AI's Meta-Prompt: Improved LLM Codegen", "Meta-Prompt", "Jina AI"),
         ("PyTorch new TorchTune finetuning library", "TorchTune", None),
+        # Only an org and a lowercase phrase: together they name the news, not the org alone.
+        ("OpenAI advanced voice mode updates", "OpenAI advanced voice mode", "OpenAI"),
+        ("Anthropic new citations feature (Blog)", "Anthropic citations feature", "Anthropic"),
     ],
 )
 def test_names_are_what_a_reader_would_say(headline: str, name: str, org: str | None) -> None:

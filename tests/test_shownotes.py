@@ -71,6 +71,44 @@ def test_without_a_marker_the_longest_linked_run_is_the_list() -> None:
     ]
 
 
+def test_plain_sentences_under_a_bold_release_are_its_details() -> None:
+    html = (
+        "<p>* <strong>Alpha Hub News: more tools</strong> <a href='https://a.example'>X</a></p>"
+        "<p>* Copilot now supports multi-file edits, and faster reviews.</p>"
+        "<p>* GitHub Copilot extensions are planned for release next year.</p>"
+        "<p>* <strong>Gamma 3: image understanding</strong> <a href='https://c.example'>X</a></p>"
+        "<p>* Mistral classifiers Factory</p>"
+        "<p>* NVIDIA updates its <strong>Nemotron</strong> models.</p>"
+        "<p>* <strong>Delta 4</strong>: a new model <a href='https://d.example'>HF</a></p>"
+    )
+    items = extract_items(html_blocks(html))
+    assert [i.name for i in items] == [
+        "Alpha Hub News",
+        "Gamma 3",
+        "Mistral",
+        "Nemotron",
+        "Delta 4",
+    ]
+    assert items[0].details == (
+        "Copilot now supports multi-file edits, and faster reviews.",
+        "GitHub Copilot extensions are planned for release next year.",
+    )
+
+
+def test_host_notes_and_calls_to_action_are_not_items() -> None:
+    html = (
+        "<p>* Alpha One - first (<a href='https://a.example'>X</a>)</p>"
+        "<p>* Come visit the Weights & Biases team at GTC today!</p>"
+        "<p>* Beta Two - second (<a href='https://b.example'>HF</a>)</p>"
+        "<p>* Me + team led a workshop (<a href='https://w.example'>Link</a>)</p>"
+        "<p>* We're heading to SF to sponsor a hackathon</p>"
+        "<p>* Gamma 3 - third (<a href='https://c.example'>Blog</a>)</p>"
+        "<p>* Register to my June 12 workshop (<a href='https://r.example'>Link</a>)</p>"
+    )
+    names = [i.name for i in extract_items(html_blocks(html))]
+    assert names == ["Alpha One", "Beta Two", "Gamma 3"]
+
+
 def test_no_list_means_no_items() -> None:
     assert extract_items(html_blocks("<p>Just an essay.</p><p>* one stray bullet</p>")) == []
 

@@ -118,7 +118,9 @@ def test_search_with_a_typo(browser, site: str) -> None:  # type: ignore[no-unty
     box.send_keys("kokorro")
     box.submit()
     assert browser.current_url == f"{site}/search?q=kokorro"
-    assert "Did you mean" in browser.find_element(By.TAG_NAME, "main").text
+    # Full text alone finds nothing and the page suggests the nearest name ("Did you
+    # mean"); with the semantic extra the typo's words already rank Kokoro.  Either way
+    # the first result is Kokoro.
     hits = browser.find_elements(By.CSS_SELECTOR, "ol.hits li")
     assert hits and "Kokoro" in hits[0].text
     browser.find_element(By.PARTIAL_LINK_TEXT, "Kokoro").click()

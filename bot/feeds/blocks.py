@@ -99,6 +99,9 @@ class Block(NamedTuple):
     #: How deep a list item is nested: 0 at the top level (and for every block of a
     #: flat ``<p>* ...</p>`` list), 1 for a sub-bullet, and so on.
     depth: int = 0
+    #: Whether the block holds bold text ("* <strong>Grok Vision</strong> 𝕏", "NVIDIA
+    #: updates <strong>Nemotron</strong>"): release lines in lists whose details are plain.
+    has_bold: bool = False
 
 
 def _make_block(
@@ -205,6 +208,7 @@ def blocks_of_prepared(safe: str) -> list[Block]:
     items = _list_items(tags, [i for i, _ in kept]) if "<li" in safe else None
     raw = [chunk for _, chunk in kept]
     bolds = [("<strong" in c or "<b>" in c) and _WHOLE_BOLD_HTML.match(c) is not None for c in raw]
+    leads = ["<strong" in c or "<b>" in c for c in raw]  # sanitised tags are lowercase
     texts = [_TAG.sub("", c) if "<" in c else c for c in raw]
     texts = [normalise_space(_unescape_serialised(t)) if "&" in t else t for t in texts]
     texts = [(normalise_space(t) if "  " in t else t).strip() for t in texts]
@@ -224,9 +228,13 @@ def blocks_of_prepared(safe: str) -> list[Block]:
         depth = max(0, depth - 1)
         if "\ue002" in marked:
             block = _renumbered(marked, labels, urls, is_bullet, bolds[n], heading)
-            blocks.append(block._replace(depth=depth) if depth else block)
+            if depth or leads[n]:
+                block = block._replace(depth=depth, has_bold=leads[n])
+            blocks.append(block)
         elif marked.strip(" *-•"):
-            blocks.append(Block(marked, (), (), is_bullet, bolds[n], heading, marked, (), depth))
+            blocks.append(
+                Block(marked, (), (), is_bullet, bolds[n], heading, marked, (), depth, leads[n])
+            )
     return blocks
 
 

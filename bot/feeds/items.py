@@ -47,6 +47,13 @@ _NOTHING = re.compile(
     r"|^nothing\s+(?:major|new|much)\b",
     re.I,
 )
+# The host's own note rather than a release: first person ("We launched our course",
+# "My first reactions to GPT-5", "Me + team led a workshop") or a call to action
+# ("Join the hackathon", "Catch the show live", "Register to my workshop").
+_HOST_NOTE = re.compile(
+    r"^(?:I['’]m|I['’]ve|Me|My|We|We['’]re|We['’]ve|We['’]ll|Our|Join|Catch|Come|Register"
+    r"|Sign up|Check out|Watch|Subscribe|Follow|Tune in|Listen)(?:\s|$)"
+)
 _SPONSOR = re.compile(r"\((?:sponsor|sponsored|ad)\)", re.I)
 # TLDR's "(4 minute read)", "(GitHub Repo)" after a story title.
 _READ_TIME = re.compile(r"\s*\((?:\d+\s+minute\s+read|github\s+repo|website)\)\s*$", re.I)
@@ -70,6 +77,8 @@ _FAMILIES = frozenset(
 #: A list whose releases carry links: this share of its lines (sub-bullets
 #: included, which rarely carry one) has links.
 _LINKED_LIST = 0.15
+#: A list whose releases are named in bold: this many linked lines hold bold.
+_BOLD_LED_LIST = 3
 
 
 @dataclass
@@ -131,6 +140,12 @@ def read_bullet_run(
     linked = kinds.count("l")
     rich = linked >= 3 and linked / bullets >= _LINKED_LIST
     nested = any(b.depth > 0 for b, k in zip(blocks, kinds, strict=True) if k in "lb")
+    # Releases named in bold with their links, details in plain text (Substack's flat
+    # "<p>* <strong>Grok Vision</strong> 𝕏</p><p>* Can now explain jokes.</p>").
+    bold_led = not nested and (
+        sum(1 for b, k in zip(blocks, kinds, strict=True) if k == "l" and b.has_bold)
+        >= _BOLD_LED_LIST
+    )
     parents, children = _header_parents(blocks) if nested else (set(), set())
     sections = _Sections()
     pending: _Pending | None = None
@@ -145,8 +160,9 @@ def read_bullet_run(
         if kind == "j":
             continue
         depth = block.depth - (index in children)
-        if pending is not None and _is_detail(
-            block, pending, depth, nested=nested, rich=rich, linked=kind == "l"
+        if pending is not None and (
+            (bold_led and kind == "b" and _plain_detail(block, pending))
+            or _is_detail(block, pending, depth, nested=nested, rich=rich, linked=kind == "l")
         ):
             pending.details.append(_detail_text(block))
             pending.links.extend(block.links)
@@ -318,6 +334,18 @@ def _is_detail(
     return not named and not _opens_with_name(text, parent)
 
 
+def _plain_detail(block: Block, parent: _Pending) -> bool:
+    """Whether a plain link-less line under a release named in bold is one of its details.
+
+    A full sentence is ("Copilot now supports multi-file edits."); a short headline that
+    names another release is not ("Mistral classifiers Factory").
+    """
+    if block.has_bold or not parent.block.has_bold:
+        return False
+    text = block.text.rstrip()
+    return text.endswith((".", "!")) or not _opens_with_name(text, parent)
+
+
 def _opens_with_name(text: str, parent: _Pending) -> bool:
     """Whether a link-less line opens with a release or an org other than its parent's."""
     words = text.split()
@@ -385,6 +413,8 @@ def parse_item(
         return None  # "Read more", "Paper 2 (Arxiv)": a link, not a release
     if headline[:2] in ("No", "no") and _NOTHING.match(headline):
         return None  # "Nothing major this week": the section had no release
+    if _HOST_NOTE.match(headline):
+        return None  # "Come visit the team at GTC": the host's news, not a release
     links = list(block.links)
     if "http" in headline:  # bare URLs become links, and leave the headline
         for url in _BARE_URL.findall(headline):

@@ -156,6 +156,12 @@ def split_name(headline: str) -> tuple[str, str | None]:
         later = _strong_token_after(text, name)  # "Qwen drops an update: Qwen3-235B-..."
         if later:
             org, name = org or name, later
+        elif text[: len(name)].casefold() == name.casefold():
+            # "OpenAI advanced voice mode updates": no product word follows the org, so
+            # the org and the lowercase phrase it leads name the news together.
+            phrase = _lowercase_phrase(text[len(name) :])
+            if phrase:
+                org, name = org or name, f"{name} {phrase}"
     return _repaired(name, org, text)
 
 

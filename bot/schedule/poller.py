@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -271,16 +271,20 @@ def _with_origin(feeds: Sequence[str] | Mapping[str, bool]) -> dict[str, bool]:
     return dict.fromkeys(feeds, False)
 
 
-def feeds_to_poll(settings: Settings, subs: list[Subscription]) -> dict[str, bool]:
+def feeds_to_poll(
+    settings: Settings, subs: list[Subscription], imported: Iterable[str] = ()
+) -> dict[str, bool]:
     """Every feed to poll, mapped to whether it is guarded.
 
-    The configured feeds, plus any feed URL (or file) a subscription names.
+    The configured feeds and those imported from OPML (``digestbot import``, run by the
+    operator), plus any feed URL (or file) a subscription names.
     A feed only chat subscriptions name is guarded (a chat admin is not the
     operator): it is never read as a file, and only from public addresses.
     """
     from bot.feeds.fetch import is_url
 
     feeds = dict.fromkeys(settings.feeds, False)
+    feeds.update(dict.fromkeys(imported, False))
     for sub in subs:
         from_chat = sub.origin == "chat"
         for feed in sub.feeds:

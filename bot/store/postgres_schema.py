@@ -238,8 +238,17 @@ ALTER TABLE subscriptions ADD COLUMN orgs TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE subscriptions ADD COLUMN licenses TEXT NOT NULL DEFAULT '[]';
 """
 
+#: As SQLite's ``_IMPORTED_FEEDS``: feeds imported from OPML (``digestbot import``).
+_IMPORTED_FEEDS = """
+CREATE TABLE imported_feeds (
+    url TEXT PRIMARY KEY,
+    title TEXT,
+    imported_at TEXT NOT NULL
+);
+"""
+
 #: Migrations in order; index i takes the database to version i + 1.
-PG_MIGRATIONS: list[str] = [_V1, _REPLICAS, _NAMES, _WATCHES]
+PG_MIGRATIONS: list[str] = [_V1, _REPLICAS, _NAMES, _IMPORTED_FEEDS, _WATCHES]
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
 
 #: Primary keys of the tables SQLite's ``INSERT OR REPLACE`` writes (see ``postgres.py``).

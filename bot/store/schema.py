@@ -265,6 +265,16 @@ _REPLICAS = """
         );
 """
 
+#: Feeds imported from an OPML file (``digestbot import``), kept with the config's feeds
+#: in the feed list ``digestbot export --format opml`` writes.
+_IMPORTED_FEEDS = """
+        CREATE TABLE imported_feeds (
+            url TEXT PRIMARY KEY,
+            title TEXT,
+            imported_at TEXT NOT NULL
+        );
+"""
+
 #: Watchlists (bot/watch/): who watches which release or family, and each alert once.
 #: ``watch_alerts`` is the delivery ledger: one row per watch, release and episode, so
 #: a re-ingest or a restart never alerts twice.  ``watch_cursor`` is the newest item
@@ -348,6 +358,7 @@ MIGRATIONS: list[str] = [
     _ENTITIES,
     _NAMES,
     _REPLICAS,
+    _IMPORTED_FEEDS,
     _WATCHES,
     _HEALTH,
     _FACT_FILTERS,

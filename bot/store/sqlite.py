@@ -288,6 +288,40 @@ class Store:
                 ),
             )
 
+    def source_titles(self) -> dict[str, str]:
+        """The title each read source last had, by source."""
+        rows = self.query("SELECT source, title FROM sources WHERE title IS NOT NULL")
+        return {source: title for source, title in rows}
+
+    def last_weekly_post(self) -> datetime | None:
+        """When the last weekly digest went out (any subscription), if one ever did."""
+        rows = self.query(
+            "SELECT max(p.updated_at) FROM posts p"
+            " JOIN subscriptions s ON s.id = p.subscription_id"
+            " WHERE p.state = 'posted' AND p.kind = 'digest' AND s.mode = 'weekly'"
+        )
+        value = rows[0][0] if rows else None
+        return datetime.fromisoformat(value) if value else None
+
+    def imported_feeds(self) -> list[tuple[str, str | None]]:
+        """Feeds imported from OPML, as (url, title), in import order."""
+        rows = self.query("SELECT url, title FROM imported_feeds ORDER BY rowid")
+        return [(url, title) for url, title in rows]
+
+    def import_feeds(self, feeds: Iterable[tuple[str, str | None]]) -> int:
+        """Remember feeds from an OPML file; returns how many were new."""
+        now = datetime.now(UTC).isoformat()
+        with self.transaction() as db:
+            # Counted, not total_changes: the same SQL runs on PostgreSQL (PgStore).
+            (before,) = db.execute("SELECT count(*) FROM imported_feeds").fetchone()
+            db.executemany(
+                "INSERT INTO imported_feeds(url, title, imported_at) VALUES (?, ?, ?)"
+                " ON CONFLICT(url) DO NOTHING",
+                [(url, title, now) for url, title in feeds],
+            )
+            (after,) = db.execute("SELECT count(*) FROM imported_feeds").fetchone()
+            return int(after) - int(before)
+
     # --- writing episodes ---------------------------------------------------
 
     def upsert_episodes(self, feed: str, episodes: Iterable[ParsedEpisode]) -> list[UpsertResult]:
@@ -457,6 +491,26 @@ class Store:
         return self._items(
             "i.name_key >= ? AND i.name_key < ? ORDER BY i.published DESC LIMIT ?",
             (prefix, prefix + "\U0010ffff", limit),
+        )
+
+    def items_since(
+        self, since: datetime | None = None, feeds: Sequence[str] = (), limit: int = 10_000
+    ) -> list[Item]:
+        """Items of episodes published at or after ``since`` (all when None), newest
+        first, only from ``feeds`` when given."""
+        where = ["1 = 1"]
+        params: list[Any] = []
+        if since is not None:
+            where.append("e.published >= ?")
+            params.append(_iso(since))
+        if feeds:
+            where.append(f"e.feed IN ({_marks(len(feeds))})")
+            params.extend(feeds)
+        params.append(limit)
+        return self._items(
+            " AND ".join(where) + " ORDER BY e.published IS NULL, e.published DESC,"
+            " e.rowid DESC, i.position LIMIT ?",
+            params,
         )
 
     def item(self, item_id: str) -> Item | None:

@@ -1,0 +1,289 @@
+"""Exports: Atom and JSON Feed 1.1 of the release items, the feed list as OPML in and out."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
+from pathlib import Path
+
+import feedparser
+import jsonschema
+import pytest
+
+from app.cli import main
+from bot.config import Settings
+from bot.exports.items import atom_feed, entry_id, json_feed
+from bot.exports.opml import parse_opml
+from bot.models import EpisodeRef, Item, Link
+from bot.schedule.poller import feeds_to_poll
+
+#: The required parts of the JSON Feed 1.1 schema (https://www.jsonfeed.org/version/1.1/).
+JSON_FEED_11 = {
+    "type": "object",
+    "required": ["version", "title", "items"],
+    "properties": {
+        "version": {"const": "https://jsonfeed.org/version/1.1"},
+        "title": {"type": "string"},
+        "home_page_url": {"type": "string"},
+        "feed_url": {"type": "string"},
+        "authors": {
+            "type": "array",
+            "items": {"type": "object", "properties": {"name": {"type": "string"}}},
+        },
+        "items": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id"],
+                "anyOf": [{"required": ["content_text"]}, {"required": ["content_html"]}],
+                "properties": {
+                    "id": {"type": "string"},
+                    "url": {"type": "string"},
+                    "external_url": {"type": "string"},
+                    "title": {"type": "string"},
+                    "content_text": {"type": "string"},
+                    "content_html": {"type": "string"},
+                    "summary": {"type": "string"},
+                    "date_published": {"type": "string", "format": "date-time"},
+                    "date_modified": {"type": "string", "format": "date-time"},
+                    "tags": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        },
+    },
+}
+
+HOSTILE = '</title><script>alert("x")</script> &amp; <!-- ]]> @everyone \x00\x1b\ufffe'
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> str:
+    path = tmp_path / "config.toml"
+    path.write_text('feeds = ["https://example.org/a.rss", "https://example.org/b?x=1&y=2"]\n')
+    return str(path)
+
+
+@pytest.fixture
+def db(tmp_path: Path, config: str, sample_feed: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    path = str(tmp_path / "x.db")
+    code, _, err = run(capsys, "--config", config, "--db", path, "ingest", str(sample_feed))
+    assert code == 0, err
+    return path
+
+
+def hostile_item() -> Item:
+    return Item(
+        id="it0123456789",
+        episode=EpisodeRef(
+            id="ep1",
+            title=f"Episode {HOSTILE}",
+            published=datetime(2025, 1, 9, tzinfo=UTC),
+            url="https://example.org/p/1?a=1&b=<2>",
+        ),
+        position=0,
+        name=f"Name {HOSTILE}",
+        section="Open Source LLMs",
+        section_original="Open Source LLMs",
+        headline=f"Headline {HOSTILE}",
+        summary=f"Summary {HOSTILE}",
+        links=(Link(label=f"HF {HOSTILE}", url='https://hf.co/x?"a"&b=<c>'),),
+    )
+
+
+def test_atom_export_parses_without_bozo(
+    db: str, config: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "--config", config, "--db", db, "export", "--format", "atom")
+    assert code == 0
+    parsed = feedparser.parse(out.encode())
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.version == "atom10"
+    assert len(parsed.entries) == 11  # one entry per item of the sample feed
+    kokoro = next(e for e in parsed.entries if e.title.startswith("Kokoro v1.0"))
+    assert kokoro.link == "https://huggingface.co/example/kokoro-v1"
+    assert {link.href for link in kokoro.links} >= {
+        "https://example.org/kokoro-demo",
+        "https://example.org/p/sample-jan-16",
+    }
+    assert kokoro.published_parsed[:3] == (2025, 1, 17)
+    # Ids are stable: a second export names the same entries the same way.
+    _, again, _ = run(capsys, "--config", config, "--db", db, "export", "--format", "atom")
+    assert [e.id for e in feedparser.parse(again.encode()).entries] == [
+        e.id for e in parsed.entries
+    ]
+
+
+def test_since_and_feed_filter_items(
+    db: str, config: str, sample_feed: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ("--config", config, "--db", db, "export", "--format", "jsonfeed")
+    _, out, _ = run(capsys, *base, "--since", "2025-01-12")
+    assert len(json.loads(out)["items"]) == 4  # the Jan 16 episode only
+    _, out, _ = run(capsys, *base, "--feed", "https://elsewhere.example/feed")
+    assert json.loads(out)["items"] == []
+    _, out, _ = run(capsys, *base, "--feed", str(sample_feed))
+    assert len(json.loads(out)["items"]) == 11
+
+
+def test_json_feed_validates_against_the_schema(
+    db: str, config: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        capsys,
+        "--config",
+        config,
+        "--db",
+        db,
+        "export",
+        "--format",
+        "jsonfeed",
+        "--self-url",
+        "https://example.org/releases.json",
+    )
+    assert code == 0
+    doc = json.loads(out)
+    jsonschema.validate(doc, JSON_FEED_11, format_checker=jsonschema.FormatChecker())
+    assert doc["feed_url"] == "https://example.org/releases.json"
+    assert len(doc["items"]) == 11 and len({i["id"] for i in doc["items"]}) == 11
+    first = doc["items"][0]
+    assert first["_digestbot"]["episode"]["url"] == "https://example.org/p/sample-jan-16"
+    assert first["date_published"] == "2025-01-17T02:00:00Z"
+
+
+def test_hostile_text_stays_escaped_in_atom() -> None:
+    item = hostile_item()
+    data = atom_feed([item])
+    assert b"<script>" not in data and b"<!--" not in data
+    parsed = feedparser.parse(data)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    root = ET.fromstring(data)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    title = root.find("a:entry/a:title", ns)
+    assert title is not None and title.text is not None
+    # The text comes back as written, minus what XML 1.0 cannot carry at all.
+    assert title.text == "Headline " + HOSTILE.replace("\x00", "").replace("\x1b", "").replace(
+        "\ufffe", ""
+    )
+    link = root.find("a:entry/a:link[@rel='alternate']", ns)
+    assert link is not None and link.get("href") == 'https://hf.co/x?"a"&b=<c>'
+    assert root.find("a:entry/a:id", ns) is not None
+    jsonschema.validate(json_feed([item]), JSON_FEED_11)
+    assert json_feed([item])["items"][0]["id"] == entry_id(item)
+
+
+def test_opml_round_trips(
+    tmp_path: Path, db: str, config: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(
+        capsys,
+        "--config",
+        config,
+        "--db",
+        db,
+        "subscribe",
+        "console",
+        "--feed",
+        "https://example.org/c.rss",
+    )
+    assert code == 0, err
+    out_file = tmp_path / "feeds.opml"
+    code, _, err = run(
+        capsys, "--config", config, "--db", db, "export", "--format", "opml", "--out", str(out_file)
+    )
+    assert code == 0, err
+    first = parse_opml(out_file.read_bytes())
+    assert [url for url, _ in first] == [
+        "https://example.org/a.rss",
+        "https://example.org/b?x=1&y=2",
+        "https://example.org/c.rss",
+    ]
+    # A fresh database with a config that lists no feeds gets them all from the file.
+    empty = tmp_path / "empty.toml"
+    empty.write_text("feeds = []\n")
+    fresh = str(tmp_path / "fresh.db")
+    code, out, err = run(capsys, "--config", str(empty), "--db", fresh, "import", str(out_file))
+    assert code == 0, err
+    assert "3 feeds, 3 new" in out
+    code, out, _ = run(capsys, "--config", str(empty), "--db", fresh, "export", "--format", "opml")
+    assert code == 0
+    assert parse_opml(out.encode()) == first
+    # Importing again adds nothing; the runtime polls what was imported, unguarded.
+    _, out, _ = run(capsys, "--config", str(empty), "--db", fresh, "import", str(out_file))
+    assert "3 feeds, 0 new" in out
+    assert feeds_to_poll(Settings(feeds=[]), [], [url for url, _ in first]) == dict.fromkeys(
+        [url for url, _ in first], False
+    )
+
+
+BAD_OPML = {
+    "not xml": b"this is not xml <",
+    "not opml": b"<?xml version='1.0'?><rss><channel/></rss>",
+    "billion laughs": b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
+<opml version="2.0"><body><outline xmlUrl="https://x.example/&lol2;"/></body></opml>""",
+    "external entity": b"""<?xml version="1.0"?>
+<!DOCTYPE opml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<opml version="2.0"><body><outline text="&xxe;" xmlUrl="https://x.example/f"/></body></opml>""",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_OPML))
+def test_malformed_opml_is_one_line_and_imports_nothing(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "bad.opml"
+    path.write_bytes(BAD_OPML[kind])
+    empty = tmp_path / "empty.toml"
+    empty.write_text("feeds = []\n")
+    dbp = str(tmp_path / "fresh.db")
+    code, _, err = run(capsys, "--config", str(empty), "--db", dbp, "import", str(path))
+    assert code == 1
+    assert err.count("\n") == 1 and "malformed OPML" in err and "Traceback" not in err
+    _, out, _ = run(capsys, "--config", str(empty), "--db", dbp, "export", "--format", "opml")
+    assert parse_opml(out.encode()) == []
+
+
+def test_missing_opml_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "--db", str(tmp_path / "d.db"), "import", str(tmp_path / "no"))
+    assert code == 1 and err.startswith("digestbot: error: cannot read") and err.count("\n") == 1
+
+
+def test_unwritable_export_is_one_line_and_leaves_nothing(
+    tmp_path: Path, db: str, config: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    base = ("--config", config, "--db", db, "export", "--format", "atom", "--out")
+    code, out, err = run(capsys, *base, str(blocker / "feed.xml"))
+    assert code == 1 and out == "" and err.count("\n") == 1 and "cannot write" in err
+    # Renaming onto a directory fails after the write: the temporary file goes too.
+    target = tmp_path / "dir"
+    target.mkdir()
+    before = sorted(p.name for p in tmp_path.iterdir())
+    code, _, err = run(capsys, *base, str(target))
+    assert code == 1 and "cannot write" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_export_replaces_a_file_whole(
+    tmp_path: Path, db: str, config: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_file = tmp_path / "feed.json"
+    out_file.write_text("old")
+    base = ("--config", config, "--db", db, "export", "--format", "jsonfeed")
+    assert run(capsys, *base, "--out", str(out_file))[0] == 0
+    assert len(json.loads(out_file.read_text())["items"]) == 11
+
+
+def test_bad_since_is_one_line(db: str, config: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(
+        capsys, "--config", config, "--db", db, "export", "--format", "atom", "--since", "soon"
+    )
+    assert code == 1 and "bad --since" in err and err.count("\n") == 1
