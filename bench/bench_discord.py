@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from adapters.discord import DigestClient, Endpoints  # noqa: E402
+from adapters.discord.client import DigestClient  # noqa: E402
+from adapters.discord.endpoints import Endpoints  # noqa: E402
 from bot.commands import Commands  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.engine import make_engine  # noqa: E402

@@ -139,7 +139,7 @@ def bench_lookups() -> list[Row]:
     built = time.perf_counter() - start
     label = f"{items:,} synthetic items, PostgreSQL"
     rows = _lookup_rows(label, url, names, _VOCAB)  # type: ignore[arg-type]
-    rows = [(k, f"{v}  (goal p99 < 10 ms)") for k, v in rows]
+    rows = [(k, v if "goal" in v else f"{v}  (goal p99 < 10 ms)") for k, v in rows]
     rows.append((f"(built {items:,} items in the server)", f"{built:.0f} s"))
     return rows
 

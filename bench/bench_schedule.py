@@ -260,7 +260,8 @@ async def _close(sinks: dict[str, Sink]) -> None:
 
 async def _duplicates(cycles: int) -> dict[tuple[str, str], tuple[int, int, int]]:
     """(kind, scenario) -> (duplicates shown, messages shown, repeats of a known key)."""
-    from adapters.discord import DigestClient, Endpoints
+    from adapters.discord.client import DigestClient
+    from adapters.discord.endpoints import Endpoints
     from bot.commands import Commands
     from tests.standins.discord_api import DiscordStandIn, connected
     from tests.standins.slack_api import SlackApiStandin
