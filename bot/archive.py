@@ -15,8 +15,10 @@ from typing import Any
 
 from bot.engine import Engine
 from bot.errors import StorageError
+from bot.exports.items import atom_feed
 from bot.feeds.clean import name_key
 from bot.models import Digest, Episode, Item, ReleaseEntity, SearchHit
+from bot.related import related_releases
 from bot.releases import best_mention, has_version
 from bot.store.sqlite import MentionRow
 
@@ -26,6 +28,11 @@ log = logging.getLogger(__name__)
 MAX_PAGE_MENTIONS = 2000
 #: Search results on the search page.
 SEARCH_LIMIT = 25
+#: Related releases on a release page at most.
+RELATED_LIMIT = 5
+#: Items in the served Atom feed (newest first): a reader polls it, so it stays small;
+#: ``digestbot export --format atom`` writes every item.
+FEED_ITEMS = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +62,7 @@ class ReleasePage:
     item: Item
     timeline: tuple[TimelineEntry, ...]
     shows: tuple[str, ...]
+    related: tuple[ReleaseEntity, ...] = ()  # other families' releases, most related first
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +105,9 @@ class Archive:
         self._show_of: dict[str, str] = {}
         self._families: dict[str, str] = {}
         self._family_key: dict[str, str] = {}  # family name -> key
+        # Related releases by entity id: a search each (milliseconds), so kept until the
+        # store changes; a served page asked again answers from here.
+        self._related: dict[str, tuple[ReleaseEntity, ...]] = {}
 
     def _refresh(self) -> None:
         """Re-read the small lookup tables when the store changed since last time."""
@@ -111,6 +122,7 @@ class Archive:
             self._show_of = {e.id: titles.get(e.feed) or e.feed for e in self.store.episodes()}
             self._families = dict(_sql(self.store).family_names())
             self._family_key = {name: key for key, name in sorted(self._families.items())}
+            self._related = {}
             self._generation = self.store.generation
 
     def show_title(self, episode_id: str) -> str:
@@ -153,8 +165,17 @@ class Archive:
         timeline = self._timeline(rows, {entity.id: entity.name})
         shows = tuple(dict.fromkeys(entry.show for entry in timeline))
         family_key = self._family_key.get(entity.family) or name_key(entity.family)
+        related = self._related.get(entity.id)
+        if related is None:
+            related = tuple(related_releases(self.engine, entity.id, RELATED_LIMIT))
+            self._related[entity.id] = related
         return ReleasePage(
-            entity=entity, family_key=family_key, item=item, timeline=timeline, shows=shows
+            entity=entity,
+            family_key=family_key,
+            item=item,
+            timeline=timeline,
+            shows=shows,
+            related=related,
         )
 
     def family(self, key: str) -> FamilyPage | None:
@@ -203,6 +224,10 @@ class Archive:
             suggestions=tuple(dict.fromkeys(suggestions)),
             corrected=corrected if fixed else None,
         )
+
+    def atom(self, limit: int = FEED_ITEMS) -> bytes:
+        """The newest ``limit`` release items as an Atom feed (as ``digestbot export``)."""
+        return atom_feed(self.store.items_since(None, limit=limit))
 
     def episode_ids(self) -> list[str]:
         """Every stored episode's id."""

@@ -222,3 +222,42 @@ def test_an_empty_archive_still_answers(engine: Engine) -> None:
     assert pages.get("/search", {"q": "kokoro"}).status == 200
     assert pages.get("/search", {"q": "\"' OR 1=1 -- <x>" * 50}).status == 200
     assert pages.get("/release/kokoro").status == 404
+
+
+def test_atom_feed_is_served_linked_and_written(sample_engine: Engine, tmp_path: Path) -> None:
+    import feedparser
+
+    with serving(sample_engine) as server, httpx.Client(base_url=server.url) as http:
+        response = http.get("/feed.atom")
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "application/atom+xml"
+        parsed = feedparser.parse(response.content)
+        assert not parsed.bozo, parsed.get("bozo_exception")
+        assert len(parsed.entries) > 0
+        home = http.get("/").text
+        assert '<link rel="alternate" type="application/atom+xml"' in home
+        assert 'href="/feed.atom"' in home
+    out = tmp_path / "site"
+    write_site(Archive(sample_engine), out)
+    written = feedparser.parse((out / "feed.atom").read_bytes())
+    assert not written.bozo and len(written.entries) == len(parsed.entries)
+    # The site's pages point at it relatively, from any depth.
+    for page in (out / "index.html", next((out / "release").glob("*.html"))):
+        href = re.search(r'<link rel="alternate"[^>]*href="([^"]*)"', page.read_text())
+        assert href and (page.parent / href.group(1)).resolve() == (out / "feed.atom").resolve()
+
+
+def test_release_page_lists_related_releases_with_working_links(
+    shared: Path, engine: Engine
+) -> None:
+    engine.ingest(str(shared / "feeds" / "thursdai_substack_podcast_all_redacted.rss"))
+    page = Archive(engine).release("kokoro")
+    assert page is not None and 0 < len(page.related) <= 5
+    assert all(other.id != "kokoro" for other in page.related)
+    with serving(engine) as server, httpx.Client(base_url=server.url) as http:
+        html = http.get("/release/kokoro").text
+        section = html.split('<h2 id="related">', 1)[1].split("</section>", 1)[0]
+        hrefs = re.findall(r'<a href="([^"]*)">', section)
+        assert hrefs == [f"/release/{quote(o.id, safe='')}" for o in page.related]
+        for href in hrefs:
+            assert http.get(href).status_code == 200, href

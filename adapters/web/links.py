@@ -60,6 +60,10 @@ class Links:
             return self._up + quote(f"{kind}/{segment(value)}.png", safe="/")
         return f"/{kind}/{segment(value)}.png"
 
+    def feed(self) -> str:
+        """The Atom feed of release items."""
+        return f"{self._up}feed.atom" if self.site else "/feed.atom"
+
     def search(self) -> str | None:
         """The search form's action; a static site has no search (None)."""
         return None if self.site else "/search"

@@ -26,6 +26,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 HTML = "text/html; charset=utf-8"
 PNG = "image/png"
+ATOM = "application/atom+xml"
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,8 @@ class Pages:
         parts = [unquote(p) for p in path.strip("/").split("/")] if path.strip("/") else []
         if not parts or parts == ["index.html"]:
             return self.index()
+        if parts == ["feed.atom"]:
+            return self.feed()
         if parts == ["search"] and not self.site:
             return self.search(query.get("q", ""))
         if len(parts) == 2:
@@ -172,6 +175,10 @@ class Pages:
         if png is None:
             return self.not_found("No timeline picture for this family.")
         return Page(200, PNG, png)
+
+    def feed(self) -> Page:
+        """The newest release items as an Atom feed."""
+        return Page(200, ATOM, self.archive.atom())
 
     def search(self, q: str) -> Page:
         """Search, ranked as ``/search``."""

@@ -56,6 +56,7 @@ def write_site(archive: Archive, out: Path, *, max_pictures: int = MAX_SITE_PICT
             report.images += 1
 
     write("index.html", pages.index())
+    write("feed.atom", pages.feed())
     for episode_id in archive.episode_ids():
         write(file_name("episode", episode_id), pages.episode(episode_id))
     for entity_id in archive.entity_ids():
