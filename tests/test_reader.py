@@ -557,3 +557,18 @@ def test_release_headings_without_links_continue_a_linked_run() -> None:
     assert [i.name for i in items][-2:] == ["Kling 2.5 Turbo", "Suno V5"]
     assert [link.url for link in items[-2].links] == ["https://x.com/kling"]
     assert len(items) == 5  # the section line is a header, the paragraphs are no items
+
+
+def test_markdown_image_with_parentheses_in_its_url_is_no_item() -> None:
+    """A CDN thumbnail URL holding "(...)" is one image, not the tail of a URL left as text."""
+    image = "![](https://cdn.example.org/t/0x0:10x10/filters:focal(1x2:3x4)/cdn.example.org/a.jpg)"
+    assert markdown_blocks(image + "\n") == []
+    text = (
+        "#### Business\n\n"
+        "[Acme launches Widget 2](https://example.org/widget) - Acme shipped Widget 2 today.\n\n"
+        f"{image}\n\n"
+        "[Beta raises $5M](https://example.org/beta) - Beta raised money.\n\n"
+        "[Gamma opens Gamma-3](https://example.org/gamma) - Gamma released a model.\n"
+    )
+    names = [item.name for item in parse_markdown_document(text, "d_2024-01-01.md").items]
+    assert not any("cdn.example.org" in name for name in names), names

@@ -316,7 +316,11 @@ def _plain(fragment: str) -> str:
 _MD_LINK = re.compile(
     r"(?<!!)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?([^()\s<>]*(?:\([^()\s]*\)[^()\s<>]*)*)>?(?:\s+\"[^\"]*\")?\s*\)"
 )
-_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+# An image's URL may hold balanced parentheses, as CDN thumbnails do ("filters:focal(1x2:3x4)"):
+# stopping at the first ")" left the rest of the URL behind as a bare link.
+_MD_IMAGE = re.compile(
+    r"!\[[^\]]*\]\(\s*<?[^()\s<>]*(?:\([^()\s]*\)[^()\s<>]*)*>?(?:\s+\"[^\"]*\")?\s*\)"
+)
 _MD_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*$")
 _MD_LIST = re.compile(r"^\s*(?:[*+\-]|\d+[.)])\s+")
