@@ -113,6 +113,7 @@ def _typo(word: str, rng: random.Random) -> str:
 def _lookup_rows(label: str, db: Path, names: list[str], words: list[str]) -> list[Row]:
     from bot.config import Settings
     from bot.engine import make_engine
+    from bot.store.sqlite import SourceState
 
     rng = random.Random(7)
     start = time.perf_counter()
@@ -134,11 +135,9 @@ def _lookup_rows(label: str, db: Path, names: list[str], words: list[str]) -> li
         samples = []
         for n, query in enumerate(queries):
             if write:  # a post and a subscription change between lookups, as in a running bot
-                with engine.store.transaction() as tx:
-                    tx.execute(
-                        "INSERT OR REPLACE INTO sources(source, checked_at) VALUES (?, ?)",
-                        (f"bench-write-{n % 7}", str(n)),
-                    )
+                engine.store.save_source_state(
+                    SourceState(f"bench-write-{n % 7}", content_hash=str(n))
+                )
             start = time.perf_counter()
             try:
                 fn(query)

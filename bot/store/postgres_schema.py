@@ -253,7 +253,6 @@ PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
 
 #: Primary keys of the tables SQLite's ``INSERT OR REPLACE`` writes (see ``postgres.py``).
 PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
-    "sources": ("source",),
     "subscriptions": ("id",),
     "llm_cache": ("key",),
     "slack_installations": ("client_id", "enterprise_id", "team_id", "user_id"),
