@@ -572,3 +572,34 @@ def test_markdown_image_with_parentheses_in_its_url_is_no_item() -> None:
     )
     names = [item.name for item in parse_markdown_document(text, "d_2024-01-01.md").items]
     assert not any("cdn.example.org" in name for name in names), names
+
+
+def test_related_links_under_a_story_are_its_links_not_stories() -> None:
+    """Last Week in AI #335/#341: "#### [Story](url)" + "Related:" + " * [Other](url)"."""
+    text = (
+        "### Top News\n\n"
+        "#### [Acme releases Widget 9](https://example.org/w9)\n\n"
+        "Related:\n"
+        " * [Acme's Widget 9 is here](https://news.example.org/a)\n"
+        " * [Why Widget 9 matters](https://news.example.org/b)\n\n"
+        "Acme shipped Widget 9, its fastest widget yet, to every customer this week.\n\n"
+        "#### [Beta launches Gadget 2](https://example.org/g2)\n\n"
+        "More on this:\n"
+        " * [Gadget 2 hands-on](https://news.example.org/c)\n\n"
+        "Beta's Gadget 2 is a new gadget for teams, available from today.\n\n"
+        "### Business\n\n"
+        "[Gamma raises $5M](https://example.org/gamma) - Gamma raised money.\n\n"
+        "[Delta opens Delta-3](https://example.org/delta) - Delta released a model.\n"
+    )
+    items = parse_markdown_document(text, "d_2026-02-16.md").items
+    assert [i.headline for i in items] == [
+        "Acme releases Widget 9",
+        "Beta launches Gadget 2",
+        "Gamma raises $5M",
+        "Delta opens Delta-3",
+    ]
+    assert [link.url for link in items[0].links] == [
+        "https://example.org/w9",
+        "https://news.example.org/a",
+        "https://news.example.org/b",
+    ]

@@ -206,6 +206,7 @@ def read_paragraph_run(
     sections = _Sections()
     pending: _Pending | None = None
     out: list[ParsedItem] = []
+    related = False  # inside the bullets after a story's "Related:" / "More on this:" line
     for index, block in enumerate(blocks):
         entry = (
             index in entries
@@ -213,6 +214,15 @@ def read_paragraph_run(
             else is_link_entry(block)
             or (not block.bullet and len(block.text) <= 250 and has_link_group(block))
         )
+        related = related and block.bullet
+        if related and pending is not None:
+            # Coverage of the story above by other outlets: its links, not stories of their own.
+            pending.details.append(_detail_text(block))
+            pending.links.extend(block.links)
+            continue
+        if pending is not None and _is_lead_in(block):
+            related = True
+            continue
         if entry and not is_junk(block):
             _flush(pending, out)
             pending = None
@@ -243,6 +253,21 @@ def read_paragraph_run(
 
 #: Links a link-less release heading takes from the paragraphs under it.
 _TITLE_LINKS = 3
+#: A short plain line ending in ":" under a story ("Related:", "More on this:", "Related
+#: commentary:"): it introduces the story's further links.
+_LEAD_IN_MAX = 40
+
+
+def _is_lead_in(block: Block) -> bool:
+    """Whether ``block`` is a short label line that introduces the bullets under it."""
+    text = block.text
+    return (
+        not block.bullet
+        and not block.heading
+        and not block.links
+        and len(text) <= _LEAD_IN_MAX
+        and text.rstrip().endswith(":")
+    )
 
 
 def read_titled_prose(blocks: Sequence[Block], titles: Sequence[int]) -> list[ParsedItem]:
