@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.feeds.blocks import html_blocks, markdown_blocks
-from bot.feeds.names import split_name, story_name
+from bot.feeds.names import is_person_line, split_name, story_name
 from bot.feeds.orgs import canonical_org, spellings
 from bot.feeds.parse import parse_markdown_document, parse_source
 from bot.feeds.sections import canonical_section
@@ -603,3 +603,41 @@ def test_related_links_under_a_story_are_its_links_not_stories() -> None:
         "https://news.example.org/a",
         "https://news.example.org/b",
     ]
+
+
+def test_a_podcast_reading_list_under_show_notes_is_no_release_list() -> None:
+    """Fallthrough: "Show Notes:" over links that are titles and nothing else, then the
+    chapters, the hosts ("Kris Brandow - Host") and the socials ("X/Twitter")."""
+    html = (
+        "<p>From AI winters to TinyGo, our guest joins the panel to talk about a long career.</p>"
+        "<p>Show Notes:</p><ul>"
+        "<li><a href='https://tinygo.org'>TinyGo</a></li>"
+        "<li><a href='https://example.org/amara'>Amara's Law and Its Place in Tech</a></li>"
+        "<li><a href='https://example.org/cory'>Cory Doctorow</a></li>"
+        "<li><a href='https://example.org/talk'>GopherCon 2024: Go Back to the Future</a></li>"
+        "<li>AWS Outage Summary: <a href='https://aws.example/1'>https://aws.example/1</a></li>"
+        "</ul><p>Table of Contents:</p><ul>"
+        "<li>Prologue (00:00:00)</li><li>Chapter 1: Who Is Ron? (00:03:00)</li></ul>"
+        "<p><strong>Hosts</strong></p><ul>"
+        "<li><a href='https://example.org/p/kris'>Kris Brandow</a> - Host</li>"
+        "<li><a href='https://example.org/p/matt'>Matthew Sanabria</a> - Host</li>"
+        "<li><a href='https://example.org/p/ang'>Angelica Hill</a> - Producer</li>"
+        "</ul>Socials:<ul>"
+        "<li><a href='https://example.org'>Website</a></li>"
+        "<li><a href='https://x.com/f'>X/Twitter</a></li></ul>"
+    )
+    assert extract_items(html_blocks(html)) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "person"),
+    [
+        ("Kris Brandow - Host", True),
+        ("Angelica Hill - Producer", True),
+        ("Steve Klabnik – Co-host", True),
+        ("Ollama - local host for models", False),
+        ("GPT-5 - a new model", False),
+    ],
+)
+def test_a_podcasts_people_list_is_people(line: str, person: bool) -> None:
+    assert is_person_line(line) is person

@@ -47,7 +47,7 @@ _FROM_BY = re.compile(r"\b(?:from|by)\s+([A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)?)")
 _DIGIT = re.compile(r"\d")
 _QUANTITY_WORD = re.compile(r"^[~$]?\d[\d.,]*[KMBT]?$")
 _HAS_WORD = re.compile(r"[^\W_]")
-_PERSON_HINTS = ("guest", "host", "panel", "evangelist")
+_PERSON_HINTS = ("guest", "host", "panel", "evangelist", "producer")
 
 _OWN_STOP_WORDS = frozenset(
     """
@@ -308,7 +308,10 @@ _OPENERS = frozenset(
     """.split()
 )
 _PEOPLE_LINE = re.compile(
-    r"^(?:guests?|co[-\s]?hosts?|hosts?|panel(?:ists)?)\b\s*[:\-–]|\bevangelist\b", re.I
+    r"^(?:guests?|co[-\s]?hosts?|hosts?|panel(?:ists)?)\b\s*[:\-–]|\bevangelist\b"
+    # "Kris Brandow - Host", "Angelica Hill - Producer": a podcast's people list.
+    r"|^[^\W\d][\w.'’ -]{1,60}\s[-–—]\s*(?:co[-\s]?)?(?:hosts?|producer|guest|panelist)\s*$",
+    re.I,
 )
 # "co-host" and a @handle on one line, in either order: two searches, because one
 # pattern with ".*" between them backtracks quadratically on a long line full of "@".
