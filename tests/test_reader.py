@@ -641,3 +641,82 @@ def test_a_podcast_reading_list_under_show_notes_is_no_release_list() -> None:
 )
 def test_a_podcasts_people_list_is_people(line: str, person: bool) -> None:
     assert is_person_line(line) is person
+
+
+def test_a_release_named_twice_in_an_episode_is_one_item() -> None:
+    """AINews repeats its lead story in the intro and the recap: one item, both links."""
+    md = "\n".join(
+        [
+            "**Top story**",
+            "",
+            "- **Release and measured gains**: OpenAI launched GPT-9-Codex for long runs"
+            " ([post](https://x.com/o/1))",
+            "",
+            "# AI Twitter Recap",
+            "",
+            "- **Release and measured gains**: OpenAI launched GPT-9-Codex for long runs"
+            " ([post](https://x.com/o/1), [evals](https://x.com/o/2))",
+            "- **Axolotl v0.16**: faster MoE + LoRA ([tweet](https://x.com/a/3))",
+            "- **LiteParse**: open-source document parser ([tweet](https://x.com/l/4))",
+        ]
+    )
+    items = extract_items(markdown_blocks(md))
+    assert [i.name for i in items] == ["GPT-9-Codex", "Axolotl v0.16", "LiteParse"]
+    assert [link.url for link in items[0].links] == ["https://x.com/o/1", "https://x.com/o/2"]
+
+
+def test_bold_topic_labels_name_the_release_after_them_or_none() -> None:
+    """AINews bullets: "**Topic label**: body".  A quoted product after a topic or org
+    label is the name; a take under a topic label naming nothing is no item."""
+    assert split_name("Anthropic: “Emotion vectors” inside Claude: Anthropic reports") == (
+        "Emotion vectors",
+        "Anthropic",
+    )
+    assert split_name("Perplexity: agentic “Computer for Taxes”: a workflow")[0] == (
+        "Computer for Taxes"
+    )
+    assert split_name("Agentic data/backends: Timescale’s “Agentic Postgres” adds")[0] == (
+        "Agentic Postgres"
+    )
+    assert split_name("Kling 2.5: the “best” video model")[0] == "Kling 2.5"
+    md = "\n".join(
+        [
+            "**Infra**",
+            "",
+            "- **Axolotl v0.16**: faster MoE + LoRA ([tweet](https://x.com/a/1))",
+            "- **Real-world workflows**: Anecdotes show mixed but improving division of labor"
+            " ([tweet](https://x.com/r/2))",
+            "- **Size and infra speculation**: A widely shared “vibe math” thread bounds"
+            " parameters ([tweet](https://x.com/s/3))",
+            "- **LiteParse**: open-source document parser ([tweet](https://x.com/l/4))",
+            "- **Extract v2**: simpler tiers ([tweet](https://x.com/e/5))",
+        ]
+    )
+    names = [i.name for i in extract_items(markdown_blocks(md))]
+    assert names == ["Axolotl v0.16", "LiteParse", "Extract v2"]
+
+
+def test_a_bold_led_parent_with_a_sentence_keeps_its_sub_bullets_as_details() -> None:
+    """ "**Day-0 support became the story**: Gemma 9 landed across local stacks:" over
+    "llama.cpp", "Ollama" bullets is one item; "**Hermes Agent growth**:" heads releases."""
+    md = "\n".join(
+        [
+            "**Gemma 9 release**",
+            "",
+            "- **Gemma 9 is out**: Google launched Gemma 9 ([post](https://x.com/g/1))",
+            "- **Day-0 ecosystem support became part of the story**: Gemma 9 landed"
+            " immediately across common local and serving stacks:",
+            "  - **llama.cpp** day-0 support: [@gg](https://x.com/gg/2)",
+            "  - **Ollama** (requires 0.20+): [@ollama](https://x.com/ol/3)",
+            "- **Hermes Agent growth + pluggable memory**:",
+            "  - Hermes Agent 2 hit a usage milestone: [@t](https://x.com/t/4)",
+            "  - A local semantic index plugin (“Enzyme”) with 8ms queries:"
+            " [@j](https://x.com/j/5)",
+            "- **Axolotl v0.16**: faster MoE + LoRA ([tweet](https://x.com/a/6))",
+            "- **LiteParse**: open-source document parser ([tweet](https://x.com/l/7))",
+        ]
+    )
+    items = extract_items(markdown_blocks(md))
+    names = [i.name for i in items]
+    assert names == ["Gemma 9", "Hermes Agent 2", "Enzyme", "Axolotl v0.16", "LiteParse"]
+    assert "https://x.com/ol/3" in [link.url for link in items[0].links]

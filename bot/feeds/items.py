@@ -22,6 +22,8 @@ from bot.feeds.names import (
     PRODUCT_FAMILIES,
     is_label_only,
     is_person_line,
+    names_release,
+    quoted_after_label,
     split_name,
     story_name,
 )
@@ -318,7 +320,7 @@ def _header_parents(blocks: Sequence[Block]) -> tuple[set[int], set[int]]:
     parents: set[int] = set()
     shifted: set[int] = set()
     for i, block in enumerate(blocks):
-        if not block.bullet or block.depth != 0 or block.links:
+        if not block.bullet or block.depth != 0 or block.links or _says_something(block):
             continue
         children = []
         for j in range(i + 1, len(blocks)):
@@ -329,6 +331,20 @@ def _header_parents(blocks: Sequence[Block]) -> tuple[set[int], set[int]]:
             parents.add(i)
             shifted.update(children)
     return parents, shifted
+
+
+#: Words after a bold label that make a parent line say something of its own.
+_BODY_WORDS = 6
+
+
+def _says_something(block: Block) -> bool:
+    """Whether a bold-led line has a sentence after its label ("**Day-0 support became
+    part of the story**: Gemma 4 landed across local stacks:"): an item whose sub-bullets
+    are its details, not a header over releases ("**Hermes Agent growth**:")."""
+    if not block.has_bold:
+        return False
+    colon = block.text.find(": ")
+    return colon > 0 and len(block.text[colon + 2 :].split()) >= _BODY_WORDS
 
 
 def _is_detail(
@@ -440,6 +456,9 @@ def parse_item(
         return None  # "Nothing major this week": the section had no release
     if _HOST_NOTE.match(headline):
         return None  # "Come visit the team at GTC": the host's news, not a release
+    if block.has_bold and ": " in headline[:_TOPIC_LABEL_MAX] and _is_commentary(headline):
+        # "**Real-world workflows**: Anecdotes show ...": under a bold topic label, a take.
+        return None
     links = list(block.links)
     if "http" in headline:  # bare URLs become links, and leave the headline
         for url in _BARE_URL.findall(headline):
@@ -459,6 +478,29 @@ def parse_item(
         links=_dedupe((*links, *extra_links)),
         details=details,
     )
+
+
+#: A topic label before ": " sits within this many characters of the line's start.
+_TOPIC_LABEL_MAX = 80
+_LABEL_CONNECTORS = frozenset("and or vs vs. of for in on the a an with to".split())
+
+
+def _is_commentary(headline: str) -> bool:
+    """A line under a topic label that names no release: "Size and infra speculation:
+    A widely shared thread bounds ...", "Real-world workflows: Anecdotes show ...".
+
+    The label is a phrase in the writer's words (several words, one of them a plain
+    lowercase word), not a name ("Advanced Voice Mode: ..."), and neither it nor the
+    opening words after it name a release, an org or a quoted product.
+    """
+    colon = headline.find(": ")
+    label, body = headline[:colon], headline[colon + 2 :]
+    words = [w.strip(",.;()[]") for w in label.split()]
+    if len(words) < 2 or names_release(label):
+        return False
+    if not any(w[:1].islower() and w.casefold() not in _LABEL_CONNECTORS for w in words if w):
+        return False
+    return not names_release(body) and quoted_after_label(headline) is None
 
 
 _MARK_INDEX = re.compile("\ue002(\\d+)\ue003")

@@ -71,6 +71,9 @@ def split_name(headline: str) -> tuple[str, str | None]:
     """
     text = _without_label_groups(headline if headline.isascii() else _EMOJI.sub("", headline))
     text = _LEADING_NOISE.sub("", text).strip() or headline
+    labelled = quoted_after_label(text)
+    if labelled is not None:
+        return labelled
     news = _news_name(text)
     if news is not None:
         return news
@@ -103,6 +106,15 @@ def split_name(headline: str) -> tuple[str, str | None]:
                 segment = after
             else:
                 segment = segment[:colon]
+        elif (
+            colon > 0
+            and len(segment[colon + 1 :].split()) >= _SENTENCE_WORDS
+            and not segment[colon + 1 :].lstrip().startswith("@")
+            and names_release(segment[colon + 1 :])
+        ):
+            # "Day-0 ecosystem support became part of the story: Gemma 4 landed ...": a
+            # label that is a sentence of its own; the release leads what follows it.
+            segment = segment[colon + 1 :].strip()
         subject, rest = _subject_and_object(segment)
         if (
             subject
@@ -166,6 +178,36 @@ def split_name(headline: str) -> tuple[str, str | None]:
 
 
 _NEW_AFTER_MAKER = re.compile(r"^(\S+)\s+new\s+(?=[A-Z])")
+#: What follows a long label is a sentence (not "@handle" credits) from this many words.
+_SENTENCE_WORDS = 4
+# A quoted name among the first words after a label: "Perplexity: agentic “Computer for
+# Taxes”", "Agentic data/backends: Timescale’s “Agentic Postgres” introduces ...".
+_QUOTED_LEAD = re.compile(r"(?:[^\s\"“”]+\s+){0,2}[\"“]([A-Z][^\"“”]{1,40}?)[\"”]")
+#: A label before ": " is at most this many words.
+_LABEL_WORDS = 6
+
+
+def quoted_after_label(text: str) -> tuple[str, str | None] | None:
+    """The quoted product after a topic or org label ("Anthropic: “Emotion vectors” ..."),
+    or ``None`` when the line has no such shape."""
+    colon = text.find(": ")
+    if colon <= 0 or ('"' not in text and "“" not in text):
+        return None
+    label = text[:colon].strip()
+    if len(label.split()) > _LABEL_WORDS:
+        return None
+    org = canonical_org(label) if label.casefold() in KNOWN_ORGS else None
+    if org is None and names_release(label):
+        return None  # "Kling 2.5: the “best” video model": the label is the name
+    quoted = _QUOTED_LEAD.match(text, colon + 2)
+    if quoted is None:
+        return None
+    name = quoted.group(1).strip(_TOKEN_TRIM + " ")
+    if len(name.split()) > 4 or not _acceptable(name):
+        return None
+    return name, org
+
+
 # "LMArena raises $100M": the company is the news.  "Elon sues OpenAI": the event is.
 _MONEY_VERBS = frozenset("raises raised fundraises fundraising valued".split())
 _EVENT_VERBS = frozenset(

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from bot.feeds.blocks import Block
+from bot.feeds.clean import name_key
 from bot.feeds.entries import (
     has_link_group,
     is_chapter,
@@ -79,7 +80,40 @@ class Run(NamedTuple):
 
 
 def extract_items(blocks: Sequence[Block]) -> list[ParsedItem]:
-    """Release items of an episode's show notes, in show order (empty if none)."""
+    """Release items of an episode's show notes, in show order (empty if none).
+
+    A release the notes name twice (a recap's intro and its body, two topics) is one
+    item: the later mention's headline, details and links join the first.
+    """
+    return merge_repeats(_extract_items(blocks))
+
+
+def merge_repeats(items: Sequence[ParsedItem]) -> list[ParsedItem]:
+    """``items`` with each name kept once (case, spacing and punctuation ignored)."""
+    first: dict[str, int] = {}
+    out: list[ParsedItem] = []
+    for item in items:
+        key = name_key(item.name)
+        if not key or key not in first:
+            if key:
+                first[key] = len(out)
+            out.append(item)
+            continue
+        kept = out[first[key]]
+        seen = {link.url for link in kept.links}
+        extra = tuple(link for link in item.links if link.url not in seen)
+        more = tuple(d for d in (item.headline, *item.details) if d and d not in kept.details)
+        out[first[key]] = kept.model_copy(
+            update={
+                "links": kept.links + extra,
+                "details": kept.details + more,
+                "org": kept.org or item.org,
+            }
+        )
+    return out
+
+
+def _extract_items(blocks: Sequence[Block]) -> list[ParsedItem]:
     blocks = without_community_digests(blocks)
     kinds = _Kinds(blocks)
     run = _best_run(kinds)
