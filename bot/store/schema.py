@@ -265,8 +265,8 @@ _REPLICAS = """
         );
 """
 
-#: Feeds imported from an OPML file (``digestbot import``), kept with the config's feeds
-#: in the feed list ``digestbot export --format opml`` writes.
+#: Feeds imported from an OPML file (``digestbot import``): polled by ``run`` as the
+#: config's feeds are, and listed by ``digestbot export --format opml``.
 _IMPORTED_FEEDS = """
         CREATE TABLE imported_feeds (
             url TEXT PRIMARY KEY,
