@@ -242,6 +242,7 @@ class DigestGroup(app_commands.Group, name="digest"):
         feed="Only this feed URL",
         section="Only this section, e.g. Open Source",
         keyword="Only releases mentioning this word",
+        changes="Open each post with what changed per release family",
     )
     @app_commands.choices(
         mode=[
@@ -259,6 +260,7 @@ class DigestGroup(app_commands.Group, name="digest"):
         feed: str | None = None,
         section: str | None = None,
         keyword: str | None = None,
+        changes: bool | None = None,
     ) -> None:
         """Post TL;DRs to this channel."""
         text = digest_text(
@@ -271,6 +273,8 @@ class DigestGroup(app_commands.Group, name="digest"):
             section=section,
             keyword=keyword,
         )
+        if changes is not None:
+            text += " changes" if changes else " no-changes"
         await self._run(interaction, text)
 
     @app_commands.command()

@@ -346,6 +346,11 @@ _FACT_FILTERS = """
         ALTER TABLE subscriptions ADD COLUMN licenses TEXT NOT NULL DEFAULT '[]';
 """
 
+#: Subscriptions whose posts open with what changed per release family (``--changes``).
+_CHANGES_HEAD = """
+        ALTER TABLE subscriptions ADD COLUMN changes INTEGER NOT NULL DEFAULT 0;
+"""
+
 #: Migrations in order, as SQL scripts; index i takes the database to version i + 1.
 MIGRATIONS: list[str] = [
     _V1,
@@ -362,6 +367,7 @@ MIGRATIONS: list[str] = [
     _WATCHES,
     _HEALTH,
     _FACT_FILTERS,
+    _CHANGES_HEAD,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
