@@ -183,6 +183,10 @@ _SENTENCE_WORDS = 4
 # A quoted name among the first words after a label: "Perplexity: agentic “Computer for
 # Taxes”", "Agentic data/backends: Timescale’s “Agentic Postgres” introduces ...".
 _QUOTED_LEAD = re.compile(r"(?:[^\s\"“”]+\s+){0,2}[\"“]([A-Z][^\"“”]{1,40}?)[\"”]")
+# A maker or person, then the quoted release: "Anthropic “Emotion concepts/vectors” ...".
+_QUOTED_AFTER_MAKER = re.compile(
+    r"([A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*)?)(?:\s+on)?\s+[\"“]([A-Z][^\"“”]{1,40}?)[\"”]"
+)
 #: A label before ": " is at most this many words.
 _LABEL_WORDS = 6
 
@@ -190,8 +194,17 @@ _LABEL_WORDS = 6
 def quoted_after_label(text: str) -> tuple[str, str | None] | None:
     """The quoted product after a topic or org label ("Anthropic: “Emotion vectors” ..."),
     or ``None`` when the line has no such shape."""
+    if '"' not in text and "“" not in text:
+        return None
+    lead = _QUOTED_AFTER_MAKER.match(text)
+    if lead is not None:
+        # "Perplexity “Computer for Taxes”", "Karpathy on “LLM Knowledge Bases”".
+        maker, name = lead.group(1), lead.group(2).strip(_TOKEN_TRIM + " ")
+        verb = any(w.casefold() in _VERBS or w.casefold() in _STATE_VERBS for w in maker.split())
+        if not verb and len(name.split()) <= 4 and _acceptable(name):
+            return name, canonical_org(maker) if maker.casefold() in KNOWN_ORGS else None
     colon = text.find(": ")
-    if colon <= 0 or ('"' not in text and "“" not in text):
+    if colon <= 0:
         return None
     label = text[:colon].strip()
     if len(label.split()) > _LABEL_WORDS:
@@ -389,6 +402,9 @@ def _subject_and_object(segment: str) -> tuple[str, str]:
             rest = tokens[i + (2 if is_open_source else 1) :]
             while rest and rest[0].casefold().strip(_TOKEN_TRIM) in _VERBS:
                 rest = rest[1:]
+            if rest and rest[0].startswith("(") and not word.endswith("s"):
+                # "Gemma 4 launch (open-weight, Apache 2.0)": the noun, then a gloss.
+                return " ".join(subject).strip(_TOKEN_TRIM), ""
             return " ".join(subject).strip(_TOKEN_TRIM), " ".join(rest)
         if not _name_like(tokens[i].strip(_TOKEN_TRIM)) and tokens[i] not in ("&", "+"):
             return "", ""
