@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.feeds.blocks import html_blocks
 from bot.feeds.names import split_name
+from bot.feeds.shownotes import extract_items
 
 
 @pytest.mark.parametrize(
@@ -27,3 +29,45 @@ from bot.feeds.names import split_name
 )
 def test_quoted_release_after_a_maker(headline: str, name: str, org: str | None) -> None:
     assert split_name(headline) == (name, org)
+
+
+@pytest.mark.parametrize(
+    ("headline", "name"),
+    [
+        # The versioned subject is the release; what it adds are its features.
+        ("Qdrant 1.16 adds tiered multitenancy, ACORN for filtered search", "Qdrant 1.16"),
+        ("Warp 2.0 launches as an Agentic Development Environment", "Warp 2.0"),
+        # A topic label in plain words gives way to the release its sentence names.
+        ("MoE/speculative & vector infra: DeepSeek released LPLB, a load balancer", "LPLB"),
+        ("Gemini 3 Pro capability and evals: A wave of results show it is strong", "Gemini 3 Pro"),
+    ],
+)
+def test_versioned_subjects_and_topic_labels(headline: str, name: str) -> None:
+    assert split_name(headline)[0] == name
+
+
+def test_a_recap_bullet_packing_several_releases_gives_one_item_each() -> None:
+    """AINews 2025-11-19: "**MoE/speculative & vector infra**: DeepSeek released LPLB
+    (repo). vLLM team open-sourced ... Qdrant 1.16 adds ...", each sentence with its links."""
+    html = (
+        "<p><strong>Infra and open-source</strong></p><ul>"
+        "<li><strong>MoE/speculative &amp; vector infra</strong>: DeepSeek released LPLB, a"
+        " parallel load balancer to optimize MoE routing (<a href='https://x.com/d/1'>repo</a>)."
+        " Qdrant 1.16 adds tiered multitenancy and inline storage for disk HNSW indexes"
+        " (<a href='https://x.com/q/2'>release</a>). Sam Altman: “significant improvement”"
+        " (<a href='https://x.com/s/3'>tweet</a>). Early demos show strong tracking"
+        " (<a href='https://x.com/e/4'>example</a>).</li>"
+        "<li><strong>Open-weight model</strong>: Deep Cogito’s Cogito v2.1 is live on Together"
+        " (<a href='https://x.com/c/5'>Together</a>).</li>"
+        "<li><strong>New evals</strong>: EDIT-Bench for in-the-wild code edits"
+        " (<a href='https://x.com/b/6'>@b</a>).</li></ul>"
+    )
+    items = extract_items(html_blocks(html))
+    names = [i.name for i in items]
+    assert len(names) == 4 and names[:2] == ["LPLB", "Qdrant 1.16"] and names[3] == "EDIT-Bench"
+    # The quote and the take stay with the release before them.
+    assert [link.url for link in items[1].links] == [
+        "https://x.com/q/2",
+        "https://x.com/s/3",
+        "https://x.com/e/4",
+    ]

@@ -28,6 +28,7 @@ from bot.feeds.names import (
     story_name,
 )
 from bot.feeds.orgs import KNOWN_ORGS
+from bot.feeds.packed import split_packed
 from bot.feeds.sections import (
     OTHER,
     SKIPPED_SECTIONS,
@@ -95,6 +96,8 @@ class _Pending:
     #: A news story ("[Title](url) - summary"): named by its title, not a product.
     story: bool = False
     summary: str = ""
+    #: Further releases the line packs, one sentence each (``packed.split_packed``).
+    packed: tuple[Block, ...] = ()
 
 
 class _Sections:
@@ -173,7 +176,9 @@ def read_bullet_run(
         pending = None
         if sections.canonical in SKIPPED_SECTIONS:
             continue
-        pending = _Pending(block, sections.canonical, sections.original or sections.canonical)
+        first, *more = split_packed(block)
+        pending = _Pending(first, sections.canonical, sections.original or sections.canonical)
+        pending.packed = tuple(more)
         if not sections.explicit:
             pending.section = section_of_line(_line_for_section(block))
     _flush(pending, out)
@@ -428,6 +433,10 @@ def _flush(pending: _Pending | None, out: list[ParsedItem]) -> None:
             item = item.model_copy(update={"summary": pending.summary[:600]})
         if item is not None:
             out.append(item)
+        for block in pending.packed:
+            more = parse_item(block, section=pending.section, section_original=pending.original)
+            if more is not None:
+                out.append(more)
 
 
 def parse_item(

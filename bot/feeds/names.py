@@ -102,7 +102,8 @@ def split_name(headline: str) -> tuple[str, str | None]:
             after = segment[colon + 1 :].strip()
             # "Agentic data/backends: Timescale's Agentic Postgres ...": a topic label
             # naming no product leads a sentence that does.
-            if after and not names_release(segment[:colon]) and names_release(after):
+            label = segment[:colon]
+            if after and names_release(after) and (not names_release(label) or _topic(label)):
                 segment = after
             else:
                 segment = segment[:colon]
@@ -126,6 +127,11 @@ def split_name(headline: str) -> tuple[str, str | None]:
             # "01AI open sources - Yi 9B": the release is the next segment, its maker leads.
             org = org or subject
             continue
+        if subject and _NAME_AND_VERSION.match(subject):
+            # "Qdrant 1.16 adds tiered multitenancy, ACORN ...": the versioned subject is
+            # the release; what it adds are its features.
+            name = subject
+            break
         if subject:
             found = _find_name(rest, scan=2) if rest else ""
             lead = rest.split(maxsplit=1)[0].strip(_TOKEN_TRIM) if rest else ""
@@ -189,6 +195,21 @@ _QUOTED_AFTER_MAKER = re.compile(
 )
 #: A label before ": " is at most this many words.
 _LABEL_WORDS = 6
+
+
+# A product word and its dotted version: "Qdrant 1.16", "Axolotl v0.16".
+_NAME_AND_VERSION = re.compile(r"^[A-Z][\w.+-]*\s+v?\d+\.\d+(?:\.\d+)*$")
+_TOPIC_CONNECTORS = frozenset("& + and or vs of for in on the a an with to".split())
+
+
+def _topic(label: str) -> bool:
+    """Whether a label before ": " is a topic in plain words ("MoE/speculative & vector
+    infra"), most of its words lowercase, rather than a release's name."""
+    words = [w for w in label.split() if w.casefold() not in _TOPIC_CONNECTORS]
+    plain = sum(1 for w in words if w[:1].islower())
+    if any(w.casefold() in KNOWN_ORGS or w.casefold() in PRODUCT_FAMILIES for w in words):
+        return False  # "Qwen drops a little update": the maker leads, the label is news
+    return len(words) >= 2 and plain * 2 > len(words)
 
 
 def quoted_after_label(text: str) -> tuple[str, str | None] | None:
