@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.feeds.blocks import html_blocks
+from bot.feeds.blocks import html_blocks, markdown_blocks
 from bot.feeds.names import split_name
 from bot.feeds.shownotes import extract_items
 
@@ -71,3 +71,28 @@ def test_a_recap_bullet_packing_several_releases_gives_one_item_each() -> None:
         "https://x.com/s/3",
         "https://x.com/e/4",
     ]
+
+
+def test_lines_naming_nothing_under_a_header_bullet_are_details() -> None:
+    """AINews 2026-04-02: "**Hermes Agent growth + pluggable memory**:" heads releases;
+    "Memory integrations were expanded ..." and "“Brew install” became ..." name none."""
+    md = "\n".join(
+        [
+            "**Agents**",
+            "",
+            "- **Hermes Agent growth + pluggable memory**:",
+            "  - Hermes Agent 2 hit a usage milestone: [@t](https://x.com/t/1)",
+            "  - Memory integrations were expanded to more providers: [@t](https://x.com/t/2)",
+            "- **Local inference anecdotes got concrete**:",
+            "  - “Brew install + llama-server” became the one-liner: [@j](https://x.com/j/3)",
+            "  - Several posts stress the efficiency surprise: [@r](https://x.com/r/4)",
+            "- **Axolotl v0.16**: faster MoE + LoRA ([tweet](https://x.com/a/5))",
+            "- **LiteParse**: open-source document parser ([tweet](https://x.com/l/6))",
+            "- **Extract v2**: simpler tiers ([tweet](https://x.com/e/7))",
+            "- **Cursor 3**: agent-collaboration interface ([tweet](https://x.com/c/8))",
+        ]
+    )
+    items = extract_items(markdown_blocks(md))
+    names = [i.name for i in items]
+    assert names == ["Hermes Agent 2", "Axolotl v0.16", "LiteParse", "Extract v2", "Cursor 3"]
+    assert "https://x.com/t/2" in [link.url for link in items[0].links]

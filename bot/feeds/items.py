@@ -165,6 +165,13 @@ def read_bullet_run(
         if kind == "j":
             continue
         depth = block.depth - (index in children)
+        if depth == 0 and index in children and _unnamed_sentence(block):
+            # Under a header bullet ("**Hermes Agent growth**:"), a line naming nothing
+            # ("Memory integrations were expanded ...") tells of the release above it.
+            if pending is not None:
+                pending.details.append(_detail_text(block))
+                pending.links.extend(block.links)
+            continue
         if pending is not None and (
             (bold_led and kind == "b" and _plain_detail(block, pending))
             or _is_detail(block, pending, depth, nested=nested, rich=rich, linked=kind == "l")
@@ -336,6 +343,19 @@ def _header_parents(blocks: Sequence[Block]) -> tuple[set[int], set[int]]:
             parents.add(i)
             shifted.update(children)
     return parents, shifted
+
+
+#: The words of a line that name its release, when it names one.
+_OPENING_WORDS = 4
+
+
+def _unnamed_sentence(block: Block) -> bool:
+    """A plain sentence whose opening words name no release, org or quoted product."""
+    text = block.text
+    if block.has_bold or not text:
+        return False
+    opening = " ".join(text.split()[:_OPENING_WORDS])
+    return not names_release(opening) and quoted_after_label(text) is None
 
 
 #: Words after a bold label that make a parent line say something of its own.
