@@ -347,6 +347,9 @@ def _header_parents(blocks: Sequence[Block]) -> tuple[set[int], set[int]]:
 
 #: The words of a line that name its release, when it names one.
 _OPENING_WORDS = 4
+# A product named in quotes: one or two capitalised words ("Enzyme", "Computer Use").
+_QUOTED_NAME = re.compile(r"[“\"]([A-Z][\w.+-]*(?:\s[A-Z][\w.+-]*)?)[”\"]")
+_QUOTE_WITHIN = 80
 
 
 def _unnamed_sentence(block: Block) -> bool:
@@ -355,6 +358,8 @@ def _unnamed_sentence(block: Block) -> bool:
     if block.has_bold or not text:
         return False
     opening = " ".join(text.split()[:_OPENING_WORDS])
+    if _QUOTED_NAME.search(text[:_QUOTE_WITHIN]):
+        return False  # "A local semantic index plugin (“Enzyme”) ...": a quoted name
     return not names_release(opening) and quoted_after_label(text) is None
 
 
