@@ -96,3 +96,19 @@ def test_lines_naming_nothing_under_a_header_bullet_are_details() -> None:
     names = [i.name for i in items]
     assert names == ["Hermes Agent 2", "Axolotl v0.16", "LiteParse", "Extract v2", "Cursor 3"]
     assert "https://x.com/t/2" in [link.url for link in items[0].links]
+
+
+def test_by_channel_chat_digests_are_no_release_list() -> None:
+    """AINews 2024-05-13 (HTML): "PART 2: Detailed by-Channel summaries and links" and
+    "Server ▷ #channel (N messages)" headings over members' chat, no "Discord" in them."""
+    html = (
+        "<h1>PART 2: Detailed by-Channel summaries and links</h1>"
+        "<h3><strong>LM Studio ▷ #model-announcements</strong> (5 messages)</h3><ul>"
+        + "".join(
+            f"<li><strong>New Yi {n}B Launched</strong>: members shared"
+            f" (<a href='https://discord.com/c/{n}'>link</a>)</li>"
+            for n in range(6, 12)
+        )
+        + "</ul>"
+    )
+    assert extract_items(html_blocks(html)) == []

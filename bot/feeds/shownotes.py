@@ -145,7 +145,8 @@ def _extract_items(blocks: Sequence[Block]) -> list[ParsedItem]:
 
 # A heading over a digest of community chat ("AI Reddit Recap", "AI Discord Recap",
 # "/r/LocalLlama Recap"): posts and chats about releases, not a list of them.
-_COMMUNITY = re.compile(r"\b(?:reddit|subreddits?|discord)\b|(?:^|\s)/?r/\w", re.I)
+# "Detailed by-Channel summaries" and "Server ▷ #channel (N messages)" head chat digests too.
+_COMMUNITY = re.compile(r"\b(?:reddit|subreddits?|discord|by-channel)\b|(?:^|\s)/?r/\w|▷\s*#", re.I)
 
 
 def without_community_digests(blocks: Sequence[Block]) -> Sequence[Block]:
