@@ -112,3 +112,21 @@ def test_by_channel_chat_digests_are_no_release_list() -> None:
         + "</ul>"
     )
     assert extract_items(html_blocks(html)) == []
+
+
+@pytest.mark.parametrize(
+    ("headline", "name"),
+    [
+        # A name in code font after a topic label.
+        ("Model sizing for deployment: `hf-mem` estimates VRAM for any repo", "hf-mem"),
+        # A coined compound subject that brings or adds features is the release.
+        (
+            "Local training & serving ergonomics: Unsloth-MLX brings an Unsloth-like API",
+            "Unsloth-MLX",
+        ),
+        # An ordinary subject adding a product: the product is the news.
+        ("Chrome adds Gemini", "Gemini"),
+    ],
+)
+def test_code_font_names_and_feature_verbs(headline: str, name: str) -> None:
+    assert split_name(headline)[0] == name

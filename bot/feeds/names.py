@@ -34,7 +34,7 @@ _DASH_SPLIT = re.compile(r"\s+[-–—|]\s+|\s+[–—]|[–—]\s+")
 _LEADING_NOISE = re.compile(
     r"^[\W_]*(?:(?:new|breaking|update|updated|hot|fire)\s*[:!-]\s*)?", re.I
 )
-_TOKEN_TRIM = ",.;:!?'\"“”‘’()[]"
+_TOKEN_TRIM = ",.;:!?'\"“”‘’()[]`"
 # A parenthesised list of link labels typed as text: "(X, HF)", "[Blog]".
 _LABEL_GROUP = re.compile(r"[(\[]([^()\[\]]{1,80})[)\]]")
 _POSSESSIVE = re.compile(r"^(.+?)['’]s$")
@@ -127,9 +127,13 @@ def split_name(headline: str) -> tuple[str, str | None]:
             # "01AI open sources - Yi 9B": the release is the next segment, its maker leads.
             org = org or subject
             continue
-        if subject and _NAME_AND_VERSION.match(subject):
-            # "Qdrant 1.16 adds tiered multitenancy, ACORN ...": the versioned subject is
-            # the release; what it adds are its features.
+        verb = segment[len(subject) :].split(maxsplit=1)[:1] if subject else []
+        if subject and (
+            _NAME_AND_VERSION.match(subject)
+            or (verb and verb[0].casefold() in _FEATURE_VERBS and _compound_name(subject))
+        ):
+            # "Qdrant 1.16 adds tiered multitenancy, ACORN ...", "Unsloth-MLX brings an
+            # Unsloth-like API to MLX": the subject is the release, the rest its features.
             name = subject
             break
         if subject:
@@ -199,6 +203,22 @@ _LABEL_WORDS = 6
 
 # A product word and its dotted version: "Qdrant 1.16", "Axolotl v0.16".
 _NAME_AND_VERSION = re.compile(r"^[A-Z][\w.+-]*\s+v?\d+\.\d+(?:\.\d+)*$")
+_FEATURE_VERBS = frozenset("adds brings gets gains supports".split())
+
+
+def _compound_name(subject: str) -> bool:
+    """A coined one-word product: hyphenated parts, one after the first capitalised
+    ("Unsloth-MLX", "Claude-Mem"); not a known org."""
+    parts = subject.split("-")
+    return (
+        " " not in subject
+        and len(parts) >= 2
+        and all(parts)
+        and parts[1][:1].isupper()
+        and subject.casefold() not in KNOWN_ORGS
+    )
+
+
 _TOPIC_CONNECTORS = frozenset("& + and or vs of for in on the a an with to".split())
 
 
@@ -487,6 +507,8 @@ def names_release(line: str) -> bool:
     """
     for raw in line.split()[:6]:
         token = raw.strip(_TOKEN_TRIM)
+        if raw.startswith("`") and len(token) >= 3:
+            return True  # a name in code font: "`hf-mem` estimates VRAM ..."
         low = token.casefold()
         if len(token) < 2 or low in _OPENERS or low in _ACRONYMS or low.startswith("thursdai"):
             continue
