@@ -130,3 +130,23 @@ def test_by_channel_chat_digests_are_no_release_list() -> None:
 )
 def test_code_font_names_and_feature_verbs(headline: str, name: str) -> None:
     assert split_name(headline)[0] == name
+
+
+def test_job_ads_and_glossed_takes_are_no_items() -> None:
+    """AINews 2026-01-05: "**Hiring: risk assessment roles**: ..." and "**Enterprise adoption
+    cadence (Cognition/Windsurf/Devin anecdote)**: A practitioner shares ..."."""
+    md = "\n".join(
+        [
+            "**Agents in the wild**",
+            "",
+            "- **Axolotl v0.16**: faster MoE + LoRA ([tweet](https://x.com/a/1))",
+            "- **Enterprise adoption cadence (Cognition/Windsurf/Devin anecdote)**: A"
+            " practitioner shares internal rollout metrics [@s](https://x.com/s/2)",
+            "- **LiteParse**: open-source document parser ([tweet](https://x.com/l/3))",
+            "- **Hiring: risk assessment roles**: DeepMind AGI Safety is hiring research"
+            " engineers [@n](https://x.com/n/4)",
+            "- **Extract v2**: simpler tiers ([tweet](https://x.com/e/5))",
+        ]
+    )
+    names = [i.name for i in extract_items(markdown_blocks(md))]
+    assert names == ["Axolotl v0.16", "LiteParse", "Extract v2"]

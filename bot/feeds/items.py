@@ -57,6 +57,8 @@ _HOST_NOTE = re.compile(
     r"^(?:I['’]m|I['’]ve|Me|My|We|We['’]re|We['’]ve|We['’]ll|Our|Join|Catch|Come|Register"
     r"|Sign up|Check out|Watch|Subscribe|Follow|Tune in|Listen)(?:\s|$)"
 )
+# A job advertisement: "Hiring: risk assessment roles: DeepMind AGI Safety is hiring ...".
+_JOB_AD = re.compile(r"^(?:hiring|we['’]re hiring|jobs?|open roles?)\s*:", re.I)
 _SPONSOR = re.compile(r"\((?:sponsor|sponsored|ad)\)", re.I)
 # TLDR's "(4 minute read)", "(GitHub Repo)" after a story title.
 _READ_TIME = re.compile(r"\s*\((?:\d+\s+minute\s+read|github\s+repo|website)\)\s*$", re.I)
@@ -488,8 +490,8 @@ def parse_item(
         return None  # "Read more", "Paper 2 (Arxiv)": a link, not a release
     if headline[:2] in ("No", "no") and _NOTHING.match(headline):
         return None  # "Nothing major this week": the section had no release
-    if _HOST_NOTE.match(headline):
-        return None  # "Come visit the team at GTC": the host's news, not a release
+    if _HOST_NOTE.match(headline) or _JOB_AD.match(headline):
+        return None  # "Come visit the team at GTC", "Hiring: ...": no release
     if block.has_bold and ": " in headline[:_TOPIC_LABEL_MAX] and _is_commentary(headline):
         # "**Real-world workflows**: Anecdotes show ...": under a bold topic label, a take.
         return None
@@ -516,6 +518,7 @@ def parse_item(
 
 #: A topic label before ": " sits within this many characters of the line's start.
 _TOPIC_LABEL_MAX = 80
+_GLOSS = re.compile(r"\s*\([^()]*\)")
 _LABEL_CONNECTORS = frozenset("and or vs vs. of for in on the a an with to".split())
 
 
@@ -528,7 +531,9 @@ def _is_commentary(headline: str) -> bool:
     opening words after it name a release, an org or a quoted product.
     """
     colon = headline.find(": ")
-    label, body = headline[:colon], headline[colon + 2 :]
+    # A gloss in parentheses is no part of the label ("Enterprise adoption cadence
+    # (Cognition/Windsurf/Devin anecdote)").
+    label, body = _GLOSS.sub("", headline[:colon]), headline[colon + 2 :]
     words = [w.strip(",.;()[]") for w in label.split()]
     if len(words) < 2 or names_release(label):
         return False
