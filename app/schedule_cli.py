@@ -3,6 +3,7 @@
     digestbot run
     digestbot subscribe TARGET [--mode weekly|on-publish] [--day DAY] [--time HH:MM]
                                [--tz ZONE] [--feed URL]... [--section NAME]... [--keyword WORD]...
+                               [--org NAME]... [--license NAME]... [--threads]
     digestbot unsubscribe ID
     digestbot subscriptions [--json] [--show-secrets]
     digestbot post ID [--force]
@@ -70,6 +71,12 @@ def register(sub: Any) -> None:
         default=[],
         metavar="NAME",
         help="only releases under licence NAME (repeatable: --license apache-2.0 --license mit)",
+    )
+    p.add_argument(
+        "--threads",
+        action="store_true",
+        help="post a short parent message and one threaded reply per section"
+        " (slack:, discord:, discord-webhook: of a forum channel)",
     )
     p.set_defaults(handler=cmd_subscribe)
 
@@ -142,6 +149,7 @@ def cmd_subscribe(args: argparse.Namespace) -> int:
             origin="cli",
             orgs=args.org,
             licenses=args.license,
+            threads=args.threads,
         )
         subs.add(sub)
     finally:

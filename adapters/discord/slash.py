@@ -228,6 +228,7 @@ class DigestGroup(app_commands.Group, name="digest"):
         feed="Only this feed URL",
         section="Only this section, e.g. Open Source",
         keyword="Only releases mentioning this word",
+        threads="A short post with one reply per section in its thread (or a forum post)",
     )
     @app_commands.choices(
         mode=[
@@ -245,6 +246,7 @@ class DigestGroup(app_commands.Group, name="digest"):
         feed: str | None = None,
         section: str | None = None,
         keyword: str | None = None,
+        threads: bool | None = None,
     ) -> None:
         """Post TL;DRs to this channel."""
         text = digest_text(
@@ -257,6 +259,8 @@ class DigestGroup(app_commands.Group, name="digest"):
             section=section,
             keyword=keyword,
         )
+        if threads is not None:  # unset: keep what the subscription had
+            text += " threads" if threads else " no-threads"
         await self._run(interaction, text)
 
     @app_commands.command()

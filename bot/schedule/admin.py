@@ -38,7 +38,8 @@ OnChange = Callable[[], None]
 
 USAGE = (
     "Usage: /digest subscribe [weekly|on-publish] [DAY] [HH:MM] [TIME_ZONE]"
-    " [--feed URL] [--section NAME] [--keyword WORD] · /digest unsubscribe [ID]"
+    " [--feed URL] [--section NAME] [--keyword WORD] [threads|no-threads]"
+    " · /digest unsubscribe [ID]"
     " · /digest status · /digest feeds · /digest post [--force]"
 )
 
@@ -53,6 +54,17 @@ _FLAGS = {
     "--keyword": "keywords",
     "--org": "orgs",
     "--license": "licenses",
+}
+
+
+#: Words switching a subscription's threaded posts on or off (``bot.threads``).
+_THREADS_WORDS = {
+    "threads": True,
+    "--threads": True,
+    "threaded": True,
+    "no-threads": False,
+    "--no-threads": False,
+    "nothreads": False,
 }
 
 
@@ -73,6 +85,8 @@ class SubscribeOptions:
     keywords: list[str] = field(default_factory=list)
     orgs: list[str] = field(default_factory=list)
     licenses: list[str] = field(default_factory=list)
+    #: ``threads``/``--threads``: True; ``no-threads``/``--no-threads``: False; else unchanged.
+    threads: bool | None = None
     force: bool = False
     words: list[str] = field(default_factory=list)
 
@@ -87,6 +101,9 @@ def parse_options(words: list[str]) -> SubscribeOptions:
         name, eq, inline = word.partition("=")
         if word == "--force":
             options.force = True
+            continue
+        if word.lower() in _THREADS_WORDS:
+            options.threads = _THREADS_WORDS[word.lower()]
             continue
         if name in _FLAGS:
             if eq:
@@ -216,6 +233,7 @@ class DigestAdmin:
             keywords=options.keywords or (list(base.keywords) if base else []),
             orgs=options.orgs or (list(base.orgs) if base else []),
             licenses=options.licenses or (list(base.licenses) if base else []),
+            threads=options.threads if options.threads is not None else bool(base and base.threads),
             origin="chat",
             sub_id=base.id if base else None,
         )

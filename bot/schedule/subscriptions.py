@@ -24,6 +24,7 @@ from bot.factfilter import FactFilter, check_names
 from bot.models import Frozen
 from bot.store.protocol import StoreLike
 from bot.targets import Target, parse_target
+from bot.threads import check_threads
 from bot.timing import DAYS, WeeklySchedule, format_time, parse_day, parse_time, parse_zone
 
 Mode = Literal["weekly", "on-publish"]
@@ -51,6 +52,8 @@ class Subscription(Frozen):
     #: Fact filters (``bot.factfilter``): only releases by these orgs, under these licences.
     orgs: tuple[str, ...] = ()
     licenses: tuple[str, ...] = ()
+    #: Post as one short parent message with a threaded reply per section (``bot.threads``).
+    threads: bool = False
 
     @property
     def facts(self) -> FactFilter:
@@ -93,6 +96,8 @@ class Subscription(Frozen):
         if self.keywords:
             parts.append("keywords: " + ", ".join(self.keywords))
         parts.extend(self.facts.describe())
+        if self.threads:
+            parts.append("threads")
         if self.disabled_reason:
             parts.append(f"DISABLED: {self.disabled_reason}")
         return " | ".join(parts)
@@ -121,6 +126,7 @@ class Subscription(Frozen):
             "last_error": self.last_error,
             "orgs": list(self.orgs),
             "licenses": list(self.licenses),
+            "threads": self.threads,
         }
 
 
@@ -154,6 +160,7 @@ def build(
     sub_id: str | None = None,
     orgs: Sequence[str] = (),
     licenses: Sequence[str] = (),
+    threads: bool = False,
 ) -> Subscription:
     """Validate user input into a ``Subscription``; raises a ``ValueError`` subclass."""
     if mode not in ("weekly", "on-publish"):
@@ -162,6 +169,8 @@ def build(
     check_names("organisation", orgs)
     check_names("licence", licenses)
     facts = FactFilter.build(orgs, licenses)
+    if threads:
+        check_threads(parsed)
     return Subscription(
         id=sub_id or new_id(),
         target=str(parsed),
@@ -176,6 +185,7 @@ def build(
         created_at=created_at,
         orgs=facts.orgs,
         licenses=facts.licenses,
+        threads=threads,
     )
 
 
@@ -273,6 +283,7 @@ class Subscriptions:
                     keywords=entry.keywords,
                     orgs=entry.orgs,
                     licenses=entry.licenses,
+                    threads=entry.threads,
                     origin="config",
                     sub_id=sub_id,
                 )
@@ -321,6 +332,7 @@ def _row(sub: Subscription) -> tuple[Any, ...]:
         sub.last_error,
         json.dumps(list(sub.orgs)),
         json.dumps(list(sub.licenses)),
+        int(sub.threads),
     )
 
 
@@ -342,4 +354,5 @@ def _subscription(row: Sequence[Any]) -> Subscription:
         last_error=row[13],
         orgs=tuple(json.loads(row[14])),
         licenses=tuple(json.loads(row[15])),
+        threads=bool(row[16]),
     )

@@ -346,6 +346,11 @@ _FACT_FILTERS = """
         ALTER TABLE subscriptions ADD COLUMN licenses TEXT NOT NULL DEFAULT '[]';
 """
 
+#: Threaded posts (bot/threads.py): a parent message, then one reply per section.
+_THREADS = """
+        ALTER TABLE subscriptions ADD COLUMN threads INTEGER NOT NULL DEFAULT 0;
+"""
+
 #: Migrations in order, as SQL scripts; index i takes the database to version i + 1.
 MIGRATIONS: list[str] = [
     _V1,
@@ -362,6 +367,7 @@ MIGRATIONS: list[str] = [
     _WATCHES,
     _HEALTH,
     _FACT_FILTERS,
+    _THREADS,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

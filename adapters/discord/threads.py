@@ -1,0 +1,234 @@
+"""Threaded digests on Discord: a short parent message, then one reply per section in a thread.
+
+``render_thread`` writes the payloads (pure, like ``adapters.discord.render``):
+the parent (title, date, releases per section, the web archive's link) and,
+for each section, its releases.  ``DiscordThreadSink`` posts them through the
+bot: in a text channel the parent is a channel message and a thread is
+started on it (``POST /channels/{channel}/messages/{id}/threads``); in a
+forum (or media) channel the parent is the first message of a new forum post
+(``POST /channels/{forum}/threads``).  Either way the thread's id is the
+parent message's id, so the one id the ledger records for the parent is
+where every reply goes, also in a post resumed after a crash:
+
+* killed after the parent, before the thread: the resumed post starts the
+  thread on the recorded parent (Discord has none yet);
+* killed after the thread was started: starting it again is refused with
+  code 160004 ("a thread has already been created for this message"),
+  which means it is there, and the replies go into it.
+
+Replies and the text-channel parent carry the post's nonces (see
+``adapters.discord.sink``); the forum post has none to give (Discord's
+create-forum-post takes none), so a lost answer to it is the duplicate
+window of this kind of post.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
+
+import aiohttp
+import discord
+from discord.http import handle_message_parameters
+
+from adapters.discord.escape import (
+    clean,
+    masked_link,
+    neutralise_mentions,
+    strip_unsafe_chars,
+    truncate,
+)
+from adapters.discord.render import (
+    COLOUR,
+    DESCRIPTION_MAX,
+    FOOTER,
+    Payload,
+    _digest_line,
+    _left_out_line,
+    flow,
+    pack,
+)
+from adapters.discord.send import to_send_kwargs
+from adapters.discord.sink import DiscordSink, _post_error
+from bot.models import Digest
+from bot.sinks import PostError, post_context, post_in_order
+from bot.threads import section_digests, thread_parent, total_line
+
+#: Discord's longest thread name.
+THREAD_NAME_MAX = 100
+#: Threads stay open a week (Discord archives them after that long without a message).
+AUTO_ARCHIVE_MINUTES: Literal[10080] = 10080
+#: Discord: "A thread has already been created for this message".
+THREAD_EXISTS = 160004
+#: Channel types whose posts are threads: forum and media channels.
+FORUM_TYPES = frozenset({15, 16})
+THREAD_PERMISSIONS = "Create Public Threads and Send Messages in Threads"
+
+
+def thread_name(digest: Digest) -> str:
+    """The thread's (or forum post's) name: the digest's title as plain, mention-free text."""
+    text = " ".join(strip_unsafe_chars(digest.title).split())
+    return truncate(neutralise_mentions(text), THREAD_NAME_MAX) or "TL;DR"
+
+
+def parent_payload(digest: Digest, *, base_url: str | None = None) -> Payload:
+    """The parent message: one embed with the date, the count per section and the link."""
+    parent = thread_parent(digest, base_url=base_url)
+    lines = [f"**{clean(s.name, single_line=True)}**: {s.count}" for s in parent.sections]
+    if parent.sections:
+        lines.append("*Releases by section in the thread*")
+    else:
+        lines.append("No releases in these episodes.")
+    if parent.page_url:
+        lines.append(masked_link("Open in the web archive", parent.page_url))
+    date = parent.published.strftime("%b %d, %Y").replace(" 0", " ") if parent.published else ""
+    about = " · ".join(p for p in (date, total_line(parent)) if p)
+    embed: dict[str, Any] = {
+        "type": "rich",
+        "title": clean(parent.title, single_line=True) or "TL;DR",
+        "color": COLOUR,
+        "description": truncate("\n".join([about, *lines]), DESCRIPTION_MAX),
+        "footer": {"text": FOOTER},
+    }
+    return pack([embed])[0]
+
+
+def reply_payloads(part: Digest) -> list[Payload]:
+    """One section's reply (more messages when it does not fit one), a capped digest's note last."""
+    show_sources = len(part.episodes) > 1
+    sections = [
+        (clean(s.heading, single_line=True), [_digest_line(i, show_sources) for i in s.items])
+        for s in part.sections
+    ]
+    if part.left_out is not None:
+        sections.append(("Not shown", [_left_out_line(part)]))
+    return flow(sections)
+
+
+def render_thread(digest: Digest, *, base_url: str | None = None) -> list[Payload]:
+    """The parent's payload, then every section's replies, each inside Discord's limits."""
+    payloads = [parent_payload(digest, base_url=base_url)]
+    for part in section_digests(digest):
+        payloads.extend(reply_payloads(part))
+    return payloads
+
+
+class DiscordThreadSink(DiscordSink):
+    """The Discord sink posting a parent message and one reply per section in its thread."""
+
+    def __init__(
+        self, client: discord.Client, *, base_url: str | None = None, **options: Any
+    ) -> None:
+        super().__init__(client, **options)
+        self._base_url = base_url
+
+    def render(self, digest: Digest) -> list[Payload]:
+        """The parent's payload, then the replies."""
+        return render_thread(digest, base_url=self._base_url)
+
+    async def post_digest(
+        self,
+        channel_id: str,
+        digest: Digest,
+        *,
+        already: Sequence[str] = (),
+        on_posted: Callable[[str], None] | None = None,
+    ) -> list[str]:
+        """Post the parent to ``channel_id`` (or a forum post there), the replies in its thread.
+
+        ``already[0]``, when an earlier attempt posted the parent, is its id:
+        the thread's too, so the rest go there.
+        """
+        try:
+            channel = self._client.get_partial_messageable(int(channel_id))
+        except ValueError:
+            raise PostError(f"'{channel_id}' is not a Discord channel id", permanent=True) from None
+        if self._client.is_closed() or self._client.user is None:
+            raise PostError("the Discord client is not logged in yet")
+        context = post_context.get()
+        name = thread_name(digest)
+        # Needed only while the parent or the thread may still be missing.
+        forum = await self._is_forum(channel_id) if len(already) < 2 else False
+
+        async def send(index: int, payload: Payload, posted: tuple[str, ...]) -> str:
+            if index == 0 and forum:
+                return await self._forum_post(channel_id, name, payload, posted)
+            kwargs = to_send_kwargs(payload)
+            if context is not None:
+                kwargs["nonce"] = context.nonce(index)  # discord.py adds enforce_nonce
+            if index == 0:
+                return str((await self._send(channel, kwargs, channel_id, posted)).id)
+            thread_id = posted[0]  # a thread's id is its parent message's
+            if index == 1 and not forum:
+                await self._start_thread(channel_id, thread_id, name, posted)
+            thread = self._client.get_partial_messageable(int(thread_id))
+            return str((await self._send(thread, kwargs, thread_id, posted)).id)
+
+        return await post_in_order(self.render(digest), send, already=already, on_posted=on_posted)
+
+    async def _is_forum(self, channel_id: str) -> bool:
+        """Whether ``channel_id`` is a forum (or media) channel, whose posts are threads."""
+        try:
+            data = await self._client.http.get_channel(channel_id)
+        except (discord.HTTPException, discord.RateLimited) as exc:
+            raise _post_error(exc, channel_id, ()) from exc
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise PostError(f"could not reach Discord: {type(exc).__name__}") from exc
+        return int(data.get("type", 0)) in FORUM_TYPES
+
+    async def _start_thread(
+        self, channel_id: str, message_id: str, name: str, posted: tuple[str, ...]
+    ) -> None:
+        """Start the thread on the parent; one already there (a resumed post) is the one."""
+        try:
+            await self._client.http.start_thread_with_message(
+                channel_id, message_id, name=name, auto_archive_duration=AUTO_ARCHIVE_MINUTES
+            )
+        except discord.HTTPException as exc:
+            if exc.code == THREAD_EXISTS:
+                return  # started by the attempt that was cut short: reply in it
+            raise _thread_error(exc, channel_id, posted) from exc
+        except discord.RateLimited as exc:
+            raise _post_error(exc, channel_id, posted) from exc
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise PostError(
+                f"could not reach Discord: {type(exc).__name__}", posted=posted
+            ) from exc
+
+    async def _forum_post(
+        self, channel_id: str, name: str, payload: Payload, posted: tuple[str, ...]
+    ) -> str:
+        """A forum post whose first message is the parent; its id is the thread's."""
+        kwargs = to_send_kwargs(payload)
+        channel_payload = {"name": name, "auto_archive_duration": AUTO_ARCHIVE_MINUTES}
+        try:
+            with handle_message_parameters(
+                content=kwargs["content"] or discord.utils.MISSING,
+                embeds=kwargs["embeds"],
+                allowed_mentions=kwargs["allowed_mentions"],
+                channel_payload=channel_payload,
+            ) as params:
+                data = await self._client.http.start_thread_in_forum(channel_id, params=params)
+        except discord.HTTPException as exc:
+            raise _thread_error(exc, channel_id, posted) from exc
+        except discord.RateLimited as exc:
+            raise _post_error(exc, channel_id, posted) from exc
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise PostError(
+                f"could not reach Discord: {type(exc).__name__}", posted=posted
+            ) from exc
+        return str(data["id"])
+
+
+def _thread_error(
+    exc: discord.HTTPException, channel_id: str, posted: tuple[str, ...]
+) -> PostError:
+    """A failure to start a thread: missing permissions say which ones threads need."""
+    if isinstance(exc, discord.Forbidden) and exc.code != 50001:
+        return PostError(
+            f"missing permissions in channel {channel_id}: threaded posts need"
+            f" {THREAD_PERMISSIONS}",
+            permanent=True,
+            posted=posted,
+        )
+    return _post_error(exc, channel_id, posted)
