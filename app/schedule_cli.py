@@ -228,6 +228,8 @@ def cmd_preview(args: argparse.Namespace) -> int:
     messages: list[Any] = []
     if found.digest is not None:
         render = _renderer(settings, sub.parsed_target.kind)
+        if sub.threads:  # the parent message, then the replies in its thread
+            render = _thread_renderer(settings, sub.parsed_target.kind) or render
         digest = cap_digest(found.digest, settings.schedule.max_messages_per_post, render)
         messages = list(render(digest))
     doc = {
@@ -259,6 +261,24 @@ def _renderer(settings: Settings, kind: str) -> Any:
     from app.runtime import webhook_sinks
 
     return webhook_sinks(settings)[kind].render
+
+
+def _thread_renderer(settings: Settings, kind: str) -> Any:
+    """How ``kind`` targets render a threaded digest (None: they post it as usual)."""
+    base_url = settings.web.base_url
+    if kind == "slack":
+        from adapters.slack.threads import render_thread as slack_thread
+
+        return lambda digest: slack_thread(digest, base_url=base_url)
+    if kind == "discord":
+        from adapters.discord.thread_render import render_thread as discord_thread
+
+        return lambda digest: discord_thread(digest, base_url=base_url)
+    if kind == "discord-webhook":
+        from adapters.discord.webhook_threads import render_webhook_thread
+
+        return lambda digest: render_webhook_thread(digest, base_url=base_url)
+    return None
 
 
 def _quiet_http() -> None:
