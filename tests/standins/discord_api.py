@@ -15,7 +15,8 @@ The real discord.py client connects to it exactly as it would to Discord
 It checks what Discord checks (the bot token, embed limits, the 3-second
 interaction window, one callback per interaction) plus the project's own
 rule that every message pings nobody, and records every message posted.
-Errors are injectable per route (403/404/429/5xx, ``times`` in a row), and a
+Errors are injectable per route (403/404/429/5xx, ``times`` in a row; a route
+may be written with ``*`` for its ids, ``/channels/*/messages``), and a
 request can be held unanswered (``hold``, see ``hold.py``): one whose client
 goes away meanwhile is dropped (listed in ``dropped``), never posted.  An
 answer can be lost after the message was created (``lose_answer``: the
@@ -550,14 +551,17 @@ class DiscordStandIn:
         else:
             body = await request.json() if request.can_read_body else None
 
-        hold = self._take_hold(f"{method} {path}")
+        # A control may name the route with ``*`` for ids not known in advance (a thread's).
+        hold = self._take_hold(f"{method} {path}") or self._take_hold(f"{method} {_any_ids(path)}")
         if hold is not None and not await hold.block_async(lambda: _gone(request)):
             self.dropped.append((method, path))
             if request.transport is not None:
                 request.transport.close()  # no answer: the client sees the connection drop
             return web.Response(status=499)  # written nowhere: the connection is gone
 
-        failure = self._take_failure(f"{method} {path}")
+        failure = self._take_failure(f"{method} {path}") or self._take_failure(
+            f"{method} {_any_ids(path)}"
+        )
         if failure is not None:
             return _error_response(failure)
 
@@ -869,6 +873,11 @@ def _thread_name_violations(name: Any) -> list[str]:
     if _RAW_MENTION.search(name):
         return [f"raw mention in thread name: {name!r}"]
     return []
+
+
+def _any_ids(path: str) -> str:
+    """``path`` with every id written ``*``: ``/channels/*/messages/*/threads``."""
+    return "/".join("*" if part.isdigit() else part for part in path.split("/"))
 
 
 def _gone(request: web.Request) -> bool:
