@@ -90,7 +90,11 @@ def digest(sections: int = 3, items: int = 4, *, title: str = "ThursdAI TL;DR") 
 
 
 def test_only_targets_that_can_thread_accept_the_option() -> None:
-    for target in ("slack:C0123ABCD", "discord:123456789012345678", "discord-webhook:https://discord.com/api/webhooks/1/x"):
+    for target in (
+        "slack:C0123ABCD",
+        "discord:123456789012345678",
+        "discord-webhook:https://discord.com/api/webhooks/1/x",
+    ):
         check_threads(parse_target(target))
     for target, words in (
         (SLACK_HOOK, "Slack incoming webhooks cannot reply in a thread"),
@@ -471,3 +475,23 @@ def test_the_poster_records_the_parent_first_and_posts_threads_only_when_asked(
     [flat_call] = slack.messages("C0FLAT123")  # the sample digest fits one flat message
     assert "thread_ts" not in flat_call.data or not flat_call.data["thread_ts"]
     assert slack.violations == [] and slack.pings == []
+
+
+def test_preview_prints_the_parent_then_the_replies(
+    cli: list[str], sample_feed: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*cli, "ingest", str(sample_feed)]) == 0
+    for target in ("slack:C0123ABCD", "discord:123456789012345678"):
+        assert main([*cli, "subscribe", target, "--threads"]) == 0
+        sub_id = capsys.readouterr().out.strip().splitlines()[-1]
+        assert main([*cli, "preview", sub_id]) == 0
+        messages = json.loads(capsys.readouterr().out)["messages"]
+        assert len(messages) > 2
+        if target.startswith("slack"):
+            parent = json.dumps(messages[0])
+            assert messages[0]["blocks"][0]["type"] == "header" and "in the thread" in parent
+            assert all(m["blocks"][0]["type"] != "header" for m in messages[1:])
+            assert all(check_message(m) == [] for m in messages)
+        else:
+            assert "in the thread" in messages[0]["embeds"][0]["description"]
+            assert all(discord_violations(m) == [] for m in messages)
