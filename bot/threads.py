@@ -64,6 +64,8 @@ class ThreadParent:
     sections: tuple[SectionCount, ...]
     total: int
     page_url: str | None
+    #: The show notes of a one-episode digest (the link when there is no archive page).
+    episode_url: str | None = None
     #: Releases a capped digest does not list (``Digest.left_out``), 0 when none.
     left_out: int = 0
 
@@ -72,7 +74,8 @@ def thread_parent(digest: Digest, *, base_url: str | None = None) -> ThreadParen
     """The parent message of ``digest``: its title, newest date, counts and archive link.
 
     The link is the episode's page for a one-episode digest, else the
-    archive's front page; none without ``[web] base_url``.
+    archive's front page; none without ``[web] base_url`` (renderers then
+    link a single episode's show notes).
     """
     dates = [e.published for e in digest.episodes if e.published is not None]
     page = digest_page_url(base_url, digest)
@@ -84,6 +87,7 @@ def thread_parent(digest: Digest, *, base_url: str | None = None) -> ThreadParen
         sections=tuple(SectionCount(s.heading, len(s.items)) for s in digest.sections if s.items),
         total=digest.item_count,
         page_url=page,
+        episode_url=digest.episodes[0].url if len(digest.episodes) == 1 else None,
         left_out=digest.left_out.items if digest.left_out is not None else 0,
     )
 

@@ -196,7 +196,10 @@ def test_the_parent_counts_sections_and_links_the_archive() -> None:
     assert [(s.count) for s in parent.sections] == [4, 4, 4] and parent.total == 12
     assert parent.page_url == "https://digest.example.org/episode/ep1"
     assert parent.left_out == 7 and parent.published == EP.published
-    assert thread_parent(whole).page_url is None  # no [web] base_url: no link
+    assert thread_parent(whole).page_url is None  # no [web] base_url: no archive link
+    assert thread_parent(whole).episode_url == EP.url  # ... the show notes instead
+    assert "Show notes" in json.dumps(slack_thread(whole)[0])
+    assert "Show notes" in json.dumps(discord_thread(whole)[0])
     parts = section_digests(whole)
     assert [p.sections[0].name for p in parts] == [s.name for s in whole.sections]
     assert [p.left_out for p in parts] == [None, None, whole.left_out]

@@ -52,6 +52,8 @@ def parent_payload(digest: Digest, *, base_url: str | None = None) -> Payload:
         lines.append("No releases in these episodes.")
     if parent.page_url:
         lines.append(masked_link("Open in the web archive", parent.page_url))
+    elif parent.episode_url:
+        lines.append(masked_link("Show notes", parent.episode_url))
     date = parent.published.strftime("%b %d, %Y").replace(" 0", " ") if parent.published else ""
     about = " · ".join(p for p in (date, total_line(parent)) if p)
     embed: dict[str, Any] = {

@@ -50,6 +50,8 @@ def parent_blocks(digest: Digest, *, base_url: str | None = None) -> list[Block]
         blocks.append(section("_No releases in these episodes._"))
     if parent.page_url:
         blocks.append(context([link(parent.page_url, "Open in the web archive")]))
+    elif parent.episode_url:
+        blocks.append(context([link(parent.episode_url, "Show notes")]))
     return blocks
 
 
