@@ -14,7 +14,7 @@ import asyncio
 import json
 import sqlite3
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -43,7 +43,7 @@ from bot.store.schema import MIGRATIONS
 from bot.store.sqlite import Store
 from bot.targets import parse_target
 from bot.threads import check_threads, section_digests, thread_parent
-from bot.timing import SystemClock
+from bot.timing import ManualClock, SystemClock
 from tests.standins.discord_api import CHANNEL_ID, DiscordStandIn, Failure, connected
 from tests.standins.discord_api import message_violations as discord_violations
 from tests.standins.slack_api import SlackApiStandin, check_message, find_pings
@@ -498,3 +498,38 @@ def test_preview_prints_the_parent_then_the_replies(
         else:
             assert "in the thread" in messages[0]["embeds"][0]["description"]
             assert all(discord_violations(m) == [] for m in messages)
+
+
+def test_a_post_begun_as_a_thread_resumes_as_one_after_threads_are_switched_off(
+    sample_engine: Engine, slack: SlackApiStandin
+) -> None:
+    subs = Subscriptions(sample_engine.store)
+    clock = ManualClock(datetime.now(UTC))
+    sub = subs.add(
+        build(
+            "slack:C0THREADS1",
+            created_at=clock.now() - timedelta(days=30),
+            defaults=ScheduleSettings(),
+            default_zone="UTC",
+            threads=True,
+        )
+    )
+    settings = SlackSettings(bot_token=SecretStr("xoxb-thread-token"), api_url=slack.api_url)
+    poster = Poster(sample_engine, Sinks({"slack": make_slack_sink(settings)}), clock=clock)
+    slack.fail("chat.postMessage", "service_unavailable", after=2)
+    assert run(poster.post_now(sub.id)).status == "retry"
+    assert len(slack.messages("C0THREADS1")) == 2  # the parent and one reply
+
+    subs.add(subs.get(sub.id).model_copy(update={"threads": False}))  # switched off meanwhile
+    clock.set(clock.now() + timedelta(hours=1))
+    outcome = run(poster.post_now(sub.id))
+
+    assert outcome.status == "posted", outcome
+    calls = slack.messages("C0THREADS1")
+    parent_ts = outcome.message_ids[0]
+    assert [c.data.get("thread_ts") or None for c in calls] == [None] + [parent_ts] * (
+        len(calls) - 1
+    )
+    digest = sample_engine.digest([sample_engine.store.episodes(1)[0]])
+    assert [c.data["blocks"] for c in calls] == [m["blocks"] for m in slack_thread(digest)]
+    assert slack.violations == [] and slack.pings == []

@@ -414,6 +414,8 @@ class Poster:
                     return await self._completed(
                         sub, claim, [], detail="no release matched the filters"
                     )
+                if sub.threads and digest.sections:  # kept with it: a resumed post keeps it
+                    digest = digest.model_copy(update={"threaded": True})
                 try:
                     # Kept before the first message: a retry resumes these very messages even
                     # if an episode is edited meanwhile.
@@ -422,7 +424,7 @@ class Poster:
                     return await self._failed(sub, claim, PostError(exc.message))
             sink, channel = self.sinks.resolve(target)
             # A threaded subscription: a parent message, then a reply per section in its thread.
-            sink = sink_for(sink, threads=sub.threads, base_url=self._base_url())
+            sink = sink_for(sink, threads=digest.threaded, base_url=self._base_url())
             limit = self.settings.max_messages_per_post
             digest = await asyncio.to_thread(cap_for, digest, sink, limit)
             token = post_context.set(PostContext(sub.id, claim.period, claim.attempt))
