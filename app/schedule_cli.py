@@ -73,6 +73,11 @@ def register(sub: Any) -> None:
         help="only releases under licence NAME (repeatable: --license apache-2.0 --license mit)",
     )
     p.add_argument(
+        "--changes",
+        action="store_true",
+        help="open each post with what changed per release family (digestbot changes)",
+    )
+    p.add_argument(
         "--threads",
         action="store_true",
         help="post a short parent message and one threaded reply per section"
@@ -149,6 +154,7 @@ def cmd_subscribe(args: argparse.Namespace) -> int:
             origin="cli",
             orgs=args.org,
             licenses=args.license,
+            changes=args.changes,
             threads=args.threads,
         )
         subs.add(sub)

@@ -38,7 +38,8 @@ OnChange = Callable[[], None]
 
 USAGE = (
     "Usage: /digest subscribe [weekly|on-publish] [DAY] [HH:MM] [TIME_ZONE]"
-    " [--feed URL] [--section NAME] [--keyword WORD] [threads|no-threads]"
+    " [--feed URL] [--section NAME] [--keyword WORD] [changes|no-changes]"
+    " [threads|no-threads]"
     " · /digest unsubscribe [ID]"
     " · /digest status · /digest feeds · /digest post [--force]"
 )
@@ -88,6 +89,8 @@ class SubscribeOptions:
     #: ``threads``/``--threads``: True; ``no-threads``/``--no-threads``: False; else unchanged.
     threads: bool | None = None
     force: bool = False
+    #: Head posts with what changed (``changes``), or no longer (``no-changes``); None: as was.
+    changes: bool | None = None
     words: list[str] = field(default_factory=list)
 
 
@@ -101,6 +104,9 @@ def parse_options(words: list[str]) -> SubscribeOptions:
         name, eq, inline = word.partition("=")
         if word == "--force":
             options.force = True
+            continue
+        if word in ("--changes", "--no-changes"):
+            options.changes = word == "--changes"
             continue
         if word.lower() in _THREADS_WORDS:
             options.threads = _THREADS_WORDS[word.lower()]
@@ -127,6 +133,9 @@ def parse_options(words: list[str]) -> SubscribeOptions:
 
 def _bare_word(options: SubscribeOptions, word: str) -> None:
     lowered = word.lower()
+    if lowered in ("changes", "no-changes"):
+        options.changes = lowered == "changes"
+        return
     if lowered in ("weekly", "on-publish", "onpublish", "publish"):
         options.mode = "weekly" if lowered == "weekly" else "on-publish"
         return
@@ -233,6 +242,7 @@ class DigestAdmin:
             keywords=options.keywords or (list(base.keywords) if base else []),
             orgs=options.orgs or (list(base.orgs) if base else []),
             licenses=options.licenses or (list(base.licenses) if base else []),
+            changes=options.changes if options.changes is not None else bool(base and base.changes),
             threads=options.threads if options.threads is not None else bool(base and base.threads),
             origin="chat",
             sub_id=base.id if base else None,

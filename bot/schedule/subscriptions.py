@@ -52,6 +52,8 @@ class Subscription(Frozen):
     #: Fact filters (``bot.factfilter``): only releases by these orgs, under these licences.
     orgs: tuple[str, ...] = ()
     licenses: tuple[str, ...] = ()
+    #: Posts open with what changed per release family (``--changes``, ``bot.changes``).
+    changes: bool = False
     #: Post as one short parent message with a threaded reply per section (``bot.threads``).
     threads: bool = False
 
@@ -96,6 +98,8 @@ class Subscription(Frozen):
         if self.keywords:
             parts.append("keywords: " + ", ".join(self.keywords))
         parts.extend(self.facts.describe())
+        if self.changes:
+            parts.append("headed by what changed")
         if self.threads:
             parts.append("threads")
         if self.disabled_reason:
@@ -126,6 +130,7 @@ class Subscription(Frozen):
             "last_error": self.last_error,
             "orgs": list(self.orgs),
             "licenses": list(self.licenses),
+            "changes": self.changes,
             "threads": self.threads,
         }
 
@@ -160,6 +165,7 @@ def build(
     sub_id: str | None = None,
     orgs: Sequence[str] = (),
     licenses: Sequence[str] = (),
+    changes: bool = False,
     threads: bool = False,
 ) -> Subscription:
     """Validate user input into a ``Subscription``; raises a ``ValueError`` subclass."""
@@ -185,6 +191,7 @@ def build(
         created_at=created_at,
         orgs=facts.orgs,
         licenses=facts.licenses,
+        changes=changes,
         threads=threads,
     )
 
@@ -283,6 +290,7 @@ class Subscriptions:
                     keywords=entry.keywords,
                     orgs=entry.orgs,
                     licenses=entry.licenses,
+                    changes=entry.changes,
                     threads=entry.threads,
                     origin="config",
                     sub_id=sub_id,
@@ -332,6 +340,7 @@ def _row(sub: Subscription) -> tuple[Any, ...]:
         sub.last_error,
         json.dumps(list(sub.orgs)),
         json.dumps(list(sub.licenses)),
+        int(sub.changes),
         int(sub.threads),
     )
 
@@ -354,5 +363,6 @@ def _subscription(row: Sequence[Any]) -> Subscription:
         last_error=row[13],
         orgs=tuple(json.loads(row[14])),
         licenses=tuple(json.loads(row[15])),
-        threads=bool(row[16]),
+        changes=bool(row[16]),
+        threads=bool(row[17]),
     )
