@@ -29,13 +29,16 @@ from adapters.discord.thread_render import thread_name
 from adapters.discord.webhook import DiscordWebhookSink
 from adapters.slack.sink import make_slack_sink
 from adapters.slack.threads import render_thread as slack_thread
+from adapters.webhook.sink import RetryPolicy
 from app.cli import main
 from bot.commands import CommandContext, Commands
 from bot.config import ScheduleSettings, Settings, SlackSettings
-from bot.engine import Engine
+from bot.engine import Engine, make_engine
 from bot.errors import ConfigError
 from bot.models import Digest, DigestItem, DigestSection, EpisodeRef, LeftOut, Link, TextReply
 from bot.schedule.admin import DigestAdmin
+from bot.schedule.journal import SUFFIX
+from bot.schedule.ledger import Ledger
 from bot.schedule.posting import Poster, Sinks
 from bot.schedule.subscriptions import Subscriptions, build
 from bot.sinks import PostContext, PostError, post_context
@@ -533,3 +536,68 @@ def test_a_post_begun_as_a_thread_resumes_as_one_after_threads_are_switched_off(
     digest = sample_engine.digest([sample_engine.store.episodes(1)[0]])
     assert [c.data["blocks"] for c in calls] == [m["blocks"] for m in slack_thread(digest)]
     assert slack.violations == [] and slack.pings == []
+
+
+def test_a_thread_cut_short_while_the_ledger_is_locked_resumes_from_the_sent_journal(
+    tmp_path: Path, sample_feed: Path
+) -> None:
+    from tests.test_schedule_recording import Locker
+
+    db = tmp_path / "journal.db"
+    engine = make_engine(Settings(), store=Store(db, busy_timeout=0.1))
+    engine.ingest(str(sample_feed))
+    clock = ManualClock(datetime.now(UTC))
+    settings = ScheduleSettings(ledger_retry_seconds=0.3)
+    path = "/api/webhooks/9/tok"
+    try:
+        with WebhookReceiver() as receiver:
+            receiver.forum_paths.add(path)
+            sub = Subscriptions(engine.store).add(
+                build(
+                    f"discord-webhook:{receiver.url(path)}",
+                    created_at=clock.now() - timedelta(days=30),
+                    defaults=settings,
+                    default_zone="UTC",
+                    threads=True,
+                )
+            )
+            locker = Locker(db)
+            receiver.on_request = locker.lock  # locked the instant the parent arrives
+            receiver.script(path, Reply(200), Reply(503))  # the first reply fails
+
+            def evaluate(owner: str) -> Any:
+                async def go() -> Any:
+                    flat = DiscordWebhookSink(policy=RetryPolicy(retries=0, timeout=5))
+                    ledger = Ledger(engine.store, clock=clock, owner=owner)
+                    poster = Poster(
+                        engine,
+                        Sinks({"discord-webhook": flat}),
+                        clock=clock,
+                        settings=settings,
+                        ledger=ledger,
+                    )
+                    try:
+                        return await poster.post_now(sub.id)
+                    finally:
+                        await flat.aclose()
+
+                return run(go(), 30)
+
+            assert evaluate("thishost:1:first").status == "retry"
+            receiver.on_request = None
+            [parent] = receiver.accepted()
+            [thread_id] = receiver.threads  # the forum post the parent started
+            journal = db.with_name(db.name + SUFFIX)
+            assert journal.stat().st_size > 0 and str(thread_id) in journal.read_text()
+            locker.unlock()
+
+            clock.set(clock.now() + timedelta(hours=1))
+            outcome = evaluate("otherhost:2:restarted")
+            assert outcome.status == "posted", outcome
+            accepted = receiver.accepted()
+            assert [r for r in accepted if "thread_name" in r.body] == [parent]  # one parent
+            assert all(f"thread_id={thread_id}" in r.query for r in accepted[1:])
+            assert outcome.message_ids[0] == thread_id and len(accepted) == len(outcome.message_ids)
+            assert receiver.pings() == []
+    finally:
+        engine.close()
