@@ -44,7 +44,7 @@ def check_threads(target: Target) -> None:
     """Raise ``ConfigError`` (one line) when ``target`` cannot post threaded digests."""
     if target.kind not in THREAD_KINDS:
         reason = _NO_THREADS.get(target.kind, f"{target.kind} targets cannot post threads")
-        raise ConfigError(f"--threads is not available for {target.kind} targets: {reason}")
+        raise ConfigError(f"threaded posts are not available for {target.kind} targets: {reason}")
 
 
 @dataclass(frozen=True)

@@ -601,3 +601,14 @@ def test_a_thread_cut_short_while_the_ledger_is_locked_resumes_from_the_sent_jou
             assert receiver.pings() == []
     finally:
         engine.close()
+
+
+def test_a_config_subscription_with_threads_to_a_slack_webhook_is_one_clear_error(
+    engine: Engine,
+) -> None:
+    settings = Settings.model_validate({"subscriptions": [{"target": SLACK_HOOK, "threads": True}]})
+    with pytest.raises(ConfigError) as caught:
+        Subscriptions(engine.store).sync_config(settings, now=datetime.now(UTC))
+    message = str(caught.value)
+    assert "'subscriptions.0'" in message and "cannot reply in a thread" in message
+    assert "XXXXSECRET" not in message and "\n" not in message
