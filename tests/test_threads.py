@@ -612,3 +612,55 @@ def test_a_config_subscription_with_threads_to_a_slack_webhook_is_one_clear_erro
     message = str(caught.value)
     assert "'subscriptions.0'" in message and "cannot reply in a thread" in message
     assert "XXXXSECRET" not in message and "\n" not in message
+
+
+# --- chat, through the real slack_bolt and discord.py -------------------------------------------
+
+
+def test_slack_digest_subscribe_threads_through_bolt(
+    slack: SlackApiStandin, sample_engine: Engine
+) -> None:
+    from adapters.slack.app import SlackBot
+    from tests.standins.slack_api import SlackSigner
+    from tests.test_slack_app import SECRET, ack_body, dispatch, make_settings
+
+    admin = DigestAdmin(sample_engine, Settings(), clock=SystemClock())
+    slack.add_user("U0ADMIN", owner=True)
+    bot = SlackBot(Commands(sample_engine, admin=admin), make_settings(slack))
+    command = SlackSigner.command_body(
+        "/digest",
+        "subscribe threads",
+        user_id="U0ADMIN",
+        channel_id="C0123ABCD",
+        response_url=slack.response_url(),
+    )
+    body = ack_body(run(dispatch(bot, SlackSigner(SECRET).request(command))))
+    assert "threads" in json.dumps(body) and "Subscribed" in json.dumps(body)
+    [sub] = Subscriptions(sample_engine.store).all()
+    assert sub.threads and sub.target == "slack:T0STANDIN/C0123ABCD"
+    assert slack.violations == [] and slack.pings == []
+
+
+def test_discord_digest_subscribe_threads_option_through_discord_py(sample_engine: Engine) -> None:
+    admin = DigestAdmin(sample_engine, Settings(), clock=SystemClock())
+
+    async def go() -> None:
+        async with DiscordStandIn() as standin:
+            client = DigestClient(
+                Commands(sample_engine, admin=admin),
+                endpoints=Endpoints(standin.api_url, standin.gateway_url),
+                guild_ready_timeout=0,
+            )
+            async with connected(client, standin):
+                for value in (True, False):
+                    payload = standin.command(
+                        "digest", {"threads": value}, sub="subscribe", admin=True
+                    )
+                    callback = await standin.interact(payload)
+                    assert callback.ephemeral and callback.data is not None
+                    assert not callback.data["content"].startswith("Sorry")
+                    [sub] = Subscriptions(sample_engine.store).all()
+                    assert sub.threads is value
+            assert standin.violations == []
+
+    run(go())
