@@ -79,6 +79,8 @@ class DiscordWebhookThreadSink(DiscordWebhookSink):
         """Post the parent as a forum post of the webhook ``channel_id``, the replies into it."""
         url = channel_id
 
+        # Replies go to ``url?thread_id=...``: paced and bucketed under that URL (one key for
+        # all of a post's replies), and under the process-wide Discord window like any request.
         async def send(index: int, payload: Payload, posted: tuple[str, ...]) -> str:
             return await self._send(
                 url if index == 0 else with_thread(url, posted[0]), payload, index
