@@ -664,3 +664,22 @@ def test_discord_digest_subscribe_threads_option_through_discord_py(sample_engin
             assert standin.violations == []
 
     run(go())
+
+
+def test_discord_a_deleted_parent_cuts_this_post_short_without_disabling_or_a_second_parent() -> (
+    None
+):
+    async def body(sink: DiscordSink, standin: DiscordStandIn) -> None:
+        standin.fail("POST", "/channels/*/messages/*/threads", Failure(503, 0, "oops"))
+        with pytest.raises(PostError) as caught:
+            await sink.post_digest(CHANNEL_ID, digest(2, 2))
+        [parent_id] = caught.value.posted
+        standin.channel_messages[CHANNEL_ID].clear()  # a moderator deleted the parent
+
+        with pytest.raises(PostError) as again:
+            await sink.post_digest(CHANNEL_ID, digest(2, 2), already=caught.value.posted)
+        assert not again.value.permanent and "deleted" in again.value.message
+        assert list(again.value.posted) == [parent_id]
+        assert standin.channel_messages[CHANNEL_ID] == [] and standin.threads == {}
+
+    run(with_discord(body))

@@ -42,6 +42,8 @@ from bot.sinks import PostError, post_context, post_in_order
 AUTO_ARCHIVE_MINUTES: Literal[10080] = 10080
 #: Discord: "A thread has already been created for this message".
 THREAD_EXISTS = 160004
+#: Discord: "Unknown Message" (the parent was deleted before its thread was started).
+UNKNOWN_MESSAGE = 10008
 #: Channel types whose posts are threads: forum and media channels.
 FORUM_TYPES = frozenset({15, 16})
 THREAD_PERMISSIONS = "Create Public Threads and Send Messages in Threads"
@@ -96,7 +98,12 @@ class DiscordThreadSink(DiscordSink):
             if index == 1 and not forum:
                 await self._start_thread(channel_id, thread_id, name, posted)
             thread = self._client.get_partial_messageable(int(thread_id))
-            return str((await self._send(thread, kwargs, thread_id, posted)).id)
+            try:
+                return str((await self._send(thread, kwargs, thread_id, posted)).id)
+            except PostError as exc:
+                if isinstance(exc.__cause__, discord.NotFound):
+                    raise _gone(thread_id, posted) from exc
+                raise
 
         return await post_in_order(self.render(digest), send, already=already, on_posted=on_posted)
 
@@ -121,6 +128,8 @@ class DiscordThreadSink(DiscordSink):
         except discord.HTTPException as exc:
             if exc.code == THREAD_EXISTS:
                 return  # started by the attempt that was cut short: reply in it
+            if exc.code == UNKNOWN_MESSAGE:
+                raise _gone(message_id, posted) from exc
             raise _thread_error(exc, channel_id, posted) from exc
         except discord.RateLimited as exc:
             raise _post_error(exc, channel_id, posted) from exc
@@ -152,6 +161,19 @@ class DiscordThreadSink(DiscordSink):
                 f"could not reach Discord: {type(exc).__name__}", posted=posted
             ) from exc
         return str(data["id"])
+
+
+def _gone(thread_id: str, posted: tuple[str, ...]) -> PostError:
+    """The post's parent or thread was deleted: its replies cannot go in it, nor elsewhere.
+
+    Not permanent: the channel and the subscription are fine, only this post is cut
+    short (retried until the hold ends, then skipped); a second parent is never posted.
+    """
+    return PostError(
+        f"the thread of this post ({thread_id}) or its parent message was deleted:"
+        " the rest of this post cannot go into it",
+        posted=posted,
+    )
 
 
 def _thread_error(
