@@ -216,6 +216,8 @@ def test_slack_thread_messages_are_valid_and_ping_nobody() -> None:
     assert "Open in the web archive" in parent_text and "Vision &amp; Video*: 40" in parent_text
     assert "Model 0.0" not in parent_text  # the parent is short: counts, no releases
     assert len(messages) >= 4  # a reply (or more) per section
+    for double in ("&amp;amp;", "&amp;lt;"):  # escaped once, not twice
+        assert all(double not in m["text"] for m in messages)
     for message in messages:
         assert check_message(message) == [] and find_pings(message) == []
 

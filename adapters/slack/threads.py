@@ -74,7 +74,8 @@ def render_thread(digest: Digest, *, base_url: str | None = None) -> list[Messag
     messages = pack(parent_blocks(digest, base_url=base_url), fallback=title)[:1]
     for part in section_digests(digest):
         heading = part.sections[0].heading
-        messages.extend(pack(reply_blocks(part), fallback=text_of(f"{heading}: {title}", 150)))
+        fallback = text_of(f"{heading}: {digest.title}", 150)  # escaped once, from the raw text
+        messages.extend(pack(reply_blocks(part), fallback=fallback))
     return messages
 
 
