@@ -38,7 +38,7 @@ from bot.errors import ConfigError
 from bot.models import Digest, DigestItem, DigestSection, EpisodeRef, LeftOut, Link, TextReply
 from bot.schedule.admin import DigestAdmin
 from bot.schedule.journal import SUFFIX
-from bot.schedule.ledger import Ledger
+from bot.schedule.ledger import Claim, Ledger
 from bot.schedule.posting import Poster, Sinks
 from bot.schedule.subscriptions import Subscriptions, build
 from bot.sinks import PostContext, PostError, post_context
@@ -685,3 +685,38 @@ def test_discord_a_deleted_parent_cuts_this_post_short_without_disabling_or_a_se
         assert standin.channel_messages[CHANNEL_ID] == [] and standin.threads == {}
 
     run(with_discord(body))
+
+
+def test_threaded_subscriptions_and_their_kept_digest_on_each_backend(
+    db_url: str, sample_feed: Path
+) -> None:
+    engine = make_engine(Settings(), db_path=db_url)
+    try:
+        engine.ingest(str(sample_feed))
+        subs = Subscriptions(engine.store)
+        now = datetime(2025, 3, 1, tzinfo=UTC)
+        sub = subs.add(
+            build(
+                "discord:123456789012345678",
+                created_at=now - timedelta(days=400),
+                defaults=ScheduleSettings(),
+                default_zone="UTC",
+                threads=True,
+            )
+        )
+        assert subs.get(sub.id).threads and [s.threads for s in subs.all()] == [True]
+        ledger = Ledger(engine.store, clock=ManualClock(now))
+        claim = ledger.claim(sub, "2025-W09")
+        assert isinstance(claim, Claim)
+        kept = engine.digest([e for e in engine.store.episodes(1)]).model_copy(
+            update={"threaded": True}
+        )
+        assert ledger.keep_digest(claim, kept)
+        assert ledger.record(claim, ["parent", "reply-1"])
+        # The process dies; another takes the claim over once the lease ends.
+        later = Ledger(engine.store, clock=ManualClock(now + timedelta(hours=1)), owner="b:2:x")
+        resumed = later.claim(sub, "2025-W09")
+        assert isinstance(resumed, Claim) and resumed.message_ids == ("parent", "reply-1")
+        assert resumed.digest is not None and resumed.digest.threaded  # resumes as a thread
+    finally:
+        engine.close()
