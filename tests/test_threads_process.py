@@ -11,7 +11,7 @@ the ids the ledger recorded, the parent's first.  Each case ends with one
 parent, one thread, every reply once and in order, and the ledger holding
 exactly those ids.
 
-* killed between two replies (Slack and Discord);
+* killed between two replies (Slack, a Discord text channel, a Discord forum);
 * Discord: killed while the thread's start was held (parent out, no thread
   yet): the resumed post starts it on the recorded parent;
 * Discord: killed after the thread was started, before the first reply:
@@ -150,6 +150,30 @@ class DiscordSide:
         return list(self.standin.violations)
 
 
+class ForumSide(DiscordSide):
+    """A Discord forum channel: the parent is the first message of a forum post."""
+
+    name = "discord-forum"
+
+    def __init__(self, standin: DiscordStandIn) -> None:
+        super().__init__(standin)
+        standin.forum_channels.add(DISCORD_CHANNEL)
+
+    def hold_reply(self, *, after: int) -> Hold:
+        # The parent is no channel message here (it comes with the forum post).
+        return self.standin.hold("POST", "/channels/*/messages", after=after - 1, limit=WAIT)
+
+    def messages(self) -> list[Posted]:
+        assert self.standin.channel_messages.get(DISCORD_CHANNEL, []) == []  # a forum takes none
+        out = []
+        for thread_id in list(self.standin.threads):
+            first, *replies = list(self.standin.channel_messages[thread_id])
+            assert str(first["id"]) == thread_id  # the post's first message is the parent
+            out.append(Posted(thread_id, None, _fingerprint(first)))
+            out += [Posted(str(r["id"]), thread_id, _fingerprint(r)) for r in replies]
+        return out
+
+
 def _fingerprint(body: dict[str, Any]) -> str:
     """What a message shows: Slack blocks, or Discord embeds' titles and texts."""
     if "blocks" in body:
@@ -175,7 +199,19 @@ def discord() -> Iterator[DiscordSide]:
         loop.close()
 
 
-@pytest.fixture(params=["slack", "discord"])
+@pytest.fixture
+def forum() -> Iterator[ForumSide]:
+    loop = LoopThread()
+    standin = DiscordStandIn()
+    try:
+        loop.run(standin.start())
+        yield ForumSide(standin)
+    finally:
+        loop.run(standin.close())
+        loop.close()
+
+
+@pytest.fixture(params=["slack", "discord", "forum"])
 def side(request: pytest.FixtureRequest) -> Any:
     return request.getfixturevalue(request.param)
 
