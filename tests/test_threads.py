@@ -720,3 +720,14 @@ def test_threaded_subscriptions_and_their_kept_digest_on_each_backend(
         assert resumed.digest is not None and resumed.digest.threaded  # resumes as a thread
     finally:
         engine.close()
+
+
+def test_discord_a_thread_as_the_target_is_refused_before_anything_is_posted() -> None:
+    async def body(sink: DiscordSink, standin: DiscordStandIn) -> None:
+        standin.add_thread(CHANNEL_ID, CHANNEL_ID, "a thread", None)  # the channel is a thread
+        with pytest.raises(PostError) as caught:
+            await sink.post_digest(CHANNEL_ID, digest(2, 2))
+        assert caught.value.permanent and "itself a thread" in caught.value.message
+        assert standin.channel_messages[CHANNEL_ID] == [] and caught.value.posted == ()
+
+    run(with_discord(body))

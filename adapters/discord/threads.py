@@ -44,6 +44,8 @@ AUTO_ARCHIVE_MINUTES: Literal[10080] = 10080
 THREAD_EXISTS = 160004
 #: Discord: "Unknown Message" (the parent was deleted before its thread was started).
 UNKNOWN_MESSAGE = 10008
+#: Thread channel types (announcement, public, private): no thread can start in one.
+THREAD_TYPES = frozenset({10, 11, 12})
 #: Channel types whose posts are threads: forum and media channels.
 FORUM_TYPES = frozenset({15, 16})
 THREAD_PERMISSIONS = "Create Public Threads and Send Messages in Threads"
@@ -108,14 +110,24 @@ class DiscordThreadSink(DiscordSink):
         return await post_in_order(self.render(digest), send, already=already, on_posted=on_posted)
 
     async def _is_forum(self, channel_id: str) -> bool:
-        """Whether ``channel_id`` is a forum (or media) channel, whose posts are threads."""
+        """Whether ``channel_id`` is a forum (or media) channel, whose posts are threads.
+
+        A thread is refused (permanently): no thread can be started inside one.
+        """
         try:
             data = await self._client.http.get_channel(channel_id)
         except (discord.HTTPException, discord.RateLimited) as exc:
             raise _post_error(exc, channel_id, ()) from exc
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise PostError(f"could not reach Discord: {type(exc).__name__}") from exc
-        return int(data.get("type", 0)) in FORUM_TYPES
+        kind = int(data.get("type", 0))
+        if kind in THREAD_TYPES:
+            raise PostError(
+                f"channel {channel_id} is itself a thread: a threaded post needs a text or forum"
+                " channel (subscribe its parent channel, or without threads)",
+                permanent=True,
+            )
+        return kind in FORUM_TYPES
 
     async def _start_thread(
         self, channel_id: str, message_id: str, name: str, posted: tuple[str, ...]

@@ -772,7 +772,7 @@ class DiscordStandIn:
             {"id": channel_id, "type": kind, "guild_id": GUILD_ID, "name": "digests", "nsfw": False}
         )
 
-    def _thread(self, parent_id: str, thread_id: str, name: str, archive: Any) -> dict[str, Any]:
+    def add_thread(self, parent_id: str, thread_id: str, name: str, archive: Any) -> dict[str, Any]:
         """A thread channel object (type 11), recorded; its id is its first message's."""
         thread = {
             "id": thread_id,
@@ -811,7 +811,7 @@ class DiscordStandIn:
                 {"message": "A thread has already been created for this message", "code": 160004},
                 status=400,
             )
-        thread = self._thread(
+        thread = self.add_thread(
             channel_id, message_id, body["name"], body.get("auto_archive_duration")
         )
         return _json({**thread, "member": {"id": thread["id"], "user_id": BOT_USER_ID}})
@@ -832,7 +832,7 @@ class DiscordStandIn:
             return _json({"message": "Invalid Form Body", "code": 50035}, status=400)
         assert isinstance(message_body, dict)
         thread_id = snowflake()
-        thread = self._thread(
+        thread = self.add_thread(
             channel_id, thread_id, body["name"], body.get("auto_archive_duration")
         )
         message = _message(thread_id, message_body)
