@@ -6,7 +6,13 @@ The real discord.py client connects to it exactly as it would to Discord
 * REST under ``/api/v10``: ``users/@me``, ``oauth2/applications/@me``,
   ``gateway``/``gateway/bot``, bulk overwrite of global and guild commands,
   ``interactions/{id}/{token}/callback``, ``webhooks/{app}/{token}``
-  follow-ups (and ``@original`` edits), ``channels/{id}/messages``.
+  follow-ups (and ``@original`` edits), ``channels/{id}/messages``, and
+  threads as Discord has them: ``GET channels/{id}`` (a text channel, a forum
+  in ``forum_channels`` (type 15), or a thread (type 11)),
+  ``POST channels/{id}/messages/{message}/threads`` (a thread on a message,
+  with the message's id, once: again is 400, code 160004) and
+  ``POST channels/{forum}/threads`` (a forum post whose first message has the
+  thread's id); both answer with the thread's channel object (type 11).
 * The gateway at ``/gw``: HELLO (op 10), IDENTIFY (op 2) answered by a
   READY dispatch, heartbeats (op 1) acknowledged (op 11), RESUME (op 6)
   answered by RESUMED; tests push ``INTERACTION_CREATE`` dispatches shaped

@@ -15,6 +15,8 @@ a held call whose client goes away is dropped, never posted; or to post a
 message and lose its answer (``lose_answer``: the connection reset, or the
 answer sent late), when a client that tries again posts twice.  ``messages``
 lists the ``chat.postMessage`` calls Slack accepted, i.e. what the channel shows.
+A reply (``thread_ts``) must name a message of its channel (else
+``thread_not_found``) and its answer carries ``thread_ts``, as Slack's does.
 
 ``SlackSigner`` builds request bodies and ``X-Slack-Signature`` headers the
 way Slack does, so tests drive the real slack_bolt verification.
