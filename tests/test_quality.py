@@ -161,6 +161,17 @@ def test_name_score_rules() -> None:
     assert name_score(Expected("Devstral 24B"), "Mistral & AllHands") == 0.0
 
 
+def test_name_score_reads_the_org_in_front_of_the_name() -> None:
+    # "New Tokenizer from Mistral" is stored as "Tokenizer" with org Mistral.
+    assert name_score(Expected("Mistral tokenizer"), "Tokenizer") == 0.0
+    assert name_score(Expected("Mistral tokenizer"), "Tokenizer", "Mistral") == 3.0
+    # The canonical org is longer than the line's prefix: "Nous" of "Nous Research".
+    assert name_score(Expected("Nous Hermes 34B"), "Hermes 34B", "Nous Research") == 3.0
+    # An org already leading the name is not doubled; an org alone proves nothing.
+    assert name_score(Expected("Google Veo 3"), "Google Veo 3", "Google") == 3.0
+    assert name_score(Expected("Kokoro"), "Tokenizer", "Mistral") == 0.0
+
+
 def test_match_uses_each_item_once_and_prefers_exact() -> None:
     expected = [Expected("Jules"), Expected("Jules.google", optional=True)]
     got = [Got("Jules.google"), Got("Jules"), Got("Jules")]
