@@ -44,12 +44,15 @@ TARGET_PRECISION = 0.95
 #: here with what they reach: raise a floor whenever extraction improves.
 MIN_RECALL = TARGET_RECALL
 MIN_PRECISION = TARGET_PRECISION
-BELOW_TARGET_RECALL = {"ThursdAI": 0.82, "AINews": 0.50}
-BELOW_TARGET_PRECISION = {"ThursdAI": 0.82, "AINews": 0.22}
+BELOW_TARGET_RECALL = {"ThursdAI": 0.91, "AINews": 0.50}
+BELOW_TARGET_PRECISION = {"ThursdAI": 0.94, "AINews": 0.22}
 #: Non-headline summaries that name their item (or an alias or family word).
 MIN_SUMMARY_NAMING = 0.98
-#: Whole shared ThursdAI feed: episodes with 5 or more items, of 133.
-MIN_FEED_EPISODES_WITH_5 = 121
+#: Whole shared ThursdAI feed: episodes with 5 or more items, of 133 (issue 10's target:
+#: 121).  120 since the host's notes and sub-bullets stopped counting as releases: the
+#: 2023-07-21 and 2023-07-27 prose recaps reached 5 only with "I also invited ..." and
+#: with details of a list's topics ("GPU/CPUs themselves are power-constrained ...").
+MIN_FEED_EPISODES_WITH_5 = 120
 #: Whole shared ThursdAI feed: items without any link (issue 10's target: under 0.10;
 #: reached today: 0.125, mostly release lines written without a link in the notes).
 TARGET_FEED_NO_LINK_SHARE = 0.10

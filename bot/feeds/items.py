@@ -54,6 +54,9 @@ _HOST_NOTE = re.compile(
     r"^(?:I['’]m|I['’]ve|Me|My|We|We['’]re|We['’]ve|We['’]ll|Our|Join|Catch|Come|Register"
     r"|Sign up|Check out|Watch|Subscribe|Follow|Tune in|Listen)(?:\s|$)"
 )
+# The host in the first person a few words in: "Story how I created ...", "I compare 5
+# LLama API providers ...": a note on the host's own work, not a release.
+_FIRST_PERSON = re.compile(r"^(?:\S+\s+){0,3}I\s")
 _SPONSOR = re.compile(r"\((?:sponsor|sponsored|ad)\)", re.I)
 # TLDR's "(4 minute read)", "(GitHub Repo)" after a story title.
 _READ_TIME = re.compile(r"\s*\((?:\d+\s+minute\s+read|github\s+repo|website)\)\s*$", re.I)
@@ -327,11 +330,34 @@ def _is_detail(
     if linked:
         return False
     if rich:
-        return not _opens_with_name(text, parent)
+        return not (_opens_with_name(text, parent) or _dash_named(text))
     # A list whose releases carry no links: a release line names its release before a
     # dash or colon ("Mamba - transformers alternative"); "Dense model vs MOE" is a detail.
     named = " - " in text[:60] or ": " in text[:40] or " – " in text[:60]
     return not named and not _opens_with_name(text, parent)
+
+
+def _dash_named(text: str) -> bool:
+    """A release line without a link: a short name, a dash, what it is.
+
+    "AI Mode is now in GA in US - bye bye perplexity", "Humane Pin - Orders are out":
+    sub-bullets say one thing about their parent and rarely open with a titled dash.
+    A section name or an interview before the dash is no release.
+    """
+    dash = text.find(" - ", 0, 60)
+    if dash < 0:
+        dash = text.find(" – ", 0, 60)
+    if dash <= 0:
+        return False
+    head = text[:dash]
+    words = head.split()
+    if len(words) > 8 or not head[:1].isupper() or names_a_section(head):
+        return False
+    return words[0].casefold() not in _NOT_RELEASE_LEADS
+
+
+#: Lines about people or the show rather than a release ("Interview with ...").
+_NOT_RELEASE_LEADS = frozenset("interview interviews chat chatted conversation this".split())
 
 
 def _plain_detail(block: Block, parent: _Pending) -> bool:
@@ -413,7 +439,9 @@ def parse_item(
         return None  # "Read more", "Paper 2 (Arxiv)": a link, not a release
     if headline[:2] in ("No", "no") and _NOTHING.match(headline):
         return None  # "Nothing major this week": the section had no release
-    if _HOST_NOTE.match(headline):
+    if _HOST_NOTE.match(headline) or (
+        ("I " in headline[:40]) and _FIRST_PERSON.match(headline) is not None
+    ):
         return None  # "Come visit the team at GTC": the host's news, not a release
     links = list(block.links)
     if "http" in headline:  # bare URLs become links, and leave the headline
