@@ -140,3 +140,60 @@ def test_a_prose_title_saying_maker_releases_something_is_a_release() -> None:
     )
     names = [i.name for i in extract_items(html_blocks(html))]
     assert "Hyper-write" in names and len(names) == 4
+
+
+def test_a_name_line_is_a_sibling_release_and_a_quantity_line_a_detail() -> None:
+    html = (
+        "<p>* Alpha One - first (<a href='https://a.example'>X</a>)</p>"
+        "<p>* Beta Two - second (<a href='https://b.example'>HF</a>)</p>"
+        "<p>* Github Copilot code is open source! (frontend)"
+        " (<a href='https://g.example'>X</a>)</p>"
+        "<p>* Github Copilot Agent Mode</p>"
+        "<p>* Nimbus Rewind is now Limitless (<a href='https://r.example'>X</a>)</p>"
+        "<p>* 100hours</p>"
+        "<p>* Virtual Try-on in Google Shopping</p>"
+        "<p>* AI powered glasses with a screen, memory, Gemini built in - Agentic Project Astra</p>"
+    )
+    items = extract_items(html_blocks(html))
+    names = [i.name for i in items]
+    assert names[3:] == [
+        "Github Copilot Agent Mode",
+        "Nimbus Rewind",
+        "Virtual Try-on",
+        "Agentic Project Astra",
+    ]
+    assert items[4].details == ("100hours",)
+
+
+def test_markdown_bold_names_a_release_as_html_strong_does() -> None:
+    from bot.feeds.blocks import markdown_blocks
+
+    md = "\n\n".join(
+        [
+            "* Alpha releases **Alpha One** ([X](https://a.example))",
+            "* Beta ships **Beta Two** ([HF](https://b.example))",
+            "* Gamma drops **Gamma 3** ([Blog](https://c.example))",
+            "* Google now processes over **980 trillion tokens** per month.",
+            "* A week with **ChatGPT Agent**: testing its capabilities on real tasks.",
+        ]
+    )
+    names = [i.name for i in extract_items(markdown_blocks(md))]
+    assert "ChatGPT Agent" in names
+
+
+@pytest.mark.parametrize(
+    ("headline", "name"),
+    [
+        # No product on the line: the title's first six words (the documented rule, not four).
+        (
+            "Open Source long context pressure test analysis",
+            "Open Source long context pressure test",
+        ),
+        # ... and never past the title's dash.
+        ("Udio - upload your own audio feature", "Udio"),
+        # A topic before a colon: the whole segment is scanned for the release.
+        ("A week with ChatGPT Agent: testing its capabilities on real tasks.", "ChatGPT Agent"),
+    ],
+)
+def test_names_of_lines_without_a_leading_product(headline: str, name: str) -> None:
+    assert split_name(headline)[0] == name

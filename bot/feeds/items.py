@@ -22,6 +22,7 @@ from bot.feeds.names import (
     PRODUCT_FAMILIES,
     is_label_only,
     is_person_line,
+    names_release,
     split_name,
     story_name,
 )
@@ -61,8 +62,11 @@ _SPONSOR = re.compile(r"\((?:sponsor|sponsored|ad)\)", re.I)
 # TLDR's "(4 minute read)", "(GitHub Repo)" after a story title.
 _READ_TIME = re.compile(r"\s*\((?:\d+\s+minute\s+read|github\s+repo|website)\)\s*$", re.I)
 _BARE_URL = re.compile(r"https?://[^\s<>()\[\]]+")
-# A quantity opening a line: "70B", "128K", "$10B", "~3x", "50%", "1.5".
-_QUANTITY = re.compile(r"^[~$>+≈<]?\d[\d.,]*(?:[KMBT]|%|x|k|b|m)?$")
+# A quantity opening a line: "70B", "128K", "$10B", "~3x", "50%", "1.5", "100hours".
+_QUANTITY = re.compile(
+    r"^[~$>+≈<]?\d[\d.,]*"
+    r"(?:[KMBT]|%|x|k|b|m|ms|secs?|seconds|mins?|minutes|hrs?|hours|days|tokens|params|fps)?$"
+)
 # Acronyms that open detail lines as often as names do.
 _PLAIN_ACRONYMS = frozenset(
     "ai api apis llm llms sota tts gpu gpus cpu mmlu moe ui ux ios os pc mac vram oss".split()
@@ -165,7 +169,11 @@ def read_bullet_run(
         depth = block.depth - (index in children)
         if pending is not None and (
             (bold_led and kind == "b" and _plain_detail(block, pending))
-            or _is_detail(block, pending, depth, nested=nested, rich=rich, linked=kind == "l")
+            or (
+                # Where releases are named in bold, a line naming one in bold is one.
+                not (bold_led and block.has_bold and names_release(block.text))
+                and _is_detail(block, pending, depth, nested=nested, rich=rich, linked=kind == "l")
+            )
         ):
             pending.details.append(_detail_text(block))
             pending.links.extend(block.links)
@@ -351,11 +359,13 @@ def _dash_named(text: str) -> bool:
         return False
     head = text[:dash]
     words = head.split()
-    if len(words) > 8 or not head[:1].isupper() or names_a_section(head):
+    if len(words) > _DASH_HEAD_WORDS or not head[:1].isupper() or names_a_section(head):
         return False
     return words[0].casefold() not in _NOT_RELEASE_LEADS
 
 
+#: At most this many words before the dash of a release line.
+_DASH_HEAD_WORDS = 10
 #: Lines about people or the show rather than a release ("Interview with ...").
 _NOT_RELEASE_LEADS = frozenset("interview interviews chat chatted conversation this".split())
 
@@ -378,7 +388,10 @@ def _opens_with_name(text: str, parent: _Pending) -> bool:
     lead = words[0].strip(",.:;!?()[]'\"“”")
     parent_first = parent.block.text.split(maxsplit=1)[0].casefold() if parent.block.text else ""
     if lead.casefold() == parent_first:
-        return False  # "GitHub Spark: ..." under "GitHub Universe AI News"
+        # "GitHub Spark: ..." under "GitHub Universe AI News" is a detail; a line of
+        # capitalised words alone is a sibling release by the same maker ("Github
+        # Copilot Agent Mode" under "Github Copilot code is open source!").
+        return 2 <= len(words) <= 5 and all(w[:1].isupper() for w in words)
     for size in (3, 2, 1):
         if len(words) >= size and " ".join(words[:size]).strip(",.:;").casefold() in KNOWN_ORGS:
             return True
@@ -387,7 +400,11 @@ def _opens_with_name(text: str, parent: _Pending) -> bool:
     if lead.casefold() in _FAMILIES or lead.casefold() in PRODUCT_FAMILIES:
         return True
     inner_upper = any(c.isupper() for c in lead[1:])
-    return inner_upper or (any(c.isdigit() for c in lead) and any(c.isalpha() for c in lead))
+    if inner_upper or (any(c.isdigit() for c in lead) and any(c.isalpha() for c in lead)):
+        return True
+    # "Virtual Try-on in Google Shopping": a capitalised word, then a product-shaped one.
+    second = words[1].strip(",.:;!?()[]'\"“”") if len(words) > 1 else ""
+    return lead[:1].isupper() and second[:1].isupper() and "-" in second.strip("-")
 
 
 def _detail_text(block: Block) -> str:

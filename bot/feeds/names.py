@@ -93,7 +93,8 @@ def split_name(headline: str) -> tuple[str, str | None]:
     else:
         segments = parts
     name = ""
-    for segment in segments:
+    for index, segment in enumerate(segments):
+        last = index == len(segments) - 1  # (the colon below may shorten the segment)
         colon = segment.find(":")
         if colon > 0 and len(segment[:colon].split()) <= 6:
             after = segment[colon + 1 :].strip()
@@ -104,13 +105,7 @@ def split_name(headline: str) -> tuple[str, str | None]:
             else:
                 segment = segment[:colon]
         subject, rest = _subject_and_object(segment)
-        if (
-            subject
-            and not rest
-            and segment is not segments[-1]
-            and _org_like(subject)
-            and _ends_on_verb(segment)
-        ):
+        if subject and not rest and not last and _org_like(subject) and _ends_on_verb(segment):
             # "01AI open sources - Yi 9B": the release is the next segment, its maker leads.
             org = org or subject
             continue
@@ -138,12 +133,16 @@ def split_name(headline: str) -> tuple[str, str | None]:
             else:
                 name = subject
             break
-        name = _find_name(segment, scan=1 if segment is not segments[-1] else 8)
+        name = _find_name(segment, scan=8 if last else 1)
+        if name and not last and name.casefold() in _ACRONYMS:
+            # "AI powered glasses ... - Agentic Project Astra": "AI" names no release.
+            name = ""
+            continue
         if name:
             break
     name = name.strip(_TOKEN_TRIM + " -")[:80]
     if not _usable_name(name):  # "3", "$4", ")": a bare number or symbol names nothing
-        name = " ".join(text.split()[:4])[:80]
+        name = _first_words(text)
     prefix_org, rest = _strip_org_prefix(name)
     if prefix_org and (org is None or org.casefold() == prefix_org.casefold()):
         name, org = rest, prefix_org
@@ -236,6 +235,25 @@ _CALLED = re.compile(r"\b(?:called|named|dubbed)\s+[\"“]?([A-Z][\w.+-]*(?:\s+[
 _GAINS = re.compile(r"\s+(?:now\s+)?(?:has|gets)\s+([A-Z][\w.+-]*)(?=[\s!.,]|$)")
 # "Qwen has a new web portal": the subject and the new thing it has.
 _OWNS = re.compile(r"\s+(?:now\s+)?(?:has|gets)\s+(?:a\s+|an\s+)?new\s+")
+#: A line naming no product is called by its first words, at most this many.
+_FIRST_WORDS = 6
+_TITLE_END = re.compile(r"\s[-–—|]\s|:\s")
+
+
+def _first_words(text: str) -> str:
+    """What a reader calls a line naming no product: its title's first words, before a
+    dash or colon, at most ``_FIRST_WORDS`` ("Open Source long context pressure test")."""
+    end = _TITLE_END.search(text, 0, 120)
+    title = text[: end.start()] if end and end.start() > 0 else text[:200]
+    rest = text[end.end() :].lstrip() if end else ""
+    if rest[:1].isupper() and title.strip().casefold() in KNOWN_ORGS:
+        # "Apple - LLM in a flash paper ...": the org and its release's title (not its
+        # description: "Udio - upload your own audio feature" is Udio).
+        more = _TITLE_END.search(rest, 0, 120)
+        title = f"{title.strip()} {rest[: more.start()] if more else rest[:200]}"
+    return " ".join(title.split()[:_FIRST_WORDS])[:80]
+
+
 _NEW_AFTER_MAKER = re.compile(r"^(\S+)\s+new\s+(?=[A-Z])")
 # "LMArena raises $100M": the company is the news.  "Elon sues OpenAI": the event is.
 _MONEY_VERBS = frozenset("raises raised fundraises fundraising valued".split())
@@ -722,9 +740,11 @@ def _repaired(name: str, org: str | None, text: str) -> tuple[str, str | None]:
                 continue
             return candidate, org
     # No product on the line: its first words are what a reader would call it.
-    words = [w for w in (_trimmed(w) for w in tokens[:6]) if w]
-    while len(words) > 1 and words[-1].casefold() in _TAIL_WORDS:
-        words.pop()  # "I also invited and" -> "I also invited"
+    words = [w for w in (_trimmed(w) for w in _first_words(text).split()) if w]
+    while len(words) > 1 and (
+        words[-1].casefold() in _TAIL_WORDS or words[-1].casefold() in TRAILING_LABELS
+    ):
+        words.pop()  # "I also invited and" -> "I also invited"; "... flash paper"
     fallback = " ".join(words).strip(_CONNECTORS + " ")[:80]
     return (fallback if fallback else trimmed or name), org
 
