@@ -197,3 +197,33 @@ def test_markdown_bold_names_a_release_as_html_strong_does() -> None:
 )
 def test_names_of_lines_without_a_leading_product(headline: str, name: str) -> None:
     assert split_name(headline)[0] == name
+
+
+def test_host_reports_without_a_subject_and_no_change_lines_are_not_items() -> None:
+    html = (
+        "<p>* Alpha One - first (<a href='https://a.example'>X</a>)</p>"
+        "<p>* Sponsored a Nimbus hackathon in Paris (<a href='https://s.example'>X</a>)</p>"
+        "<p>* Beta Two - second (<a href='https://b.example'>HF</a>)</p>"
+        "<p>* Went to SF to cohost an event (<a href='https://w.example'>X</a>)</p>"
+        "<p>* Gamma 3 - third (<a href='https://c.example'>Blog</a>)</p>"
+        "<p>* No notable changes, Gamma 3 is still #6 (<a href='https://n.example'>X</a>)</p>"
+    )
+    names = [i.name for i in extract_items(html_blocks(html))]
+    assert names == ["Alpha One", "Beta Two", "Gamma 3"]
+
+
+def test_a_summary_points_line_introduces_details_of_the_item_above() -> None:
+    html = (
+        "<p>* Alpha One - first (<a href='https://a.example'>X</a>)</p>"
+        "<p>* Beta Two - second (<a href='https://b.example'>HF</a>)</p>"
+        "<p>* Nimbus releases Mochi-9 video model (<a href='https://m.example'>X</a>)</p>"
+        "<p>Summary Bullet Points:</p>"
+        "<p>* Nimbus announces $28.4M Series A funding</p>"
+        "<p>* Mochi-9 is an open-source video generation model</p>"
+        "<p>* HD version of Mochi-9 is coming soon</p>"
+        "<p>* Google releases Gemma 9</p>"
+        "<p>* Gamma 3 - third (<a href='https://c.example'>Blog</a>)</p>"
+    )
+    items = extract_items(html_blocks(html))
+    assert [i.name for i in items] == ["Alpha One", "Beta Two", "Mochi-9", "Gemma 9", "Gamma 3"]
+    assert "Mochi-9 is an open-source video generation model" in items[2].details

@@ -20,6 +20,7 @@ from bot.feeds.clean import clean_text, normalise_space
 from bot.feeds.entries import has_link_group, is_junk, is_link_entry, looks_like_header
 from bot.feeds.names import (
     PRODUCT_FAMILIES,
+    announces_release,
     is_label_only,
     is_person_line,
     names_release,
@@ -45,7 +46,7 @@ _TIMESTAMPS = re.compile(r"^(?:[(\[]?(?:\d{1,2}:)?\d{1,2}:\d{2}[)\]]?\s*[-–—
 # A line saying a section had nothing: "Nothing major this week", "No big news".
 _NOTHING = re.compile(
     r"^(?:nothing|no)\s+(?:\w+\s+){0,2}?(?:this week|news|updates?|releases?)\b"
-    r"|^nothing\s+(?:major|new|much)\b",
+    r"|^nothing\s+(?:major|new|much)\b|^no\s+(?:notable|major|big)\s+changes\b",
     re.I,
 )
 # The host's own note rather than a release: first person ("We launched our course",
@@ -54,6 +55,11 @@ _NOTHING = re.compile(
 _HOST_NOTE = re.compile(
     r"^(?:I['’]m|I['’]ve|Me|My|We|We['’]re|We['’]ve|We['’]ll|Our|Join|Catch|Come|Register"
     r"|Sign up|Check out|Watch|Subscribe|Follow|Tune in|Listen)(?:\s|$)"
+)
+# The host's report with its subject dropped: "Sponsored a Mistral hackathon in Paris",
+# "Participated in an e2b space ...", "Went to SF to cohost an event".
+_DROPPED_SUBJECT = re.compile(
+    r"^(?:[A-Z][a-z]+ed|Went|Got|Had|Gave|Spoke|Met)\s+(?:a|an|the|in|to|at|on|with|our|my)\s"
 )
 # The host in the first person a few words in: "Story how I created ...", "I compare 5
 # LLama API providers ...": a note on the host's own work, not a release.
@@ -157,18 +163,28 @@ def read_bullet_run(
     sections = _Sections()
     pending: _Pending | None = None
     out: list[ParsedItem] = []
+    points = False  # under a "Summary Bullet Points:" line: the pending item's details
     for index, block in enumerate(blocks):
         kind = kinds[index]
+        if pending is not None and kind == "h" and _introduces_points(block):
+            pending.details.append(_detail_text(block))
+            points = True
+            continue
         if kind == "h" or index in parents:  # parents: link-less, over linked releases
             _flush(pending, out)
             pending = None
+            points = False
             sections.header(block.text)
             continue
         if kind == "j":
             continue
+        # A linked line, or one saying a maker released something (not money news: "Genmo
+        # announces $28.4M Series A funding" is a point about the item), is a release.
+        points = points and kind == "b" and ("$" in block.text or not announces_release(block.text))
         depth = block.depth - (index in children)
         if pending is not None and (
-            (bold_led and kind == "b" and _plain_detail(block, pending))
+            points
+            or (bold_led and kind == "b" and _plain_detail(block, pending))
             or (
                 # Where releases are named in bold, a line naming one in bold is one.
                 not (bold_led and block.has_bold and names_release(block.text))
@@ -345,6 +361,27 @@ def _is_detail(
     return not named and not _opens_with_name(text, parent)
 
 
+# "Summary Bullet Points:", "Key highlights:": a line introducing points about the item
+# above (a pasted summary), not a section of new releases.
+_POINTS_INTRO = re.compile(
+    r"^(?:(?:summary|key|main)\b.*\b(?:points|highlights|takeaways|features)"
+    r"|summary|highlights|key (?:points|takeaways|features))\s*:$",
+    re.I,
+)
+
+
+def _introduces_points(block: Block) -> bool:
+    """Whether an unbulleted line introduces bullets about the item above it."""
+    text = block.text.strip()
+    return (
+        not block.bullet
+        and not block.links
+        and text.endswith(":")
+        and len(text) <= 60
+        and _POINTS_INTRO.match(text) is not None
+    )
+
+
 def _dash_named(text: str) -> bool:
     """A release line without a link: a short name, a dash, what it is.
 
@@ -456,8 +493,10 @@ def parse_item(
         return None  # "Read more", "Paper 2 (Arxiv)": a link, not a release
     if headline[:2] in ("No", "no") and _NOTHING.match(headline):
         return None  # "Nothing major this week": the section had no release
-    if _HOST_NOTE.match(headline) or (
-        ("I " in headline[:40]) and _FIRST_PERSON.match(headline) is not None
+    if (
+        _HOST_NOTE.match(headline)
+        or (("I " in headline[:40]) and _FIRST_PERSON.match(headline) is not None)
+        or _DROPPED_SUBJECT.match(headline)
     ):
         return None  # "Come visit the team at GTC": the host's news, not a release
     links = list(block.links)
