@@ -238,6 +238,7 @@ _OWNS = re.compile(r"\s+(?:now\s+)?(?:has|gets)\s+(?:a\s+|an\s+)?new\s+")
 #: A line naming no product is called by its first words, at most this many.
 _FIRST_WORDS = 6
 _TITLE_END = re.compile(r"\s[-–—|]\s|:\s")
+_NEXT_CLAUSE = re.compile(r"\s(?:and|but)\s+(?:had|has|have|was|were|is|are|will|can|got)\b")
 
 
 def _first_words(text: str) -> str:
@@ -251,6 +252,9 @@ def _first_words(text: str) -> str:
         # description: "Udio - upload your own audio feature" is Udio).
         more = _TITLE_END.search(rest, 0, 120)
         title = f"{title.strip()} {rest[: more.start()] if more else rest[:200]}"
+    clause = _NEXT_CLAUSE.search(title)
+    if clause:  # "I also invited and had the privilege ...": the title ends at its clause
+        title = title[: clause.start()]
     return " ".join(title.split()[:_FIRST_WORDS])[:80]
 
 
