@@ -191,6 +191,11 @@ def test_markdown_bold_names_a_release_as_html_strong_does() -> None:
         ),
         # ... and never past the title's dash.
         ("Udio - upload your own audio feature", "Udio"),
+        # A sentence opening on "The": its subject, before the verb.
+        (
+            "The AI math breakthrough has a gut punch effect on the community",
+            "AI math breakthrough",
+        ),
         # A topic before a colon: the whole segment is scanned for the release.
         ("A week with ChatGPT Agent: testing its capabilities on real tasks.", "ChatGPT Agent"),
     ],

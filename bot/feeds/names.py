@@ -238,6 +238,7 @@ _OWNS = re.compile(r"\s+(?:now\s+)?(?:has|gets)\s+(?:a\s+|an\s+)?new\s+")
 #: A line naming no product is called by its first words, at most this many.
 _FIRST_WORDS = 6
 _TITLE_END = re.compile(r"\s[-–—|]\s|:\s")
+_SUBJECT_ENDS = frozenset("is are was were has have had will can gets got".split())
 _NEXT_CLAUSE = re.compile(r"\s(?:and|but)\s+(?:had|has|have|was|were|is|are|will|can|got)\b")
 
 
@@ -255,7 +256,13 @@ def _first_words(text: str) -> str:
     clause = _NEXT_CLAUSE.search(title)
     if clause:  # "I also invited and had the privilege ...": the title ends at its clause
         title = title[: clause.start()]
-    return " ".join(title.split()[:_FIRST_WORDS])[:80]
+    words = title.split()[:_FIRST_WORDS]
+    if len(words) > 3 and words[0] in ("The", "A", "An"):
+        # "The AI math breakthrough has a ... effect": the subject, before its verb.
+        verb = next((i for i, w in enumerate(words) if w in _SUBJECT_ENDS), 0)
+        if verb >= 3:
+            words = words[1:verb]
+    return " ".join(words)[:80]
 
 
 _NEW_AFTER_MAKER = re.compile(r"^(\S+)\s+new\s+(?=[A-Z])")
