@@ -54,9 +54,10 @@ MIN_SUMMARY_NAMING = 0.98
 #: with details of a list's topics ("GPU/CPUs themselves are power-constrained ...").
 MIN_FEED_EPISODES_WITH_5 = 120
 #: Whole shared ThursdAI feed: items without any link (issue 10's target: under 0.10;
-#: reached today: 0.125, mostly release lines written without a link in the notes).
+#: reached today: 0.124, mostly release lines written without a link in the notes:
+#: "Imagen4 - image generation with extra textual ability", the 2023 recap's months).
 TARGET_FEED_NO_LINK_SHARE = 0.10
-MAX_FEED_NO_LINK_SHARE = 0.13
+MAX_FEED_NO_LINK_SHARE = 0.125
 #: Names that are generic, possessive, a number, a link label or a URL (feed and fixtures).
 MAX_BAD_NAMES = 0
 #: Shows that must have hand-checked episodes, and how many at least.
