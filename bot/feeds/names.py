@@ -332,7 +332,7 @@ def _coined_word(text: str) -> str:
     family or org (a base model the release builds on: "LLama-3 finetune"), not a bare
     version ("V2.5"), not a plain acronym ("AI"), not a gloss in parentheses.
     """
-    for raw in text.split()[:14]:
+    for raw in text.split(maxsplit=14)[:14]:
         if raw.startswith(("(", "[")):
             continue
         token = raw.strip(_TOKEN_TRIM)
