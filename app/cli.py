@@ -146,6 +146,11 @@ def cmd_tldr(args: argparse.Namespace) -> int:
 
 def cmd_release(args: argparse.Namespace) -> int:
     """Tell what a release is, where it came up, and its links."""
+    from app.lookup_cli import light_release
+
+    code = light_release(args)  # without the engine and pydantic when nothing needs them
+    if code is not None:
+        return code
     engine = _lookup_engine(args)
     try:
         reply = engine.release(args.query)
@@ -164,6 +169,11 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     """Ranked releases matching the query."""
+    from app.lookup_cli import light_search
+
+    code = light_search(args)
+    if code is not None:
+        return code
     engine = _lookup_engine(args)
     try:
         if engine.store.episode_count() == 0:
@@ -255,8 +265,29 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full command-line interface."""
+#: Commands defined here: a process running one of them builds only their parser.
+CORE_COMMANDS = frozenset({"ingest", "episodes", "tldr", "release", "search", "demo", "console"})
+#: Options before the command that take a value.
+_VALUED = frozenset({"--db", "--config"})
+
+
+def command_of(argv: Sequence[str]) -> str | None:
+    """The subcommand ``argv`` names, when plainly given (``None`` for anything unusual:
+    the full parser then reads it)."""
+    args = iter(argv)
+    for arg in args:
+        if arg in _VALUED:
+            next(args, None)
+        elif arg.startswith(tuple(f"{o}=" for o in _VALUED)) or arg in ("-v", "--verbose"):
+            continue
+        else:
+            return None if arg.startswith("-") else arg
+    return None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The full command-line interface; only the core commands' when ``command`` is
+    one of them (the other parts' modules are then not imported)."""
     parser = _Parser(
         prog="digestbot", description="Weekly AI show notes, summarised and searchable."
     )
@@ -306,6 +337,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("console", help="type slash commands on the terminal")
     p.set_defaults(handler=cmd_console)
 
+    if command in CORE_COMMANDS:
+        return parser
     # Other parts of digestbot add their own subcommands (their modules import lightly).
     from app.changes_cli import register as register_changes
     from app.export_cli import register as register_export
@@ -329,7 +362,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``digestbot`` command."""
-    args = build_parser().parse_args(argv)
+    if argv is None:
+        argv = sys.argv[1:]
+    args = build_parser(command_of(argv)).parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="digestbot: %(levelname)s: %(message)s",

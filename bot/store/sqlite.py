@@ -22,17 +22,6 @@ from typing import TYPE_CHECKING, Any
 
 from bot.errors import StorageError
 from bot.feeds.clean import name_key
-from bot.models import (
-    Chapter,
-    Episode,
-    EpisodeRef,
-    Facts,
-    Item,
-    Link,
-    ParsedEpisode,
-    ParsedItem,
-    ReleaseEntity,
-)
 from bot.store.health import HealthTables
 from bot.store.ledger import LedgerTables
 from bot.store.names import StoredNames
@@ -43,6 +32,15 @@ from bot.store.watches import WatchTables
 
 if TYPE_CHECKING:
     from bot.entities import Entity
+    from bot.models import (
+        Episode,
+        EpisodeRef,
+        Facts,
+        Item,
+        ParsedEpisode,
+        ParsedItem,
+        ReleaseEntity,
+    )
     from bot.store.protocol import StoreLike
     from bot.store.seen import SqliteSeen
 
@@ -554,6 +552,8 @@ class Store:
                 WHERE items_fts MATCH ? ORDER BY rank LIMIT ?""",
             (match, limit),
         )
+        from bot.models import Facts  # here: a pydantic-free lookup (bot.lookup) opens the store
+
         return [(int(r[0]), -float(r[1]), Facts.model_validate_json(r[2])) for r in rows]
 
     def items_by_rowid(self, rowids: Sequence[int]) -> dict[int, Item]:
@@ -635,6 +635,8 @@ class Store:
         """Mentions of any of ``entity_ids``, newest first: light rows, cheap by the hundred."""
         if not entity_ids:
             return []
+        from bot.models import EpisodeRef
+
         ids = list(entity_ids[:500])
         rows = self.query(
             "SELECT i.id, i.entity_id, i.name, i.org, i.headline, i.links, i.published,"
@@ -756,6 +758,8 @@ def _entity_row(entity: Entity) -> tuple[str, str, str, str, str | None]:
 
 
 def _release_entity(row: Sequence[Any]) -> ReleaseEntity:
+    from bot.models import ReleaseEntity
+
     return ReleaseEntity(id=row[0], name=row[1], family=row[2], org=row[3])
 
 
@@ -848,6 +852,8 @@ def _item_row(position: int, item: ParsedItem) -> tuple[Any, ...]:
 
 
 def _episode(row: Sequence[Any]) -> Episode:
+    from bot.models import Chapter, Episode
+
     return Episode(
         id=row[0],
         feed=row[1],
@@ -862,6 +868,8 @@ def _episode(row: Sequence[Any]) -> Episode:
 
 
 def _item(row: Sequence[Any]) -> Item:
+    from bot.models import Chapter, EpisodeRef, Facts, Item, Link, ReleaseEntity
+
     return Item(
         id=row[0],
         position=row[1],
