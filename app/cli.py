@@ -64,18 +64,20 @@ def _lookup_engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Read feeds and documents into the database; one line per source."""
-    from bot.config_defaults import settings_are_defaults
-    from bot.engine import make_engine
-    from bot.summarise import make_summariser
+    from app.lookup_cli import UnchangedFiles
 
-    if settings_are_defaults(args.config):  # an unchanged file is skipped without settings
-        engine = make_engine(db_path=args.db, summariser=make_summariser(), lazy_settings=True)
-    else:
-        settings = _settings(args)
-        engine = make_engine(settings, db_path=args.db, summariser=make_summariser(settings))
+    unchanged = UnchangedFiles.open(args)  # files whose bytes did not change: no engine
+    engine = None
     failed = 0
     try:
         for source in args.sources:
+            if unchanged is not None and unchanged.skip(source):
+                continue
+            if engine is None:
+                if unchanged is not None:
+                    unchanged.close()
+                    unchanged = None
+                engine = _ingest_engine(args)
             try:
                 report = engine.ingest(source, force=args.force)
             except DigestbotError as exc:
@@ -86,8 +88,21 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 print(f"digestbot: warning: {warning}", file=sys.stderr)
             print(report.line())
     finally:
-        engine.close()
+        for opened in (engine, unchanged):
+            if opened is not None:
+                opened.close()
     return EXIT_ERROR if failed else EXIT_OK
+
+
+def _ingest_engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from bot.config_defaults import settings_are_defaults
+    from bot.engine import make_engine
+    from bot.summarise import make_summariser
+
+    if settings_are_defaults(args.config):  # an unchanged file is skipped without settings
+        return make_engine(db_path=args.db, summariser=make_summariser(), lazy_settings=True)
+    settings = _settings(args)
+    return make_engine(settings, db_path=args.db, summariser=make_summariser(settings))
 
 
 def cmd_episodes(args: argparse.Namespace) -> int:

@@ -17,20 +17,65 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.lookup import Lookup
+    from bot.store.sqlite import Store
 
 
 def _print_json(doc: Any) -> None:
     sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
 
 
-def _lookup(args: argparse.Namespace) -> Lookup | None:
+def _light_db(args: argparse.Namespace) -> str | None:
+    """The SQLite database a light path may open: ``None`` when the settings may not be
+    the defaults (they may name another database, or be invalid) or for PostgreSQL."""
     from bot.config_defaults import default_data_path, settings_are_defaults
 
     if not settings_are_defaults(args.config):
         return None
+    path = args.db if args.db is not None else default_data_path()
+    if path.startswith(("postgresql://", "postgres://")):  # as bot.store.postgres.is_postgres_url
+        return None
+    return str(path)
+
+
+def _lookup(args: argparse.Namespace) -> Lookup | None:
+    path = _light_db(args)
+    if path is None:
+        return None
     from bot.lookup import open_lookup
 
-    return open_lookup(args.db if args.db is not None else default_data_path())
+    return open_lookup(path)
+
+
+class UnchangedFiles:
+    """``ingest``'s check of files unchanged since their last ingest, before the engine."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @classmethod
+    def open(cls, args: argparse.Namespace) -> UnchangedFiles | None:
+        """The check, or ``None`` where the engine must decide (``--force``, a config
+        file or settings variables, PostgreSQL)."""
+        path = None if args.force else _light_db(args)
+        if path is None:
+            return None
+        from bot.store.sqlite import Store
+
+        return cls(Store(path))
+
+    def skip(self, source: str) -> bool:
+        """Whether ``source`` is an unchanged file; if so, its line is printed."""
+        from bot.config_defaults import DEFAULT_MAX_BYTES
+        from bot.unchanged import is_unchanged_file, unchanged_line
+
+        if not is_unchanged_file(self.store, source, max_bytes=DEFAULT_MAX_BYTES):
+            return False
+        print(unchanged_line(source))
+        return True
+
+    def close(self) -> None:
+        """Close the database."""
+        self.store.close()
 
 
 def light_release(args: argparse.Namespace) -> int | None:

@@ -101,7 +101,9 @@ class IngestReport:
     def line(self) -> str:
         """One human line describing the outcome."""
         if self.skipped:
-            return f"{self.source}: unchanged since last ingest"
+            from bot.unchanged import unchanged_line
+
+            return unchanged_line(self.source)
         return (
             f"{self.source}: {self.added} new, {self.updated} updated, {self.unchanged} unchanged"
             f" episode(s); {self.items} item(s)"

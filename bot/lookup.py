@@ -253,12 +253,9 @@ class Lookup:
         return [Hit(items[r], round(s, 4)) for r, s in ranked if r in items]
 
 
-def open_lookup(path: str) -> Lookup | None:
+def open_lookup(path: str) -> Lookup:
     """A ``Lookup`` over the SQLite database at ``path`` (created and migrated as
-    ``Store`` does), with the engine's default semantic setting; ``None`` for a
-    PostgreSQL URL (the engine answers those)."""
-    if path.startswith(("postgresql://", "postgres://")):  # as bot.store.postgres.is_postgres_url
-        return None
+    ``Store`` does), with the engine's default semantic setting."""
     from bot.store import semantic
 
     return Lookup(Store(path), semantic=semantic.available())
