@@ -301,8 +301,9 @@ def command_of(argv: Sequence[str]) -> str | None:
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The full command-line interface; only the core commands' when ``command`` is
-    one of them (the other parts' modules are then not imported)."""
+    """The full command-line interface; only that command's when ``command`` is a core
+    one (what it parses and prints is the same: the other parts' modules are then not
+    imported)."""
     parser = _Parser(
         prog="digestbot", description="Weekly AI show notes, summarised and searchable."
     )
@@ -317,40 +318,51 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
-    p = sub.add_parser("ingest", help="read feeds, feed files or episode documents")
-    p.add_argument(
-        "sources", nargs="+", metavar="SOURCE", help="http(s) URL, feed file, .md or .html"
-    )
-    p.add_argument("--force", action="store_true", help="re-read even if unchanged")
-    p.set_defaults(handler=cmd_ingest)
+    def wanted(name: str) -> bool:
+        # A core command's process builds its own parser only: each costs ~2 ms of start.
+        return command not in CORE_COMMANDS or name == command
 
-    p = sub.add_parser("episodes", help="list stored episodes, newest first")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_episodes)
+    if wanted("ingest"):
+        p = sub.add_parser("ingest", help="read feeds, feed files or episode documents")
+        p.add_argument(
+            "sources", nargs="+", metavar="SOURCE", help="http(s) URL, feed file, .md or .html"
+        )
+        p.add_argument("--force", action="store_true", help="re-read even if unchanged")
+        p.set_defaults(handler=cmd_ingest)
 
-    p = sub.add_parser("tldr", help="an episode's TL;DR (default: the latest)")
-    p.add_argument("episode", nargs="?", help="episode id, date YYYY-MM-DD, or title words")
-    p.add_argument(
-        "--format", choices=("text", "markdown", "json", "slack", "discord"), default="text"
-    )
-    p.set_defaults(handler=cmd_tldr)
+    if wanted("episodes"):
+        p = sub.add_parser("episodes", help="list stored episodes, newest first")
+        p.add_argument("--json", action="store_true")
+        p.set_defaults(handler=cmd_episodes)
 
-    p = sub.add_parser("release", help="what a release is and where it came up")
-    p.add_argument("query", help='release name, e.g. "kokoro" or "phi 4"')
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_release)
+    if wanted("tldr"):
+        p = sub.add_parser("tldr", help="an episode's TL;DR (default: the latest)")
+        p.add_argument("episode", nargs="?", help="episode id, date YYYY-MM-DD, or title words")
+        p.add_argument(
+            "--format", choices=("text", "markdown", "json", "slack", "discord"), default="text"
+        )
+        p.set_defaults(handler=cmd_tldr)
 
-    p = sub.add_parser("search", help="ranked releases matching words")
-    p.add_argument("query")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--limit", type=int, default=10, help="at most N results (1-100)")
-    p.set_defaults(handler=cmd_search)
+    if wanted("release"):
+        p = sub.add_parser("release", help="what a release is and where it came up")
+        p.add_argument("query", help='release name, e.g. "kokoro" or "phi 4"')
+        p.add_argument("--json", action="store_true")
+        p.set_defaults(handler=cmd_release)
 
-    p = sub.add_parser("demo", help="offline tour on the bundled sample feed")
-    p.set_defaults(handler=cmd_demo)
+    if wanted("search"):
+        p = sub.add_parser("search", help="ranked releases matching words")
+        p.add_argument("query")
+        p.add_argument("--json", action="store_true")
+        p.add_argument("--limit", type=int, default=10, help="at most N results (1-100)")
+        p.set_defaults(handler=cmd_search)
 
-    p = sub.add_parser("console", help="type slash commands on the terminal")
-    p.set_defaults(handler=cmd_console)
+    if wanted("demo"):
+        p = sub.add_parser("demo", help="offline tour on the bundled sample feed")
+        p.set_defaults(handler=cmd_demo)
+
+    if wanted("console"):
+        p = sub.add_parser("console", help="type slash commands on the terminal")
+        p.set_defaults(handler=cmd_console)
 
     if command in CORE_COMMANDS:
         return parser

@@ -256,6 +256,7 @@ class Lookup:
 def open_lookup(path: str) -> Lookup:
     """A ``Lookup`` over the SQLite database at ``path`` (created and migrated as
     ``Store`` does), with the engine's default semantic setting."""
-    from bot.store import semantic
+    from importlib.util import find_spec
 
-    return Lookup(Store(path), semantic=semantic.available())
+    # As bot.store.semantic.available(), without importing that module's setup.
+    return Lookup(Store(path), semantic=find_spec("wordllama") is not None)

@@ -22,13 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from bot.errors import StorageError
 from bot.feeds.clean import name_key
-from bot.store.health import HealthTables
-from bot.store.ledger import LedgerTables
 from bot.store.names import StoredNames
-from bot.store.replicas import PgLeadership, ReplicaTable, SoleLeadership
 from bot.store.schema import migrate
-from bot.store.tables import LLMCacheTable, SlackTables, SubscriptionTables
-from bot.store.watches import WatchTables
 
 if TYPE_CHECKING:
     from bot.entities import Entity
@@ -41,8 +36,13 @@ if TYPE_CHECKING:
         ParsedItem,
         ReleaseEntity,
     )
+    from bot.store.health import HealthTables
+    from bot.store.ledger import LedgerTables
     from bot.store.protocol import StoreLike
+    from bot.store.replicas import PgLeadership, ReplicaTable, SoleLeadership
     from bot.store.seen import SqliteSeen
+    from bot.store.tables import LLMCacheTable, SlackTables, SubscriptionTables
+    from bot.store.watches import WatchTables
 
 _ITEM_COLUMNS = """
     i.id, i.position, i.name, i.org, i.section, i.section_original, i.headline, i.summary,
@@ -208,37 +208,54 @@ class Store:
             self._db.close()
 
     # --- the tables beside episodes (``bot.store.protocol``) ----------------
+    # Their modules are imported when asked for: a lookup process needs none of them.
 
     def ledger_tables(self) -> LedgerTables:
         """The posting ledger's tables."""
+        from bot.store.ledger import LedgerTables
+
         return LedgerTables(self)
 
     def subscription_tables(self) -> SubscriptionTables:
         """The subscriptions table."""
+        from bot.store.tables import SubscriptionTables
+
         return SubscriptionTables(self)
 
     def llm_cache_table(self) -> LLMCacheTable:
         """The LLM answer cache."""
+        from bot.store.tables import LLMCacheTable
+
         return LLMCacheTable(self)
 
     def slack_tables(self) -> SlackTables:
         """Slack installations, bots and OAuth states."""
+        from bot.store.tables import SlackTables
+
         return SlackTables(self)
 
     def watch_tables(self) -> WatchTables:
         """Watches, their alert ledger and its cursor (``bot.watch``)."""
+        from bot.store.watches import WatchTables
+
         return WatchTables(self)
 
     def health_tables(self) -> HealthTables:
         """Feed health and incidents (``bot.alerts``)."""
+        from bot.store.health import HealthTables
+
         return HealthTables(self)
 
     def replica_table(self) -> ReplicaTable:
         """Heartbeat rows of the ``digestbot run`` processes."""
+        from bot.store.replicas import ReplicaTable
+
         return ReplicaTable(self)
 
     def leadership(self) -> SoleLeadership | PgLeadership:
         """Who runs the poller and scheduler: on SQLite, the one process."""
+        from bot.store.replicas import SoleLeadership
+
         return SoleLeadership()
 
     def seen_signatures(self) -> SqliteSeen | None:
