@@ -28,11 +28,12 @@ def _light_db(args: argparse.Namespace) -> str | None:
     """The SQLite database a light path may open: ``None`` when the settings may not be
     the defaults (they may name another database, or be invalid) or for PostgreSQL."""
     from bot.config_defaults import default_data_path, settings_are_defaults
+    from bot.store.open import names_postgres
 
     if not settings_are_defaults(args.config):
         return None
     path = args.db if args.db is not None else default_data_path()
-    if path.startswith(("postgresql://", "postgres://")):  # as bot.store.postgres.is_postgres_url
+    if names_postgres(path):
         return None
     return str(path)
 
