@@ -19,6 +19,7 @@ from bot.errors import EmptyStoreError, NotFoundError, StorageError
 from bot.feeds.clean import name_key
 from bot.releases import best_mention, has_version, timeline
 from bot.store.lookup import EntityRow, ItemRow, LookupReader, MentionLine, RefRow
+from bot.store.names import StoredNames
 from bot.store.search import (
     Term,
     fact_weight,
@@ -93,13 +94,17 @@ class NeedsEngine(Exception):
 
 class _Matches(Protocol):
     def newest_matches(self, match: str, limit: int) -> list[int]: ...
+    def stored_names(self) -> StoredNames: ...
 
 
 def semantic_pays(store: _Matches, query: str) -> bool:
     """Whether the semantic blend should rank ``query``: fewer than ``SEMANTIC_BELOW``
-    items hold all of its words."""
+    items hold all of its words, and it is not a release's name (static embeddings know
+    nothing of "kokoro": the full text finds it, the blend only reorders)."""
     match = fts_query(query_terms(without_filler(query_words(query))))
-    return match is not None and len(store.newest_matches(match, SEMANTIC_BELOW)) < SEMANTIC_BELOW
+    if match is None or len(store.newest_matches(match, SEMANTIC_BELOW)) >= SEMANTIC_BELOW:
+        return False
+    return not store.stored_names().has(name_key(query))
 
 
 class Lookup:

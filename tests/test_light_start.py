@@ -98,6 +98,7 @@ def test_the_issue_lookups_on_the_real_feed_import_neither_models_nor_semantic(
         ("release", "--json", "kokoro"),
         ("search", "open source tts"),
         ("search", "--json", "tts"),
+        ("search", "kokoro"),  # few items, but a release's name: the blend would not help
         ("ingest", feed),
     )
     for argv in runs:

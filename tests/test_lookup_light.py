@@ -115,6 +115,7 @@ def test_search_ranks_as_the_engine_does_where_it_need_not_blend(
     if engine.semantic is not None:  # the model loads only where the full text finds little
         assert "small vision model" in blended
         assert "open source tts" not in blended and "tts" not in blended
+        assert "kokoro" not in blended  # a name: the model knows nothing of it
 
 
 def test_tts_searches_still_rank_kokoro_near_the_top(both: tuple[Engine, Lookup]) -> None:
