@@ -117,22 +117,24 @@ def _lookup_rows(label: str, db: Path, names: list[str], words: list[str]) -> li
     from bot.store.sqlite import SourceState
 
     rng = random.Random(7)
-    start = time.perf_counter()
-    lookup = open_lookup(str(db))  # what `digestbot release` does: no engine, no models
-    try:
-        lookup.release(names[1])
-    except LookupError:
-        pass
-    lookup.store.close()
-    light_cold = time.perf_counter() - start
     settings = Settings()  # a running bot has its settings before its first lookup
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.thread_time()
     engine = make_engine(settings, db_path=db)
     try:
         engine.release(names[0])  # cold: the engine's open and first lookup
     except LookupError:
         pass
-    cold = time.perf_counter() - start
+    cold, cold_cpu = time.perf_counter() - start, time.thread_time() - start_cpu
+    # What `digestbot release` does (no engine, no models), in a database a lookup has
+    # seen before (the engine's first lookup above linked a fresh ingest's entities).
+    start, start_cpu = time.perf_counter(), time.thread_time()
+    lookup = open_lookup(str(db))
+    try:
+        lookup.release(names[1])
+    except LookupError:
+        pass
+    lookup.store.close()
+    light_cold, light_cpu = time.perf_counter() - start, time.thread_time() - start_cpu
     release_queries = []
     for _ in range(500):
         name = rng.choice(names)
@@ -174,10 +176,13 @@ def _lookup_rows(label: str, db: Path, names: list[str], words: list[str]) -> li
         return f"; CPU {p50:.2f} / {p99:.2f} ms"
 
     return [
-        (f"release cold (open + first lookup), {label}", f"{cold * 1000:.1f} ms  (goal < 50)"),
+        (
+            f"release cold (open + first lookup), {label}",
+            f"{cold * 1000:.1f} ms; CPU {cold_cpu * 1000:.1f} ms  (goal < 50)",
+        ),
         (
             f"  the same without the engine (bot.lookup, as the CLI), {label}",
-            f"{light_cold * 1000:.1f} ms  (goal < 50)",
+            f"{light_cold * 1000:.1f} ms; CPU {light_cpu * 1000:.1f} ms  (goal < 50)",
         ),
         (
             f"release p50/p99, {label}",
