@@ -393,8 +393,8 @@ def _markdown_block(source: str, *, heading: int, bullet: bool, depth: int = 0) 
         _md_inline(with_marks), anchors, bold=bold, heading=heading, bullet=bullet, depth=depth
     )
     if block is not None and ("**" in source or "__" in source):
-        # Bold text ("**Axolotl v0.16.x**: ...", "updates to their **Nemotron**"), as
-        # ``has_bold`` says of HTML blocks.
+        # Bold text in the line, as `has_bold` says of <strong> in HTML: a Markdown
+        # export and its feed entry read the same ("NVIDIA updates **Nemotron**").
         block = block._replace(has_bold=True)
     return block
 
