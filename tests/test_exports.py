@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from pathlib import Path
@@ -287,3 +289,22 @@ def test_bad_since_is_one_line(db: str, config: str, capsys: pytest.CaptureFixtu
         capsys, "--config", config, "--db", db, "export", "--format", "atom", "--since", "soon"
     )
     assert code == 1 and "bad --since" in err and err.count("\n") == 1
+
+
+def test_export_is_readable_as_a_plain_write_would_make_it(
+    tmp_path: Path, db: str, config: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Exports are published (a web server serves them): not the temporary file's 0600.
+    base = ("--config", config, "--db", db, "export", "--format", "atom", "--out")
+    old = os.umask(0o022)
+    try:
+        fresh = tmp_path / "feed.xml"
+        assert run(capsys, *base, str(fresh))[0] == 0
+        assert stat.S_IMODE(fresh.stat().st_mode) == 0o644
+        kept = tmp_path / "kept.xml"
+        kept.write_text("old")
+        kept.chmod(0o640)
+        assert run(capsys, *base, str(kept))[0] == 0
+        assert stat.S_IMODE(kept.stat().st_mode) == 0o640
+    finally:
+        os.umask(old)
