@@ -76,3 +76,24 @@ class DiscordAlertSender:
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise PostError(f"could not reach Discord: {type(exc).__name__}") from None
         return str(message.id)
+
+    async def open_dm(self, user: str) -> str:
+        """The id of the bot's DM channel with ``user`` (health alerts to a person).
+
+        Raises ``PostError``: permanent when the user cannot get the bot's messages.
+        """
+        try:
+            data = await asyncio.wait_for(
+                self._client.http.start_private_message(int(user)), self._timeout
+            )
+        except discord.Forbidden as exc:
+            raise PostError(
+                f"Discord user {user} does not accept direct messages from the bot"
+                f" (blocked, or DMs closed; {exc.code})",
+                permanent=True,
+            ) from None
+        except (discord.HTTPException, discord.RateLimited) as exc:
+            raise _post_error(exc, user, ()) from None
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise PostError(f"could not reach Discord: {type(exc).__name__}") from None
+        return str(data["id"])
