@@ -53,6 +53,8 @@ def test_nothing_to_watch_offers_the_confirmation(engine: Engine) -> None:
     assert reply.error and "/watch zzqx --anyway" in reply.text
     assert Watches(engine.store).all() == []
     assert not ask(engine, "zzqx --anyway").error
+    reply = ask(engine, "lama 4")  # a typo: the release it most likely meant
+    assert reply.error and "Did you mean /watch Llama 4?" in reply.text
 
 
 def test_channel_watch_is_for_admins(engine: Engine) -> None:

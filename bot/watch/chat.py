@@ -107,11 +107,12 @@ class WatchChat:
                 origin="chat",
                 anyway=anyway,
             )
-        except NothingToWatch:
+        except NothingToWatch as exc:
             shown = " ".join(query)[:60]
+            meant = f" Did you mean /watch {exc.suggestion}?" if exc.suggestion else ""
             return TextReply(
-                text=f"No release or family called '{shown}' has come up yet. To watch for it all"
-                f" the same, send: /watch {shown} --anyway",
+                text=f"No release or family called '{shown}' has come up yet.{meant} To watch for"
+                f" it all the same, send: /watch {shown} --anyway",
                 error=True,
             )
         self.watches.add(watch)
