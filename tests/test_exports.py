@@ -179,10 +179,11 @@ def test_since_and_feed_filter_items(
     base = ("--config", config, "--db", db, "export", "--format", "jsonfeed")
     _, out, _ = run(capsys, *base, "--since", "2025-01-12")
     assert len(json.loads(out)["items"]) == 4  # the Jan 16 episode only
-    _, out, _ = run(capsys, *base, "--feed", "https://elsewhere.example/feed")
+    _, out, err = run(capsys, *base, "--feed", "https://elsewhere.example/feed")
     assert json.loads(out)["items"] == []
-    _, out, _ = run(capsys, *base, "--feed", str(sample_feed))
-    assert len(json.loads(out)["items"]) == 11
+    assert "note: no stored item comes from https://elsewhere.example/feed" in err
+    _, out, err = run(capsys, *base, "--feed", str(sample_feed))
+    assert len(json.loads(out)["items"]) == 11 and err == ""
 
 
 def test_json_feed_validates_against_the_schema(
