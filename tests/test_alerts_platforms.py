@@ -125,3 +125,13 @@ def test_a_dm_alerts_target_is_checked_like_a_watch_target() -> None:
     assert AlertsSettings(target=f"discord-user:{DISCORD_USER}").target is not None
     with pytest.raises(ValidationError, match="not a Slack user id"):
         AlertsSettings(target="slack-user:nobody")
+
+
+def test_a_health_alert_counts_no_releases() -> None:
+    from adapters.discord.render import render_digest as discord_digest
+    from adapters.slack.render import render_digest as slack_digest
+    from bot.alerts import HealthMessage
+
+    notice = HealthMessage(1, "feed", "https://example.org/feed", "HTTP 500", False).digest()
+    assert "release" not in json.dumps(slack_digest(notice))
+    assert "release" not in json.dumps(discord_digest(notice))
