@@ -135,9 +135,12 @@ def test_digest_status_shows_each_feeds_last_success_and_error(engine: Engine) -
     health = FeedHealth(engine.store)
     health.succeeded("https://example.org/a.rss", now=NOW)
     health.failed("https://example.org/b.rss", "HTTP 503 <!channel>", now=NOW)
-    admin = DigestAdmin(engine, Settings(), clock=SystemClock())
+    # A configured feed not polled yet has its line too (each feed, not each feed polled).
+    settings = Settings(feeds=["https://example.org/a.rss", "https://example.org/c.rss"])
+    admin = DigestAdmin(engine, settings, clock=SystemClock())
     reply = admin("status", CommandContext(platform="slack", channel_id="C0123ABCD"))
     assert isinstance(reply, TextReply)
+    assert "c.rss: not polled yet" in reply.text and reply.text.count("a.rss") == 1
     assert "a.rss: last success 2026-01-10 00:00 UTC" in reply.text
     assert "b.rss: never read; last error 2026-01-10 00:00 UTC: HTTP 503" in reply.text
 
