@@ -31,6 +31,29 @@ MAX_CHOICES = 25
 MAX_CHOICE_CHARS = 100
 
 
+class ChannelId(app_commands.Transformer):  # type: ignore[type-arg]
+    """A text or announcement channel picked from the list, as its id.
+
+    Read from the interaction's own resolved data: a ``discord.TextChannel``
+    parameter needs the channel in the client's cache, and a channel missing
+    from it (a guild not loaded yet) failed the command with "something went wrong".
+    """
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        """A channel option."""
+        return discord.AppCommandOptionType.channel
+
+    @property
+    def channel_types(self) -> list[discord.ChannelType]:
+        """What the picker offers: channels the bot can post alerts to."""
+        return [discord.ChannelType.text, discord.ChannelType.news]
+
+    async def transform(self, interaction: discord.Interaction[Any], value: Any, /) -> str:
+        """The channel's id."""
+        return str(value.id)
+
+
 def context_of(interaction: discord.Interaction[Any]) -> CommandContext:
     """Who asked and where, for the core; admins are members with Manage Server."""
     perms = interaction.permissions
@@ -179,7 +202,7 @@ def lookup_commands(responder: Responder) -> list[app_commands.Command[Any, ...,
     async def watch(
         interaction: discord.Interaction[Any],
         what: app_commands.Range[str, 1, 200],
-        channel: discord.TextChannel | None = None,
+        channel: app_commands.Transform[str, ChannelId] | None = None,
         license: str | None = None,
         org: str | None = None,
         anyway: bool = False,
@@ -187,7 +210,7 @@ def lookup_commands(responder: Responder) -> list[app_commands.Command[Any, ...,
         """A direct message whenever a new episode names a release."""
         text = shlex.join(what.split())
         if channel is not None:
-            text += f" <#{channel.id}>"
+            text += f" <#{channel}>"
         text += " " + digest_text("", license=license, org=org)
         if anyway:
             text += " --anyway"

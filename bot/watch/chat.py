@@ -116,7 +116,9 @@ class WatchChat:
                 error=True,
             )
         self.watches.add(watch)
-        where = "this channel" if channel else "you (a direct message)"
+        where = "you (a direct message)"
+        if channel is not None:  # the channel picked, which need not be the one typed in
+            where = "this channel" if channel == ctx.channel_id else "the channel you picked"
         return TextReply(
             text=f"Watching {_what(watch)}: I will tell {where} when a new episode names it."
             f" Id {watch.id} (/watch remove {watch.id})."
