@@ -182,3 +182,25 @@ def test_alerts_target_is_checked_in_config() -> None:
         AlertsSettings(target="telegram:123")
     with pytest.raises(ValidationError):
         AlertsSettings(failures=0)
+
+
+def test_markup_change_through_the_poller_alerts_once_and_recovers_once(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """As ``run`` polls: the bare episode opens the incident, a later list closes it."""
+    feed = tmp_path / "feed.rss"
+    eps = [(n, f"Thu, {n:02d} Jan", [f"Model{n} 1 - a", f"Other{n} 2 - b"]) for n in range(1, 6)]
+    bare = (6, "Thu, 05 Feb", [])
+    listed = (7, "Thu, 12 Feb", ["Gemma 4 - open model", "Qwen3-VL - vision"])
+    clock = ManualClock(NOW)
+    health = FeedHealth(engine.store)
+    poller = FeedPoller(engine, [str(feed)], clock=clock, health=health)
+    with WebhookReceiver() as hooks:
+        for episodes in ([*eps], [*eps, bare], [*eps, bare], [*eps, bare, listed], [*eps, listed]):
+            write_feed(feed, episodes)
+            clock.set(clock.now() + timedelta(hours=1))
+            asyncio.run(_poll_and_alert(poller, health, hooks.url(), clock))
+        bodies = [json.dumps(r.body) for r in hooks.accepted()]
+    assert len(bodies) == 2, bodies
+    assert "without a release list" in bodies[0] and "episode 6" in bodies[0]
+    assert "Recovered" in bodies[1]
