@@ -163,3 +163,21 @@ def test_slack_dm_refusal_is_shown_by_watch_list(engine: Engine, tmp_path: Path)
     listed = Commands(engine).handle("watch", "list", ctx)
     assert isinstance(listed, TextReply)
     assert wid in listed.text and "DISABLED" in listed.text and "user_not_found" in listed.text
+
+
+def test_slack_channel_watch_to_an_unknown_channel_is_disabled_saying_why(
+    engine: Engine, tmp_path: Path
+) -> None:
+    from adapters.slack.sink import make_slack_sink
+    from bot.watch.delivery import SinkAlertSender
+
+    wid = _prepare(engine, tmp_path, "slack:C0NOPE123")
+    with SlackApiStandin() as slack:
+        slack.fail("chat.postMessage", "channel_not_found")
+        settings = SlackSettings(bot_token=SecretStr("xoxb-watch"), api_url=slack.api_url)
+        sender = SinkAlertSender(make_slack_sink(settings))
+        counts = _deliver(engine, "slack", sender)
+        assert counts["disabled"] == 1 and slack.messages() == []
+        assert _deliver(engine, "slack", sender)["sent"] == 0  # disabled: nothing more
+    watch = Watches(engine.store).get(wid)
+    assert not watch.active and "C0NOPE123 was not found" in (watch.disabled_reason or "")
