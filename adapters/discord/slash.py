@@ -134,6 +134,17 @@ async def send(
         )
 
 
+def fact_options(*, org: str | None, license: str | None) -> str:
+    """``--org``/``--license`` flags for the core; a Discord option cannot repeat, so several
+    names come comma-separated ("apache-2.0, mit": open weights only)."""
+    parts = []
+    for flag, value in (("--org", org), ("--license", license)):
+        for name in (value or "").split(","):
+            if name.strip():
+                parts += [flag, shlex.quote(name.strip())]
+    return " ".join(parts)
+
+
 def digest_text(subcommand: str, **options: str | None) -> str:
     """``/digest`` arguments as the command line the core parses (``subscribe --mode weekly``)."""
     parts = [subcommand]
@@ -195,8 +206,8 @@ def lookup_commands(responder: Responder) -> list[app_commands.Command[Any, ...,
     @app_commands.describe(
         what="A release or family (qwen), or: list, remove ID",
         channel="Alert this channel instead of you (Manage Server only)",
-        license="Only releases under this licence, e.g. apache-2.0",
-        org="Only releases by this organisation",
+        license="Only releases under this licence, e.g. apache-2.0 (several: apache-2.0, mit)",
+        org="Only releases by this organisation (several: comma-separated)",
         anyway="Keep a watch on a name no episode has named yet",
     )
     async def watch(
@@ -211,7 +222,7 @@ def lookup_commands(responder: Responder) -> list[app_commands.Command[Any, ...,
         text = shlex.join(what.split())
         if channel is not None:
             text += f" <#{channel}>"
-        text += " " + digest_text("", license=license, org=org)
+        text += " " + fact_options(org=org, license=license)
         if anyway:
             text += " --anyway"
         await responder.run(interaction, "watch", text.strip(), ephemeral=True)
@@ -266,6 +277,8 @@ class DigestGroup(app_commands.Group, name="digest"):
         section="Only this section, e.g. Open Source",
         keyword="Only releases mentioning this word",
         changes="Open each post with what changed per release family",
+        license="Only releases under this licence, e.g. apache-2.0 (several: apache-2.0, mit)",
+        org="Only releases by this organisation (several: comma-separated)",
     )
     @app_commands.choices(
         mode=[
@@ -284,6 +297,8 @@ class DigestGroup(app_commands.Group, name="digest"):
         section: str | None = None,
         keyword: str | None = None,
         changes: bool | None = None,
+        license: str | None = None,
+        org: str | None = None,
     ) -> None:
         """Post TL;DRs to this channel."""
         text = digest_text(
@@ -298,6 +313,8 @@ class DigestGroup(app_commands.Group, name="digest"):
         )
         if changes is not None:
             text += " changes" if changes else " no-changes"
+        if license or org:
+            text += " " + fact_options(org=org, license=license)
         await self._run(interaction, text)
 
     @app_commands.command()
