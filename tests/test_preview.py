@@ -64,3 +64,15 @@ def test_chat_subscribe_answers_with_the_preview(db: str) -> None:
     assert isinstance(reply, TextReply) and not reply.error
     assert "First post:" in reply.text and "If it went out now: 1 release" in reply.text
     assert "• PaperLens" in reply.text and "• Kokoro" not in reply.text  # Kokoro: Apache 2.0
+
+
+def test_digest_usage_names_the_fact_filters(db: str) -> None:
+    engine = make_engine(Settings(), db_path=db)
+    try:
+        admin = DigestAdmin(engine, Settings(), clock=SystemClock())
+        ctx = CommandContext(platform="slack", channel_id="C0123ABCD", is_admin=True)
+        reply = Commands(engine, admin=admin).handle("digest", "help", ctx)
+    finally:
+        engine.close()
+    assert isinstance(reply, TextReply) and "--org NAME" in reply.text
+    assert "--license NAME" in reply.text

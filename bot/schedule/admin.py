@@ -38,7 +38,8 @@ OnChange = Callable[[], None]
 
 USAGE = (
     "Usage: /digest subscribe [weekly|on-publish] [DAY] [HH:MM] [TIME_ZONE]"
-    " [--feed URL] [--section NAME] [--keyword WORD] [changes|no-changes]"
+    " [--feed URL] [--section NAME] [--keyword WORD] [--org NAME] [--license NAME]"
+    " [changes|no-changes]"
     " · /digest unsubscribe [ID]"
     " · /digest status · /digest feeds · /digest post [--force]"
 )
