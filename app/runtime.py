@@ -57,6 +57,7 @@ from bot.sinks import Sink
 from bot.targets import parse_target
 from bot.timing import Clock, SystemClock
 from bot.watch.service import WatchService
+from bot.watch.targets import shown_target
 
 if TYPE_CHECKING:
     from adapters.metrics.server import MetricsServer
@@ -128,6 +129,8 @@ class DigestRuntime:
         self._alerts_sinks: Sinks | None = None
         #: One health round at a time: two would both send the same pending alert.
         self._health_lock = asyncio.Lock()
+        #: The last reason health alerts could not go out (logged once, not every round).
+        self._alerts_warned: str | None = None
         self.ready = asyncio.Event()
         self.leader: LeaderLoop | None = None
         self._stop: asyncio.Event | None = None
@@ -388,6 +391,14 @@ class DigestRuntime:
             log.warning(
                 "no subscriptions yet: add one with `digestbot subscribe console` (or a channel)"
             )
+        if self.settings.alerts.target:  # said once here, not at every health round
+            shown = shown_target(self.settings.alerts.target)
+            try:
+                self._alerts_destination(self.settings.alerts.target)
+                log.info("health alerts go to %s", shown)
+            except DigestbotError as exc:
+                self._alerts_warned = exc.message
+                log.warning("health alerts to %s cannot go out: %s", shown, exc.message)
 
     def _sync_jobs(self, subs: list[Subscription]) -> None:
         """One cron job per active weekly subscription; stable ids, replaced when changed."""
@@ -471,9 +482,12 @@ class DigestRuntime:
             async with self._health_lock:
                 await asyncio.to_thread(self.health.check_subscriptions, now=self.clock.now())
                 sink, where = self._alerts_destination(target)
+                self._alerts_warned = None
                 return await send_pending(self.health, sink, where, now=self.clock.now())
         except DigestbotError as exc:  # no sink for the target here, a locked database
-            log.warning("health alerts: %s", exc)
+            if exc.message != self._alerts_warned:  # once, not at every sweep
+                log.warning("health alerts: %s", exc)
+            self._alerts_warned = exc.message
             return 0
 
     def _alerts_destination(self, target: str) -> tuple[Sink, str]:

@@ -204,3 +204,33 @@ def test_markup_change_through_the_poller_alerts_once_and_recovers_once(
     assert len(bodies) == 2, bodies
     assert "without a release list" in bodies[0] and "episode 6" in bodies[0]
     assert "Recovered" in bodies[1]
+
+
+def test_an_alerts_target_this_process_cannot_reach_is_said_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from app.runtime import DigestRuntime
+    from bot.config import AlertsSettings
+
+    caplog.set_level("INFO")
+    settings = Settings(
+        feeds=[str(tmp_path / "gone.rss")],
+        alerts=AlertsSettings(target="slack:C0123ABCD", failures=1),
+    )
+
+    async def go() -> None:
+        runtime = DigestRuntime(
+            settings, db_path=str(tmp_path / "rt.db"), load_platforms=False, interactive=False
+        )
+        stop = asyncio.Event()
+        task = asyncio.create_task(runtime.run(stop))
+        await asyncio.wait_for(runtime.ready.wait(), 10)
+        for _ in range(3):
+            await runtime.health_round()
+        stop.set()
+        await asyncio.wait_for(task, 10)
+
+    asyncio.run(asyncio.wait_for(go(), 30))
+    said = [r.getMessage() for r in caplog.records if "health alerts" in r.getMessage()]
+    assert len(said) == 1, said
+    assert "slack:C0123ABCD cannot go out" in said[0] and "SLACK_BOT_TOKEN" in said[0]
