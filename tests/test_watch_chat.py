@@ -43,6 +43,9 @@ def test_watch_list_remove_from_chat(engine: Engine) -> None:
     (watch,) = Watches(engine.store).all()
     assert watch.target == "slack-user:U0123ABCD" and watch.origin == "chat"
     assert watch.id in ask(engine, "list").text
+    again = ask(engine, "qwen --license apache-2.0")  # the same watch: not a second one
+    assert not again.error and "Already watching" in again.text and watch.id in again.text
+    assert len(Watches(engine.store).all()) == 1
     assert "of yours" in ask(engine, f"remove {watch.id}", ADMIN).text  # not the admin's DM
     assert "Removed" in ask(engine, f"remove {watch.id}").text
     assert "No watches" in ask(engine, "list").text

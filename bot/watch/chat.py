@@ -115,7 +115,11 @@ class WatchChat:
                 f" it all the same, send: /watch {shown} --anyway",
                 error=True,
             )
-        self.watches.add(watch)
+        added = self.watches.add(watch)
+        if added.id != watch.id:  # the same watch exists: one alert per release, not two
+            return TextReply(
+                text=f"Already watching {_what(added)} (id {added.id}; /watch remove {added.id})."
+            )
         where = "you (a direct message)"
         if channel is not None:  # the channel picked, which need not be the one typed in
             where = "this channel" if channel == ctx.channel_id else "the channel you picked"

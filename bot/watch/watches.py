@@ -188,9 +188,22 @@ class Watches:
         self.tables = store.watch_tables()
 
     def add(self, watch: Watch) -> Watch:
-        """Insert ``watch``."""
+        """Insert ``watch`` and return it; or, when its target already has the same watch
+        (release or family, filters) active, return that one: two would send every alert
+        twice."""
+        same = self.same_as(watch)
+        if same is not None:
+            return same
         self.tables.put(_row(watch))
         return watch
+
+    def same_as(self, watch: Watch) -> Watch | None:
+        """The active watch of ``watch``'s target on the same thing with the same filters."""
+        wanted = (watch.kind, watch.key, watch.facts)
+        for existing in self.all(watch.target):
+            if existing.active and (existing.kind, existing.key, existing.facts) == wanted:
+                return existing
+        return None
 
     def get(self, watch_id: str) -> Watch:
         """One watch; raises ``NotFoundError``."""
