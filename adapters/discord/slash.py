@@ -277,6 +277,7 @@ class DigestGroup(app_commands.Group, name="digest"):
         section="Only this section, e.g. Open Source",
         keyword="Only releases mentioning this word",
         changes="Open each post with what changed per release family",
+        threads="A short post with one reply per section in its thread (or a forum post)",
         license="Only releases under this licence, e.g. apache-2.0 (several: apache-2.0, mit)",
         org="Only releases by this organisation (several: comma-separated)",
     )
@@ -297,6 +298,7 @@ class DigestGroup(app_commands.Group, name="digest"):
         section: str | None = None,
         keyword: str | None = None,
         changes: bool | None = None,
+        threads: bool | None = None,
         license: str | None = None,
         org: str | None = None,
     ) -> None:
@@ -313,6 +315,8 @@ class DigestGroup(app_commands.Group, name="digest"):
         )
         if changes is not None:
             text += " changes" if changes else " no-changes"
+        if threads is not None:  # unset: keep what the subscription had
+            text += " threads" if threads else " no-threads"
         if license or org:
             text += " " + fact_options(org=org, license=license)
         await self._run(interaction, text)
