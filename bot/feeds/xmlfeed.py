@@ -205,6 +205,7 @@ _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _URI_FIXER = re.compile("^([A-Za-z][A-Za-z0-9+-.]*://)(/*)(.*?)")
 _LINK_REF = re.compile("&([A-Za-z0-9_]+);")
 _HAS_C1 = re.compile("[\x80-\x9f]")
+_C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")  # how a C1 control is spelled in UTF-8
 # feedparser's own map of C1 controls in values (mixin.py, from html.py's _cp1252).
 _CP1252 = {
     i: c
@@ -236,6 +237,7 @@ class Scanned(Generic[T]):
     entries: list[tuple[int, int, T]]
     namespaces: dict[str, str] = field(default_factory=dict)
     atom: bool = False
+    c1: bool = False  # whether any C1 control is written in the feed (rare)
     base: str = ""  # the root's xml:base: links and ids are resolved against it
 
 
@@ -259,7 +261,9 @@ def scan(data: bytes, derive: Callable[[dict[str, Any], int], T]) -> Scanned[T]:
     reader.run(data, top=True)
     if reader.root is None:
         raise NotSimple("no root element")
-    return Scanned(reader.feed_title, reader.found, reader.namespaces, reader.atom, reader.base)
+    return Scanned(
+        reader.feed_title, reader.found, reader.namespaces, reader.atom, reader.c1, reader.base
+    )
 
 
 def entry_at(data: bytes, scanned: Scanned[Any], index: int) -> dict[str, Any]:
@@ -272,7 +276,7 @@ def entry_at(data: bytes, scanned: Scanned[Any], index: int) -> dict[str, Any]:
     wrapped = b"".join((f"<w{decls}>".encode(), data[start:end], b"</w>"))
     out: list[dict[str, Any]] = []
     reader = _Reader(wrapped, lambda entry, _: out.append(entry), atom=scanned.atom)
-    reader.base = scanned.base
+    reader.base, reader.c1 = scanned.base, scanned.c1
     reader.run(wrapped, top=False)
     if len(out) != 1:
         raise NotSimple("entry span did not parse alone")
@@ -327,6 +331,8 @@ class _Reader:
     ) -> None:
         self.derive = derive
         self.data = data
+        # One scan of the bytes spares one per body (C1 controls are rare).
+        self.c1 = _C1_UTF8.search(data) is not None
         self.found: list[tuple[int, int, Any]] = []
         self.namespaces: dict[str, str] = {}
         self.root: str | None = None
@@ -587,7 +593,7 @@ class _Reader:
         if end - self.cdata_start - 9 >= LIFT_MIN_BYTES:
             # Verbatim, as feedparser's caller lifts it: not even XML's line-end rule.
             body = self.data[self.cdata_start + 9 : end].decode("utf-8", "replace")
-            text.bodies.append(body.translate(_C1_BODY) if _HAS_C1.search(body) else body)
+            text.bodies.append(body.translate(_C1_BODY) if self.c1 else body)
             del parts[index:]
             parts.append("\x00body\x00")
         else:
