@@ -376,6 +376,8 @@ class _Reader:
             raise NotSimple(f"not well-formed XML ({exc})") from None
         except RecursionError:
             raise NotSimple("too deep") from None
+        finally:  # the parser holds this reader's handlers: no cycle left for a paused gc
+            self.parser = None
 
     def namespace(self, prefix: str | None, uri: str) -> None:
         ancestor = self.depth <= (0 if self.atom or self.root is None else 1)
