@@ -345,6 +345,7 @@ class _Reader:
         self.entry_start = 0
         self.texts: list[tuple[str, _Text | None]] = []  # per open element: its text, if read
         self.cdata_start = 0
+        self.cdata_index = 0  # where the open CDATA section's text starts in its field
         self.skip_depth = -1  # inside an Atom <source>: nothing reaches the entry
         self.has_content = False
         self.has_title = False
@@ -581,27 +582,20 @@ class _Reader:
     def cdata_open(self) -> None:
         self.cdata_start = self.parser.CurrentByteIndex
         text = self.texts[-1][1] if self.texts else None
-        if text is not None:
-            text.parts.append("\x00cdata-open")
+        self.cdata_index = len(text.parts) if text is not None else 0
 
     def cdata_close(self) -> None:
         text = self.texts[-1][1] if self.texts else None
         if text is None:
             return
-        parts = text.parts
-        index = len(parts) - 1 - parts[::-1].index("\x00cdata-open")
         # The section's bytes: from after "<![CDATA[" to this "]]>".
         end = self.parser.CurrentByteIndex
         if end - self.cdata_start - 9 >= LIFT_MIN_BYTES:
             # Verbatim, as feedparser's caller lifts it: not even XML's line-end rule.
             body = self.data[self.cdata_start + 9 : end].decode("utf-8", "replace")
             text.bodies.append(body.translate(_C1_BODY) if self.c1 else body)
-            del parts[index:]
-            parts.append("\x00body\x00")
-        else:
-            body = "".join(parts[index + 1 :])
-            del parts[index:]
-            parts.append(body)
+            del text.parts[self.cdata_index :]  # expat's reading of the same section
+            text.parts.append("\x00body\x00")
 
     def end(self, tag: str) -> None:
         self.depth -= 1
