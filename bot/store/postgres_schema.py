@@ -247,8 +247,13 @@ CREATE TABLE imported_feeds (
 );
 """
 
+#: As SQLite's ``_CHANGES_HEAD``: posts headed by what changed (``--changes``).
+_CHANGES_HEAD = """
+ALTER TABLE subscriptions ADD COLUMN changes INTEGER NOT NULL DEFAULT 0;
+"""
+
 #: Migrations in order; index i takes the database to version i + 1.
-PG_MIGRATIONS: list[str] = [_V1, _REPLICAS, _NAMES, _IMPORTED_FEEDS, _WATCHES]
+PG_MIGRATIONS: list[str] = [_V1, _REPLICAS, _NAMES, _IMPORTED_FEEDS, _WATCHES, _CHANGES_HEAD]
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
 
 #: Primary keys of the tables SQLite's ``INSERT OR REPLACE`` writes (see ``postgres.py``).
