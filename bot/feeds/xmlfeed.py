@@ -275,8 +275,8 @@ def entry_at(data: bytes, scanned: Scanned[Any], index: int) -> dict[str, Any]:
     )
     wrapped = b"".join((f"<w{decls}>".encode(), data[start:end], b"</w>"))
     out: list[dict[str, Any]] = []
-    reader = _Reader(wrapped, lambda entry, _: out.append(entry), atom=scanned.atom)
-    reader.base, reader.c1 = scanned.base, scanned.c1
+    reader = _Reader(wrapped, lambda entry, _: out.append(entry), atom=scanned.atom, c1=scanned.c1)
+    reader.base = scanned.base
     reader.run(wrapped, top=False)
     if len(out) != 1:
         raise NotSimple("entry span did not parse alone")
@@ -327,12 +327,17 @@ class _Reader:
     """One expat pass over a feed (or one wrapped entry), feedparser's rules."""
 
     def __init__(
-        self, data: bytes, derive: Callable[[dict[str, Any], int], Any], *, atom: bool = False
+        self,
+        data: bytes,
+        derive: Callable[[dict[str, Any], int], Any],
+        *,
+        atom: bool = False,
+        c1: bool | None = None,
     ) -> None:
         self.derive = derive
         self.data = data
-        # One scan of the bytes spares one per body (C1 controls are rare).
-        self.c1 = _C1_UTF8.search(data) is not None
+        # One scan of the feed's bytes spares one per body (C1 controls are rare).
+        self.c1 = _C1_UTF8.search(data) is not None if c1 is None else c1
         self.found: list[tuple[int, int, Any]] = []
         self.namespaces: dict[str, str] = {}
         self.root: str | None = None
@@ -346,6 +351,7 @@ class _Reader:
         self.texts: list[tuple[str, _Text | None]] = []  # per open element: its text, if read
         self.cdata_start = 0
         self.cdata_index = 0  # where the open CDATA section's text starts in its field
+        self.cdata_long = False  # the open section is taken verbatim from the bytes
         self.skip_depth = -1  # inside an Atom <source>: nothing reaches the entry
         self.has_content = False
         self.has_title = False
@@ -580,22 +586,29 @@ class _Reader:
             text.parts.append(data)
 
     def cdata_open(self) -> None:
-        self.cdata_start = self.parser.CurrentByteIndex
+        start = self.cdata_start = self.parser.CurrentByteIndex
         text = self.texts[-1][1] if self.texts else None
         self.cdata_index = len(text.parts) if text is not None else 0
+        # A section ends at the first "]]>": a long one is taken from the bytes at its
+        # end, so expat need not hand its text over as well.
+        self.cdata_long = self.data.find(b"]]>", start + 9) - start - 9 >= LIFT_MIN_BYTES
+        if self.cdata_long:
+            self.parser.CharacterDataHandler = None
 
     def cdata_close(self) -> None:
+        if not self.cdata_long:
+            return
+        self.parser.CharacterDataHandler = self.chars
         text = self.texts[-1][1] if self.texts else None
         if text is None:
             return
-        # The section's bytes: from after "<![CDATA[" to this "]]>".
+        # The section's bytes: from after "<![CDATA[" to this "]]>", verbatim, as
+        # feedparser's caller lifts it: not even XML's line-end rule.
         end = self.parser.CurrentByteIndex
-        if end - self.cdata_start - 9 >= LIFT_MIN_BYTES:
-            # Verbatim, as feedparser's caller lifts it: not even XML's line-end rule.
-            body = self.data[self.cdata_start + 9 : end].decode("utf-8", "replace")
-            text.bodies.append(body.translate(_C1_BODY) if self.c1 else body)
-            del text.parts[self.cdata_index :]  # expat's reading of the same section
-            text.parts.append("\x00body\x00")
+        body = self.data[self.cdata_start + 9 : end].decode("utf-8", "replace")
+        text.bodies.append(body.translate(_C1_BODY) if self.c1 else body)
+        del text.parts[self.cdata_index :]
+        text.parts.append("\x00body\x00")
 
     def end(self, tag: str) -> None:
         self.depth -= 1
