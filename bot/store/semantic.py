@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import os
 import re
 import threading
 from collections.abc import Sequence
@@ -93,6 +94,10 @@ class Model:
     CHUNK = 1024
 
     def __init__(self, package_dir: Path) -> None:
+        # Texts here are words and short lines: tokenizers' thread pool buys nothing on
+        # them and costs a malloc arena per thread (8 MB more at ingest); a value the
+        # user set is kept.
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         from tokenizers import Tokenizer
 
         # The weights (32,000 rows, 16 MB) are not loaded: the rows of the tokens a
