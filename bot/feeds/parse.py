@@ -11,6 +11,7 @@ Single documents (Markdown exports, HTML pages) become a one-episode feed.
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import hashlib
 import re
 from collections.abc import Callable, Collection, Iterator, Sequence
@@ -202,17 +203,12 @@ def stream_feed(data: bytes, source: str) -> FeedStream:
     return _stream_scanned(data, source, scanned)
 
 
-#: What the fast path keeps of an entry after its first reading: its identity, or why
-#: it cannot be read (``build`` then warns, as for feedparser's entries).
-_Identity = tuple[str, str] | str
-
-
 def _identity(entry: dict[str, Any], index: int) -> _Identity:
     try:
         fields = _entry_fields(entry, index)
     except (ValueError, TypeError, KeyError) as exc:
         return str(exc) or type(exc).__name__
-    return fields.key, fields.digest
+    return dataclasses.replace(fields, html="")  # the body is read again when built
 
 
 def _stream_scanned(data: bytes, source: str, scanned: Scanned[_Identity]) -> FeedStream:
@@ -226,15 +222,16 @@ def _stream_scanned(data: bytes, source: str, scanned: Scanned[_Identity]) -> Fe
 
     def build(skip: Collection[tuple[str, str]]) -> Iterator[ParsedEpisode]:
         for index in range(count - 1, -1, -1):
-            identity = scanned.entries[index][2]
-            if isinstance(identity, str):
-                warnings.append(f"{source}: skipped entry {index + 1} ({identity})")
+            known = scanned.entries[index][2]
+            if isinstance(known, str):
+                warnings.append(f"{source}: skipped entry {index + 1} ({known})")
                 continue
-            if identity in skip:
+            if (known.key, known.digest) in skip:
                 continue
             try:
                 entry = xmlfeed.entry_at(data, scanned, index)
-                episode = _episode_from_entry(entry, source, index)
+                fields = dataclasses.replace(known, html=repair_mojibake(_entry_html(entry)))
+                episode = _episode_from_entry(entry, source, index, fields)
             except (ValueError, TypeError, KeyError, xmlfeed.NotSimple) as exc:
                 warnings.append(f"{source}: skipped entry {index + 1} ({exc})")
                 continue
@@ -242,9 +239,9 @@ def _stream_scanned(data: bytes, source: str, scanned: Scanned[_Identity]) -> Fe
 
     def identify() -> list[tuple[str, str]]:
         return [
-            identity
-            for _, _, identity in reversed(scanned.entries)
-            if not isinstance(identity, str)
+            (known.key, known.digest)
+            for _, _, known in reversed(scanned.entries)
+            if not isinstance(known, str)
         ]
 
     return FeedStream(feed_title, source, warnings, build, identify)
@@ -352,6 +349,11 @@ class _EntryFields:
     published: datetime | None
     key: str
     digest: str
+
+
+#: What the fast path keeps of an entry after its first reading: its fields but the
+#: body (read again when built), or why it cannot be read (``build`` then warns).
+_Identity = _EntryFields | str
 
 
 def _entry_fields(entry: Any, index: int) -> _EntryFields:
