@@ -366,7 +366,7 @@ class _Reader:
         parser = expat.ParserCreate(namespace_separator=" ")
         parser.namespace_prefixes = True
         parser.buffer_text = True
-        parser.buffer_size = max(1 << 16, min(len(data), (1 << 31) - 1))
+        parser.buffer_size = 1 << 16  # long CDATA bodies never pass through it
         parser.ordered_attributes = False
         parser.StartElementHandler = self.start
         parser.EndElementHandler = self.end
