@@ -75,7 +75,7 @@ MAX_MENTIONS = 25
 #: Mentions of an entity or family read per lookup at most (newest first).
 MENTION_WINDOW = 1000
 #: Episodes built, summarised and written at a time by an ingest (bounds its memory).
-INGEST_BATCH = 16
+INGEST_BATCH = 32
 #: podcast:chapters JSON files fetched per ingest at most, and their size cap.
 MAX_CHAPTER_FETCHES = 20
 CHAPTERS_MAX_BYTES = 1_000_000
@@ -260,7 +260,12 @@ class Engine:
     def _store_feed(
         self, stream: FeedStream, *, online: bool, client: httpx.Client | None = None
     ) -> list[UpsertResult]:
-        """Build, summarise and store a feed's episodes (oldest first), in one transaction.
+        """Build, summarise and store a feed's episodes (oldest first), a batch at a time.
+
+        Each batch is built outside the store's lock and written in a short transaction
+        of its own: lookups of a running bot never wait for a feed being extracted, and
+        memory holds one batch, not the feed.  A crash between batches leaves whole
+        episodes stored and the source's state unsaved, so the next poll goes on.
 
         Measured: a writer thread overlapping the building does not pay here;
         SQLite's statements hand the GIL back and forth with the building thread
@@ -279,9 +284,10 @@ class Engine:
         counts = self.store.item_counts([episode_id for episode_id, _, _ in same])
         unchanged = [UpsertResult(e, "unchanged", counts.get(e, 0)) for e, _, _ in same]
         changed = stream.episodes(skip={(key, h) for _, key, h in same})
-        return unchanged + self.store.upsert_prepared(
-            self._prepared_batches(stream, changed, online=online, client=client)
-        )
+        results = unchanged
+        for batch in self._prepared_batches(stream, changed, online=online, client=client):
+            results += self.store.upsert_prepared([batch])
+        return results
 
     def _prepared_batches(
         self,
@@ -291,9 +297,9 @@ class Engine:
         online: bool,
         client: httpx.Client | None,
     ) -> Iterator[list[PreparedEpisode]]:
-        """Episodes built, summarised and turned into rows ``INGEST_BATCH`` at a time, as
-        the store's transaction asks for them: a feed's episodes are never all held at
-        once (peak memory stays a few times the feed's bytes, whatever its length)."""
+        """Episodes built, summarised and turned into rows ``INGEST_BATCH`` at a time: a
+        feed's episodes are never all held at once (peak memory stays a few times the
+        feed's bytes, whatever its length)."""
         chapters = _ChapterBudget(self.settings.fetch.deadline_seconds) if online else None
         while batch := list(itertools.islice(episodes, INGEST_BATCH)):
             if chapters is not None:  # a feed read from a file never reaches the network

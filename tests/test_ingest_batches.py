@@ -1,8 +1,9 @@
 """Ingest streams a feed's episodes: built, summarised and written a batch at a time.
 
 Peak memory must not grow with everything a feed holds at once (issue 12: at most
-4x the feed's bytes).  The store is a real SQLite store; it only records, per batch
-it is handed, how many episodes the feed had built by then.
+4x the feed's bytes), and a running bot's lookups must not wait on the store's lock
+while a feed is extracted.  The store is a real SQLite store; it only records, per
+batch it is handed, how many episodes the feed had built by then.
 """
 
 from __future__ import annotations
@@ -24,11 +25,9 @@ class _RecordingStore(Store):
     """A SQLite store that notes how far the feed was built when each batch arrived."""
 
     built = 0
-    seen: list[tuple[int, int]]
+    seen: list[tuple[int, int]] = []
 
     def upsert_prepared(self, batches: Iterable[Sequence[PreparedEpisode]]) -> list[UpsertResult]:
-        self.seen = []
-
         def noted() -> Iterable[Sequence[PreparedEpisode]]:
             for batch in batches:
                 self.seen.append((len(batch), _RecordingStore.built))
@@ -48,6 +47,7 @@ def test_a_feed_is_built_and_written_a_batch_at_a_time(
 
     monkeypatch.setattr(parse, "_episode_from_entry", counting)
     _RecordingStore.built = 0
+    _RecordingStore.seen = []
     store = _RecordingStore(tmp_path / "b.db")
     engine = make_engine(Settings(), store=store, summariser=make_summariser(), semantic=False)
     feed = shared / "feeds" / "thursdai_substack_podcast_all_redacted.rss"
@@ -56,7 +56,8 @@ def test_a_feed_is_built_and_written_a_batch_at_a_time(
     assert report.added == 133
     size = engine_module.INGEST_BATCH
     assert [n for n, _ in store.seen] == [size] * (133 // size) + [133 % size]
-    # When a batch reaches the store, the feed has built that batch and no more.
+    # When a batch reaches the store (a transaction of its own), the feed has built that
+    # batch and no more.
     total = 0
     for count, built_then in store.seen:
         total += count
