@@ -18,6 +18,9 @@ from bot.feeds import parse, xmlfeed
 from bot.feeds.charrefs import repair_char_refs
 from bot.feeds.rawmarkup import wrap_raw_markup
 
+# feedparser's own notice about its updated_parsed fallback (read here for comparison only).
+pytestmark = pytest.mark.filterwarnings("ignore:To avoid breaking:DeprecationWarning")
+
 #: Shared feeds the fast path reads (the others are malformed, RSS 1.0, Atom 0.3,
 #: use escaped-markup types or an xml:base below the root, which it leaves to
 #: feedparser, or a default namespace it does not know).
