@@ -252,8 +252,21 @@ _CHANGES_HEAD = """
 ALTER TABLE subscriptions ADD COLUMN changes INTEGER NOT NULL DEFAULT 0;
 """
 
+#: As SQLite's ``_THREADS``: threaded posts (a parent message and a reply per section).
+_THREADS = """
+ALTER TABLE subscriptions ADD COLUMN threads INTEGER NOT NULL DEFAULT 0;
+"""
+
 #: Migrations in order; index i takes the database to version i + 1.
-PG_MIGRATIONS: list[str] = [_V1, _REPLICAS, _NAMES, _IMPORTED_FEEDS, _WATCHES, _CHANGES_HEAD]
+PG_MIGRATIONS: list[str] = [
+    _V1,
+    _REPLICAS,
+    _NAMES,
+    _IMPORTED_FEEDS,
+    _WATCHES,
+    _CHANGES_HEAD,
+    _THREADS,
+]
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
 
 #: Primary keys of the tables SQLite's ``INSERT OR REPLACE`` writes (see ``postgres.py``).
