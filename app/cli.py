@@ -369,6 +369,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     # Other parts of digestbot add their own subcommands (their modules import lightly).
     from app.changes_cli import register as register_changes
     from app.export_cli import register as register_export
+    from app.index_cli import register as register_index
     from app.ops_cli import register as register_ops
     from app.schedule_cli import register as register_schedule
     from app.summarise_cli import register as register_summarise
@@ -384,6 +385,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     register_changes(sub)
     register_web(sub)
     register_ops(sub)
+    register_index(sub)
     return parser
 
 

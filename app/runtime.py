@@ -129,6 +129,8 @@ class DigestRuntime:
         self._alerts_sinks: Sinks | None = None
         #: One health round at a time: two would both send the same pending alert.
         self._health_lock = asyncio.Lock()
+        #: One semantic indexing round at a time (each in one worker thread).
+        self._index_lock = asyncio.Lock()
         #: The last reason health alerts could not go out (logged once, not every round).
         self._alerts_warned: str | None = None
         self.ready = asyncio.Event()
@@ -460,7 +462,23 @@ class DigestRuntime:
     async def _after_ingest(self) -> None:
         assert self.poster is not None
         self._spawn(self._watch_round())
+        self._spawn(self._index_round())
         await self.poster.sweep()
+
+    async def _index_round(self) -> None:
+        """Semantic vectors of the items a poll stored, computed in a worker thread off
+        the event loop (the ingest leaves them to be computed), so the next blended
+        search need not.  Rounds queue behind each other: one thread at a time."""
+        assert self.poller is not None and self._stop is not None
+        engine, stop = self.poller.engine, self._stop
+        async with self._index_lock:
+            try:  # a shutdown stops it between batches: the next round goes on
+                count = await asyncio.to_thread(engine.index_vectors, stop.is_set)
+            except (DigestbotError, ImportError, OSError) as exc:  # a search embeds them
+                log.warning("semantic vectors not computed: %s", exc)
+                return
+        if count:
+            log.info("semantic vectors computed for %d new item(s)", count)
 
     def _watch_service(self, engine: Engine, sinks: Sinks) -> WatchService:
         """Watch alerts go through the digest sinks, and DMs through the platforms' senders."""

@@ -246,13 +246,23 @@ class Engine:
         return report
 
     def _embed(self, results: list[UpsertResult]) -> None:
-        """Item vectors for semantic search, computed at ingest (when enabled)."""
+        """Semantic vectors are not computed at ingest (numpy and the model would be most
+        of its time and memory): new items have none yet, and the vectors of edited
+        episodes are dropped; ``index_vectors`` or the first blended search embeds them."""
         if self.semantic is None:
             return
         try:
-            self.semantic.index_pending([r.episode_id for r in results if r.status == "updated"])
+            self.semantic.forget([r.episode_id for r in results if r.status == "updated"])
         except StorageError as exc:  # search still works on full text
-            log.warning("semantic vectors not stored: %s", exc)
+            log.warning("semantic vectors not dropped: %s", exc)
+
+    def index_vectors(self, stop: Callable[[], bool] | None = None) -> int:
+        """Embed the items that have no semantic vectors yet (``digestbot index``, and
+        ``digestbot run`` after its poller ingests); how many were.  0 when semantic
+        search is off or not installed.  ``stop``: asked between batches."""
+        if self.semantic is None:
+            return 0
+        return self.semantic.index_pending(stop=stop)
 
     def _store_feed(
         self, stream: FeedStream, *, online: bool, client: httpx.Client | None = None

@@ -22,6 +22,7 @@ HEAVY = (
     "nh3",
     "numpy",
     "wordllama",
+    "tokenizers",
     "prometheus_client",
 )
 
@@ -69,6 +70,8 @@ def test_lookups_and_unchanged_reingest_import_only_what_they_use(
     assert "nh3" in heavy  # the probe sees real imports
     # A well-formed RSS feed takes the fast path (bot.feeds.xmlfeed): no feedparser, no httpx.
     assert "feedparser" not in heavy and "httpx" not in heavy, heavy
+    # Semantic vectors are computed when first needed, not by the ingest process.
+    assert not {"numpy", "wordllama", "tokenizers"} & set(heavy), heavy
     code, heavy, out = _imported(tmp_path, env, "--db", db, "ingest", str(sample_feed))
     assert (code, heavy) == (0, []), out
     assert "unchanged since last ingest" in out
@@ -82,6 +85,9 @@ def test_lookups_and_unchanged_reingest_import_only_what_they_use(
     code, heavy, out = _imported(tmp_path, env, "--db", db, "search", "tts")
     assert code == 0, out
     assert "Kokoro" in out
+    if "wordllama" in heavy:  # the extra is installed: that first blended search embedded
+        code, heavy, out = _imported(tmp_path, env, "--db", db, "index", "--json")
+        assert code == 0 and '"embedded": 0' in out, out
 
 
 def test_the_issue_lookups_on_the_real_feed_import_neither_models_nor_semantic(
@@ -96,6 +102,7 @@ def test_the_issue_lookups_on_the_real_feed_import_neither_models_nor_semantic(
     assert code == 0, out
     assert {"pydantic", "nh3"} <= set(heavy)  # the probe sees real imports
     assert "feedparser" not in heavy  # well-formed RSS: the expat fast path (xmlfeed.py)
+    assert not {"numpy", "wordllama", "tokenizers"} & set(heavy), heavy  # vectors: later
     runs = (
         ("release", "kokoro"),
         ("release", "--json", "kokoro"),

@@ -1,5 +1,6 @@
-"""Semantic search (the ``semantic`` extra): an offline model, vectors stored at ingest,
-blended with the full-text ranking; without it, search is what it was."""
+"""Semantic search (the ``semantic`` extra): an offline model, vectors stored when first
+needed (not at ingest), blended with the full-text ranking; without it, search is what
+it was."""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ def thursdai(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     eng = make_engine(Settings(), db_path=tmp_path_factory.mktemp("sem") / "s.db")
     assert eng.semantic is not None
     eng.ingest(str(THURSDAI))
+    # The first search that blends embeds what the ingest left without vectors.
+    assert eng.semantic.pending()
     yield eng
     eng.close()
 
@@ -66,6 +69,7 @@ def test_an_unknown_name_brings_no_semantic_noise(thursdai: Engine) -> None:
 
 
 def test_vectors_are_stored_for_every_item(thursdai: Engine) -> None:
+    thursdai.search("small vision model")  # blended: embeds the items first if needed
     items = thursdai.store.query("SELECT count(*) FROM items")[0][0]
     vectors = thursdai.store.query("SELECT count(*) FROM item_vectors")[0][0]
     assert items == vectors > 1000
@@ -91,11 +95,15 @@ def test_edited_and_removed_items_get_fresh_vectors(tmp_path: Path, sample_feed:
     text = sample_feed.read_text(encoding="utf-8")
     feed.write_text(text, encoding="utf-8")
     eng.ingest(str(feed))
-    count = eng.store.query("SELECT count(*) FROM item_vectors")[0][0]
+    count = eng.index_vectors()
+    assert count == eng.store.query("SELECT count(*) FROM item_vectors")[0][0]
     assert count == eng.store.query("SELECT count(*) FROM items")[0][0]
     assert "kokoro" in text.casefold()
     feed.write_text(text.replace("Kokoro", "Zephyrine"), encoding="utf-8")
     eng.ingest(str(feed))
+    assert eng.semantic is not None and eng.semantic.pending()  # the edited items' vectors
+    assert 0 < eng.index_vectors() < count  # only the edited episode's items again
+    assert eng.index_vectors() == 0
     words = " ".join(r[0] for r in eng.store.query("SELECT words FROM item_vectors"))
     assert "zephyrine" in words and "kokoro" not in words
     orphans = eng.store.query(
@@ -165,3 +173,48 @@ def test_rows_read_from_the_weights_file_give_the_whole_matrix_vectors() -> None
     expected /= np.maximum(np.linalg.norm(expected, axis=1, keepdims=True), 1e-9)
     assert np.allclose(model.embed(words), expected, atol=1e-6)
     assert model.embed(words).shape == (len(words), 256)
+
+
+def test_ingest_embeds_nothing_and_the_first_blended_search_does(
+    tmp_path: Path, sample_feed: Path
+) -> None:
+    eng = make_engine(Settings(), db_path=tmp_path / "lazy.db")
+    eng.ingest(str(sample_feed))
+    assert eng.store.query("SELECT count(*) FROM sqlite_master WHERE name = 'item_vectors'") == [
+        (0,)
+    ]
+    assert eng.semantic is not None and eng.semantic.pending()
+    names = [h.item.name for h in eng.search("tts")]  # few items hold it: blended
+    assert eng.store.query("SELECT count(*) FROM item_vectors") == eng.store.query(
+        "SELECT count(*) FROM items"
+    )
+    assert not eng.semantic.pending()
+    assert [h.item.name for h in eng.search("tts")] == names
+    eng.close()
+
+
+def test_lazy_and_batched_vectors_are_those_of_one_indexing(
+    tmp_path: Path, sample_feed: Path
+) -> None:
+    """However the items are embedded (one pass, small batches, a search first), the
+    stored vectors and the blended rankings are the same."""
+    engines = [make_engine(Settings(), db_path=tmp_path / f"v{n}.db") for n in range(3)]
+    for eng in engines:
+        eng.ingest(str(sample_feed))
+    one, batched, lazy = engines
+    assert one.index_vectors() > 7
+    assert batched.semantic is not None
+    assert (
+        batched.semantic.index_pending(batch=7)
+        == one.index_vectors() + one.store.query("SELECT count(*) FROM item_vectors")[0][0]
+    )
+    queries = ("tts", "small vision model", "open source text to speech", "kokoro")
+    rankings = [[(h.item.id, h.score) for h in lazy.search(q)] for q in queries]
+    vectors = "SELECT item_id, words, vector FROM item_vectors ORDER BY item_id"
+    words = "SELECT word, vector FROM word_vectors ORDER BY word"
+    for eng in (one, batched):
+        assert [[(h.item.id, h.score) for h in eng.search(q)] for q in queries] == rankings
+        assert eng.store.query(vectors) == lazy.store.query(vectors)
+        assert eng.store.query(words) == lazy.store.query(words)
+    for eng in engines:
+        eng.close()

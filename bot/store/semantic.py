@@ -11,7 +11,13 @@ What is stored (side tables this module creates in the same database):
 * ``item_vectors(item_id, words, vector)``: an item's distinct words (name,
   headline and summary, abbreviations spelled out) and its mean vector (for related releases).
 
-Both are computed at ingest (``SemanticIndex.index_pending``).  A query scores an
+Both are computed when first needed, not at ingest: an ingest only drops the vectors of
+episodes whose text changed (``SemanticIndex.forget``, plain SQL), so an item without a
+row in ``item_vectors`` is one not embedded yet, and the ingest process never loads
+numpy or the model.  ``SemanticIndex.index_pending`` embeds those items, a batch at a
+time; it runs before the first blended search or related-releases answer that reads the
+vectors (``ensure_indexed``), in ``digestbot run``'s background after its poller
+ingests, and from ``digestbot index``.  A query scores an
 item by *soft matching*: for each query word, its best cosine similarity with any
 word of the item, averaged over the query's words.  Static embeddings know that
 "tiny" is close to "small" but know nothing of "Moondream": the full-text score
@@ -25,7 +31,7 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -49,8 +55,11 @@ MAX_ITEMS = 200_000
 SEMANTIC_CANDIDATES = 30
 #: The semantic score a candidate without any full-text match needs.
 SEMANTIC_ALONE = 0.7
-#: Items whose mean vectors are summed at a time at ingest (bounds the memory it takes).
+#: Items whose mean vectors are summed at a time (bounds the memory it takes).
 _MEANS_CHUNK = 256
+#: Items embedded and written per transaction by ``index_pending``: bounds its memory
+#: and how long a writer waits for it.
+INDEX_BATCH = 2_000
 #: Characters of an item's text embedded.
 MAX_TEXT = 400
 _WORD = re.compile(r"[^\W_][\w.\-]*[^\W_]|[^\W\d_]", re.UNICODE)
@@ -217,7 +226,11 @@ class SemanticIndex:
         self.store = store
         self._lock = threading.Lock()
         self._matrix: _Matrix | None = None
-        self._tables = False  # created by the first ingest: a lookup never writes
+        self._tables = False  # created by the first indexing
+        # One indexing at a time (a search and `digestbot run`'s background round): the
+        # second waits, then finds nothing left to embed.
+        self._index_lock = threading.RLock()
+        self._indexed_at: int | None = None  # the store's generation when last checked
 
     def _ensure_tables(self) -> None:
         if not self._tables:
@@ -234,28 +247,90 @@ class SemanticIndex:
             self._tables = found[0][0] == 2
         return self._tables
 
-    def index_pending(self, changed_episodes: Sequence[str] = ()) -> int:
-        """Embed the items that have no vectors yet (and those of ``changed_episodes``,
-        whose text may have changed); drop vectors of items that are gone.  Returns how
-        many items were embedded."""
-        import numpy as np
-
-        self._ensure_tables()
+    def forget(self, changed_episodes: Sequence[str]) -> None:
+        """Drop the vectors of ``changed_episodes``' items (their text may have changed)
+        and of items that are gone: they are embedded again when next needed.  Plain SQL,
+        for the ingest (no numpy, no model); nothing to do before the first indexing."""
+        if not changed_episodes or not self._has_tables():
+            return
         with self.store.transaction() as db:
-            if changed_episodes:
-                ids = list(changed_episodes)[:500]
+            for start in range(0, len(changed_episodes), 500):
+                ids = list(changed_episodes[start : start + 500])
                 db.execute(
                     "DELETE FROM item_vectors WHERE item_id IN (SELECT id FROM items"
                     f" WHERE episode_id IN ({','.join('?' * len(ids))}))",
                     ids,
                 )
-                db.execute("DELETE FROM item_vectors WHERE item_id NOT IN (SELECT id FROM items)")
+            db.execute("DELETE FROM item_vectors WHERE item_id NOT IN (SELECT id FROM items)")
+
+    def pending(self) -> bool:
+        """Whether some item has no vector yet."""
+        if not self._has_tables():
+            return bool(self.store.query("SELECT 1 FROM items LIMIT 1"))
+        return bool(
+            self.store.query(
+                "SELECT 1 FROM items i WHERE NOT EXISTS"
+                " (SELECT 1 FROM item_vectors v WHERE v.item_id = i.id) LIMIT 1"
+            )
+        )
+
+    def ensure_indexed(self) -> None:
+        """Embed the items without vectors before the vectors are read: once per change
+        of the store (a search after a poll embeds the poll's few new items).  A
+        read-only database answers with the vectors it has."""
+        from bot.errors import StorageError
+
+        with self._index_lock:
+            if self._indexed_at == self.store.generation:
+                return
+            try:
+                if self.pending():
+                    self.index_pending()
+            except StorageError as exc:
+                log.warning("semantic vectors not stored: %s", exc)
+            self._indexed_at = self.store.generation
+
+    def index_pending(
+        self,
+        changed_episodes: Sequence[str] = (),
+        *,
+        batch: int = 0,
+        stop: Callable[[], bool] | None = None,
+    ) -> int:
+        """Embed the items that have no vectors yet (and those of ``changed_episodes``,
+        whose text may have changed), ``batch`` items (default ``INDEX_BATCH``) per
+        transaction; drop vectors of items that are gone.  ``stop``: asked between
+        batches (a shutting-down bot leaves the rest to the next round).  Returns how
+        many items were embedded."""
+        self._ensure_tables()
+        self.forget(changed_episodes)
+        done = 0
+        after: int | None = -1
+        with self._index_lock:
+            # Walked by rowid: each batch starts where the last one stopped, so the
+            # items embedded already are not scanned again.
+            while after is not None and not (stop is not None and stop()):
+                count, after = self._index_batch(batch or INDEX_BATCH, after)
+                done += count
+        return done
+
+    def _index_batch(self, size: int, after: int) -> tuple[int, int | None]:
+        """Embed and store the items without vectors among the next ``size`` after rowid
+        ``after``: (how many were embedded, the last rowid read or None at the end)."""
         rows = self.store.query(
-            "SELECT i.id, i.name, i.headline, i.summary FROM items i"
-            " LEFT JOIN item_vectors v ON v.item_id = i.id WHERE v.item_id IS NULL"
+            "SELECT i.rowid, i.id, i.name, i.headline, i.summary,"
+            " EXISTS (SELECT 1 FROM item_vectors v WHERE v.item_id = i.id)"
+            " FROM items i WHERE i.rowid > ? ORDER BY i.rowid LIMIT ?",
+            (after, size),
         )
         if not rows:
-            return 0
+            return 0, None
+        last = int(rows[-1][0])
+        rows = [(item_id, n, h, s) for _, item_id, n, h, s, done in rows if not done]
+        if not rows:
+            return 0, last
+        import numpy as np
+
         model = load_model()
         item_words = [
             words_of(f"{name} {headline} {summary}") for _, name, headline, summary in rows
@@ -264,7 +339,10 @@ class SemanticIndex:
         known = self._word_vectors(wanted)
         new = [w for w in wanted if w not in known]
         if new:
-            known.update(zip(new, model.embed(new), strict=True))
+            # As stored (float16): an item's mean is then the same whichever batch, or
+            # which earlier indexing, first met its words.
+            fresh = model.embed(new).astype(np.float16)
+            known.update(zip(new, fresh.astype(np.float32), strict=True))
         vocab = {w: i for i, w in enumerate(known)}
         matrix = np.array(list(known.values()), dtype=np.float32).reshape(len(vocab), model.dim)
         means = np.zeros((len(rows), model.dim), dtype=np.float32)
@@ -295,7 +373,7 @@ class SemanticIndex:
                 "INSERT OR REPLACE INTO item_vectors(item_id, words, vector) VALUES (?, ?, ?)",
                 out,
             )
-        return len(out)
+        return len(out), last
 
     def _word_vectors(self, words: Sequence[str]) -> dict[str, npt.NDArray[np.float32]]:
         import numpy as np
@@ -314,6 +392,7 @@ class SemanticIndex:
         """The scoring matrices, re-read when the store changed."""
         import numpy as np
 
+        self.ensure_indexed()
         with self._lock:
             generation = self.store.generation
             if self._matrix is not None and self._matrix.generation == generation:
@@ -377,6 +456,7 @@ class SemanticIndex:
             self.store.fill_entities()  # linking is lazy: items stored since the last lookup
         except StorageError:
             pass  # a read-only database: what is linked
+        self.ensure_indexed()
         if not self._has_tables():
             return []
         rows = self.store.query(
