@@ -1,5 +1,5 @@
-"""Timelines, semantic search and metrics: a timeline PNG, the semantic ingest overhead
-next to the plain ingest, and a /metrics scrape (real ThursdAI feed when ../shared is there).
+"""Timelines, semantic search and metrics: a timeline PNG, the semantic indexing (an
+ingest followed by ``digestbot index``'s work) next to the plain ingest, and a /metrics scrape (real ThursdAI feed when ../shared is there).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ def _ingest_seconds(feed: Path, db: Path, *, semantic: bool) -> float:
         settings, db_path=db, summariser=make_summariser(settings), semantic=semantic
     )
     engine.ingest(str(feed))
+    engine.index_vectors()  # computed after the ingest now (0 when ``semantic`` is off)
     seconds = time.perf_counter() - start
     engine.close()
     return seconds
@@ -63,7 +64,7 @@ def run() -> list[Row]:
             s = statistics.median(blended)
             rows.append(
                 (
-                    "semantic ingest, median of 3",
+                    "ingest then semantic indexing, median of 3",
                     f"{s:.2f} s ({(s / p - 1) * 100:+.0f}%, target +50%)",
                 )
             )
