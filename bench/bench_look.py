@@ -1,5 +1,6 @@
 """Timelines, semantic search and metrics: a timeline PNG, the semantic indexing (an
-ingest followed by ``digestbot index``'s work) next to the plain ingest, and a /metrics scrape (real ThursdAI feed when ../shared is there).
+ingest followed by ``digestbot index``'s work) next to the plain ingest, and a /metrics
+scrape (real ThursdAI feed when ../shared is there).
 """
 
 from __future__ import annotations

@@ -281,14 +281,19 @@ class SemanticIndex:
         from bot.errors import StorageError
 
         with self._index_lock:
-            if self._indexed_at == self.store.generation:
+            generation = self.store.generation
+            if self._indexed_at == generation:
                 return
             try:
                 if self.pending():
+                    # Its own writes change the generation: the next search checks
+                    # again (and finds nothing), so an ingest in another thread
+                    # meanwhile is never taken for embedded.
                     self.index_pending()
+                    return
             except StorageError as exc:
                 log.warning("semantic vectors not stored: %s", exc)
-            self._indexed_at = self.store.generation
+            self._indexed_at = generation
 
     def index_pending(
         self,
