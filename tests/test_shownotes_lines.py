@@ -232,3 +232,70 @@ def test_a_summary_points_line_introduces_details_of_the_item_above() -> None:
     items = extract_items(html_blocks(html))
     assert [i.name for i in items] == ["Alpha One", "Beta Two", "Mochi-9", "Gemma 9", "Gamma 3"]
     assert "Mochi-9 is an open-source video generation model" in items[2].details
+
+
+def test_a_release_linked_by_its_own_name_with_a_trailing_space_keeps_it() -> None:
+    # An anchor's text often ends in a space ("<a>Redmond Puffin 13B </a>"): the line's
+    # release is still the linked name, not the handle that opens the line.
+    html = (
+        "<ul><li><a href='https://h.example/nous'>@nousresearch</a> have released"
+        " <a href='https://h.example/puffin'>Redmond Puffin 13B </a></li></ul>"
+    )
+    items = extract_items(html_blocks(html)) or []
+    from bot.feeds.items import parse_item
+
+    item = parse_item(html_blocks(html)[0], section="Other", section_original="Other")
+    assert item is not None
+    assert item.headline == "@nousresearch have released Redmond Puffin 13B"
+    assert item.name == "Redmond Puffin 13B"
+    assert all(i.name != "nousresearch have released" for i in items)
+
+
+@pytest.mark.parametrize(
+    ("headline", "url"),
+    [
+        ("Jules.google", "https://jules.google"),
+        ("Everyone's talking about Manus - (manus.im)", "https://manus.im"),
+        (
+            "Fully Connected: the 2-day conference in SF fullyconnected.com - Promo",
+            "https://fullyconnected.com",
+        ),
+    ],
+)
+def test_a_bare_domain_in_a_line_becomes_its_link(headline: str, url: str) -> None:
+    from bot.feeds.items import parse_item
+
+    item = parse_item(
+        html_blocks(f"<p>* {headline}</p>")[0], section="Other", section_original="Other"
+    )
+    assert item is not None
+    assert [link.url for link in item.links] == [url]
+    assert item.headline == headline.removeprefix("* ")  # the domain stays in the text
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Yi-01.AI launches Yi-Lightning: a proprietary model",  # inside a word
+        "Gemini 2.5 beats GPT-4.5, e.g. on math",  # versions and abbreviations
+        "Mail me at me@mail.com for slots",  # an e-mail address
+    ],
+)
+def test_no_link_is_made_from_what_is_not_a_bare_domain(headline: str) -> None:
+    from bot.feeds.items import parse_item
+
+    item = parse_item(
+        html_blocks(f"<p>* {headline}</p>")[0], section="Other", section_original="Other"
+    )
+    assert item is not None and item.links == ()
+
+
+def test_a_domain_already_linked_by_an_anchor_is_not_added_twice() -> None:
+    from bot.feeds.items import parse_item
+
+    html = (
+        "<p>* TLdraw make real (<a href='http://makereal.tldraw.com'>makereal.tldraw.com</a>)</p>"
+    )
+    item = parse_item(html_blocks(html)[0], section="Other", section_original="Other")
+    assert item is not None
+    assert [link.url for link in item.links] == ["http://makereal.tldraw.com"]

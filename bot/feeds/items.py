@@ -68,6 +68,15 @@ _SPONSOR = re.compile(r"\((?:sponsor|sponsored|ad)\)", re.I)
 # TLDR's "(4 minute read)", "(GitHub Repo)" after a story title.
 _READ_TIME = re.compile(r"\s*\((?:\d+\s+minute\s+read|github\s+repo|website)\)\s*$", re.I)
 _BARE_URL = re.compile(r"https?://[^\s<>()\[\]]+")
+# A bare domain written as text ("Jules.google", "fullyconnected.com", "(manus.im)"): a
+# link the notes give without an anchor.  Only common web TLDs, and never inside a
+# word, a handle or an e-mail address ("me@mail.com"), so version numbers and
+# abbreviations ("e.g.", "v2.5") are not taken for addresses.  The TLD is written in
+# lower case: "Yi-01.AI" and "X.AI" are companies' names, not addresses.
+_BARE_DOMAIN = re.compile(
+    r"(?<![\w@./-])((?:[A-Za-z0-9][A-Za-z0-9-]*\.)+(?:com|ai|io|im|dev|app|so|org|net|google|co|news))"
+    r"(?=$|[\s),;!?]|\.(?:\s|$))"
+)
 # A quantity opening a line: "70B", "128K", "$10B", "~3x", "50%", "1.5", "100hours".
 _QUANTITY = re.compile(
     r"^[~$>+≈<]?\d[\d.,]*"
@@ -507,6 +516,8 @@ def parse_item(
         if not _HAS_ALNUM.search(stripped):
             return None  # only a URL: a link, not a release
         headline = normalise_space(stripped)
+    if "." in headline:
+        links.extend(_domain_links(headline, links))
     name, org = split_name(headline)
     return ParsedItem(
         name=name,
@@ -520,6 +531,24 @@ def parse_item(
     )
 
 
+def _domain_links(headline: str, links: Sequence[Link]) -> list[Link]:
+    """Links for the bare domains a line names, except those its anchors already go to."""
+    hosts = {_host(link.url) for link in links}
+    out: list[Link] = []
+    for domain in _BARE_DOMAIN.findall(headline):
+        host = domain.lower()
+        if host.removeprefix("www.") not in hosts:
+            hosts.add(host.removeprefix("www."))
+            out.append(Link(label=domain, url=f"https://{host}"))
+    return out
+
+
+def _host(url: str) -> str:
+    """The lower-case host of a URL, without "www."."""
+    host = url.split("://", 1)[-1].split("/", 1)[0].lower()
+    return host.removeprefix("www.")
+
+
 _MARK_INDEX = re.compile("\ue002(\\d+)\ue003")
 # A link label that is a product name: one to three plain words with a digit or capital.
 _NAMED_LABEL = re.compile(r"^(?=.*[\dA-Z])[\w.+-]+(?: [\w.+-]+){0,2}$")
@@ -529,8 +558,10 @@ def _keep_named_marks(found: re.Match[str], labels: Sequence[str]) -> str:
     """Trailing links go when they are labels ("X", "HF", "Blog"); a release linked by its
     own name ("Alibaba releases [Qwen7b](url)") keeps it."""
     text = found.group(0)
-    kept = [i for i in _MARK_INDEX.findall(text) if _NAMED_LABEL.match(labels[int(i)])]
-    if len(kept) != 1 or is_label_only(labels[int(kept[0])]):
+    # Labels are stripped first: an anchor's text often keeps a trailing space
+    # ("[Redmond Puffin 13B ](url)"), which must not turn a name into a label.
+    kept = [i for i in _MARK_INDEX.findall(text) if _NAMED_LABEL.match(labels[int(i)].strip())]
+    if len(kept) != 1 or is_label_only(labels[int(kept[0])].strip()):
         return ""
     return " " + " ".join(f"\ue002{i}\ue003" for i in kept)
 
