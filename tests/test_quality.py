@@ -336,3 +336,13 @@ def test_feed_summaries_name_their_item(report: Report) -> None:
     assert share >= MIN_SUMMARY_NAMING, (
         f"{feed.summaries_naming} of {feed.summaries} summaries name their item"
     )
+
+
+@pytest.mark.parametrize("name", ["High", "Folks", "People", "Other GPT5", "More Qwen models"])
+def test_common_adjectives_crowds_and_quantifier_led_names_are_generic(name: str) -> None:
+    assert "generic" in name_problems(name)
+
+
+@pytest.mark.parametrize("name", ["GPT5", "Highlight AI", "Otherside", "Some-Model 7B"])
+def test_names_merely_starting_like_them_are_not(name: str) -> None:
+    assert "generic" not in name_problems(name)

@@ -299,3 +299,48 @@ def test_a_domain_already_linked_by_an_anchor_is_not_added_twice() -> None:
     item = parse_item(html_blocks(html)[0], section="Other", section_original="Other")
     assert item is not None
     assert [link.url for link in item.links] == ["http://makereal.tldraw.com"]
+
+
+@pytest.mark.parametrize(
+    ("headline", "name"),
+    [
+        # A handle leads the line: it says who released it; the release follows the verb.
+        (
+            "@EnricoShippole with collaboration with Nous have released LLongMa, which"
+            " extends the context window",
+            "LLongMa",
+        ),
+        ("@nousresearch have released Redmond Puffin 13B", "Redmond Puffin 13B"),
+        # A leading quantifier sets the release against others: it is no part of the name.
+        ("Other GPT5 updates", "GPT5"),
+        # A common adjective is no name: the product the title is about is.
+        ("High taste testers take on GPT-5", "GPT-5"),
+    ],
+)
+def test_handles_quantifiers_and_adjectives_do_not_name_a_release(headline: str, name: str) -> None:
+    assert split_name(headline)[0] == name
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Folks came up and talked about their needs from the agent protocol proposed by e2b",
+        "Folks are trying to order food (like the demo of ordering pizzas)",
+        "Many touted AI agents as a category and discussed their own frameworks",
+    ],
+)
+def test_a_line_about_what_a_crowd_did_is_not_an_item(headline: str) -> None:
+    from bot.feeds.items import parse_item
+
+    html = f"<p>* {headline} (<a href='https://x.example/1'>X</a>)</p>"
+    assert parse_item(html_blocks(html)[0], section="Other", section_original="Other") is None
+
+
+def test_a_crowd_word_inside_a_release_line_keeps_it() -> None:
+    from bot.feeds.items import parse_item
+
+    html = (
+        "<p>* Some folks are getting NERFs out from SVD (<a href='https://x.example/2'>X</a>)</p>"
+    )
+    item = parse_item(html_blocks(html)[0], section="Other", section_original="Other")
+    assert item is not None

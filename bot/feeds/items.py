@@ -56,6 +56,13 @@ _HOST_NOTE = re.compile(
     r"^(?:I['’]m|I['’]ve|Me|My|We|We['’]re|We['’]ve|We['’]ll|Our|Join|Catch|Come|Register"
     r"|Sign up|Check out|Watch|Subscribe|Follow|Tune in|Listen)(?:\s|$)"
 )
+# A crowd as the subject: "Folks came up and talked about ...", "Many touted AI agents
+# as a category": what people said or did, not a release.
+_CROWD = re.compile(
+    r"^(?:Folks|People|Everyone|Everybody|Many|Some|Others|Most)\s+"
+    r"(?:are|were|came|have|had|say|said|think|thought|touted|talked|discussed|expressed"
+    r"|seem|seemed|trying|tried|agree|agreed)\b"
+)
 # The host's report with its subject dropped: "Sponsored a Mistral hackathon in Paris",
 # "Participated in an e2b space ...", "Went to SF to cohost an event".
 _DROPPED_SUBJECT = re.compile(
@@ -506,6 +513,7 @@ def parse_item(
         _HOST_NOTE.match(headline)
         or (("I " in headline[:40]) and _FIRST_PERSON.match(headline) is not None)
         or _DROPPED_SUBJECT.match(headline)
+        or _CROWD.match(headline)
     ):
         return None  # "Come visit the team at GTC": the host's news, not a release
     links = list(block.links)

@@ -24,6 +24,7 @@ from bot.feeds.orgs import KNOWN_ORGS, canonical_org, is_brand_only
 from bot.quality import (
     BAD,
     GENERIC_WORDS,
+    LEADING_QUANTIFIERS,
     LINK_LABELS,
     MALFORMED,
     TRAILING_LABELS,
@@ -35,6 +36,11 @@ _LEADING_NOISE = re.compile(
     r"^[\W_]*(?:(?:new|breaking|update|updated|hot|fire)\s*[:!-]\s*)?", re.I
 )
 _TOKEN_TRIM = ",.;:!?'\"“”‘’()[]"
+# A line led by a social handle up to its release verb: "@nous have released ...".
+_HANDLE_LEAD = re.compile(
+    r"^@\w+\b[^.;:!?]{0,80}?\b(?:released|releases|launched|launches|announced|announces"
+    r"|dropped|drops|open[- ]sourced)\s+(?:(?:a|an|the|their|its|new)\s+){0,2}"
+)
 # A parenthesised list of link labels typed as text: "(X, HF)", "[Blog]".
 _LABEL_GROUP = re.compile(r"[(\[]([^()\[\]]{1,80})[)\]]")
 _POSSESSIVE = re.compile(r"^(.+?)['’]s$")
@@ -70,6 +76,11 @@ def split_name(headline: str) -> tuple[str, str | None]:
     "Phi-4 MIT licensed family of models from Microsoft" -> ("Phi-4", "Microsoft").
     """
     text = _without_label_groups(headline if headline.isascii() else _EMOJI.sub("", headline))
+    handled = _HANDLE_LEAD.match(text) if text[:1] == "@" else None
+    if handled and handled.end() < len(text):
+        # "@EnricoShippole with collaboration with Nous have released LLongMa, ...": a
+        # handle names who released it; the release follows the verb.
+        return split_name(text[handled.end() :])
     text = _LEADING_NOISE.sub("", text).strip() or headline
     news = _news_name(text)
     if news is not None:
@@ -730,6 +741,8 @@ def _repaired(name: str, org: str | None, text: str) -> tuple[str, str | None]:
     words = trimmed.split()
     while len(words) > 1 and words[-1].casefold() in _TAIL_WORDS:
         words.pop()  # "I also invited and" -> "I also invited"
+    if len(words) > 1 and words[0].casefold() in LEADING_QUANTIFIERS:
+        words.pop(0)  # "Other GPT5 updates": the release is GPT5, "Other" sets it apart
     trimmed = " ".join(words)
     if _acceptable(trimmed) and not _POSSESSIVE.match(name.strip(_TOKEN_TRIM)):
         return trimmed, org
