@@ -344,3 +344,57 @@ def test_a_crowd_word_inside_a_release_line_keeps_it() -> None:
     )
     item = parse_item(html_blocks(html)[0], section="Other", section_original="Other")
     assert item is not None
+
+
+def test_a_topics_covered_list_without_links_is_one_topic_a_line() -> None:
+    # A "Topics Covered:" list has no sub-bullets: a line opening with a plain word is
+    # a topic of its own, not the detail of the line above (the guess for link-less
+    # lists written with flattened sub-bullets).
+    html = (
+        "<p><strong>Topics Covered:</strong></p><ul>"
+        "<li>Inside Google’s new “Zephyr” IDE</li>"
+        "<li>How the “Task Board” changes coding workflows</li>"
+        "<li>Gizmo 3’s new multimodal capabilities</li>"
+        "<li>The power of “Artifacts” and dynamic memory</li>"
+        "<li>Generating 4K assets with Nano Banana Pro</li>"
+        "</ul><p>Timestamps for your viewing convenience.</p>"
+    )
+    names = [i.name for i in extract_items(html_blocks(html))]
+    assert names == [
+        "Zephyr IDE",
+        "Task Board",
+        "Gizmo 3 new multimodal capabilities",
+        "Artifacts",
+        "Nano Banana Pro",
+    ]
+
+
+def test_a_linkless_list_after_another_marker_still_nests_details() -> None:
+    # Only a topics list is read one topic a line; a TL;DR list keeps its details.
+    html = (
+        "<p>TL;DR of all topics:</p>"
+        "<p>* Mamba - transformers alternative architecture</p>"
+        "<p>* Dense model vs MOE</p>"
+        "<p>* Phi-2 - small model from Microsoft</p>"
+        "<p>* Gemini 2 - big model from Google</p>"
+    )
+    names = [i.name for i in extract_items(html_blocks(html))]
+    assert "Dense model vs MOE" not in names and "Dense" not in names
+
+
+@pytest.mark.parametrize(
+    ("headline", "name", "org"),
+    [
+        ("Generating 4K assets with Nano Banana Pro", "Nano Banana Pro", None),
+        (
+            "Working with OpenAI RealTime Audio - Alex conversation with Kwindla",
+            "RealTime Audio",
+            "OpenAI",
+        ),
+        ("Coding with GPT-5", "GPT-5", None),
+    ],
+)
+def test_a_gerund_topic_is_named_by_the_release_it_uses(
+    headline: str, name: str, org: str | None
+) -> None:
+    assert split_name(headline) == (name, org)

@@ -36,6 +36,8 @@ _LEADING_NOISE = re.compile(
     r"^[\W_]*(?:(?:new|breaking|update|updated|hot|fire)\s*[:!-]\s*)?", re.I
 )
 _TOKEN_TRIM = ",.;:!?'\"“”‘’()[]"
+# A topic line led by a gerund, up to "with"/"using" and a capitalised name.
+_GERUND_WITH = re.compile(r"^[A-Z][a-z]+ing\s[^.;:!?]{0,60}?\b(?:with|using)\s+(?=[A-Z])")
 # A line led by a social handle up to its release verb: "@nous have released ...".
 _HANDLE_LEAD = re.compile(
     r"^@\w+\b[^.;:!?]{0,80}?\b(?:released|releases|launched|launches|announced|announces"
@@ -82,6 +84,13 @@ def split_name(headline: str) -> tuple[str, str | None]:
         # handle names who released it; the release follows the verb.
         return split_name(text[handled.end() :])
     text = _LEADING_NOISE.sub("", text).strip() or headline
+    doing = _GERUND_WITH.match(text) if "ing " in text[:20] else None
+    if doing:
+        # "Generating 4K assets with Nano Banana Pro": a topic says what was done with
+        # a release; the release is what follows "with" (up to a dash: "... - Alex").
+        found = _trimmed(_leading_name(_DASH_SPLIT.split(text[doing.end() :], 1)[0]))
+        if found and found.casefold() not in KNOWN_ORGS and _acceptable(found):
+            return split_name(text[doing.end() :])
     news = _news_name(text)
     if news is not None:
         return news
