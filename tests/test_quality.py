@@ -56,10 +56,12 @@ MIN_SUMMARY_NAMING = 0.98
 #: 2025-11 Antigravity special: 2 items -> 6).
 MIN_FEED_EPISODES_WITH_5 = 121
 #: Whole shared ThursdAI feed: items without any link (issue 10's target: under 0.10;
-#: reached today: 0.124, mostly release lines written without a link in the notes:
-#: "Imagen4 - image generation with extra textual ability", the 2023 recap's months).
+#: reached today: 0.119 (216 of 1815), after bare domains became links and a link-less
+#: line took its release's linked line's links; the rest are release lines written
+#: without a link in the notes: "Imagen4 - image generation with extra textual ability",
+#: the 2023 recap's months; docs/quality.md counts them per cause).
 TARGET_FEED_NO_LINK_SHARE = 0.10
-MAX_FEED_NO_LINK_SHARE = 0.125
+MAX_FEED_NO_LINK_SHARE = 0.12
 #: Names that are generic, possessive, a number, a link label or a URL (feed and fixtures).
 MAX_BAD_NAMES = 0
 #: Shows that must have hand-checked episodes, and how many at least.

@@ -40,6 +40,7 @@ from bot.feeds.items import (
 )
 from bot.feeds.names import announces_release, is_person_line, names_release, split_name
 from bot.feeds.orgs import KNOWN_ORGS
+from bot.feeds.relink import borrow_links
 from bot.feeds.sections import OTHER, SKIPPED_SECTIONS, canonical_section, names_a_section
 from bot.models import ParsedItem
 
@@ -79,7 +80,15 @@ class Run(NamedTuple):
 
 
 def extract_items(blocks: Sequence[Block]) -> list[ParsedItem]:
-    """Release items of an episode's show notes, in show order (empty if none)."""
+    """Release items of an episode's show notes, in show order (empty if none).
+
+    A link-less item takes the links of its release's own linked line elsewhere in
+    the notes (``relink.py``).
+    """
+    return borrow_links(_extract_items(blocks), blocks)
+
+
+def _extract_items(blocks: Sequence[Block]) -> list[ParsedItem]:
     blocks = without_community_digests(blocks)
     kinds = _Kinds(blocks)
     run = _best_run(kinds)
