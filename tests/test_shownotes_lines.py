@@ -398,3 +398,20 @@ def test_a_gerund_topic_is_named_by_the_release_it_uses(
     headline: str, name: str, org: str | None
 ) -> None:
     assert split_name(headline) == (name, org)
+
+
+def test_a_colon_line_naming_no_release_introduces_points_of_the_one_above() -> None:
+    html = (
+        "<p>* Alpha One - first (<a href='https://a.example'>X</a>)</p>"
+        "<p>* Beta Two - second (<a href='https://b.example'>HF</a>)</p>"
+        "<p>* Zephyr Speech LM is a multimodal model (<a href='https://z.example'>Blog</a>)</p>"
+        "<p>* Has two versions:</p>"
+        "<p>* Base: uses phonetic tokens</p>"
+        "<p>* Gamma 3 - third (<a href='https://c.example'>Blog</a>)</p>"
+        "<p>* Alibaba Qwen on a release streak again:</p>"
+        "<p>* Qwen-Omega 7B - a new one (<a href='https://q.example'>HF</a>)</p>"
+    )
+    items = extract_items(html_blocks(html))
+    names = [i.name for i in items]
+    assert "Has two versions" not in names
+    assert "Has two versions:" in items[2].details

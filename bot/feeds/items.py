@@ -356,8 +356,11 @@ def _is_detail(
     if nested:
         return depth > 0
     text = block.text.lstrip()
-    if text.endswith(":") and not block.links:
-        return False  # "Alibaba Tongyi Qwen on a release streak again:" heads what follows
+    if text.endswith(":") and not block.links and (names_release(text) or announces_release(text)):
+        # "Alibaba Tongyi Qwen on a release streak again:" heads what follows; "Has two
+        # versions:" or "Key updates to SAM 2:" names no release and introduces points
+        # about the one above, read by the rules below.
+        return False
     first = text.split(maxsplit=1)[0] if text else ""
     if not first or first.startswith(("http://", "https://", "www.")) or is_label_only(text):
         return True  # a bare URL or "Paper (Arxiv)" under a release is one of its links
