@@ -55,3 +55,42 @@ def test_an_org_or_family_name_borrows_nothing() -> None:
 def test_links_of_another_release_are_not_taken() -> None:
     html = _NOTES.replace("Zephyr Coder 7B: a deeper look", "Zephyr Chat 2: a deeper look")
     assert _links(html, "Zephyr Coder 7B") == []
+
+
+def test_thousands_of_linkless_items_and_linked_lines_stay_linear() -> None:
+    # Hostile notes: each link-less item once scanned every linked line (items x lines).
+    # Now every line is indexed once under its name; each item is one look-up.
+    import time
+
+    from bot.feeds.relink import borrow_links
+    from bot.models import ParsedItem
+
+    count = 6000
+    blocks = html_blocks(
+        "".join(
+            f"<p>Widget{i} Pro: a line (<a href='https://w.example/{i}'>X</a>)</p>"
+            for i in range(count)
+        )
+    )
+    items = [
+        ParsedItem(
+            name=f"Gadget{i} Max",
+            section="Other",
+            section_original="Other",
+            headline=f"Gadget{i} Max",
+        )
+        for i in range(count)
+    ]
+    started = time.perf_counter()
+    out = borrow_links(items, blocks)
+    assert time.perf_counter() - started < 5.0
+    assert all(not item.links for item in out)  # no Gadget has a line of its own
+    named = [
+        ParsedItem(
+            name="Widget7 Pro",
+            section="Other",
+            section_original="Other",
+            headline="Widget7 Pro - in the list, links lost",
+        )
+    ]
+    assert [link.url for link in borrow_links(named, blocks)[0].links] == ["https://w.example/7"]

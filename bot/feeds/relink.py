@@ -29,19 +29,42 @@ def borrow_links(items: Sequence[ParsedItem], blocks: Sequence[Block]) -> list[P
     """``items`` with each link-less one given the links of its release's linked line."""
     if all(item.links for item in items):
         return list(items)  # the usual case: nothing to look for
-    lines = [b for b in blocks if b.links and len(b.text) <= _LINE_MAX]
-    named: list[tuple[str, Block]] | None = None  # each linked line's release, read once
+    index: dict[str, list[Block]] | None = None  # built on first need
     out: list[ParsedItem] = []
     for item in items:
         key = normalise(item.name)
-        if item.links or not lines or not _specific(key):
+        if item.links or not _specific(key):
             out.append(item)
             continue
-        if named is None:
-            named = [(normalise(split_name(b.text)[0]), b) for b in lines]
-        links = _links_of_same_release(key, item.headline, named)
+        if index is None:
+            index = _index_lines(blocks)
+        links = _links_of_same_release(key, item.headline, index.get(key, ()))
         out.append(item.model_copy(update={"links": links}) if links else item)
     return out
+
+
+#: Lines kept per name in the index: enough to skip the item's own line.
+_PER_NAME = 3
+
+
+def _index_lines(blocks: Sequence[Block]) -> dict[str, list[Block]]:
+    """Each short linked line under its release's name and every leading run of the
+    name's words ("longcat flash omni" under "longcat", "longcat flash" and itself), so
+    that an item finds its release's lines in one look-up: linear in the blocks, not
+    items times lines, on hostile notes with thousands of both."""
+    index: dict[str, list[Block]] = {}
+    for block in blocks:
+        if not block.links or len(block.text) > _LINE_MAX:
+            continue
+        name = normalise(split_name(block.text)[0])
+        if not name or name in KNOWN_ORGS:
+            continue
+        words = name.split()
+        for size in range(1, len(words) + 1):
+            found = index.setdefault(" ".join(words[:size]), [])
+            if len(found) < _PER_NAME:
+                found.append(block)
+    return index
 
 
 def _specific(key: str) -> bool:
@@ -54,12 +77,8 @@ def _specific(key: str) -> bool:
     )
 
 
-def _links_of_same_release(
-    key: str, headline: str, named: Sequence[tuple[str, Block]]
-) -> tuple[Link, ...]:
-    for other, block in named:
-        if not other or other in KNOWN_ORGS or not (other == key or other.startswith(key + " ")):
-            continue
+def _links_of_same_release(key: str, headline: str, lines: Sequence[Block]) -> tuple[Link, ...]:
+    for block in lines:
         if block.text.strip().startswith(headline[:40]):
             continue  # the item's own line
         links = tuple(
