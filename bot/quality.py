@@ -55,7 +55,8 @@ GENERIC_WORDS = frozenset(
     vision text chat search browser app apps platform company companies business policy
     funding breaking finally meanwhile plus lastly also update hot take takes thoughts
     interview conversation discussion chapter chapters intro outro closing opening sponsor
-    sponsors ad ads folks people high low
+    sponsors ad ads several multiple many various numerous certain size access
+    folks people high low
     """.split()
 )
 

@@ -44,8 +44,8 @@ TARGET_PRECISION = 0.95
 #: here with what they reach: raise a floor whenever extraction improves.
 MIN_RECALL = TARGET_RECALL
 MIN_PRECISION = TARGET_PRECISION
-BELOW_TARGET_RECALL = {"AINews": 0.50}
-BELOW_TARGET_PRECISION = {"AINews": 0.22}
+BELOW_TARGET_RECALL = {"AINews": 0.82}
+BELOW_TARGET_PRECISION = {"AINews": 0.54}
 #: Non-headline summaries that name their item (or an alias or family word).
 MIN_SUMMARY_NAMING = 0.98
 #: Whole shared ThursdAI feed: episodes with 5 or more items, of 133 (issue 10's target:
@@ -56,12 +56,12 @@ MIN_SUMMARY_NAMING = 0.98
 #: 2025-11 Antigravity special: 2 items -> 6).
 MIN_FEED_EPISODES_WITH_5 = 121
 #: Whole shared ThursdAI feed: items without any link (issue 10's target: under 0.10;
-#: reached today: 0.119 (216 of 1815), after bare domains became links and a link-less
+#: reached today: 0.116 (206 of 1775), after bare domains became links and a link-less
 #: line took its release's linked line's links; the rest are release lines written
 #: without a link in the notes: "Imagen4 - image generation with extra textual ability",
 #: the 2023 recap's months; docs/quality.md counts them per cause).
 TARGET_FEED_NO_LINK_SHARE = 0.10
-MAX_FEED_NO_LINK_SHARE = 0.12
+MAX_FEED_NO_LINK_SHARE = 0.117
 #: Names that are generic, possessive, a number, a link label or a URL (feed and fixtures).
 MAX_BAD_NAMES = 0
 #: Shows that must have hand-checked episodes, and how many at least.
