@@ -45,7 +45,7 @@ from bot.alerts import FeedHealth, send_pending
 from bot.commands import Commands
 from bot.config import Settings
 from bot.engine import Engine, IngestReport, make_engine
-from bot.errors import ConfigError, DigestbotError
+from bot.errors import ConfigError, DigestbotError, StorageError
 from bot.schedule.admin import DigestAdmin
 from bot.schedule.leader import LeaderLoop
 from bot.schedule.pacing import discord_webhook_window
@@ -417,7 +417,11 @@ class DigestRuntime:
 
     async def _sweep_job(self) -> None:
         assert self.poster is not None
-        subs = await self._resync()
+        try:
+            subs = await self._resync()
+        except StorageError as exc:  # the database is away: the next sweep tries again
+            log.warning("sweep skipped: %s", exc.message)
+            return
         if self.poller is not None:
             for feed, guarded in feeds_to_poll(self.settings, subs).items():
                 if self.poller.add(feed, guarded=guarded):

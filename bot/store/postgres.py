@@ -16,9 +16,12 @@ psycopg failures become ``StorageError``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import threading
+import time
+import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
@@ -36,6 +39,8 @@ from bot.store.sqlite import _EPISODE_COLUMNS, _UPSERT_ITEM, Store, _episode
 WRITE_LOCK = 0x6469_6765_0002
 #: The newest rows ``newest_matches`` tests before asking the GIN index for every match.
 RECENT_WINDOW = 5000
+#: A pooled connection unused this long is checked before use (see ``PgStore.__init__``).
+CHECK_IDLE_SECONDS = 2.0
 #: Seconds to wait for a connection at start before saying the server is unreachable.
 CONNECT_TIMEOUT = 5
 
@@ -215,9 +220,11 @@ class PgStore(Store):
             raise connect_error(url, Exception(first)) from exc
         except psycopg.Error as exc:
             raise StorageError(f"database error while migrating: {exc}") from exc
-        # ``check``: a connection the server dropped (a restart, pg_terminate_backend, a
-        # network cut) is replaced when taken from the pool, so the query after an outage
-        # works instead of failing once per pooled connection.
+        # A connection the server dropped (a restart, pg_terminate_backend, a network cut)
+        # must not fail the query after an outage: one idle for a while is checked when
+        # taken from the pool (a round trip, so not one in steady use), and a read that
+        # still meets a dropped one runs again on a fresh one (``query``).
+        self._last_use: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
         self._pool = ConnectionPool(
             url,
             min_size=1,
@@ -225,8 +232,9 @@ class PgStore(Store):
             kwargs={"autocommit": True},
             open=True,
             timeout=30,
-            check=ConnectionPool.check_connection,
+            check=self._check_idle,
         )
+        self._max_connections = max_connections
         self._lock = threading.RLock()
         self.generation = 0
         self._stats_cache: tuple[int, int, float] | None = None
@@ -238,17 +246,61 @@ class PgStore(Store):
 
     @contextmanager
     def transaction(self) -> Iterator[Any]:  # type: ignore[override]
-        """A write transaction, serialised with every other writer (any replica)."""
-        with wrap_pg_errors("writing"), self._pool.connection() as conn:
-            with conn.transaction():
-                conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+        """A write transaction, serialised with every other writer (any replica).
+
+        A pooled connection the server dropped fails at ``BEGIN``, before anything is
+        written: it is discarded and the next one tried (every pooled connection is
+        dropped at once by a server restart or a network cut).
+        """
+        import psycopg
+
+        with wrap_pg_errors("writing"):
+            for attempt in range(self._max_connections + 1):
+                conn = self._pool.getconn()
+                try:
+                    conn.execute("BEGIN")
+                    conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+                except psycopg.OperationalError:
+                    self._pool.putconn(conn)  # a broken one is closed, not pooled
+                    if not conn.broken or attempt == self._max_connections:
+                        raise
+                    continue
+                break
+            try:
                 yield _Connection(conn)
+            except BaseException:
+                with contextlib.suppress(psycopg.Error):
+                    conn.execute("ROLLBACK")
+                raise
+            else:
+                conn.execute("COMMIT")
+                self._last_use[conn] = time.monotonic()
+            finally:
+                self._pool.putconn(conn)
             self.generation += 1
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        """Run a read query and return all rows."""
-        with wrap_pg_errors("reading"), self._pool.connection() as conn:
-            return _Connection(conn).execute(sql, params).fetchall()
+        """Run a read query and return all rows (again on another connection when the
+        server had dropped the pooled one)."""
+        import psycopg
+
+        with wrap_pg_errors("reading"):
+            for attempt in range(self._max_connections + 1):
+                with self._pool.connection() as conn:
+                    try:
+                        rows = _Connection(conn).execute(sql, params).fetchall()
+                    except psycopg.OperationalError:
+                        if attempt == self._max_connections or not conn.broken:
+                            raise
+                        continue  # the pool discards the broken connection
+                    self._last_use[conn] = time.monotonic()
+                    return rows
+        raise AssertionError("unreachable")
+
+    def _check_idle(self, conn: Any) -> None:
+        """The pool's check: a round trip on a connection idle ``CHECK_IDLE_SECONDS``."""
+        if time.monotonic() - self._last_use.get(conn, 0.0) > CHECK_IDLE_SECONDS:
+            conn.execute("")
 
     def close(self) -> None:
         """Close the pool."""
