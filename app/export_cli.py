@@ -43,7 +43,7 @@ def register(sub: Any) -> None:
     p.add_argument("--out", metavar="FILE", help="write here (default: standard output)")
     p.set_defaults(handler=cmd_export)
 
-    p = sub.add_parser("import", help="keep the feeds of an OPML file in the feed list")
+    p = sub.add_parser("import", help="add the feeds of an OPML file to the feeds polled")
     p.add_argument("file", metavar="FILE.opml")
     p.set_defaults(handler=cmd_import)
 
@@ -129,7 +129,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    """Keep an OPML file's feeds in the database (listed by ``export --format opml``)."""
+    """Add an OPML file's feeds to the feeds ``run`` polls (and ``export --format opml`` lists)."""
     from bot.exports.files import ExportError
     from bot.exports.opml import parse_opml
 

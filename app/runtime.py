@@ -87,6 +87,11 @@ def webhook_sinks(
     }
 
 
+def _imported(engine: Engine) -> list[str]:
+    """The feeds imported from OPML (``digestbot import``), polled as configured ones."""
+    return [url for url, _ in engine.store.imported_feeds()]
+
+
 class DigestRuntime:
     """Everything ``digestbot run`` starts; ``run()`` until a signal or ``stop``."""
 
@@ -201,9 +206,10 @@ class DigestRuntime:
             self.health = FeedHealth(engine.store, failures=settings.alerts.failures)
             self._alerts_sinks = sinks
             all_subs = await asyncio.to_thread(subscriptions.all)
+            imported = await asyncio.to_thread(_imported, engine)
             self.poller = FeedPoller(
                 engine,
-                feeds_to_poll(settings, all_subs),
+                feeds_to_poll(settings, all_subs, imported),
                 clock=self.clock,
                 interval=timedelta(minutes=settings.poll_minutes),
                 max_backoff=timedelta(minutes=settings.schedule.poll_backoff_max_minutes),
@@ -423,7 +429,12 @@ class DigestRuntime:
             log.warning("sweep skipped: %s", exc.message)
             return
         if self.poller is not None:
-            for feed, guarded in feeds_to_poll(self.settings, subs).items():
+            try:  # feeds imported since the start (`digestbot import` in another process)
+                imported = await asyncio.to_thread(_imported, self.poller.engine)
+            except DigestbotError as exc:  # a locked database: the next sweep reads them
+                log.warning("imported feeds: %s", exc)
+                imported = []
+            for feed, guarded in feeds_to_poll(self.settings, subs, imported).items():
                 if self.poller.add(feed, guarded=guarded):
                     self.poller.poke()
         await self.poster.sweep()

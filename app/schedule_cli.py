@@ -71,6 +71,11 @@ def register(sub: Any) -> None:
         metavar="NAME",
         help="only releases under licence NAME (repeatable: --license apache-2.0 --license mit)",
     )
+    p.add_argument(
+        "--changes",
+        action="store_true",
+        help="open each post with what changed per release family (digestbot changes)",
+    )
     p.set_defaults(handler=cmd_subscribe)
 
     p = sub.add_parser("unsubscribe", help="remove a subscription")
@@ -142,6 +147,7 @@ def cmd_subscribe(args: argparse.Namespace) -> int:
             origin="cli",
             orgs=args.org,
             licenses=args.license,
+            changes=args.changes,
         )
         subs.add(sub)
     finally:

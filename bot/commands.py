@@ -33,6 +33,7 @@ COMMAND_HELP: dict[str, str] = {
     "timeline": "/timeline <family> - a release family's timeline as a picture",
     "digest": "/digest subscribe|unsubscribe|status|feeds|post - channel subscriptions (admins)",
     "watch": "/watch <name> | list | remove ID - a message when a new episode names a release",
+    "changes": "/changes [YYYY-MM-DD] - per release family, what is new since the last weekly post",
 }
 
 
@@ -94,6 +95,10 @@ class Commands:
                 return self._watches()(text, ctx)
             if name == "timeline":
                 return self._timeline(text)
+            if name == "changes":
+                from bot.changes_chat import changes_reply
+
+                return changes_reply(self._engine.store, text)
             if name in ("help", ""):
                 return TextReply(text="\n".join(COMMAND_HELP.values()))
         except NotFoundError as exc:

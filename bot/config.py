@@ -277,6 +277,8 @@ class SubscriptionSettings(Section):
     keywords: list[str] = Field(default_factory=list)
     orgs: list[str] = Field(default_factory=list)
     licenses: list[str] = Field(default_factory=list)
+    #: Open each post with what changed per release family (``bot.changes``).
+    changes: bool = False
 
     @field_validator("target")
     @classmethod

@@ -107,7 +107,7 @@ def test_start_up_syncs_the_command_tree_globally(engine: Engine) -> None:
 
     standin = run(scenario(Commands(engine), body))
     commands = {c["name"]: c for c in standin.synced_commands["global"]}
-    assert set(commands) == {"tldr", "release", "search", "timeline", "digest", "watch"}
+    assert set(commands) == {"tldr", "release", "search", "timeline", "digest", "watch", "changes"}
     name_option = commands["release"]["options"][0]
     assert name_option["name"] == "name" and name_option["autocomplete"] is True
     digest = commands["digest"]

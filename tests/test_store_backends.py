@@ -19,6 +19,7 @@ from bot.errors import StorageError
 from bot.formats import digest_json, episodes_json, release_json, search_json
 from bot.schedule.ledger import Claim, Ledger, Refused
 from bot.schedule.subscriptions import Subscriptions, build
+from bot.store.open import open_store
 from bot.timing import ManualClock
 
 
@@ -184,3 +185,17 @@ def test_the_cli_refuses_a_newer_schema_with_one_line(
         assert main(["--db", pg_url, *command]) == 1
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "newer than this digestbot" in err, err
+
+
+def test_imported_feeds_on_each_backend(db_url: str) -> None:
+    # The listing once read SQLite's rowid: on PostgreSQL every `run` died at start-up
+    # (the replicas' failover test) and `export --format opml` failed.
+    store = open_store(db_url)
+    try:
+        assert store.imported_feeds() == []
+        a, b = "https://a.example/f", "https://b.example/f"
+        assert store.import_feeds([(b, "B"), (a, None)]) == 2
+        assert store.import_feeds([(a, "A again")]) == 0
+        assert store.imported_feeds() == [(a, None), (b, "B")]
+    finally:
+        store.close()

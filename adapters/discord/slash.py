@@ -121,7 +121,8 @@ def digest_text(subcommand: str, **options: str | None) -> str:
 
 
 def lookup_commands(responder: Responder) -> list[app_commands.Command[Any, ..., None]]:
-    """``/tldr``, ``/release`` (with autocomplete), ``/search`` and ``/watch``."""
+    """``/tldr``, ``/release`` (with autocomplete), ``/search``, ``/timeline``, ``/watch``
+    and ``/changes``."""
 
     @app_commands.command(name="tldr")
     @app_commands.describe(
@@ -204,7 +205,20 @@ def lookup_commands(responder: Responder) -> list[app_commands.Command[Any, ...,
         """A release family's timeline as a picture: versions over time, by show."""
         await responder.run(interaction, "timeline", family, ephemeral=not share)
 
-    return [tldr, release, search, timeline, watch]
+    @app_commands.command(name="changes")
+    @app_commands.describe(
+        since="Since this date, YYYY-MM-DD (default: the last weekly post)",
+        share="Post the answer in the channel instead",
+    )
+    async def changes(
+        interaction: discord.Interaction[Any],
+        since: app_commands.Range[str, 1, 40] | None = None,
+        share: bool = False,
+    ) -> None:
+        """Per release family, what is new since the last weekly post."""
+        await responder.run(interaction, "changes", since or "", ephemeral=not share)
+
+    return [tldr, release, search, timeline, watch, changes]
 
 
 @app_commands.default_permissions(manage_guild=True)
@@ -228,6 +242,7 @@ class DigestGroup(app_commands.Group, name="digest"):
         feed="Only this feed URL",
         section="Only this section, e.g. Open Source",
         keyword="Only releases mentioning this word",
+        changes="Open each post with what changed per release family",
     )
     @app_commands.choices(
         mode=[
@@ -245,6 +260,7 @@ class DigestGroup(app_commands.Group, name="digest"):
         feed: str | None = None,
         section: str | None = None,
         keyword: str | None = None,
+        changes: bool | None = None,
     ) -> None:
         """Post TL;DRs to this channel."""
         text = digest_text(
@@ -257,6 +273,8 @@ class DigestGroup(app_commands.Group, name="digest"):
             section=section,
             keyword=keyword,
         )
+        if changes is not None:
+            text += " changes" if changes else " no-changes"
         await self._run(interaction, text)
 
     @app_commands.command()

@@ -56,7 +56,7 @@ from bot.store.protocol import StoreLike
 log = logging.getLogger(__name__)
 
 #: The slash commands the app answers (the manifest declares exactly these).
-SLASH_COMMANDS = ("tldr", "release", "search", "timeline", "digest", "watch")
+SLASH_COMMANDS = ("tldr", "release", "search", "timeline", "digest", "watch", "changes")
 #: Seconds to wait for the core before acknowledging without the reply.
 DEFAULT_REPLY_BUDGET = 2.0
 #: Seconds after which a slow reply is given up and the user told so.

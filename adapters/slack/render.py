@@ -68,7 +68,7 @@ MAX_LINE_CHARS = 1500
 #: ``action_id`` of the "Share in channel" button.
 SHARE_ACTION_ID = "digestbot_share"
 #: Commands whose replies may be shared (never the admin ``/digest``).
-SHAREABLE_COMMANDS = frozenset({"tldr", "release", "search"})
+SHAREABLE_COMMANDS = frozenset({"tldr", "release", "search", "changes"})
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SPACES = re.compile(r"\s+")

@@ -38,7 +38,8 @@ OnChange = Callable[[], None]
 
 USAGE = (
     "Usage: /digest subscribe [weekly|on-publish] [DAY] [HH:MM] [TIME_ZONE]"
-    " [--feed URL] [--section NAME] [--keyword WORD] · /digest unsubscribe [ID]"
+    " [--feed URL] [--section NAME] [--keyword WORD] [changes|no-changes]"
+    " · /digest unsubscribe [ID]"
     " · /digest status · /digest feeds · /digest post [--force]"
 )
 
@@ -74,6 +75,8 @@ class SubscribeOptions:
     orgs: list[str] = field(default_factory=list)
     licenses: list[str] = field(default_factory=list)
     force: bool = False
+    #: Head posts with what changed (``changes``), or no longer (``no-changes``); None: as was.
+    changes: bool | None = None
     words: list[str] = field(default_factory=list)
 
 
@@ -87,6 +90,9 @@ def parse_options(words: list[str]) -> SubscribeOptions:
         name, eq, inline = word.partition("=")
         if word == "--force":
             options.force = True
+            continue
+        if word in ("--changes", "--no-changes"):
+            options.changes = word == "--changes"
             continue
         if name in _FLAGS:
             if eq:
@@ -110,6 +116,9 @@ def parse_options(words: list[str]) -> SubscribeOptions:
 
 def _bare_word(options: SubscribeOptions, word: str) -> None:
     lowered = word.lower()
+    if lowered in ("changes", "no-changes"):
+        options.changes = lowered == "changes"
+        return
     if lowered in ("weekly", "on-publish", "onpublish", "publish"):
         options.mode = "weekly" if lowered == "weekly" else "on-publish"
         return
@@ -216,6 +225,7 @@ class DigestAdmin:
             keywords=options.keywords or (list(base.keywords) if base else []),
             orgs=options.orgs or (list(base.orgs) if base else []),
             licenses=options.licenses or (list(base.licenses) if base else []),
+            changes=options.changes if options.changes is not None else bool(base and base.changes),
             origin="chat",
             sub_id=base.id if base else None,
         )

@@ -277,14 +277,16 @@ def feeds_to_poll(
     """Every feed to poll, mapped to whether it is guarded.
 
     The configured feeds and those imported from OPML (``digestbot import``, run by the
-    operator), plus any feed URL (or file) a subscription names.
+    operator; http(s) URLs only, never read as files), plus any feed URL (or file) a
+    subscription names.
     A feed only chat subscriptions name is guarded (a chat admin is not the
     operator): it is never read as a file, and only from public addresses.
     """
     from bot.feeds.fetch import is_url
 
     feeds = dict.fromkeys(settings.feeds, False)
-    feeds.update(dict.fromkeys(imported, False))
+    # An OPML file's xmlUrl is a URL: one that is a path (a file from elsewhere) is no feed.
+    feeds.update(dict.fromkeys((feed for feed in imported if is_url(feed)), False))
     for sub in subs:
         from_chat = sub.origin == "chat"
         for feed in sub.feeds:

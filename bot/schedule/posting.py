@@ -37,6 +37,7 @@ from bot.errors import DigestbotError, NotFoundError, StorageError
 from bot.models import Digest, Episode
 from bot.retry_after import clamp_delay
 from bot.schedule.capping import cap_for
+from bot.schedule.changes_head import with_changes
 from bot.schedule.ledger import Claim, FirstRule, Ledger, LedgerRow, Refused
 from bot.schedule.recording import Progress, Unsettled, retry_write
 from bot.schedule.subscriptions import Subscription, Subscriptions
@@ -593,7 +594,7 @@ class Poster:
         """The digest a claim posts (``None`` when the filters leave nothing)."""
         if claim.kind == "note":
             return Digest(title=NOTE_TITLE, episodes=(), sections=())
-        key = (claim.episode_ids, sub.sections, sub.keywords, sub.orgs, sub.licenses)
+        key = (claim.episode_ids, sub.sections, sub.keywords, sub.orgs, sub.licenses, sub.changes)
         cached = self._digests.get(key)
         if cached is not None and time.monotonic() - cached[0] < DIGEST_CACHE_SECONDS:
             return cached[1]
@@ -611,6 +612,8 @@ class Poster:
             )
             if (sub.sections or sub.keywords or sub.facts) and digest.item_count == 0:
                 digest = None
+            elif sub.changes:
+                digest = with_changes(self.engine.store, digest, episodes)
         if len(self._digests) > 256:
             self._digests.clear()
         self._digests[key] = (time.monotonic(), digest)

@@ -11,8 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.changes_chat import SECTION_NAME
 from bot.engine import Engine
 from bot.models import Digest, Episode
+from bot.schedule.changes_head import with_changes
 from bot.schedule.ledger import Ledger
 from bot.schedule.subscriptions import Subscription
 from bot.timing import Clock, SystemClock
@@ -47,6 +49,8 @@ def preview(engine: Engine, sub: Subscription, *, clock: Clock | None = None) ->
         )
         if digest.item_count == 0:
             digest = None
+        elif sub.changes:  # as the poster heads it (``changes_head``)
+            digest = with_changes(engine.store, digest, episodes)
     return Preview(sub, sub.next_post(clock.now()), digest)
 
 
@@ -62,17 +66,20 @@ def preview_lines(found: Preview) -> list[str]:
     digest = found.digest
     if digest is None:
         return [when, "Nothing new to post yet: the next episode will be the first post."]
-    noun = "release" if digest.item_count == 1 else "releases"
+    # The "what changed" head (``--changes``) lists families, not releases.
+    sections = [s for s in digest.sections if s.name != SECTION_NAME]
+    count = sum(len(s.items) for s in sections)
+    noun = "release" if count == 1 else "releases"
     source = digest.episodes[0].title if digest.episodes else digest.title
-    lines = [when, f"If it went out now: {digest.item_count} {noun} from {source[:120]}"]
+    lines = [when, f"If it went out now: {count} {noun} from {source[:120]}"]
     shown = 0
-    for section in digest.sections:
+    for section in sections:
         for item in section.items:
             if shown == PREVIEW_ITEMS:
                 break
             detail = f" - {item.detail[:100]}" if item.detail else ""
             lines.append(f"• {item.name[:80]}{detail}")
             shown += 1
-    if digest.item_count > shown:
-        lines.append(f"…and {digest.item_count - shown} more")
+    if count > shown:
+        lines.append(f"…and {count - shown} more")
     return lines

@@ -51,6 +51,8 @@ class Subscription(Frozen):
     #: Fact filters (``bot.factfilter``): only releases by these orgs, under these licences.
     orgs: tuple[str, ...] = ()
     licenses: tuple[str, ...] = ()
+    #: Posts open with what changed per release family (``--changes``, ``bot.changes``).
+    changes: bool = False
 
     @property
     def facts(self) -> FactFilter:
@@ -93,6 +95,8 @@ class Subscription(Frozen):
         if self.keywords:
             parts.append("keywords: " + ", ".join(self.keywords))
         parts.extend(self.facts.describe())
+        if self.changes:
+            parts.append("headed by what changed")
         if self.disabled_reason:
             parts.append(f"DISABLED: {self.disabled_reason}")
         return " | ".join(parts)
@@ -121,6 +125,7 @@ class Subscription(Frozen):
             "last_error": self.last_error,
             "orgs": list(self.orgs),
             "licenses": list(self.licenses),
+            "changes": self.changes,
         }
 
 
@@ -154,6 +159,7 @@ def build(
     sub_id: str | None = None,
     orgs: Sequence[str] = (),
     licenses: Sequence[str] = (),
+    changes: bool = False,
 ) -> Subscription:
     """Validate user input into a ``Subscription``; raises a ``ValueError`` subclass."""
     if mode not in ("weekly", "on-publish"):
@@ -176,6 +182,7 @@ def build(
         created_at=created_at,
         orgs=facts.orgs,
         licenses=facts.licenses,
+        changes=changes,
     )
 
 
@@ -273,6 +280,7 @@ class Subscriptions:
                     keywords=entry.keywords,
                     orgs=entry.orgs,
                     licenses=entry.licenses,
+                    changes=entry.changes,
                     origin="config",
                     sub_id=sub_id,
                 )
@@ -321,6 +329,7 @@ def _row(sub: Subscription) -> tuple[Any, ...]:
         sub.last_error,
         json.dumps(list(sub.orgs)),
         json.dumps(list(sub.licenses)),
+        int(sub.changes),
     )
 
 
@@ -342,4 +351,5 @@ def _subscription(row: Sequence[Any]) -> Subscription:
         last_error=row[13],
         orgs=tuple(json.loads(row[14])),
         licenses=tuple(json.loads(row[15])),
+        changes=bool(row[16]),
     )

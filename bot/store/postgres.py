@@ -189,6 +189,17 @@ def wrap_pg_errors(action: str) -> Iterator[None]:
         raise StorageError(f"database error while {action}: {first}") from exc
 
 
+def _dropped(conn: Any, exc: BaseException) -> bool:
+    """Whether ``exc`` says the server had dropped ``conn`` (so another may work): the
+    "terminating connection" notice of a restart or ``pg_terminate_backend`` arrives
+    before the connection reads as broken."""
+    import psycopg
+
+    return bool(conn.broken) or isinstance(
+        exc, psycopg.errors.AdminShutdown | psycopg.errors.CrashShutdown
+    )
+
+
 def connect_error(url: str, exc: BaseException) -> StorageError:
     """The one line an unreachable server gives."""
     return StorageError(f"cannot reach the PostgreSQL server at {display_host(url)}: {exc}")
@@ -260,9 +271,9 @@ class PgStore(Store):
                 try:
                     conn.execute("BEGIN")
                     conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
-                except psycopg.OperationalError:
+                except psycopg.OperationalError as exc:
                     self._pool.putconn(conn)  # a broken one is closed, not pooled
-                    if not conn.broken or attempt == self._max_connections:
+                    if not _dropped(conn, exc) or attempt == self._max_connections:
                         raise
                     continue
                 break
@@ -289,8 +300,8 @@ class PgStore(Store):
                 with self._pool.connection() as conn:
                     try:
                         rows = _Connection(conn).execute(sql, params).fetchall()
-                    except psycopg.OperationalError:
-                        if attempt == self._max_connections or not conn.broken:
+                    except psycopg.OperationalError as exc:
+                        if attempt == self._max_connections or not _dropped(conn, exc):
                             raise
                         continue  # the pool discards the broken connection
                     self._last_use[conn] = time.monotonic()

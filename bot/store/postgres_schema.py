@@ -290,8 +290,21 @@ CREATE TRIGGER names_au AFTER UPDATE OF name, name_key, published ON items
     EXECUTE FUNCTION digestbot_names_changed();
 """
 
+#: As SQLite's ``_CHANGES_HEAD``: posts headed by what changed (``--changes``).
+_CHANGES_HEAD = """
+ALTER TABLE subscriptions ADD COLUMN changes INTEGER NOT NULL DEFAULT 0;
+"""
+
 #: Migrations in order; index i takes the database to version i + 1.
-PG_MIGRATIONS: list[str] = [_V1, _REPLICAS, _NAMES, _IMPORTED_FEEDS, _WATCHES, _NAME_TABLE]
+PG_MIGRATIONS: list[str] = [
+    _V1,
+    _REPLICAS,
+    _NAMES,
+    _IMPORTED_FEEDS,
+    _WATCHES,
+    _CHANGES_HEAD,
+    _NAME_TABLE,
+]
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
 
 #: Primary keys of the tables SQLite's ``INSERT OR REPLACE`` writes (see ``postgres.py``).

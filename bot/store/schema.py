@@ -265,8 +265,8 @@ _REPLICAS = """
         );
 """
 
-#: Feeds imported from an OPML file (``digestbot import``), kept with the config's feeds
-#: in the feed list ``digestbot export --format opml`` writes.
+#: Feeds imported from an OPML file (``digestbot import``): polled by ``run`` as the
+#: config's feeds are, and listed by ``digestbot export --format opml``.
 _IMPORTED_FEEDS = """
         CREATE TABLE imported_feeds (
             url TEXT PRIMARY KEY,
@@ -346,6 +346,11 @@ _FACT_FILTERS = """
         ALTER TABLE subscriptions ADD COLUMN licenses TEXT NOT NULL DEFAULT '[]';
 """
 
+#: Subscriptions whose posts open with what changed per release family (``--changes``).
+_CHANGES_HEAD = """
+        ALTER TABLE subscriptions ADD COLUMN changes INTEGER NOT NULL DEFAULT 0;
+"""
+
 #: Migrations in order, as SQL scripts; index i takes the database to version i + 1.
 MIGRATIONS: list[str] = [
     _V1,
@@ -362,6 +367,7 @@ MIGRATIONS: list[str] = [
     _WATCHES,
     _HEALTH,
     _FACT_FILTERS,
+    _CHANGES_HEAD,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -304,8 +304,11 @@ class Store:
         return datetime.fromisoformat(value) if value else None
 
     def imported_feeds(self) -> list[tuple[str, str | None]]:
-        """Feeds imported from OPML, as (url, title), in import order."""
-        rows = self.query("SELECT url, title FROM imported_feeds ORDER BY rowid")
+        """Feeds imported from OPML, as (url, title), by import time, then URL.
+
+        No ``rowid``: the same SQL runs on PostgreSQL (``PgStore``), which has none.
+        """
+        rows = self.query("SELECT url, title FROM imported_feeds ORDER BY imported_at, url")
         return [(url, title) for url, title in rows]
 
     def import_feeds(self, feeds: Iterable[tuple[str, str | None]]) -> int:
