@@ -111,3 +111,28 @@ def test_fuzzy_candidates_come_from_the_trigram_index(pg_url: str) -> None:
             )
         )
     assert "names_trgm" in plan, plan
+
+
+def test_bm25_from_the_tsvector_ranks_as_fts5(tmp_path: Path, pg_url: str, shared: Path) -> None:
+    # Word-only queries are scored from the tsvector's weighted positions (no text sent):
+    # the same order as SQLite's FTS5 bm25 over the real ThursdAI feed.
+    from bot.store.search import fts_query, query_terms, query_words
+
+    feed = shared / "feeds" / "thursdai_substack_podcast_all_redacted.rss"
+    ranked = []
+    for db in (str(tmp_path / "r.db"), pg_url):
+        engine = make_engine(Settings(), db_path=db, semantic=False)
+        engine.ingest(str(feed))
+        store = engine.store
+        out = []
+        for text, prefix in (("tts", False), ("open", False), ("qwen", False), ("kok", True)):
+            match = fts_query(query_terms(query_words(text)), prefix=prefix)
+            assert match is not None
+            ranks = store.search_ranks(match, 40)
+            ids = store.items_by_rowid([r for r, _, _ in ranks])
+            out.append([(ids[r].id, s) for r, s, _ in ranks])
+        ranked.append(out)
+        engine.close()
+    for fts5, pg in zip(*ranked, strict=True):
+        assert [i for i, _ in pg] == [i for i, _ in fts5]  # the same items in the same order
+    assert all(ranked[1])

@@ -420,21 +420,44 @@ class PgStore(Store):
         from bot.store import bm25
 
         query = tsquery(match)
-        rows = self.query(
-            "SELECT rowid, name, org, headline, summary, section, facts FROM items"
-            " WHERE tsv @@ to_tsquery('simple', ?)",
-            (query,),
-        )
-        if not rows:
-            return []
         found = bm25.phrases(match)
-        total, avg_len = self._stats()
-        doc_freq = [self._doc_freq(p) for p in found]
         scored = []
-        for row in rows:
-            columns = [bm25.tokens(text) for text in row[1:6]]
-            score = bm25.bm25(columns, found, doc_freq, total, avg_len)
-            scored.append((int(row[0]), score, row[6]))
+        if all(len(p.words) == 1 for p in found):
+            # Words only (no phrase): each word's hits per column are in the tsvector (its
+            # weight says the column), so the server counts them and no text is sent.
+            counts = ", ".join(
+                "(SELECT coalesce(sum(CASE w WHEN 'A' THEN 10 WHEN 'B' THEN 5"
+                " WHEN 'C' THEN 3 ELSE 1 END), 0) FROM unnest(tsv) u, unnest(u.weights) w"
+                + (" WHERE starts_with(u.lexeme, ?))" if p.prefix else " WHERE u.lexeme = ?)")
+                for p in found
+            )
+            rows = self.query(
+                f"SELECT rowid, ntok, facts, {counts} FROM items"
+                " WHERE tsv @@ to_tsquery('simple', ?)",
+                (*(p.words[0] for p in found), query),
+            )
+            if not rows:
+                return []
+            total, avg_len = self._stats()
+            doc_freq = [self._doc_freq(p) for p in found]
+            for row in rows:
+                freqs = [float(f) for f in row[3:]]
+                score = bm25.score(freqs, int(row[1]), doc_freq, total, avg_len)
+                scored.append((int(row[0]), score, row[2]))
+        else:
+            rows = self.query(
+                "SELECT rowid, name, org, headline, summary, section, facts FROM items"
+                " WHERE tsv @@ to_tsquery('simple', ?)",
+                (query,),
+            )
+            if not rows:
+                return []
+            total, avg_len = self._stats()
+            doc_freq = [self._doc_freq(p) for p in found]
+            for row in rows:
+                columns = [bm25.tokens(text) for text in row[1:6]]
+                score = bm25.bm25(columns, found, doc_freq, total, avg_len)
+                scored.append((int(row[0]), score, row[6]))
         # FTS5 orders equal ranks by rowid ascending (its scan order).
         scored.sort(key=lambda r: (-r[1], r[0]))
         return [(r, s, Facts.model_validate_json(f)) for r, s, f in scored[:limit]]
