@@ -3,6 +3,7 @@
     digestbot run
     digestbot subscribe TARGET [--mode weekly|on-publish] [--day DAY] [--time HH:MM]
                                [--tz ZONE] [--feed URL]... [--section NAME]... [--keyword WORD]...
+                               [--org NAME]... [--license NAME]... [--threads]
     digestbot unsubscribe ID
     digestbot subscriptions [--json] [--show-secrets]
     digestbot post ID [--force]
@@ -76,6 +77,12 @@ def register(sub: Any) -> None:
         action="store_true",
         help="open each post with what changed per release family (digestbot changes)",
     )
+    p.add_argument(
+        "--threads",
+        action="store_true",
+        help="post a short parent message and one threaded reply per section"
+        " (slack:, discord:, discord-webhook: of a forum channel)",
+    )
     p.set_defaults(handler=cmd_subscribe)
 
     p = sub.add_parser("unsubscribe", help="remove a subscription")
@@ -148,6 +155,7 @@ def cmd_subscribe(args: argparse.Namespace) -> int:
             orgs=args.org,
             licenses=args.license,
             changes=args.changes,
+            threads=args.threads,
         )
         subs.add(sub)
     finally:
@@ -226,6 +234,8 @@ def cmd_preview(args: argparse.Namespace) -> int:
     messages: list[Any] = []
     if found.digest is not None:
         render = _renderer(settings, sub.parsed_target.kind)
+        if sub.threads:  # the parent message, then the replies in its thread
+            render = _thread_renderer(settings, sub.parsed_target.kind) or render
         digest = cap_digest(found.digest, settings.schedule.max_messages_per_post, render)
         messages = list(render(digest))
     doc = {
@@ -257,6 +267,24 @@ def _renderer(settings: Settings, kind: str) -> Any:
     from app.runtime import webhook_sinks
 
     return webhook_sinks(settings)[kind].render
+
+
+def _thread_renderer(settings: Settings, kind: str) -> Any:
+    """How ``kind`` targets render a threaded digest (None: they post it as usual)."""
+    base_url = settings.web.base_url
+    if kind == "slack":
+        from adapters.slack.threads import render_thread as slack_thread
+
+        return lambda digest: slack_thread(digest, base_url=base_url)
+    if kind == "discord":
+        from adapters.discord.thread_render import render_thread as discord_thread
+
+        return lambda digest: discord_thread(digest, base_url=base_url)
+    if kind == "discord-webhook":
+        from adapters.discord.webhook_threads import render_webhook_thread
+
+        return lambda digest: render_webhook_thread(digest, base_url=base_url)
+    return None
 
 
 def _quiet_http() -> None:

@@ -279,6 +279,8 @@ class SubscriptionSettings(Section):
     licenses: list[str] = Field(default_factory=list)
     #: Open each post with what changed per release family (``bot.changes``).
     changes: bool = False
+    #: A short parent message with one threaded reply per section (``--threads``).
+    threads: bool = False
 
     @field_validator("target")
     @classmethod

@@ -254,6 +254,9 @@ class Digest(Frozen):
     episodes: tuple[EpisodeRef, ...]
     sections: tuple[DigestSection, ...]
     left_out: LeftOut | None = None
+    #: Posted as a parent message and a reply per section (``bot.threads``).  Kept with a
+    #: post's digest in the ledger, so a post resumes in the layout it began with.
+    threaded: bool = False
 
     @property
     def item_count(self) -> int:

@@ -89,6 +89,17 @@ class DiscordSink:
             render_digest(digest), send, already=already, on_posted=on_posted
         )
 
+    def threaded(self, base_url: str | None = None) -> DiscordSink:
+        """This sink posting digests as a parent message and a threaded reply per section."""
+        from adapters.discord.threads import DiscordThreadSink
+
+        return DiscordThreadSink(
+            self._client,
+            base_url=base_url,
+            timeout=self._timeout,
+            lost_answer_retries=self._lost_answer_retries,
+        )
+
     async def _send(
         self,
         channel: discord.PartialMessageable,

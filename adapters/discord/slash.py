@@ -243,6 +243,7 @@ class DigestGroup(app_commands.Group, name="digest"):
         section="Only this section, e.g. Open Source",
         keyword="Only releases mentioning this word",
         changes="Open each post with what changed per release family",
+        threads="A short post with one reply per section in its thread (or a forum post)",
     )
     @app_commands.choices(
         mode=[
@@ -261,6 +262,7 @@ class DigestGroup(app_commands.Group, name="digest"):
         section: str | None = None,
         keyword: str | None = None,
         changes: bool | None = None,
+        threads: bool | None = None,
     ) -> None:
         """Post TL;DRs to this channel."""
         text = digest_text(
@@ -275,6 +277,8 @@ class DigestGroup(app_commands.Group, name="digest"):
         )
         if changes is not None:
             text += " changes" if changes else " no-changes"
+        if threads is not None:  # unset: keep what the subscription had
+            text += " threads" if threads else " no-threads"
         await self._run(interaction, text)
 
     @app_commands.command()

@@ -89,6 +89,12 @@ class DiscordWebhookSink(WebhookSink):
             payload["allowed_mentions"] = NO_MENTIONS  # always: feed text pings nobody
         return payloads
 
+    def threaded(self, base_url: str | None = None) -> DiscordWebhookSink:
+        """This sink posting a digest as a forum post: the parent, then a reply per section."""
+        from adapters.discord.webhook_threads import DiscordWebhookThreadSink
+
+        return DiscordWebhookThreadSink(self, base_url=base_url)
+
     def url_for(self, url: str) -> str:
         """``?wait=true`` so Discord answers with the message (and its id)."""
         return url + ("&" if "?" in url else "?") + "wait=true"

@@ -172,9 +172,14 @@ class SlackSink:
             log.warning("posting to %s failed: %s", channel_id, error.message)
             raise error
 
-        return await post_in_order(
-            render_digest(digest), send, already=already, on_posted=on_posted
-        )
+        # ``self.render``: a threaded view (``adapters.slack.threads``) renders its own way.
+        return await post_in_order(self.render(digest), send, already=already, on_posted=on_posted)
+
+    def threaded(self, base_url: str | None = None) -> SlackSink:
+        """This sink posting digests as a parent message and a threaded reply per section."""
+        from adapters.slack.threads import SlackThreadSink
+
+        return SlackThreadSink(self._client, tokens=self._tokens, base_url=base_url)
 
     async def _token(self, team: str, channel: str) -> str | None:
         """The token to post with: the workspace's when installed into several, else the client's.

@@ -39,6 +39,7 @@ OnChange = Callable[[], None]
 USAGE = (
     "Usage: /digest subscribe [weekly|on-publish] [DAY] [HH:MM] [TIME_ZONE]"
     " [--feed URL] [--section NAME] [--keyword WORD] [changes|no-changes]"
+    " [threads|no-threads]"
     " · /digest unsubscribe [ID]"
     " · /digest status · /digest feeds · /digest post [--force]"
 )
@@ -54,6 +55,17 @@ _FLAGS = {
     "--keyword": "keywords",
     "--org": "orgs",
     "--license": "licenses",
+}
+
+
+#: Words switching a subscription's threaded posts on or off (``bot.threads``).
+_THREADS_WORDS = {
+    "threads": True,
+    "--threads": True,
+    "threaded": True,
+    "no-threads": False,
+    "--no-threads": False,
+    "nothreads": False,
 }
 
 
@@ -74,6 +86,8 @@ class SubscribeOptions:
     keywords: list[str] = field(default_factory=list)
     orgs: list[str] = field(default_factory=list)
     licenses: list[str] = field(default_factory=list)
+    #: ``threads``/``--threads``: True; ``no-threads``/``--no-threads``: False; else unchanged.
+    threads: bool | None = None
     force: bool = False
     #: Head posts with what changed (``changes``), or no longer (``no-changes``); None: as was.
     changes: bool | None = None
@@ -93,6 +107,9 @@ def parse_options(words: list[str]) -> SubscribeOptions:
             continue
         if word in ("--changes", "--no-changes"):
             options.changes = word == "--changes"
+            continue
+        if word.lower() in _THREADS_WORDS:
+            options.threads = _THREADS_WORDS[word.lower()]
             continue
         if name in _FLAGS:
             if eq:
@@ -226,6 +243,7 @@ class DigestAdmin:
             orgs=options.orgs or (list(base.orgs) if base else []),
             licenses=options.licenses or (list(base.licenses) if base else []),
             changes=options.changes if options.changes is not None else bool(base and base.changes),
+            threads=options.threads if options.threads is not None else bool(base and base.threads),
             origin="chat",
             sub_id=base.id if base else None,
         )

@@ -44,6 +44,7 @@ from bot.schedule.subscriptions import Subscription, Subscriptions
 from bot.sinks import PostContext, PostError, Sink, post_context
 from bot.store.metrics import record_post
 from bot.targets import Target
+from bot.threads import sink_for
 from bot.timing import Clock, Windows, note_deadline, weekly_deadline
 
 log = logging.getLogger(__name__)
@@ -414,6 +415,8 @@ class Poster:
                     return await self._completed(
                         sub, claim, [], detail="no release matched the filters"
                     )
+                if sub.threads and digest.sections:  # kept with it: a resumed post keeps it
+                    digest = digest.model_copy(update={"threaded": True})
                 try:
                     # Kept before the first message: a retry resumes these very messages even
                     # if an episode is edited meanwhile.
@@ -421,6 +424,8 @@ class Poster:
                 except StorageError as exc:
                     return await self._failed(sub, claim, PostError(exc.message))
             sink, channel = self.sinks.resolve(target)
+            # A threaded subscription: a parent message, then a reply per section in its thread.
+            sink = sink_for(sink, threads=digest.threaded, base_url=self._base_url())
             limit = self.settings.max_messages_per_post
             digest = await asyncio.to_thread(cap_for, digest, sink, limit)
             token = post_context.set(PostContext(sub.id, claim.period, claim.attempt))
@@ -589,6 +594,10 @@ class Poster:
         )
         await self._note_error(sub.id, exc.message)
         return Outcome(sub.id, "retry", claim.period, exc.message)
+
+    def _base_url(self) -> str | None:
+        """Where the web archive is published (``[web] base_url``), for threads' parents."""
+        return self.engine.settings.web.base_url
 
     def _digest(self, sub: Subscription, claim: Claim) -> Digest | None:
         """The digest a claim posts (``None`` when the filters leave nothing)."""

@@ -24,6 +24,7 @@ from bot.factfilter import FactFilter, check_names
 from bot.models import Frozen
 from bot.store.protocol import StoreLike
 from bot.targets import Target, parse_target
+from bot.threads import check_threads
 from bot.timing import DAYS, WeeklySchedule, format_time, parse_day, parse_time, parse_zone
 
 Mode = Literal["weekly", "on-publish"]
@@ -53,6 +54,8 @@ class Subscription(Frozen):
     licenses: tuple[str, ...] = ()
     #: Posts open with what changed per release family (``--changes``, ``bot.changes``).
     changes: bool = False
+    #: Post as one short parent message with a threaded reply per section (``bot.threads``).
+    threads: bool = False
 
     @property
     def facts(self) -> FactFilter:
@@ -97,6 +100,8 @@ class Subscription(Frozen):
         parts.extend(self.facts.describe())
         if self.changes:
             parts.append("headed by what changed")
+        if self.threads:
+            parts.append("threads")
         if self.disabled_reason:
             parts.append(f"DISABLED: {self.disabled_reason}")
         return " | ".join(parts)
@@ -126,6 +131,7 @@ class Subscription(Frozen):
             "orgs": list(self.orgs),
             "licenses": list(self.licenses),
             "changes": self.changes,
+            "threads": self.threads,
         }
 
 
@@ -160,6 +166,7 @@ def build(
     orgs: Sequence[str] = (),
     licenses: Sequence[str] = (),
     changes: bool = False,
+    threads: bool = False,
 ) -> Subscription:
     """Validate user input into a ``Subscription``; raises a ``ValueError`` subclass."""
     if mode not in ("weekly", "on-publish"):
@@ -168,6 +175,8 @@ def build(
     check_names("organisation", orgs)
     check_names("licence", licenses)
     facts = FactFilter.build(orgs, licenses)
+    if threads:
+        check_threads(parsed)
     return Subscription(
         id=sub_id or new_id(),
         target=str(parsed),
@@ -183,6 +192,7 @@ def build(
         orgs=facts.orgs,
         licenses=facts.licenses,
         changes=changes,
+        threads=threads,
     )
 
 
@@ -281,6 +291,7 @@ class Subscriptions:
                     orgs=entry.orgs,
                     licenses=entry.licenses,
                     changes=entry.changes,
+                    threads=entry.threads,
                     origin="config",
                     sub_id=sub_id,
                 )
@@ -330,6 +341,7 @@ def _row(sub: Subscription) -> tuple[Any, ...]:
         json.dumps(list(sub.orgs)),
         json.dumps(list(sub.licenses)),
         int(sub.changes),
+        int(sub.threads),
     )
 
 
@@ -352,4 +364,5 @@ def _subscription(row: Sequence[Any]) -> Subscription:
         orgs=tuple(json.loads(row[14])),
         licenses=tuple(json.loads(row[15])),
         changes=bool(row[16]),
+        threads=bool(row[17]),
     )

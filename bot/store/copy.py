@@ -33,7 +33,7 @@ TABLES: tuple[tuple[str, str], ...] = (
     (
         "subscriptions",
         "id, target, mode, day, time, tz, feeds, sections, keywords, origin, created_at,"
-        " baseline, disabled_reason, last_error, orgs, licenses, changes",
+        " baseline, disabled_reason, last_error, orgs, licenses, changes, threads",
     ),
     (
         "posts",

@@ -295,6 +295,11 @@ _CHANGES_HEAD = """
 ALTER TABLE subscriptions ADD COLUMN changes INTEGER NOT NULL DEFAULT 0;
 """
 
+#: As SQLite's ``_THREADS``: threaded posts (a parent message and a reply per section).
+_THREADS = """
+ALTER TABLE subscriptions ADD COLUMN threads INTEGER NOT NULL DEFAULT 0;
+"""
+
 #: Migrations in order; index i takes the database to version i + 1.
 PG_MIGRATIONS: list[str] = [
     _V1,
@@ -303,6 +308,7 @@ PG_MIGRATIONS: list[str] = [
     _IMPORTED_FEEDS,
     _WATCHES,
     _CHANGES_HEAD,
+    _THREADS,
     _NAME_TABLE,
 ]
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)

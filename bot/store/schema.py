@@ -351,6 +351,11 @@ _CHANGES_HEAD = """
         ALTER TABLE subscriptions ADD COLUMN changes INTEGER NOT NULL DEFAULT 0;
 """
 
+#: Threaded posts (bot/threads.py): a parent message, then one reply per section.
+_THREADS = """
+        ALTER TABLE subscriptions ADD COLUMN threads INTEGER NOT NULL DEFAULT 0;
+"""
+
 #: Migrations in order, as SQL scripts; index i takes the database to version i + 1.
 MIGRATIONS: list[str] = [
     _V1,
@@ -368,6 +373,7 @@ MIGRATIONS: list[str] = [
     _HEALTH,
     _FACT_FILTERS,
     _CHANGES_HEAD,
+    _THREADS,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 #: The ``subscriptions`` columns, in the order a subscription row is given and returned.
 SUBSCRIPTION_COLUMNS = (
     "id, target, mode, day, time, tz, feeds, sections, keywords, origin, created_at, baseline,"
-    " disabled_reason, last_error, orgs, licenses, changes"
+    " disabled_reason, last_error, orgs, licenses, changes, threads"
 )
 
 
@@ -33,7 +33,7 @@ class SubscriptionTables:
         with self._store.transaction() as db:
             db.execute(
                 f"INSERT OR REPLACE INTO subscriptions({SUBSCRIPTION_COLUMNS})"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 tuple(row),
             )
 

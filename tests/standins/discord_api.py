@@ -6,7 +6,13 @@ The real discord.py client connects to it exactly as it would to Discord
 * REST under ``/api/v10``: ``users/@me``, ``oauth2/applications/@me``,
   ``gateway``/``gateway/bot``, bulk overwrite of global and guild commands,
   ``interactions/{id}/{token}/callback``, ``webhooks/{app}/{token}``
-  follow-ups (and ``@original`` edits), ``channels/{id}/messages``.
+  follow-ups (and ``@original`` edits), ``channels/{id}/messages``, and
+  threads as Discord has them: ``GET channels/{id}`` (a text channel, a forum
+  in ``forum_channels`` (type 15), or a thread (type 11)),
+  ``POST channels/{id}/messages/{message}/threads`` (a thread on a message,
+  with the message's id, once: again is 400, code 160004) and
+  ``POST channels/{forum}/threads`` (a forum post whose first message has the
+  thread's id); both answer with the thread's channel object (type 11).
 * The gateway at ``/gw``: HELLO (op 10), IDENTIFY (op 2) answered by a
   READY dispatch, heartbeats (op 1) acknowledged (op 11), RESUME (op 6)
   answered by RESUMED; tests push ``INTERACTION_CREATE`` dispatches shaped
@@ -15,7 +21,8 @@ The real discord.py client connects to it exactly as it would to Discord
 It checks what Discord checks (the bot token, embed limits, the 3-second
 interaction window, one callback per interaction) plus the project's own
 rule that every message pings nobody, and records every message posted.
-Errors are injectable per route (403/404/429/5xx, ``times`` in a row), and a
+Errors are injectable per route (403/404/429/5xx, ``times`` in a row; a route
+may be written with ``*`` for its ids, ``/channels/*/messages``), and a
 request can be held unanswered (``hold``, see ``hold.py``): one whose client
 goes away meanwhile is dropped (listed in ``dropped``), never posted.  An
 answer can be lost after the message was created (``lose_answer``: the
@@ -223,6 +230,10 @@ class DiscordStandIn:
         self.channel_messages: dict[str, list[dict[str, Any]]] = defaultdict(list)
         #: DM channels opened with POST /users/@me/channels: channel id -> user id.
         self.dm_channels: dict[str, str] = {}
+        #: Forum channels (tests add ids): posts there are threads (``POST .../threads``).
+        self.forum_channels: set[str] = set()
+        #: Threads started, by id (= the id of the message they were started on).
+        self.threads: dict[str, dict[str, Any]] = {}
         self.synced_commands: dict[str, list[dict[str, Any]]] = {}
         self.identifies = 0
         self.resumes = 0
@@ -546,14 +557,17 @@ class DiscordStandIn:
         else:
             body = await request.json() if request.can_read_body else None
 
-        hold = self._take_hold(f"{method} {path}")
+        # A control may name the route with ``*`` for ids not known in advance (a thread's).
+        hold = self._take_hold(f"{method} {path}") or self._take_hold(f"{method} {_any_ids(path)}")
         if hold is not None and not await hold.block_async(lambda: _gone(request)):
             self.dropped.append((method, path))
             if request.transport is not None:
                 request.transport.close()  # no answer: the client sees the connection drop
             return web.Response(status=499)  # written nowhere: the connection is gone
 
-        failure = self._take_failure(f"{method} {path}")
+        failure = self._take_failure(f"{method} {path}") or self._take_failure(
+            f"{method} {_any_ids(path)}"
+        )
         if failure is not None:
             return _error_response(failure)
 
@@ -591,6 +605,18 @@ class DiscordStandIn:
         if method == "PUT" and parts[0] == "applications" and parts[-1] == "commands":
             guild = parts[3] if len(parts) == 5 and parts[2] == "guilds" else None
             return self._sync_commands(guild, body or [])
+        if method == "GET" and parts[0] == "channels" and len(parts) == 2:
+            return self._get_channel(parts[1])
+        is_post = method == "POST" and parts[0] == "channels"
+        if is_post and parts[2:] == ["messages"] and parts[1] in self.forum_channels:
+            return _json(
+                {"message": "Cannot send messages in a non-text channel", "code": 50008},
+                status=400,
+            )
+        if is_post and len(parts) == 5 and parts[2] == "messages" and parts[4] == "threads":
+            return self._start_thread(parts[1], parts[3], body or {})
+        if is_post and parts[2:] == ["threads"]:
+            return self._forum_post(parts[1], body or {})
         if method == "POST" and parts[0] == "channels" and parts[2:] == ["messages"]:
             lost = self._take_lost(f"{method} {path}")
             answer = self._channel_message(parts[1], body or {})
@@ -741,6 +767,85 @@ class DiscordStandIn:
             return _json(_message(channel, body or {}, webhook=True))
         return web.Response(status=204)
 
+    # --- threads ---------------------------------------------------------------------
+
+    def _get_channel(self, channel_id: str) -> web.Response:
+        """``GET /channels/{id}``: a forum (15), a thread (11) or a text channel (0)."""
+        if channel_id in self.threads:
+            return _json(self.threads[channel_id])
+        kind = 15 if channel_id in self.forum_channels else 0
+        return _json(
+            {"id": channel_id, "type": kind, "guild_id": GUILD_ID, "name": "digests", "nsfw": False}
+        )
+
+    def add_thread(self, parent_id: str, thread_id: str, name: str, archive: Any) -> dict[str, Any]:
+        """A thread channel object (type 11), recorded; its id is its first message's."""
+        thread = {
+            "id": thread_id,
+            "type": 11,
+            "guild_id": GUILD_ID,
+            "parent_id": parent_id,
+            "owner_id": BOT_USER_ID,
+            "name": name,
+            "last_message_id": None,
+            "message_count": 0,
+            "member_count": 1,
+            "rate_limit_per_user": 0,
+            "flags": 0,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": archive or 4320,
+                "archive_timestamp": "2025-01-09T18:00:00.000000+00:00",
+                "locked": False,
+            },
+        }
+        self.threads[thread_id] = thread
+        return thread
+
+    def _start_thread(self, channel_id: str, message_id: str, body: dict[str, Any]) -> web.Response:
+        """``POST /channels/{c}/messages/{m}/threads``: a thread on a message, once per message."""
+        problems = _thread_name_violations(body.get("name"))
+        if body.get("auto_archive_duration") not in (None, 60, 1440, 4320, 10080):
+            problems.append(f"auto_archive_duration {body.get('auto_archive_duration')!r}")
+        if problems:
+            self.violations.extend(problems)
+            return _json({"message": "Invalid Form Body", "code": 50035}, status=400)
+        if not any(m["id"] == message_id for m in self.channel_messages.get(channel_id, [])):
+            return _json({"message": "Unknown Message", "code": 10008}, status=404)
+        if message_id in self.threads:
+            return _json(
+                {"message": "A thread has already been created for this message", "code": 160004},
+                status=400,
+            )
+        thread = self.add_thread(
+            channel_id, message_id, body["name"], body.get("auto_archive_duration")
+        )
+        return _json({**thread, "member": {"id": thread["id"], "user_id": BOT_USER_ID}})
+
+    def _forum_post(self, channel_id: str, body: dict[str, Any]) -> web.Response:
+        """``POST /channels/{forum}/threads``: a forum post, its first message with it."""
+        if channel_id not in self.forum_channels:
+            # Discord would start a thread without a message here; nothing digestbot sends.
+            return _json({"message": "Not a forum channel in the stand-in", "code": 0}, status=400)
+        message_body = body.get("message")
+        problems = _thread_name_violations(body.get("name"))
+        if not isinstance(message_body, dict):
+            problems.append("forum post without a message")
+        else:
+            problems += message_violations(message_body)
+        if problems:
+            self.violations.extend(problems)
+            return _json({"message": "Invalid Form Body", "code": 50035}, status=400)
+        assert isinstance(message_body, dict)
+        thread_id = snowflake()
+        thread = self.add_thread(
+            channel_id, thread_id, body["name"], body.get("auto_archive_duration")
+        )
+        message = _message(thread_id, message_body)
+        message["id"] = thread_id  # a forum post's first message has the thread's id
+        self.channel_messages[thread_id].append({**message_body, "id": thread_id})
+        return _json({**thread, "message": message})
+
     def _channel_message(self, channel_id: str, body: dict[str, Any]) -> web.Response:
         problems = message_violations(body)
         nonce = body.get("nonce")
@@ -765,6 +870,20 @@ class DiscordStandIn:
             self._nonces[str(nonce)] = (time.monotonic(), message)
         self.channel_messages[channel_id].append({**body, "id": message["id"]})
         return _json(message)
+
+
+def _thread_name_violations(name: Any) -> list[str]:
+    """A thread name Discord refuses (1-100 characters), or one that would ping."""
+    if not isinstance(name, str) or not 1 <= len(name) <= 100:
+        return [f"thread name must be 1-100 characters, got {name!r}"]
+    if _RAW_MENTION.search(name):
+        return [f"raw mention in thread name: {name!r}"]
+    return []
+
+
+def _any_ids(path: str) -> str:
+    """``path`` with every id written ``*``: ``/channels/*/messages/*/threads``."""
+    return "/".join("*" if part.isdigit() else part for part in path.split("/"))
 
 
 def _gone(request: web.Request) -> bool:

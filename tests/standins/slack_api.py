@@ -15,6 +15,8 @@ a held call whose client goes away is dropped, never posted; or to post a
 message and lose its answer (``lose_answer``: the connection reset, or the
 answer sent late), when a client that tries again posts twice.  ``messages``
 lists the ``chat.postMessage`` calls Slack accepted, i.e. what the channel shows.
+A reply (``thread_ts``) must name a message of its channel (else
+``thread_not_found``) and its answer carries ``thread_ts``, as Slack's does.
 
 ``SlackSigner`` builds request bodies and ``X-Slack-Signature`` headers the
 way Slack does, so tests drive the real slack_bolt verification.
@@ -324,6 +326,8 @@ class SlackApiStandin:
         self._lost: dict[str, list[_Lost]] = {}
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
+        #: The ``ts`` of every message posted, by channel (what ``thread_ts`` may name).
+        self._posted: dict[str, set[str]] = {}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -449,6 +453,11 @@ class SlackApiStandin:
         }
 
     # inspection
+    def existing(self, channel: str, *ts: str) -> None:
+        """Messages posted before this stand-in started (replies may name them in ``thread_ts``)."""
+        with self._lock:
+            self._posted.setdefault(channel, set()).update(ts)
+
     def calls_to(self, method: str) -> list[Call]:
         with self._lock:
             return [c for c in self.calls if c.method == method]
@@ -552,8 +561,7 @@ class SlackApiStandin:
                 "is_enterprise_install": False,
             }
         if method == "chat.postMessage":
-            ts = f"1700000000.{next(self._ts):06d}"
-            return {"ok": True, "channel": data.get("channel"), "ts": ts, "message": {"ts": ts}}
+            return self._post_message(data)
         if method == "conversations.open":  # a DM with a user: its channel id
             invitee = str(data.get("users") or "").split(",")[0]
             return {"ok": True, "channel": {"id": "D" + invitee[1:]}}
@@ -573,6 +581,25 @@ class SlackApiStandin:
                 return {"ok": False, "error": "not_allowed_token_type"}
             return {"ok": True, "url": self.socket_url}
         return {"ok": True}
+
+    def _post_message(self, data: dict[str, Any]) -> dict[str, Any]:
+        """``chat.postMessage``: a new ``ts``; with ``thread_ts``, a reply in that thread.
+
+        As Slack does: a ``thread_ts`` that is no message of the channel is
+        ``thread_not_found``; a reply's answer carries ``thread_ts`` (the
+        parent's) beside its own ``ts``.
+        """
+        channel = str(data.get("channel") or "")
+        thread = data.get("thread_ts")
+        with self._lock:
+            if thread and str(thread) not in self._posted.get(channel, set()):
+                return {"ok": False, "error": "thread_not_found"}
+            ts = f"1700000000.{next(self._ts):06d}"
+            self._posted.setdefault(channel, set()).add(ts)
+        message: dict[str, Any] = {"ts": ts, "text": data.get("text", "")}
+        if thread:
+            message["thread_ts"] = str(thread)
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
 
     def _upload_url(self, data: dict[str, Any]) -> dict[str, Any]:
         """``files.getUploadURLExternal``: a file id and where to send its bytes."""

@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal, Self
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 _SLACK_PINGS = re.compile(r"<(?:!(?:channel|here|everyone)|@[UW])")
 
@@ -74,6 +74,11 @@ class WebhookReceiver:
         self._lock = threading.Lock()
         self._release = threading.Event()
         self._ids = itertools.count(1)
+        #: Paths of Discord webhooks of forum channels (tests add them): posts there are threads.
+        self.forum_paths: set[str] = set()
+        #: Forum posts started with ``thread_name``: thread id -> name.
+        self.threads: dict[str, str] = {}
+        self.thread_violations: list[str] = []
         self._hang_limit = hang_limit
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -175,6 +180,44 @@ class WebhookReceiver:
 
     # --- the server side ------------------------------------------------------------------
 
+    def _discord(self, path: str, query: str, body: Any, message_id: str) -> tuple[int, Any]:
+        """Discord's execute-webhook answer, threads as Discord has them.
+
+        ``thread_name`` starts a forum post (only for a webhook of a forum
+        channel, ``forum_paths``; else 400, code 220003), whose thread has the
+        id of its first message; ``thread_id`` posts into that thread (into a
+        thread the webhook's channel does not have: 400, code 10003).  A forum
+        webhook needs one of the two (else 400, code 220001).
+        """
+        fields = dict(parse_qsl(query))
+        name = body.get("thread_name") if isinstance(body, dict) else None
+        thread = fields.get("thread_id")
+        channel = "1"
+        with self._lock:
+            forum = path in self.forum_paths
+            if name is not None:
+                if not forum:
+                    return 400, {
+                        "message": "Webhooks can only create threads in forum channels",
+                        "code": 220003,
+                    }
+                if not isinstance(name, str) or not 1 <= len(name) <= 100:
+                    self.thread_violations.append(f"thread_name {name!r}")
+                    return 400, {"message": "Invalid Form Body", "code": 50035}
+                channel = message_id
+                self.threads[message_id] = name
+            elif thread is not None:
+                if thread not in self.threads:
+                    return 400, {"message": "Unknown Channel", "code": 10003}
+                channel = thread
+            elif forum:
+                return 400, {
+                    "message": "Webhooks posted to forum channels must have a thread_name or"
+                    " thread_id",
+                    "code": 220001,
+                }
+        return 200, {"id": message_id, "channel_id": channel, "content": ""}
+
     def _next_reply(self, path: str) -> Reply | None:
         with self._lock:
             queue = self._scripts.get(path)
@@ -188,10 +231,10 @@ class WebhookReceiver:
         with self._lock:
             request.status = status
 
-    def _default(self, path: str, query: str) -> tuple[int, Any]:
+    def _default(self, path: str, query: str, body: Any = None) -> tuple[int, Any]:
         message_id = str(next(self._ids))
         if "wait=true" in query:
-            return 200, {"id": message_id, "channel_id": "1", "content": ""}
+            return self._discord(path, query, body, message_id)
         if "slack" in path:
             return 200, "ok"
         return 200, {"id": message_id}
@@ -239,7 +282,7 @@ def _handler(receiver: WebhookReceiver) -> type[BaseHTTPRequestHandler]:
                     self.close_connection = True
                     return
             if reply is None:
-                status, payload = receiver._default(parts.path, parts.query)
+                status, payload = receiver._default(parts.path, parts.query, body)
                 headers: dict[str, str] = {}
             else:
                 if reply.delay:
@@ -247,7 +290,7 @@ def _handler(receiver: WebhookReceiver) -> type[BaseHTTPRequestHandler]:
                 status, headers = reply.status, reply.headers
                 payload = reply.body
                 if payload is None and 200 <= status < 300:
-                    payload = receiver._default(parts.path, parts.query)[1]
+                    payload = receiver._default(parts.path, parts.query, body)[1]
             data = (
                 payload.encode()
                 if isinstance(payload, str)
