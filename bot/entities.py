@@ -26,6 +26,10 @@ The normalisation, in order (each step is in ``entity_for``):
    Claude's two orders ("Claude 3.5 Sonnet", "Claude Sonnet 4") are written
    tier first, as Anthropic does since Claude 4: "Claude Sonnet 3.5".
 6. A name that lost its brand ("VIDEO 2.6" of Kling) gets the org in front.
+7. Only a product name opens a family: a known family, a product-shaped first word
+   ("Qwen3-VL", "ChatGPT", "Kokoro.js") or a word followed by its version ("SAM 2").
+   A story title or a plain phrase ("The AI PC Arrives", "Code Red", "Robot Chemist")
+   is a family of its own: "The", "AI" or "Code" group nothing.
 
 The entity id is the name's letters and digits, lower-cased ("qwen3coder"):
 "Veo 3", "VEO3" and "Veo-3" are one entity.  The family is the letters the
@@ -41,6 +45,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.feeds.clean import name_key
+from bot.feeds.names import PRODUCT_FAMILIES
 
 #: Characters of a name (and of a headline) read at most; no release name is longer.
 MAX_NAME = 200
@@ -133,6 +138,12 @@ _DIGIT = re.compile(r"\d")
 # A word holding a digit after its letters: "Qwen3-Coder-480B", "Llama-3.1".
 _VERSIONED_WORD = re.compile(r"\b[^\W\d_]+[\w.\-]*\d[\w.\-]*")
 _O_SERIES = re.compile(r"o\d")
+# A product-shaped word: a digit or an inner dot ("Kokoro.js"); inner capitals are checked apart.
+_PRODUCT_SHAPE = re.compile(r"\d|\w\.\w")
+#: First words that never open a family, however a title capitalises them.
+_NEVER_FAMILY = frozenset(
+    "a an the how what why when who is are new more better introducing inside meet".split()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,8 +194,25 @@ def _entity(cleaned: str, org: str | None) -> Entity | None:
     if not entity_id:
         return None
     fam_key = family_key(display) or entity_id
+    if not _opens_family(display, fam_key):
+        return Entity(entity_id, display, display, entity_id, org)
     fam_name = _family_name(display, fam_key)
     return Entity(entity_id, display, fam_name, fam_key, org)
+
+
+def _opens_family(display: str, fam_key: str) -> bool:
+    """Whether the name's first word names a family its other releases share (rule 7)."""
+    words = display.split(maxsplit=3)
+    if len(words) < 2 or fam_key in FAMILY_NAMES or fam_key in FAMILY_ALIASES.values():
+        return True
+    first = words[0]
+    if first.casefold() in _NEVER_FAMILY:
+        return False
+    mixed = any(c.isupper() for c in first[1:]) and any(c.islower() for c in first)
+    if mixed or first.casefold() in PRODUCT_FAMILIES or _PRODUCT_SHAPE.search(first):
+        return True
+    # A version within the next two words: "SAM 2", "Mistral 0.2", "Nous Hermes 2".
+    return any(_DIGIT.search(word) for word in words[1:3])
 
 
 def _clean(name: str) -> str:

@@ -132,3 +132,40 @@ def test_hostile_names_are_linear() -> None:
 def test_a_bare_family_name_takes_an_aliased_member_from_its_headline() -> None:
     found = entity_for("Qwen's", None, "Qwen's latest reasoning model QwQ-32B - matches R1")
     assert found is not None and (found.name, found.family) == ("QwQ", "Qwen")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "The AI PC Arrives",
+        "AI Act Delays",
+        "Code Red",
+        "Robot Chemist",
+        "How AI Startups Spend Their Money",
+        "A Chinese AI startup is about to hit $1bn",
+        "Introducing Cosmos 3 Edge",
+    ],
+)
+def test_a_story_title_or_plain_phrase_is_a_family_of_its_own(name: str) -> None:
+    """Issue 10 (point 3): over the feeds, story titles grouped into families "AI" (155
+    entities), "The", "How", "Code" ("Code Red"): their first word names no family."""
+    found = entity_for(name)
+    assert found is not None
+    assert (found.family, found.family_key) == (found.name, found.id)
+
+
+@pytest.mark.parametrize(
+    ("name", "family"),
+    [
+        ("ChatGPT Adds Ads", "ChatGPT"),
+        ("SAM 2", "SAM"),
+        ("Nous Hermes 2", "Nous"),
+        ("Qwen Image Edit", "Qwen"),
+        ("Hunyuan Video", "Hunyuan"),
+        ("Gemini in Chrome", "Gemini"),
+        ("Llama.cpp server", "Llama"),
+    ],
+)
+def test_product_names_still_open_their_family(name: str, family: str) -> None:
+    found = entity_for(name)
+    assert found is not None and found.family == family
