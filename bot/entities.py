@@ -138,8 +138,10 @@ _DIGIT = re.compile(r"\d")
 # A word holding a digit after its letters: "Qwen3-Coder-480B", "Llama-3.1".
 _VERSIONED_WORD = re.compile(r"\b[^\W\d_]+[\w.\-]*\d[\w.\-]*")
 _O_SERIES = re.compile(r"o\d")
-# A product-shaped word: a digit or an inner dot ("Kokoro.js"); inner capitals are checked apart.
-_PRODUCT_SHAPE = re.compile(r"\d|\w\.\w")
+# A product-shaped word: a digit or a file-like dot ("Kokoro.js", "Llama.cpp", not "U.S.").
+_PRODUCT_SHAPE = re.compile(r"\d|\w\.[a-z]")
+# A plural acronym ("LLMs", "GPUs"): capitals, yet a common noun.
+_PLURAL_ACRONYM = re.compile(r"^[A-Z]+s$")
 #: First words that never open a family, however a title capitalises them.
 _NEVER_FAMILY = frozenset(
     "a an the how what why when who is are new more better introducing inside meet".split()
@@ -203,12 +205,21 @@ def _entity(cleaned: str, org: str | None) -> Entity | None:
 def _opens_family(display: str, fam_key: str) -> bool:
     """Whether the name's first word names a family its other releases share (rule 7)."""
     words = display.split(maxsplit=3)
+    if fam_key == "o" and not _O_SERIES.match(words[0].casefold()):
+        return False  # "O'Reilly" is no o-series model
     if len(words) < 2 or fam_key in FAMILY_NAMES or fam_key in FAMILY_ALIASES.values():
         return True
     first = words[0]
     if first.casefold() in _NEVER_FAMILY:
         return False
-    mixed = any(c.isupper() for c in first[1:]) and any(c.islower() for c in first)
+    # Inner capitals in the word's letters ("ChatGPT"), not across "AI's" or "Self-Driving".
+    run = _FAMILY_LETTERS.match(first)
+    letters = run.group(0) if run else ""
+    mixed = (
+        any(c.isupper() for c in letters[1:])
+        and any(c.islower() for c in letters)
+        and not _PLURAL_ACRONYM.match(letters)
+    )
     if mixed or first.casefold() in PRODUCT_FAMILIES or _PRODUCT_SHAPE.search(first):
         return True
     # A version within the next two words: "SAM 2", "Mistral 0.2", "Nous Hermes 2".

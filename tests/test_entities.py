@@ -32,6 +32,7 @@ from bot.entities import entity_for, family_key
         ("GPT-4o mini", "OpenAI", "GPT-4o mini", "GPT"),
         ("GPT-4o", None, "GPT-4o", "GPT"),
         ("o3-mini", "OpenAI", "o3-mini", "OpenAI o-series"),
+        ("O1-pro API", None, "O1-pro API", "OpenAI o-series"),
         ("Claude 4 Sonnet", "Anthropic", "Claude Sonnet 4", "Claude"),
         ("Claude Sonnet 4", None, "Claude Sonnet 4", "Claude"),
         ("Claude 3.5 Sonnet", None, "Claude Sonnet 3.5", "Claude"),
@@ -144,6 +145,11 @@ def test_a_bare_family_name_takes_an_aliased_member_from_its_headline() -> None:
         "How AI Startups Spend Their Money",
         "A Chinese AI startup is about to hit $1bn",
         "Introducing Cosmos 3 Edge",
+        "AI's New Supercomputer",
+        "LLMs Play Doctor",
+        "Self-Driving Cars Run Amok",
+        "U.S. Blocks AI Chip Sales to China",
+        "O’Reilly Versus OpenAI",
     ],
 )
 def test_a_story_title_or_plain_phrase_is_a_family_of_its_own(name: str) -> None:
