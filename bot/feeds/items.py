@@ -171,7 +171,7 @@ def read_bullet_run(
         pending = None
         if sections.canonical in SKIPPED_SECTIONS:
             continue
-        pending = _Pending(block, sections.canonical, sections.original or sections.canonical)
+        pending = _Pending(block, sections.canonical, sections.original)
         if not sections.explicit:
             pending.section = section_of_line(_line_for_section(block))
     _flush(pending, out)
@@ -218,7 +218,7 @@ def read_paragraph_run(
             pending = None
             if sections.canonical in SKIPPED_SECTIONS:
                 continue
-            pending = _Pending(block, sections.canonical, sections.original or sections.canonical)
+            pending = _Pending(block, sections.canonical, sections.original)
             pending.story = True
             if not sections.explicit:
                 pending.section = section_of_line(_line_for_section(block))
@@ -259,7 +259,7 @@ def read_titled_prose(blocks: Sequence[Block], titles: Sequence[int]) -> list[Pa
     for i, block in enumerate(blocks):
         if i in wanted:
             _flush(pending, out)
-            pending = _Pending(block, sections.canonical, sections.original or sections.canonical)
+            pending = _Pending(block, sections.canonical, sections.original)
             if not sections.explicit:
                 pending.section = section_of_line(_line_for_section(block))
             continue
