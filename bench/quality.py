@@ -131,19 +131,32 @@ class Got:
     summary: str = ""
     links: tuple[str, ...] = ()
     section: str = ""
+    org: str = ""  # the maker the extractor read off the line ("Mistral" for "Tokenizer")
 
 
 def _squash(text: str) -> str:
     return normalise(text).replace(" ", "")
 
 
-def name_score(expected: Expected, got_name: str) -> float:
+def name_score(expected: Expected, got_name: str, org: str = "") -> float:
     """How well an extracted name matches an expected item: 0 (no match) to 3.
 
     3: equal normalised names (case, punctuation and spacing ignored) or an alias;
     2: the expected name (or an alias) is the leading words of the extracted name;
     1..2: rapidfuzz token_sort_ratio of at least FUZZY_THRESHOLD (scaled into 1-2).
+    With ``org`` (the maker the extractor stored apart from the name), the name with
+    its org in front is scored too: "Tokenizer" by Mistral is "Mistral tokenizer".
     """
+    score = _name_score(expected, got_name)
+    got = normalise(got_name)
+    # The org as stored ("Nous Research") and its first word as lines write it ("Nous").
+    for prefix in {normalise(org), normalise(org).split(" ", 1)[0]} if org else ():
+        if prefix and not got.startswith(prefix):
+            score = max(score, _name_score(expected, f"{prefix} {got_name}"))
+    return score
+
+
+def _name_score(expected: Expected, got_name: str) -> float:
     from rapidfuzz import fuzz
 
     got = normalise(got_name)
@@ -167,7 +180,7 @@ def match(expected: Sequence[Expected], got: Sequence[Got]) -> dict[int, int]:
         (score, -ei, -gi, ei, gi)
         for ei, exp in enumerate(expected)
         for gi, item in enumerate(got)
-        if (score := name_score(exp, item.name)) > 0
+        if (score := name_score(exp, item.name, item.org)) > 0
     ]
     scored.sort(reverse=True)
     pairs: dict[int, int] = {}
@@ -372,6 +385,7 @@ def _got(item: object) -> Got:
         summary=item.summary,
         links=tuple(link.url for link in item.links),
         section=item.section_original,
+        org=item.org or "",
     )
 
 

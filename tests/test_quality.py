@@ -40,20 +40,24 @@ from bot.quality import (
 TARGET_RECALL = 0.95
 TARGET_PRECISION = 0.95
 #: Floors: what extraction reaches today, per show, so that any regression fails.  Shows
-#: at the target are held to it; the others (ThursdAI, AINews) are below it and named
+#: at the target are held to it; the others (AINews) are below it and named
 #: here with what they reach: raise a floor whenever extraction improves.
 MIN_RECALL = TARGET_RECALL
 MIN_PRECISION = TARGET_PRECISION
-BELOW_TARGET_RECALL = {"ThursdAI": 0.82, "AINews": 0.50}
-BELOW_TARGET_PRECISION = {"ThursdAI": 0.82, "AINews": 0.22}
+BELOW_TARGET_RECALL = {"AINews": 0.50}
+BELOW_TARGET_PRECISION = {"AINews": 0.22}
 #: Non-headline summaries that name their item (or an alias or family word).
 MIN_SUMMARY_NAMING = 0.98
-#: Whole shared ThursdAI feed: episodes with 5 or more items, of 133.
-MIN_FEED_EPISODES_WITH_5 = 121
+#: Whole shared ThursdAI feed: episodes with 5 or more items, of 133 (issue 10's target:
+#: 121).  120 since the host's notes and sub-bullets stopped counting as releases: the
+#: 2023-07-21 and 2023-07-27 prose recaps reached 5 only with "I also invited ..." and
+#: with details of a list's topics ("GPU/CPUs themselves are power-constrained ...").
+MIN_FEED_EPISODES_WITH_5 = 120
 #: Whole shared ThursdAI feed: items without any link (issue 10's target: under 0.10;
-#: reached today: 0.125, mostly release lines written without a link in the notes).
+#: reached today: 0.124, mostly release lines written without a link in the notes:
+#: "Imagen4 - image generation with extra textual ability", the 2023 recap's months).
 TARGET_FEED_NO_LINK_SHARE = 0.10
-MAX_FEED_NO_LINK_SHARE = 0.13
+MAX_FEED_NO_LINK_SHARE = 0.125
 #: Names that are generic, possessive, a number, a link label or a URL (feed and fixtures).
 MAX_BAD_NAMES = 0
 #: Shows that must have hand-checked episodes, and how many at least.
@@ -159,6 +163,17 @@ def test_name_score_rules() -> None:
     assert name_score(Expected("Qwen3-Coder"), "Qwen3") == 0.0
     assert name_score(Expected("Kling VIDEO 2.6"), "VIDEO 2.6") == 0.0
     assert name_score(Expected("Devstral 24B"), "Mistral & AllHands") == 0.0
+
+
+def test_name_score_reads_the_org_in_front_of_the_name() -> None:
+    # "New Tokenizer from Mistral" is stored as "Tokenizer" with org Mistral.
+    assert name_score(Expected("Mistral tokenizer"), "Tokenizer") == 0.0
+    assert name_score(Expected("Mistral tokenizer"), "Tokenizer", "Mistral") == 3.0
+    # The canonical org is longer than the line's prefix: "Nous" of "Nous Research".
+    assert name_score(Expected("Nous Hermes 34B"), "Hermes 34B", "Nous Research") == 3.0
+    # An org already leading the name is not doubled; an org alone proves nothing.
+    assert name_score(Expected("Google Veo 3"), "Google Veo 3", "Google") == 3.0
+    assert name_score(Expected("Kokoro"), "Tokenizer", "Mistral") == 0.0
 
 
 def test_match_uses_each_item_once_and_prefers_exact() -> None:

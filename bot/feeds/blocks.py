@@ -389,9 +389,14 @@ def _markdown_block(source: str, *, heading: int, bullet: bool, depth: int = 0) 
         return f"\ue000{len(anchors) - 1}\ue001"
 
     with_marks = _MD_AUTOLINK.sub(_autolink, _MD_LINK.sub(_anchor, source))
-    return _make_block(
+    block = _make_block(
         _md_inline(with_marks), anchors, bold=bold, heading=heading, bullet=bullet, depth=depth
     )
+    if block is not None and ("**" in source or "__" in source):
+        # Bold text in the line, as `has_bold` says of <strong> in HTML: a Markdown
+        # export and its feed entry read the same ("NVIDIA updates **Nemotron**").
+        block = block._replace(has_bold=True)
+    return block
 
 
 _RAW_SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)

@@ -20,8 +20,10 @@ from bot.feeds.clean import clean_text, normalise_space
 from bot.feeds.entries import has_link_group, is_junk, is_link_entry, looks_like_header
 from bot.feeds.names import (
     PRODUCT_FAMILIES,
+    announces_release,
     is_label_only,
     is_person_line,
+    names_release,
     split_name,
     story_name,
 )
@@ -44,7 +46,7 @@ _TIMESTAMPS = re.compile(r"^(?:[(\[]?(?:\d{1,2}:)?\d{1,2}:\d{2}[)\]]?\s*[-–—
 # A line saying a section had nothing: "Nothing major this week", "No big news".
 _NOTHING = re.compile(
     r"^(?:nothing|no)\s+(?:\w+\s+){0,2}?(?:this week|news|updates?|releases?)\b"
-    r"|^nothing\s+(?:major|new|much)\b",
+    r"|^nothing\s+(?:major|new|much)\b|^no\s+(?:notable|major|big)\s+changes\b",
     re.I,
 )
 # The host's own note rather than a release: first person ("We launched our course",
@@ -54,12 +56,23 @@ _HOST_NOTE = re.compile(
     r"^(?:I['’]m|I['’]ve|Me|My|We|We['’]re|We['’]ve|We['’]ll|Our|Join|Catch|Come|Register"
     r"|Sign up|Check out|Watch|Subscribe|Follow|Tune in|Listen)(?:\s|$)"
 )
+# The host's report with its subject dropped: "Sponsored a Mistral hackathon in Paris",
+# "Participated in an e2b space ...", "Went to SF to cohost an event".
+_DROPPED_SUBJECT = re.compile(
+    r"^(?:[A-Z][a-z]+ed|Went|Got|Had|Gave|Spoke|Met)\s+(?:a|an|the|in|to|at|on|with|our|my)\s"
+)
+# The host in the first person a few words in: "Story how I created ...", "I compare 5
+# LLama API providers ...": a note on the host's own work, not a release.
+_FIRST_PERSON = re.compile(r"^(?:\S+\s+){0,3}I\s")
 _SPONSOR = re.compile(r"\((?:sponsor|sponsored|ad)\)", re.I)
 # TLDR's "(4 minute read)", "(GitHub Repo)" after a story title.
 _READ_TIME = re.compile(r"\s*\((?:\d+\s+minute\s+read|github\s+repo|website)\)\s*$", re.I)
 _BARE_URL = re.compile(r"https?://[^\s<>()\[\]]+")
-# A quantity opening a line: "70B", "128K", "$10B", "~3x", "50%", "1.5".
-_QUANTITY = re.compile(r"^[~$>+≈<]?\d[\d.,]*(?:[KMBT]|%|x|k|b|m)?$")
+# A quantity opening a line: "70B", "128K", "$10B", "~3x", "50%", "1.5", "100hours".
+_QUANTITY = re.compile(
+    r"^[~$>+≈<]?\d[\d.,]*"
+    r"(?:[KMBT]|%|x|k|b|m|ms|secs?|seconds|mins?|minutes|hrs?|hours|days|tokens|params|fps)?$"
+)
 # Acronyms that open detail lines as often as names do.
 _PLAIN_ACRONYMS = frozenset(
     "ai api apis llm llms sota tts gpu gpus cpu mmlu moe ui ux ios os pc mac vram oss".split()
@@ -150,19 +163,33 @@ def read_bullet_run(
     sections = _Sections()
     pending: _Pending | None = None
     out: list[ParsedItem] = []
+    points = False  # under a "Summary Bullet Points:" line: the pending item's details
     for index, block in enumerate(blocks):
         kind = kinds[index]
+        if pending is not None and kind == "h" and _introduces_points(block):
+            pending.details.append(_detail_text(block))
+            points = True
+            continue
         if kind == "h" or index in parents:  # parents: link-less, over linked releases
             _flush(pending, out)
             pending = None
+            points = False
             sections.header(block.text)
             continue
         if kind == "j":
             continue
+        # A linked line, or one saying a maker released something (not money news: "Genmo
+        # announces $28.4M Series A funding" is a point about the item), is a release.
+        points = points and kind == "b" and ("$" in block.text or not announces_release(block.text))
         depth = block.depth - (index in children)
         if pending is not None and (
-            (bold_led and kind == "b" and _plain_detail(block, pending))
-            or _is_detail(block, pending, depth, nested=nested, rich=rich, linked=kind == "l")
+            points
+            or (bold_led and kind == "b" and _plain_detail(block, pending))
+            or (
+                # Where releases are named in bold, a line naming one in bold is one.
+                not (bold_led and block.has_bold and names_release(block.text))
+                and _is_detail(block, pending, depth, nested=nested, rich=rich, linked=kind == "l")
+            )
         ):
             pending.details.append(_detail_text(block))
             pending.links.extend(block.links)
@@ -327,11 +354,57 @@ def _is_detail(
     if linked:
         return False
     if rich:
-        return not _opens_with_name(text, parent)
+        return not (_opens_with_name(text, parent) or _dash_named(text))
     # A list whose releases carry no links: a release line names its release before a
     # dash or colon ("Mamba - transformers alternative"); "Dense model vs MOE" is a detail.
     named = " - " in text[:60] or ": " in text[:40] or " – " in text[:60]
     return not named and not _opens_with_name(text, parent)
+
+
+# "Summary Bullet Points:", "Key highlights:": a line introducing points about the item
+# above (a pasted summary), not a section of new releases.
+_POINTS_INTRO = re.compile(
+    r"^(?:(?:summary|key|main)\b.*\b(?:points|highlights|takeaways|features)"
+    r"|summary|highlights|key (?:points|takeaways|features))\s*:$",
+    re.I,
+)
+
+
+def _introduces_points(block: Block) -> bool:
+    """Whether an unbulleted line introduces bullets about the item above it."""
+    text = block.text.strip()
+    return (
+        not block.bullet
+        and not block.links
+        and text.endswith(":")
+        and len(text) <= 60
+        and _POINTS_INTRO.match(text) is not None
+    )
+
+
+def _dash_named(text: str) -> bool:
+    """A release line without a link: a short name, a dash, what it is.
+
+    "AI Mode is now in GA in US - bye bye perplexity", "Humane Pin - Orders are out":
+    sub-bullets say one thing about their parent and rarely open with a titled dash.
+    A section name or an interview before the dash is no release.
+    """
+    dash = text.find(" - ", 0, 60)
+    if dash < 0:
+        dash = text.find(" – ", 0, 60)
+    if dash <= 0:
+        return False
+    head = text[:dash]
+    words = head.split()
+    if len(words) > _DASH_HEAD_WORDS or not head[:1].isupper() or names_a_section(head):
+        return False
+    return words[0].casefold() not in _NOT_RELEASE_LEADS
+
+
+#: At most this many words before the dash of a release line.
+_DASH_HEAD_WORDS = 10
+#: Lines about people or the show rather than a release ("Interview with ...").
+_NOT_RELEASE_LEADS = frozenset("interview interviews chat chatted conversation this".split())
 
 
 def _plain_detail(block: Block, parent: _Pending) -> bool:
@@ -352,7 +425,10 @@ def _opens_with_name(text: str, parent: _Pending) -> bool:
     lead = words[0].strip(",.:;!?()[]'\"“”")
     parent_first = parent.block.text.split(maxsplit=1)[0].casefold() if parent.block.text else ""
     if lead.casefold() == parent_first:
-        return False  # "GitHub Spark: ..." under "GitHub Universe AI News"
+        # "GitHub Spark: ..." under "GitHub Universe AI News" is a detail; a line of
+        # capitalised words alone is a sibling release by the same maker ("Github
+        # Copilot Agent Mode" under "Github Copilot code is open source!").
+        return 2 <= len(words) <= 5 and all(w[:1].isupper() for w in words)
     for size in (3, 2, 1):
         if len(words) >= size and " ".join(words[:size]).strip(",.:;").casefold() in KNOWN_ORGS:
             return True
@@ -361,7 +437,11 @@ def _opens_with_name(text: str, parent: _Pending) -> bool:
     if lead.casefold() in _FAMILIES or lead.casefold() in PRODUCT_FAMILIES:
         return True
     inner_upper = any(c.isupper() for c in lead[1:])
-    return inner_upper or (any(c.isdigit() for c in lead) and any(c.isalpha() for c in lead))
+    if inner_upper or (any(c.isdigit() for c in lead) and any(c.isalpha() for c in lead)):
+        return True
+    # "Virtual Try-on in Google Shopping": a capitalised word, then a product-shaped one.
+    second = words[1].strip(",.:;!?()[]'\"“”") if len(words) > 1 else ""
+    return lead[:1].isupper() and second[:1].isupper() and "-" in second.strip("-")
 
 
 def _detail_text(block: Block) -> str:
@@ -413,7 +493,11 @@ def parse_item(
         return None  # "Read more", "Paper 2 (Arxiv)": a link, not a release
     if headline[:2] in ("No", "no") and _NOTHING.match(headline):
         return None  # "Nothing major this week": the section had no release
-    if _HOST_NOTE.match(headline):
+    if (
+        _HOST_NOTE.match(headline)
+        or (("I " in headline[:40]) and _FIRST_PERSON.match(headline) is not None)
+        or _DROPPED_SUBJECT.match(headline)
+    ):
         return None  # "Come visit the team at GTC": the host's news, not a release
     links = list(block.links)
     if "http" in headline:  # bare URLs become links, and leave the headline

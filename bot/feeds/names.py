@@ -93,7 +93,8 @@ def split_name(headline: str) -> tuple[str, str | None]:
     else:
         segments = parts
     name = ""
-    for segment in segments:
+    for index, segment in enumerate(segments):
+        last = index == len(segments) - 1  # (the colon below may shorten the segment)
         colon = segment.find(":")
         if colon > 0 and len(segment[:colon].split()) <= 6:
             after = segment[colon + 1 :].strip()
@@ -104,13 +105,7 @@ def split_name(headline: str) -> tuple[str, str | None]:
             else:
                 segment = segment[:colon]
         subject, rest = _subject_and_object(segment)
-        if (
-            subject
-            and not rest
-            and segment is not segments[-1]
-            and _org_like(subject)
-            and _ends_on_verb(segment)
-        ):
+        if subject and not rest and not last and _org_like(subject) and _ends_on_verb(segment):
             # "01AI open sources - Yi 9B": the release is the next segment, its maker leads.
             org = org or subject
             continue
@@ -127,6 +122,10 @@ def split_name(headline: str) -> tuple[str, str | None]:
                 # "Apple proposes multi-token prediction", "Researchers discover
                 # subliminal learning in LLMs": the idea named in lowercase is the news.
                 found = _lowercase_phrase(rest) or found
+            if not found and rest and subject.casefold() not in KNOWN_ORGS:
+                # "Daily announces a new open standard for real time Voice and Video
+                # RTVI-AI": the object's coined product word is the release.
+                found = _coined_word(rest)
             if found and found.casefold() not in KNOWN_ORGS and len(found) > 2:
                 # "Chrome adds Gemini": the subject is an org only when it is a known one.
                 org = org or (subject if subject.casefold() in KNOWN_ORGS else None)
@@ -134,17 +133,36 @@ def split_name(headline: str) -> tuple[str, str | None]:
             else:
                 name = subject
             break
-        name = _find_name(segment, scan=1 if segment is not segments[-1] else 8)
+        name = _find_name(segment, scan=8 if last else 1)
+        if name and not last and name.casefold() in _ACRONYMS:
+            # "AI powered glasses ... - Agentic Project Astra": "AI" names no release.
+            name = ""
+            continue
         if name:
             break
     name = name.strip(_TOKEN_TRIM + " -")[:80]
     if not _usable_name(name):  # "3", "$4", ")": a bare number or symbol names nothing
-        name = " ".join(text.split()[:4])[:80]
+        name = _first_words(text)
     prefix_org, rest = _strip_org_prefix(name)
     if prefix_org and (org is None or org.casefold() == prefix_org.casefold()):
         name, org = rest, prefix_org
     if org is None:
         org = _org_from(name, headline)
+    gains = _GAINS.match(text, len(name)) if text.startswith(name) and " has " in text else None
+    if gains is None and text.startswith(name) and " gets " in text:
+        gains = _GAINS.match(text, len(name))
+    gained = gains.group(1).strip(_TOKEN_TRIM).casefold() if gains else ""
+    if gains and not (
+        gained in _OPENERS
+        or gained in _ACRONYMS
+        or gained in PRODUCT_FAMILIES
+        or gained in KNOWN_ORGS
+    ):
+        name = f"{name} {gains.group(1).strip(_TOKEN_TRIM)}"  # "ChatGPT now has Search!"
+    elif text.startswith(name) and (owned := _OWNS.match(text, len(name))) is not None:
+        phrase = _lowercase_phrase(text[owned.end() :])
+        if phrase:
+            name = f"{name} {phrase}"  # "Qwen has a new web portal with ..."
     quoted = _QUOTED_AFTER_VERB.search(text) if ('"' in text or "“" in text) else None
     if (
         quoted
@@ -152,6 +170,16 @@ def split_name(headline: str) -> tuple[str, str | None]:
         and (name.casefold() in KNOWN_ORGS or not _stands_alone(name.split()[0]))
     ):
         name = quoted.group(1)  # "The White House unveils “America’s AI Action Plan”"
+    elif (
+        (" called " in text or " named " in text or " dubbed " in text)
+        and (called := _CALLED.search(text)) is not None
+        and 0 <= text.find(name) < called.start()
+        and (name.casefold() in KNOWN_ORGS or text.startswith(name))
+    ):
+        # "Runway launches an image model called Frames": the maker leads, the line
+        # names its release after "called".
+        org = org or (canonical_org(name) if name.casefold() in KNOWN_ORGS else None)
+        name = called.group(1)
     elif name.casefold() in KNOWN_ORGS:
         later = _strong_token_after(text, name)  # "Qwen drops an update: Qwen3-235B-..."
         if later:
@@ -162,14 +190,87 @@ def split_name(headline: str) -> tuple[str, str | None]:
             phrase = _lowercase_phrase(text[len(name) :])
             if phrase:
                 org, name = org or name, f"{name} {phrase}"
-    return _repaired(name, org, text)
+    return _repaired(_with_qualifier(name, text), org, text)
+
+
+# A lowercase mode in quotes right after the name: 'Gemini Pro "deep think" mode'.
+_QUOTED_MODE = re.compile(r"\s+[\"“]([a-z][a-z -]{1,30})[\"”]")
+_ACRONYM = re.compile(r"[A-Z]{2,5}")
+
+
+def _with_qualifier(name: str, text: str) -> str:
+    """The name with the word that makes it a release, when the line gives one.
+
+    'Gemini Pro "deep think" mode' -> "Gemini Pro deep think"; a bare acronym names a
+    field, its noun the release: "MCP support" (not "MCP").
+    """
+    at = text.find(name)
+    if at < 0:
+        return name
+    after = text[at + len(name) :]
+    if after[:2] in (' "', " “"):
+        quoted = _QUOTED_MODE.match(after)
+        if quoted:
+            return f"{name} {quoted.group(1).strip()}"
+    low = name.casefold()
+    if _ACRONYM.fullmatch(name) and low not in PRODUCT_FAMILIES and low not in _ACRONYMS:
+        words = after.split(maxsplit=2)
+        noun = words[0].strip(_TOKEN_TRIM) if words else ""
+        if noun in _KIND_NOUNS:
+            return f"{name} {noun}"
+    return name
+
+
+#: Nouns that make an acronym a release: "MCP support", "iOS app" (not link labels such
+#: as "blog", which a name never ends on).
+_KIND_NOUNS = frozenset(
+    "app apps benchmark client clients course distilled integration leaderboard"
+    " mode pro recap server servers studio support".split()
+)
+
+
+# "an image model called Frames", "a conference called Fully Connected".
+_CALLED = re.compile(r"\b(?:called|named|dubbed)\s+[\"“]?([A-Z][\w.+-]*(?:\s+[A-Z][\w.+-]*){0,3})")
+# "ChatGPT now has Search": the subject and the capitalised feature it gains.
+_GAINS = re.compile(r"\s+(?:now\s+)?(?:has|gets)\s+([A-Z][\w.+-]*)(?=[\s!.,]|$)")
+# "Qwen has a new web portal": the subject and the new thing it has.
+_OWNS = re.compile(r"\s+(?:now\s+)?(?:has|gets)\s+(?:a\s+|an\s+)?new\s+")
+#: A line naming no product is called by its first words, at most this many.
+_FIRST_WORDS = 6
+_TITLE_END = re.compile(r"\s[-–—|]\s|:\s")
+_SUBJECT_ENDS = frozenset("is are was were has have had will can gets got".split())
+_NEXT_CLAUSE = re.compile(r"\s(?:and|but)\s+(?:had|has|have|was|were|is|are|will|can|got)\b")
+
+
+def _first_words(text: str) -> str:
+    """What a reader calls a line naming no product: its title's first words, before a
+    dash or colon, at most ``_FIRST_WORDS`` ("Open Source long context pressure test")."""
+    end = _TITLE_END.search(text, 0, 120)
+    title = text[: end.start()] if end and end.start() > 0 else text[:200]
+    rest = text[end.end() :].lstrip() if end else ""
+    if rest[:1].isupper() and title.strip().casefold() in KNOWN_ORGS:
+        # "Apple - LLM in a flash paper ...": the org and its release's title (not its
+        # description: "Udio - upload your own audio feature" is Udio).
+        more = _TITLE_END.search(rest, 0, 120)
+        title = f"{title.strip()} {rest[: more.start()] if more else rest[:200]}"
+    clause = _NEXT_CLAUSE.search(title)
+    if clause:  # "I also invited and had the privilege ...": the title ends at its clause
+        title = title[: clause.start()]
+    words = title.split()[:_FIRST_WORDS]
+    if len(words) > 3 and words[0] in ("The", "A", "An"):
+        # "The AI math breakthrough has a ... effect": the subject, before its verb.
+        verb = next((i for i, w in enumerate(words) if w in _SUBJECT_ENDS), 0)
+        if verb >= 3:
+            words = words[1:verb]
+    return " ".join(words)[:80]
 
 
 _NEW_AFTER_MAKER = re.compile(r"^(\S+)\s+new\s+(?=[A-Z])")
 # "LMArena raises $100M": the company is the news.  "Elon sues OpenAI": the event is.
 _MONEY_VERBS = frozenset("raises raised fundraises fundraising valued".split())
 _EVENT_VERBS = frozenset(
-    "sues sued responds responded accuses accused charged testifies settles fires fired".split()
+    "sues sued responds responded accuses accused charged testifies settles fires fired"
+    " hires hired poaches poached".split()
 )
 
 
@@ -221,6 +322,30 @@ def _strong_token_after(text: str, name: str) -> str:
         mixed = any(c.isupper() for c in token[1:]) and any(c.islower() for c in token)
         if has_digit or mixed:
             return _leading_name(" ".join(tokens[i:]))
+    return ""
+
+
+def _coined_word(text: str) -> str:
+    """A coined all-capitals product word in a line's object ("... Voice and Video RTVI-AI").
+
+    Two capitals at least, every hyphenated part capitalised or a number; not a known
+    family or org (a base model the release builds on: "LLama-3 finetune"), not a bare
+    version ("V2.5"), not a plain acronym ("AI"), not a gloss in parentheses.
+    """
+    for raw in text.split(maxsplit=14)[:14]:
+        if raw.startswith(("(", "[")):
+            continue
+        token = raw.strip(_TOKEN_TRIM)
+        if len(token) < 3 or sum(c.isupper() for c in token) < 2 or _is_version(token):
+            continue
+        parts = [p for p in token.split("-") if p]
+        if not parts or not all(p[0].isupper() or p[0].isdigit() for p in parts):
+            continue
+        head = re.split(r"[\d.]", parts[0].casefold(), maxsplit=1)[0]
+        low = token.casefold()
+        if low in _ACRONYMS or low in KNOWN_ORGS or head in PRODUCT_FAMILIES or head in KNOWN_ORGS:
+            continue
+        return token
     return ""
 
 
@@ -417,6 +542,25 @@ def names_release(line: str) -> bool:
     return False
 
 
+def announces_release(line: str) -> bool:
+    """Whether a short line reads "Maker releases something": a capitalised subject of one
+    to three words, then a release verb ("Hyper-write releases a personal assistant")."""
+    tokens = line.split(maxsplit=4)
+    for i in range(1, min(4, len(tokens))):
+        word = tokens[i].casefold()
+        if word in _RELEASE_VERBS:
+            return all(t[:1].isupper() for t in tokens[:i]) and tokens[0].casefold() not in _OPENERS
+        if not tokens[i][:1].isupper():
+            return False
+    return False
+
+
+_RELEASE_VERBS = frozenset(
+    "releases released launches launched announces announced unveils unveiled ships"
+    " open-sources introduces debuts drops".split()
+)
+
+
 def is_person_line(headline: str) -> bool:
     """Whether a show-notes line lists a host or guest rather than a release."""
     low = headline.lower()
@@ -513,6 +657,11 @@ def _org_from(name: str, headline: str) -> str | None:
     for size in (3, 2, 1):
         if len(words) > size and " ".join(words[:size]).casefold() in KNOWN_ORGS:
             return " ".join(words[:size])
+    if headline.endswith(")"):
+        # "Codex (OpenAI)", "Claude Code (Anthropic)": the maker in parentheses.
+        maker = headline[headline.rfind("(") + 1 : -1].strip()
+        if maker.casefold() in KNOWN_ORGS:
+            return maker
     if " from " not in headline and " by " not in headline:
         return None
     m = _FROM_BY.search(headline)
@@ -616,9 +765,11 @@ def _repaired(name: str, org: str | None, text: str) -> tuple[str, str | None]:
                 continue
             return candidate, org
     # No product on the line: its first words are what a reader would call it.
-    words = [w for w in (_trimmed(w) for w in tokens[:6]) if w]
-    while len(words) > 1 and words[-1].casefold() in _TAIL_WORDS:
-        words.pop()  # "I also invited and" -> "I also invited"
+    words = [w for w in (_trimmed(w) for w in _first_words(text).split()) if w]
+    while len(words) > 1 and (
+        words[-1].casefold() in _TAIL_WORDS or words[-1].casefold() in TRAILING_LABELS
+    ):
+        words.pop()  # "I also invited and" -> "I also invited"; "... flash paper"
     fallback = " ".join(words).strip(_CONNECTORS + " ")[:80]
     return (fallback if fallback else trimmed or name), org
 

@@ -38,7 +38,7 @@ from bot.feeds.items import (
     read_titled_prose,
     read_topic_run,
 )
-from bot.feeds.names import is_person_line, names_release, split_name
+from bot.feeds.names import announces_release, is_person_line, names_release, split_name
 from bot.feeds.orgs import KNOWN_ORGS
 from bot.feeds.sections import OTHER, SKIPPED_SECTIONS, canonical_section, names_a_section
 from bot.models import ParsedItem
@@ -226,7 +226,7 @@ def _prose_title(kinds: _Kinds, i: int) -> bool:
         return False  # "Vision & Video: Wan 2.2 Animate, Kling 2.5": a section's header
     return (
         not kinds.junk(i)
-        and names_release(text)
+        and (names_release(text) or announces_release(text))
         and not is_person_line(text)
         and not is_marker(block)
     )
@@ -372,6 +372,11 @@ def _is_subheader(kinds: _Kinds, i: int, entries: int) -> bool:
     if entries == 0 or i + 1 >= len(blocks):
         return False
     if len(blocks[i].text) > _SUBHEADER_MAX or kinds.junk(i):
+        return False
+    if blocks[i].links and not is_person_line(blocks[i].text):
+        # "Groq's new LPU show extreme performance - up to 400T/s (example)" over bullets:
+        # a release written as a paragraph with its details below, so the recap's body
+        # has begun; a header carries no link.
         return False
     return any(
         blocks[j].bullet and not kinds.junk(j) for j in range(i + 1, min(i + 3, len(blocks)))
