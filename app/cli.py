@@ -64,18 +64,20 @@ def _lookup_engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Read feeds and documents into the database; one line per source."""
-    from bot.config_defaults import settings_are_defaults
-    from bot.engine import make_engine
-    from bot.summarise import make_summariser
+    from app.lookup_cli import UnchangedFiles
 
-    if settings_are_defaults(args.config):  # an unchanged file is skipped without settings
-        engine = make_engine(db_path=args.db, summariser=make_summariser(), lazy_settings=True)
-    else:
-        settings = _settings(args)
-        engine = make_engine(settings, db_path=args.db, summariser=make_summariser(settings))
+    unchanged = UnchangedFiles.open(args)  # files whose bytes did not change: no engine
+    engine = None
     failed = 0
     try:
         for source in args.sources:
+            if unchanged is not None and unchanged.skip(source):
+                continue
+            if engine is None:
+                if unchanged is not None:
+                    unchanged.close()
+                    unchanged = None
+                engine = _ingest_engine(args)
             try:
                 report = engine.ingest(source, force=args.force)
             except DigestbotError as exc:
@@ -86,8 +88,21 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 print(f"digestbot: warning: {warning}", file=sys.stderr)
             print(report.line())
     finally:
-        engine.close()
+        for opened in (engine, unchanged):
+            if opened is not None:
+                opened.close()
     return EXIT_ERROR if failed else EXIT_OK
+
+
+def _ingest_engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from bot.config_defaults import settings_are_defaults
+    from bot.engine import make_engine
+    from bot.summarise import make_summariser
+
+    if settings_are_defaults(args.config):  # an unchanged file is skipped without settings
+        return make_engine(db_path=args.db, summariser=make_summariser(), lazy_settings=True)
+    settings = _settings(args)
+    return make_engine(settings, db_path=args.db, summariser=make_summariser(settings))
 
 
 def cmd_episodes(args: argparse.Namespace) -> int:
@@ -146,6 +161,11 @@ def cmd_tldr(args: argparse.Namespace) -> int:
 
 def cmd_release(args: argparse.Namespace) -> int:
     """Tell what a release is, where it came up, and its links."""
+    from app.lookup_cli import light_release
+
+    code = light_release(args)  # without the engine and pydantic when nothing needs them
+    if code is not None:
+        return code
     engine = _lookup_engine(args)
     try:
         reply = engine.release(args.query)
@@ -164,6 +184,11 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     """Ranked releases matching the query."""
+    from app.lookup_cli import light_search
+
+    code = light_search(args)
+    if code is not None:
+        return code
     engine = _lookup_engine(args)
     try:
         if engine.store.episode_count() == 0:
@@ -255,8 +280,30 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full command-line interface."""
+#: Commands defined here: a process running one of them builds only their parser.
+CORE_COMMANDS = frozenset({"ingest", "episodes", "tldr", "release", "search", "demo", "console"})
+#: Options before the command that take a value.
+_VALUED = frozenset({"--db", "--config"})
+
+
+def command_of(argv: Sequence[str]) -> str | None:
+    """The subcommand ``argv`` names, when plainly given (``None`` for anything unusual:
+    the full parser then reads it)."""
+    args = iter(argv)
+    for arg in args:
+        if arg in _VALUED:
+            next(args, None)
+        elif arg.startswith(tuple(f"{o}=" for o in _VALUED)) or arg in ("-v", "--verbose"):
+            continue
+        else:
+            return None if arg.startswith("-") else arg
+    return None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The full command-line interface; only that command's when ``command`` is a core
+    one (what it parses and prints is the same: the other parts' modules are then not
+    imported)."""
     parser = _Parser(
         prog="digestbot", description="Weekly AI show notes, summarised and searchable."
     )
@@ -271,41 +318,54 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
-    p = sub.add_parser("ingest", help="read feeds, feed files or episode documents")
-    p.add_argument(
-        "sources", nargs="+", metavar="SOURCE", help="http(s) URL, feed file, .md or .html"
-    )
-    p.add_argument("--force", action="store_true", help="re-read even if unchanged")
-    p.set_defaults(handler=cmd_ingest)
+    def wanted(name: str) -> bool:
+        # A core command's process builds its own parser only: each costs ~2 ms of start.
+        return command not in CORE_COMMANDS or name == command
 
-    p = sub.add_parser("episodes", help="list stored episodes, newest first")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_episodes)
+    if wanted("ingest"):
+        p = sub.add_parser("ingest", help="read feeds, feed files or episode documents")
+        p.add_argument(
+            "sources", nargs="+", metavar="SOURCE", help="http(s) URL, feed file, .md or .html"
+        )
+        p.add_argument("--force", action="store_true", help="re-read even if unchanged")
+        p.set_defaults(handler=cmd_ingest)
 
-    p = sub.add_parser("tldr", help="an episode's TL;DR (default: the latest)")
-    p.add_argument("episode", nargs="?", help="episode id, date YYYY-MM-DD, or title words")
-    p.add_argument(
-        "--format", choices=("text", "markdown", "json", "slack", "discord"), default="text"
-    )
-    p.set_defaults(handler=cmd_tldr)
+    if wanted("episodes"):
+        p = sub.add_parser("episodes", help="list stored episodes, newest first")
+        p.add_argument("--json", action="store_true")
+        p.set_defaults(handler=cmd_episodes)
 
-    p = sub.add_parser("release", help="what a release is and where it came up")
-    p.add_argument("query", help='release name, e.g. "kokoro" or "phi 4"')
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_release)
+    if wanted("tldr"):
+        p = sub.add_parser("tldr", help="an episode's TL;DR (default: the latest)")
+        p.add_argument("episode", nargs="?", help="episode id, date YYYY-MM-DD, or title words")
+        p.add_argument(
+            "--format", choices=("text", "markdown", "json", "slack", "discord"), default="text"
+        )
+        p.set_defaults(handler=cmd_tldr)
 
-    p = sub.add_parser("search", help="ranked releases matching words")
-    p.add_argument("query")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--limit", type=int, default=10, help="at most N results (1-100)")
-    p.set_defaults(handler=cmd_search)
+    if wanted("release"):
+        p = sub.add_parser("release", help="what a release is and where it came up")
+        p.add_argument("query", help='release name, e.g. "kokoro" or "phi 4"')
+        p.add_argument("--json", action="store_true")
+        p.set_defaults(handler=cmd_release)
 
-    p = sub.add_parser("demo", help="offline tour on the bundled sample feed")
-    p.set_defaults(handler=cmd_demo)
+    if wanted("search"):
+        p = sub.add_parser("search", help="ranked releases matching words")
+        p.add_argument("query")
+        p.add_argument("--json", action="store_true")
+        p.add_argument("--limit", type=int, default=10, help="at most N results (1-100)")
+        p.set_defaults(handler=cmd_search)
 
-    p = sub.add_parser("console", help="type slash commands on the terminal")
-    p.set_defaults(handler=cmd_console)
+    if wanted("demo"):
+        p = sub.add_parser("demo", help="offline tour on the bundled sample feed")
+        p.set_defaults(handler=cmd_demo)
 
+    if wanted("console"):
+        p = sub.add_parser("console", help="type slash commands on the terminal")
+        p.set_defaults(handler=cmd_console)
+
+    if command in CORE_COMMANDS:
+        return parser
     # Other parts of digestbot add their own subcommands (their modules import lightly).
     from app.changes_cli import register as register_changes
     from app.export_cli import register as register_export
@@ -329,7 +389,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``digestbot`` command."""
-    args = build_parser().parse_args(argv)
+    if argv is None:
+        argv = sys.argv[1:]
+    args = build_parser(command_of(argv)).parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="digestbot: %(levelname)s: %(message)s",

@@ -37,3 +37,14 @@ def settings_are_defaults(path: str | os.PathLike[str] | None = None) -> bool:
         if upper.startswith(_SETTINGS_PREFIXES) and upper not in _NOT_SETTINGS:
             return False
     return True
+
+
+def default_data_path() -> str:
+    """Where the database lives without a ``[store] path``: ``DIGESTBOT_DB``, else the
+    platform's data directory."""
+    env = os.environ.get("DIGESTBOT_DB")
+    if env:
+        return env
+    from platformdirs import user_data_dir
+
+    return str(Path(user_data_dir("digestbot", appauthor=False)) / "digestbot.db")

@@ -17,12 +17,19 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from bot.digest import compose
 from bot.errors import EmptyStoreError, NotFoundError, SourceError, StorageError
 from bot.feeds.clean import name_key
+from bot.lookup import (  # shared with the pydantic-free lookups, which answer the same
+    BM25_ALWAYS_BELOW,
+    MAX_MENTIONS,
+    MENTION_WINDOW,
+    RERANK_EXTRA,
+    SEARCH_WINDOW,
+    semantic_pays,
+)
 from bot.models import (
     Digest,
     Episode,
@@ -69,18 +76,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MAX_MENTIONS = 25
-#: Mentions of an entity or family read per lookup at most (newest first).
-MENTION_WINDOW = 1000
 #: podcast:chapters JSON files fetched per ingest at most, and their size cap.
 MAX_CHAPTER_FETCHES = 20
 CHAPTERS_MAX_BYTES = 1_000_000
-#: A query matching more items than this ranks only the newest this many (see search()).
-SEARCH_WINDOW = 300
-#: Below this many stored items (by rowid) bm25 ranks every query: it is cheap there.
-BM25_ALWAYS_BELOW = 20_000
-#: bm25's best ``limit + RERANK_EXTRA`` are re-ranked with the facts stated about them.
-RERANK_EXTRA = 20
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 #: Turns a parsed feed's items into summarised ones (issue: summaries); identity by default.
@@ -103,7 +101,9 @@ class IngestReport:
     def line(self) -> str:
         """One human line describing the outcome."""
         if self.skipped:
-            return f"{self.source}: unchanged since last ingest"
+            from bot.unchanged import unchanged_line
+
+            return unchanged_line(self.source)
         return (
             f"{self.source}: {self.added} new, {self.updated} updated, {self.unchanged} unchanged"
             f" episode(s); {self.items} item(s)"
@@ -112,14 +112,11 @@ class IngestReport:
 
 def default_db_path(settings: Settings | None = None) -> str:
     """Where the database lives: DIGESTBOT_DB, config, else the platform data directory."""
-    env = os.environ.get("DIGESTBOT_DB")
-    if env:
-        return env
-    if settings is not None and settings.store.path:
-        return settings.store.path
-    from platformdirs import user_data_dir
+    from bot.config_defaults import default_data_path
 
-    return str(Path(user_data_dir("digestbot", appauthor=False)) / "digestbot.db")
+    if settings is not None and settings.store.path and not os.environ.get("DIGESTBOT_DB"):
+        return settings.store.path
+    return default_data_path()
 
 
 class Engine:
@@ -514,9 +511,10 @@ class Engine:
     @timed("search")
     def search(self, query: str, limit: int = 10, *, any_word: bool = False) -> list[SearchHit]:
         """Items matching ``query``, best first (any text is safe): the full-text ranking,
-        blended with the semantic one when the ``semantic`` extra is enabled.
+        blended with the semantic one when the ``semantic`` extra is enabled and the full
+        text finds few items with every word (``bot.lookup.semantic_pays``).
         ``any_word``: items matching any of the words, not all first (related releases)."""
-        if self.semantic is None:
+        if self.semantic is None or (not any_word and not semantic_pays(self.store, query)):
             return self._text_search(query, limit, any_word=any_word)
         from bot.store.semantic import blend
 

@@ -25,10 +25,34 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
 
-from bot.models import headline_detail
-from bot.store.sqlite import MentionRow
+from bot.headlines import headline_detail
+
+
+class MentionFields(Protocol):
+    """What ranking reads of a mention: ``bot.store.sqlite.MentionRow`` and the
+    pydantic-free ``bot.lookup`` rows both have it."""
+
+    @property
+    def item_id(self) -> str: ...
+    @property
+    def entity_id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def org(self) -> str | None: ...
+    @property
+    def headline(self) -> str: ...
+    @property
+    def links(self) -> tuple[str, ...]: ...
+    @property
+    def published(self) -> str: ...
+
+
+#: A mention row of either kind (functions hand back the rows they were given).
+Row = TypeVar("Row", bound=MentionFields)
 
 #: Hosts whose link is the release itself: weights, code or paper.
 ARTIFACT_HOSTS = frozenset({"huggingface.co", "hf.co", "github.com", "arxiv.org"})
@@ -62,7 +86,7 @@ def real_headline(name: str, org: str | None, headline: str) -> bool:
     return last not in _DANGLING
 
 
-def opens_with_name(row: MentionRow) -> bool:
+def opens_with_name(row: MentionFields) -> bool:
     """Whether the line is about its item: its headline opens with the name, or with
     the org and then the name ("Alibaba - Qwen 2.5 Max - ...")."""
     after_org = headline_detail("", row.org, row.headline)
@@ -70,7 +94,7 @@ def opens_with_name(row: MentionRow) -> bool:
 
 
 def mention_quality(
-    row: MentionRow, *, query_key: str, family: bool, versioned: bool, recent: bool = True
+    row: MentionFields, *, query_key: str, family: bool, versioned: bool, recent: bool = True
 ) -> int:
     """How good a line ``row`` is to open an answer on (see the module docstring);
     ``recent``: whether it is within ``RECENT_DAYS`` of the newest mention in scope."""
@@ -85,10 +109,10 @@ def mention_quality(
 
 
 def best_mention(
-    rows: Sequence[MentionRow], *, query_key: str, family: bool, versioned: set[str]
-) -> MentionRow | None:
+    rows: Sequence[Row], *, query_key: str, family: bool, versioned: set[str]
+) -> Row | None:
     """The mention to open on: the best quality, the newest among equals."""
-    best: MentionRow | None = None
+    best: Row | None = None
     best_key: tuple[int, str] = (-1, "")
     cutoff = _days_before(max((r.published for r in rows), default=""), RECENT_DAYS)
     for row in rows:
@@ -113,10 +137,10 @@ def _days_before(iso: str, days: int) -> str:
         return ""
 
 
-def timeline(rows: Sequence[MentionRow], *, skip: str) -> list[MentionRow]:
+def timeline(rows: Sequence[Row], *, skip: str) -> list[Row]:
     """Every row but ``skip`` (an item id), grouped by entity, groups by their newest
     mention, newest first within a group.  ``rows`` come newest first."""
-    groups: dict[str, list[MentionRow]] = {}
+    groups: dict[str, list[Row]] = {}
     for row in rows:
         if row.item_id != skip:
             groups.setdefault(row.entity_id, []).append(row)

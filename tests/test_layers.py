@@ -29,6 +29,7 @@ FOUNDATION = frozenset(
         "bot.config",
         "bot.config_defaults",
         "bot.errors",
+        "bot.headlines",
         "bot.models",
         "bot.retry_after",
         "bot.sinks",

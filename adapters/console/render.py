@@ -7,9 +7,10 @@ removed once more here so nothing from a feed can drive the terminal.
 
 from __future__ import annotations
 
-import re
 import textwrap
 
+from adapters.console.text import WIDTH, safe
+from adapters.console.text import date_of as _date
 from bot.models import (
     Digest,
     DigestReply,
@@ -22,20 +23,6 @@ from bot.models import (
     TextReply,
     more_mentions_line,
 )
-from bot.safetext import strip_bidi
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-WIDTH = 100
-
-
-def safe(text: str) -> str:
-    """Text without control characters (terminal escapes) or bidirectional overrides."""
-    return strip_bidi(_CONTROL.sub("", text))
-
-
-def _date(item_or_ref: object) -> str:
-    published = getattr(item_or_ref, "published", None)
-    return published.date().isoformat() if published else "undated"
 
 
 def render_digest(digest: Digest) -> str:

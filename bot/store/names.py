@@ -32,6 +32,10 @@ class StoredNames:
         """0 when no item is stored, else 1 (counting 40,000 names would cost a scan)."""
         return 1 if self._store.query("SELECT 1 FROM names LIMIT 1") else 0
 
+    def has(self, key: str) -> bool:
+        """Whether ``key`` is a stored name key exactly."""
+        return bool(key) and bool(self._store.query("SELECT 1 FROM names WHERE key = ?", (key,)))
+
     def resolve(self, query: str) -> list[str]:
         """Keys that ``query`` names, best first (empty when nothing is close)."""
         key = name_key(query)

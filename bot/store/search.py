@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-
-from bot.models import Facts
+from typing import Protocol
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_QUERY_WORDS = 24
@@ -167,7 +166,18 @@ def field_score(
 FACT_BOOST = 0.1
 
 
-def fact_weight(facts: Facts) -> float:
+class StatedFacts(Protocol):
+    """What ranking reads of an item's facts (``bot.models.Facts`` and ``bot.lookup``'s)."""
+
+    @property
+    def parameters(self) -> tuple[str, ...]: ...
+    @property
+    def license(self) -> str | None: ...
+    @property
+    def scores(self) -> tuple[str, ...]: ...
+
+
+def fact_weight(facts: StatedFacts) -> float:
     """The factor a search score is multiplied by for the facts stated about an item."""
     stated = bool(facts.parameters) + bool(facts.license) + bool(facts.scores)
     return 1.0 + FACT_BOOST * stated

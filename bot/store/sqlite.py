@@ -22,29 +22,27 @@ from typing import TYPE_CHECKING, Any
 
 from bot.errors import StorageError
 from bot.feeds.clean import name_key
-from bot.models import (
-    Chapter,
-    Episode,
-    EpisodeRef,
-    Facts,
-    Item,
-    Link,
-    ParsedEpisode,
-    ParsedItem,
-    ReleaseEntity,
-)
-from bot.store.health import HealthTables
-from bot.store.ledger import LedgerTables
 from bot.store.names import StoredNames
-from bot.store.replicas import PgLeadership, ReplicaTable, SoleLeadership
 from bot.store.schema import migrate
-from bot.store.tables import LLMCacheTable, SlackTables, SubscriptionTables
-from bot.store.watches import WatchTables
 
 if TYPE_CHECKING:
     from bot.entities import Entity
+    from bot.models import (
+        Episode,
+        EpisodeRef,
+        Facts,
+        Item,
+        ParsedEpisode,
+        ParsedItem,
+        ReleaseEntity,
+    )
+    from bot.store.health import HealthTables
+    from bot.store.ledger import LedgerTables
     from bot.store.protocol import StoreLike
+    from bot.store.replicas import PgLeadership, ReplicaTable, SoleLeadership
     from bot.store.seen import SqliteSeen
+    from bot.store.tables import LLMCacheTable, SlackTables, SubscriptionTables
+    from bot.store.watches import WatchTables
 
 _ITEM_COLUMNS = """
     i.id, i.position, i.name, i.org, i.section, i.section_original, i.headline, i.summary,
@@ -210,37 +208,54 @@ class Store:
             self._db.close()
 
     # --- the tables beside episodes (``bot.store.protocol``) ----------------
+    # Their modules are imported when asked for: a lookup process needs none of them.
 
     def ledger_tables(self) -> LedgerTables:
         """The posting ledger's tables."""
+        from bot.store.ledger import LedgerTables
+
         return LedgerTables(self)
 
     def subscription_tables(self) -> SubscriptionTables:
         """The subscriptions table."""
+        from bot.store.tables import SubscriptionTables
+
         return SubscriptionTables(self)
 
     def llm_cache_table(self) -> LLMCacheTable:
         """The LLM answer cache."""
+        from bot.store.tables import LLMCacheTable
+
         return LLMCacheTable(self)
 
     def slack_tables(self) -> SlackTables:
         """Slack installations, bots and OAuth states."""
+        from bot.store.tables import SlackTables
+
         return SlackTables(self)
 
     def watch_tables(self) -> WatchTables:
         """Watches, their alert ledger and its cursor (``bot.watch``)."""
+        from bot.store.watches import WatchTables
+
         return WatchTables(self)
 
     def health_tables(self) -> HealthTables:
         """Feed health and incidents (``bot.alerts``)."""
+        from bot.store.health import HealthTables
+
         return HealthTables(self)
 
     def replica_table(self) -> ReplicaTable:
         """Heartbeat rows of the ``digestbot run`` processes."""
+        from bot.store.replicas import ReplicaTable
+
         return ReplicaTable(self)
 
     def leadership(self) -> SoleLeadership | PgLeadership:
         """Who runs the poller and scheduler: on SQLite, the one process."""
+        from bot.store.replicas import SoleLeadership
+
         return SoleLeadership()
 
     def seen_signatures(self) -> SqliteSeen | None:
@@ -557,6 +572,8 @@ class Store:
                 WHERE items_fts MATCH ? ORDER BY rank LIMIT ?""",
             (match, limit),
         )
+        from bot.models import Facts  # here: a pydantic-free lookup (bot.lookup) opens the store
+
         return [(int(r[0]), -float(r[1]), Facts.model_validate_json(r[2])) for r in rows]
 
     def items_by_rowid(self, rowids: Sequence[int]) -> dict[int, Item]:
@@ -638,6 +655,8 @@ class Store:
         """Mentions of any of ``entity_ids``, newest first: light rows, cheap by the hundred."""
         if not entity_ids:
             return []
+        from bot.models import EpisodeRef
+
         ids = list(entity_ids[:500])
         rows = self.query(
             "SELECT i.id, i.entity_id, i.name, i.org, i.headline, i.links, i.published,"
@@ -759,6 +778,8 @@ def _entity_row(entity: Entity) -> tuple[str, str, str, str, str | None]:
 
 
 def _release_entity(row: Sequence[Any]) -> ReleaseEntity:
+    from bot.models import ReleaseEntity
+
     return ReleaseEntity(id=row[0], name=row[1], family=row[2], org=row[3])
 
 
@@ -851,6 +872,8 @@ def _item_row(position: int, item: ParsedItem) -> tuple[Any, ...]:
 
 
 def _episode(row: Sequence[Any]) -> Episode:
+    from bot.models import Chapter, Episode
+
     return Episode(
         id=row[0],
         feed=row[1],
@@ -865,6 +888,8 @@ def _episode(row: Sequence[Any]) -> Episode:
 
 
 def _item(row: Sequence[Any]) -> Item:
+    from bot.models import Chapter, EpisodeRef, Facts, Item, Link, ReleaseEntity
+
     return Item(
         id=row[0],
         position=row[1],

@@ -1,0 +1,267 @@
+"""``release`` and ``search`` answered without pydantic, for a process that does only that.
+
+``digestbot release kokoro`` is a process that starts, answers and exits: importing
+pydantic and building the models costs more than everything else it does.  Here
+is the same answer as ``Engine.release`` and ``Engine.search`` (the engine reads
+its constants from here), computed over plain rows (``bot.store.lookup``).  The
+engine stays the one for everything else, and for what this does not do: another
+store backend, a search the semantic blend should rank (``semantic_pays``).
+``tests/test_light_start.py`` checks the answers are the engine's, query by query.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from bot.errors import EmptyStoreError, NotFoundError, StorageError
+from bot.feeds.clean import name_key
+from bot.releases import best_mention, has_version, timeline
+from bot.store.lookup import EntityRow, ItemRow, LookupReader, MentionLine, RefRow
+from bot.store.names import StoredNames
+from bot.store.search import (
+    Term,
+    fact_weight,
+    field_score,
+    fts_query,
+    query_terms,
+    query_words,
+    without_filler,
+    without_longer_forms,
+)
+from bot.store.sqlite import Store
+
+log = logging.getLogger(__name__)
+
+MAX_MENTIONS = 25
+#: Mentions of an entity or family read per lookup at most (newest first).
+MENTION_WINDOW = 1000
+#: A query matching more items than this ranks only the newest this many (see search()).
+SEARCH_WINDOW = 300
+#: Below this many stored items (by rowid) bm25 ranks every query: it is cheap there.
+BM25_ALWAYS_BELOW = 20_000
+#: bm25's best ``limit + RERANK_EXTRA`` are re-ranked with the facts stated about them.
+RERANK_EXTRA = 20
+#: The semantic blend runs when the full text finds fewer items holding every word:
+#: then it finds what the words miss ("small vision model": Moondream); with more, the
+#: full text ranks them ("open source tts") and loading the model (numpy, 16 MB of
+#: vectors, ~0.3 s of a process) would reorder little.
+SEMANTIC_BELOW = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """Another place a release came up (``bot.models.Mention``)."""
+
+    name: str
+    headline: str
+    episode: RefRow
+    entity: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseAnswer:
+    """The answer to ``release QUERY`` (``bot.models.ReleaseReply``)."""
+
+    item: ItemRow
+    mentions: tuple[Mention, ...] = ()
+    entity: EntityRow | None = None
+    scope: Literal["entity", "family"] = "entity"
+    mentions_total: int = 0
+
+    @property
+    def more_mentions(self) -> int:
+        """How many mentions are not listed in ``mentions``."""
+        return max(0, self.mentions_total - len(self.mentions))
+
+    def mention_label(self, mention: Mention) -> str:
+        """The release a mention names, shown in a family's timeline ("" otherwise)."""
+        return (mention.entity or "") if self.scope == "family" else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One ranked search result (``bot.models.SearchHit``)."""
+
+    item: ItemRow
+    score: float
+
+
+class NeedsEngine(Exception):
+    """The answer needs what only the engine has (the semantic model): ask it instead."""
+
+
+class _Matches(Protocol):
+    def newest_matches(self, match: str, limit: int) -> list[int]: ...
+    def stored_names(self) -> StoredNames: ...
+
+
+def semantic_pays(store: _Matches, query: str) -> bool:
+    """Whether the semantic blend should rank ``query``: fewer than ``SEMANTIC_BELOW``
+    items hold all of its words, and it is not a release's name (static embeddings know
+    nothing of "kokoro": the full text finds it, the blend only reorders)."""
+    match = fts_query(query_terms(without_filler(query_words(query))))
+    if match is None or len(store.newest_matches(match, SEMANTIC_BELOW)) >= SEMANTIC_BELOW:
+        return False
+    return not store.stored_names().has(name_key(query))
+
+
+class Lookup:
+    """``release`` and full-text ``search`` over a SQLite store, as the engine answers them."""
+
+    def __init__(self, store: Store, *, semantic: bool = False) -> None:
+        """``semantic``: whether the engine would blend semantic scores into searches
+        (the ``semantic`` extra installed and enabled); a search where that pays then
+        raises ``NeedsEngine``."""
+        self.store = store
+        self.semantic = semantic
+        self.rows = LookupReader(store)
+        self.names = store.stored_names()
+
+    def release(self, query: str) -> ReleaseAnswer:
+        """As ``Engine.release`` (which see)."""
+        try:
+            self.store.fill_entities()
+        except StorageError as exc:  # a read-only database still answers, without entities
+            log.warning("release entities not linked: %s", exc)
+        key = name_key(query)
+        named = self._named(key)
+        if named is None and key:
+            from bot.entities import entity_for
+
+            entity = entity_for(query[:200])
+            named = self._named(entity.id) if entity and entity.id != key else None
+        if named is not None:
+            return named
+        if len(self.names) == 0:
+            raise EmptyStoreError("No episodes yet: run `digestbot ingest FEED` first.")
+        keys = self.names.resolve(query)
+        best: ItemRow | None = None
+        if keys:
+            named = self._named(keys[0])
+            if named is not None:
+                return named
+            candidates = self.rows.items_named(keys[0], limit=1)
+            best = candidates[0] if candidates else None
+        if best is None:
+            hits = self.search(query, limit=1)
+            best = hits[0].item if hits and hits[0].score > 0 else None
+        if best is None:
+            raise NotFoundError(
+                f"No release matches '{query[:80]}'.", suggestions=tuple(self.names.nearest(query))
+            )
+        if best.entity is None:
+            return ReleaseAnswer(item=best)
+        return self._entity_answer(best.entity.id, [best.entity], scope="entity", opening=best)
+
+    def _named(self, key: str) -> ReleaseAnswer | None:
+        if not key:
+            return None
+        family = self.rows.family_entities(key)
+        if family and (len(family) > 1 or family[0].id != key):
+            return self._entity_answer(key, family, scope="family")
+        entity = self.rows.entity(key)
+        if entity is not None:
+            return self._entity_answer(key, [entity], scope="entity")
+        return None
+
+    def _entity_answer(
+        self,
+        query_key: str,
+        entities: list[EntityRow],
+        *,
+        scope: Literal["entity", "family"],
+        opening: ItemRow | None = None,
+    ) -> ReleaseAnswer:
+        ids = [e.id for e in entities]
+        rows = self.rows.entity_mentions(ids, MENTION_WINDOW)
+        if opening is None:
+            versioned = {e.id for e in entities if has_version(e.name)}
+            picked: MentionLine | None = best_mention(
+                rows, query_key=query_key, family=scope == "family", versioned=versioned
+            )
+            opening = self.rows.item(picked.item_id) if picked is not None else None
+        if opening is None:
+            raise NotFoundError(f"No release matches '{query_key[:80]}'.")
+        names = {e.id: e.name for e in entities}
+        listed = timeline(rows, skip=opening.id)[:MAX_MENTIONS]
+        total = self.store.entity_mention_count(ids) if len(rows) >= MENTION_WINDOW else len(rows)
+        entity = opening.entity
+        if scope == "family":
+            family = entities[0].family
+            entity = EntityRow(id=query_key, name=family, family=family, org=None)
+        return ReleaseAnswer(
+            item=opening,
+            mentions=tuple(
+                Mention(r.name, r.headline, r.episode, names.get(r.entity_id)) for r in listed
+            ),
+            entity=entity,
+            scope=scope,
+            mentions_total=max(0, total - 1),
+        )
+
+    def search(self, query: str, limit: int = 10) -> list[Hit]:
+        """As ``Engine.search`` (which see); raises ``NeedsEngine`` where it would blend
+        in the semantic ranking."""
+        if self.semantic and semantic_pays(self.store, query):
+            raise NeedsEngine(query)
+        limit = max(1, min(limit, 100))
+        terms = query_terms(without_filler(query_words(query)))
+        for prefix, any_term in ((False, False), (True, False), (True, True)):
+            match = fts_query(terms, prefix=prefix, any_word=any_term)
+            if match is None:
+                return []
+            newest = self.store.newest_matches(match, SEARCH_WINDOW + 1)
+            if not newest:
+                continue
+            if len(newest) <= SEARCH_WINDOW or newest[0] <= BM25_ALWAYS_BELOW:
+                return self._ranked(terms, match, prefix=prefix, any_word=any_term, limit=limit)
+            scored = [
+                (field_score(terms, fields, prefix=prefix), rowid)
+                for rowid, fields in self.store.search_fields(newest[:SEARCH_WINDOW])
+            ]
+            scored.sort(key=lambda pair: pair[0], reverse=True)
+            top = scored[:limit]
+            items = self.rows.items_by_rowid([rowid for _, rowid in top])
+            return [Hit(items[r], round(s, 4)) for s, r in top if r in items]
+        return []
+
+    def _ranked(
+        self, terms: list[Term], match: str, *, prefix: bool, any_word: bool, limit: int
+    ) -> list[Hit]:
+        want = limit + RERANK_EXTRA
+        narrow = without_longer_forms(terms)
+        tiers: list[list[tuple[int, float]]] = []
+        seen: set[int] = set()
+        for expression in (
+            fts_query(narrow, prefix=prefix, any_word=any_word) if narrow != terms else None,
+            match,
+        ):
+            if expression is None:
+                continue
+            tier = [
+                (rowid, score * fact_weight(facts))
+                for rowid, score, facts in self.rows.search_ranks(expression, want + len(seen))
+                if rowid not in seen
+            ]
+            tier.sort(key=lambda pair: pair[1], reverse=True)
+            if tiers and tiers[0] and tier:
+                factor = min(1.0, 0.99 * tiers[0][-1][1] / max(tier[0][1], 1e-9))
+                tier = [(rowid, score * factor) for rowid, score in tier]
+            seen.update(rowid for rowid, _ in tier)
+            tiers.append(tier)
+            if len(seen) >= limit:
+                break
+        ranked = [pair for tier in tiers for pair in tier][:limit]
+        items = self.rows.items_by_rowid([rowid for rowid, _ in ranked])
+        return [Hit(items[r], round(s, 4)) for r, s in ranked if r in items]
+
+
+def open_lookup(path: str) -> Lookup:
+    """A ``Lookup`` over the SQLite database at ``path`` (created and migrated as
+    ``Store`` does), with the engine's default semantic setting."""
+    from importlib.util import find_spec
+
+    # As bot.store.semantic.available(), without importing that module's setup.
+    return Lookup(Store(path), semantic=find_spec("wordllama") is not None)
