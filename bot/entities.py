@@ -26,7 +26,11 @@ The normalisation, in order (each step is in ``entity_for``):
    Claude's two orders ("Claude 3.5 Sonnet", "Claude Sonnet 4") are written
    tier first, as Anthropic does since Claude 4: "Claude Sonnet 3.5".
 6. A name that lost its brand ("VIDEO 2.6" of Kling) gets the org in front.
-7. Only a product name opens a family: a known family, a product-shaped first word
+7. A name read from a story title ends at its version: "Qwen3.8 Is Going Open-Weight",
+   "Phi-4 Breaks Size Barrier" and "Qwen 3.8 is excellent" are "Qwen3.8", "Phi-4" and
+   "Qwen 3.8" (once a word held a digit, a linking word or a capitalised verb ending
+   in "s" starts what the story says about the release).
+8. Only a product name opens a family: a known family, a product-shaped first word
    ("Qwen3-VL", "ChatGPT", "Kokoro.js") or a word followed by its version ("SAM 2").
    A story title or a plain phrase ("The AI PC Arrives", "Code Red", "Robot Chemist")
    is a family of its own: "The", "AI" or "Code" group nothing.
@@ -142,6 +146,15 @@ _O_SERIES = re.compile(r"o\d")
 _PRODUCT_SHAPE = re.compile(r"\d|\w\.[a-z]")
 # A plural acronym ("LLMs", "GPUs"): capitals, yet a common noun.
 _PLURAL_ACRONYM = re.compile(r"^[A-Z]+s$")
+#: Words that, after a version, start what a title says about the release.
+_PREDICATE_WORDS = frozenset(
+    """
+    is are was were be been gets get goes go got has have had in on at for with to from
+    vs versus now will can may could takes adds hits tops leads beats breaks comes arrives
+    """.split()
+)
+# A capitalised verb in the third person ("Accelerates", "Scales"), not "Pro", "Class", "Bus".
+_THIRD_PERSON = re.compile(r"^[A-Z][a-z]+[^saiouAIOU]s$")
 #: First words that never open a family, however a title capitalises them.
 _NEVER_FAMILY = frozenset(
     "a an the how what why when who is are new more better introducing inside meet".split()
@@ -188,7 +201,7 @@ def _entity(cleaned: str, org: str | None) -> Entity | None:
     tokens = _fold(first)
     if not tokens:  # only sizes ("70B"): keep what was written
         tokens = _TOKEN.findall(first)
-    tokens = _claude_order(_sub_brand(tokens))
+    tokens = _claude_order(_sub_brand(_until_predicate(tokens)))
     display = "".join(sep + tok for sep, tok in tokens).strip(" -_:")
     if org and tokens and tokens[0][1].casefold() in _GENERIC_FIRST:
         display = f"{org} {display}"
@@ -263,6 +276,39 @@ def _fold(text: str) -> list[tuple[str, str]]:
             continue
         out.append((sep if out else "", tok))
     return out
+
+
+def _until_predicate(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The tokens up to what a story title says about the release (rule 7)."""
+    if len(tokens) < 2 or not _brand_word(tokens[0][1]):
+        return tokens  # "Training 1 Trillion Parameters" is a story, not a release
+    if _DIGIT.search(tokens[0][1]):
+        start = 1  # "Qwen3.8 Is Going Open-Weight"
+    elif _DIGIT.search(tokens[1][1]):
+        start = 2  # "Grok 3 Scales Up"
+    else:
+        return tokens  # the version follows the brand, or the name has none
+    for index in range(start, len(tokens)):
+        sep, word = tokens[index]
+        if " " not in sep:
+            continue  # inside a hyphened word: "V2A video-to-audio"
+        if word.casefold() in _PREDICATE_WORDS or _THIRD_PERSON.match(word):
+            return tokens[:index]
+    return tokens
+
+
+def _brand_word(word: str) -> bool:
+    """A word that can open a release name: a known family or a product-shaped word
+    ("Qwen3", "MiniMax"); not a number ("2D", "10") nor a plain word ("Training")."""
+    if not word[:1].isalpha():
+        return False
+    key = family_key(word)
+    if key in FAMILY_NAMES or key in FAMILY_ALIASES or key in PRODUCT_FAMILIES:
+        return True
+    run = _FAMILY_LETTERS.match(word)
+    letters = run.group(0) if run else ""
+    mixed = any(c.isupper() for c in letters[1:]) and any(c.islower() for c in letters)
+    return mixed or _DIGIT.search(word) is not None
 
 
 def _sub_brand(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:

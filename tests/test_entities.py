@@ -175,3 +175,31 @@ def test_a_story_title_or_plain_phrase_is_a_family_of_its_own(name: str) -> None
 def test_product_names_still_open_their_family(name: str, family: str) -> None:
     found = entity_for(name)
     assert found is not None and found.family == family
+
+
+@pytest.mark.parametrize(
+    ("title", "entity"),
+    [
+        ("Qwen3.8 Is Going Open-Weight", "Qwen3.8"),
+        ("Qwen 3.8 27B is excellent, but it defaults to wildly", "Qwen 3.8"),
+        ("Gemini 2.0 Flash Accelerates Multimodal Modeling", "Gemini 2.0 Flash"),
+        ("Phi-4 Breaks Size Barrier", "Phi-4"),
+        ("MiniMax-M2 Leads Open Coding", "MiniMax-M2"),
+        ("o3-mini Puts Reasoning in High Gear", "o3-mini"),
+        ("Qwen3.5 In All Sizes", "Qwen3.5"),
+        # Not a release's version: the title stays whole.
+        ("Training 1 Trillion Parameters", "Training 1 Trillion Parameters"),
+        ("2D to 3D Goes Mainstream", "2D to 3D Goes Mainstream"),
+        ("Covid-19 Infects AI", "Covid-19 Infects AI"),
+        # Tiers and product words after the version stay.
+        ("Kling 2.1 Master", "Kling 2.1 Master"),
+        ("Gemini 2.5 Flash Image", "Gemini 2.5 Flash Image"),
+        ("Hermes 2 Pro", "Hermes 2 Pro"),
+        ("V2A video-to-audio", "V2A video-to-audio"),
+    ],
+)
+def test_a_story_title_names_the_release_up_to_what_it_says(title: str, entity: str) -> None:
+    """Issue 10 (point 3): over The Batch and TLDR AI, "Qwen3.8 Is Going Open-Weight" and
+    "Grok 3 Scales Up" were entities of their own beside "Qwen3.8" and "Grok 3"."""
+    found = entity_for(title)
+    assert found is not None and found.name == entity
