@@ -228,7 +228,7 @@ def read_bullet_run(
         if sections.canonical in SKIPPED_SECTIONS:
             continue
         first, *more = split_packed(block)
-        pending = _Pending(first, sections.canonical, sections.original or sections.canonical)
+        pending = _Pending(first, sections.canonical, sections.original)
         pending.packed = tuple(more)
         if not sections.explicit:
             pending.section = section_of_line(_line_for_section(block))
@@ -286,7 +286,7 @@ def read_paragraph_run(
             pending = None
             if sections.canonical in SKIPPED_SECTIONS:
                 continue
-            pending = _Pending(block, sections.canonical, sections.original or sections.canonical)
+            pending = _Pending(block, sections.canonical, sections.original)
             pending.story = True
             if not sections.explicit:
                 pending.section = section_of_line(_line_for_section(block))
@@ -342,7 +342,7 @@ def read_titled_prose(blocks: Sequence[Block], titles: Sequence[int]) -> list[Pa
     for i, block in enumerate(blocks):
         if i in wanted:
             _flush(pending, out)
-            pending = _Pending(block, sections.canonical, sections.original or sections.canonical)
+            pending = _Pending(block, sections.canonical, sections.original)
             if not sections.explicit:
                 pending.section = section_of_line(_line_for_section(block))
             continue

@@ -109,7 +109,7 @@ def split_name(headline: str) -> tuple[str, str | None]:
     else:
         parts = [text]  # no dash to split on (the split costs more than these tests)
     org: str | None = None
-    if (len(parts) >= 3 and _org_like(parts[0])) or (
+    if (len(parts) >= 3 and _org_like(parts[0]) and _opens_with_name(parts[1])) or (
         len(parts) >= 2 and parts[0].casefold() in KNOWN_ORGS
     ):
         org, segments = parts[0], parts[1:]
@@ -697,6 +697,20 @@ def is_person_line(headline: str) -> bool:
         _HANDLE.search(headline, 0, cohost.start()) is not None
         or _HANDLE.search(headline, cohost.end()) is not None
     )
+
+
+def _opens_with_name(segment: str) -> bool:
+    """Whether a segment opens with a name: "LDJ - Obsidian 3B - ..." names a release after
+    its maker; "Zip-Lora - combine diffusion LoRAs - ..." and "FLASK - New evaluation
+    framework - ..." describe the first segment, which is the release, not an org."""
+    words = [w.strip(_TOKEN_TRIM) for w in segment.split(maxsplit=2)[:2]]
+    if not words or not words[0] or not _name_like(words[0]):
+        return False
+    if words[0].casefold() not in _STOP_WORDS:
+        return True
+    # A capitalised stop word opens a name when a name word follows: "AI Evals", not "New
+    # evaluation" or "SOTA on SWE Bench".
+    return len(words) == 2 and _name_like(words[1]) and words[1].casefold() not in _STOP_WORDS
 
 
 def _usable_name(name: str) -> bool:
