@@ -2,101 +2,22 @@
 
 A public contract (see README).  ``bot.formats`` writes them of the models
 (``ReleaseReply``, ``SearchHit``), a lookup process of ``bot.lookup``'s rows: both
-through these functions, which read only what the two kinds share (``Protocol``s);
-what they hold differently (facts, links, chapter) the caller hands in as plain values.
+through these functions, which read only what the two kinds share; what they
+hold differently (facts, links, chapter) the caller hands in as plain values.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from bot.lookup import ReleaseAnswer
-
-
-class RefFields(Protocol):
-    """An episode as replies show it: ``EpisodeRef`` or ``RefRow``."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def published(self) -> datetime | None: ...
-    @property
-    def url(self) -> str | None: ...
+if TYPE_CHECKING:  # read, never built: these stay free of pydantic
+    from bot.lookup import Hit, ReleaseAnswer
+    from bot.models import EpisodeRef, ReleaseEntity, ReleaseReply, SearchHit
+    from bot.store.lookup import EntityRow, RefRow
 
 
-class EntityFields(Protocol):
-    """A release entity: ``ReleaseEntity`` or ``EntityRow``."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def family(self) -> str: ...
-    @property
-    def org(self) -> str | None: ...
-
-
-class ItemFields(Protocol):
-    """What the documents read of an item: ``Item`` or ``ItemRow``."""
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def org(self) -> str | None: ...
-    @property
-    def section(self) -> str: ...
-    @property
-    def headline(self) -> str: ...
-    @property
-    def summary(self) -> str: ...
-    @property
-    def episode(self) -> RefFields: ...
-
-
-class MentionFields(Protocol):
-    """A mention in a reply: ``bot.models.Mention`` or ``bot.lookup.Mention``."""
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def headline(self) -> str: ...
-    @property
-    def episode(self) -> RefFields: ...
-    @property
-    def entity(self) -> str | None: ...
-
-
-class AnswerFields(Protocol):
-    """A release answer: ``ReleaseReply`` or ``ReleaseAnswer``."""
-
-    @property
-    def item(self) -> ItemFields: ...
-    @property
-    def mentions(self) -> Sequence[MentionFields]: ...
-    @property
-    def entity(self) -> EntityFields | None: ...
-    @property
-    def scope(self) -> str: ...
-    @property
-    def mentions_total(self) -> int: ...
-
-
-class HitFields(Protocol):
-    """A search hit: ``SearchHit`` or ``Hit``."""
-
-    @property
-    def item(self) -> ItemFields: ...
-    @property
-    def score(self) -> float: ...
-
-
-def episode_doc(ref: RefFields) -> dict[str, Any]:
+def episode_doc(ref: EpisodeRef | RefRow) -> dict[str, Any]:
     """``{"id", "title", "published", "url"}`` with ``published`` in ISO 8601."""
     return {
         "id": ref.id,
@@ -106,7 +27,7 @@ def episode_doc(ref: RefFields) -> dict[str, Any]:
     }
 
 
-def entity_doc(entity: EntityFields | None) -> dict[str, Any] | None:
+def entity_doc(entity: ReleaseEntity | EntityRow | None) -> dict[str, Any] | None:
     """``{"id", "name", "family", "org"}`` of a release entity, or ``None``."""
     if entity is None:
         return None
@@ -114,7 +35,7 @@ def entity_doc(entity: EntityFields | None) -> dict[str, Any] | None:
 
 
 def release_document(
-    answer: AnswerFields,
+    answer: ReleaseReply | ReleaseAnswer,
     *,
     facts: dict[str, Any],
     links: Iterable[tuple[str, str]],
@@ -156,7 +77,7 @@ def release_doc(answer: ReleaseAnswer) -> dict[str, Any]:
     )
 
 
-def search_doc(hits: Sequence[HitFields]) -> dict[str, Any]:
+def search_doc(hits: Sequence[SearchHit] | Sequence[Hit]) -> dict[str, Any]:
     """The ``search --json`` document."""
     return {
         "results": [

@@ -10,44 +10,18 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from adapters.console.text import WIDTH, date_of, safe
-from bot.lookup_json import AnswerFields, MentionFields
 
-if TYPE_CHECKING:
-    from bot.lookup import ReleaseAnswer
+if TYPE_CHECKING:  # read, never built: a lookup process imports no pydantic
+    from bot.lookup import Hit, ReleaseAnswer
+    from bot.models import Item, ReleaseReply, SearchHit
     from bot.store.lookup import ItemRow
 
 
-class _ItemText(Protocol):
-    @property
-    def name(self) -> str: ...
-    @property
-    def org(self) -> str | None: ...
-    @property
-    def section(self) -> str: ...
-    @property
-    def headline(self) -> str: ...
-    @property
-    def summary(self) -> str: ...
-    @property
-    def episode(self) -> Any: ...
-
-
-class _HitText(Protocol):
-    @property
-    def item(self) -> Any: ...  # name, headline, detail, episode: Item or ItemRow
-
-
-class _ReleaseText(AnswerFields, Protocol):
-    @property
-    def more_mentions(self) -> int: ...
-    def mention_label(self, mention: Any) -> str: ...
-
-
 def item_text(
-    item: _ItemText,
+    item: Item | ItemRow,
     *,
     facts: dict[str, Any],
     links: Iterable[tuple[str, str]],
@@ -84,13 +58,13 @@ def render_item(item: ItemRow) -> str:
     return item_text(item, facts=item.facts.stated, links=item.links, chapter=item.chapter)
 
 
-def release_text(answer: _ReleaseText, item: str) -> str:
+def release_text(answer: ReleaseReply | ReleaseAnswer, item: str) -> str:
     """The release (``item``, its text), then the other places it came up."""
     text = item
     if answer.mentions:
         text += "\n\nAlso came up:"
-        mention: MentionFields
-        for mention in answer.mentions:
+        mentions: Sequence[Any] = answer.mentions  # each kind labels its own kind of mention
+        for mention in mentions:
             label = answer.mention_label(mention)
             label = f"[{safe(label)}] " if label else ""
             text += (
@@ -108,7 +82,7 @@ def render_release(answer: ReleaseAnswer) -> str:
     return release_text(answer, render_item(answer.item))
 
 
-def render_search(query: str, hits: Sequence[_HitText]) -> str:
+def render_search(query: str, hits: Sequence[SearchHit] | Sequence[Hit]) -> str:
     """One line per hit: date, name and what the headline adds."""
     if not hits:
         return f"No releases match '{safe(query[:80])}'."

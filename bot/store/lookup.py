@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.headlines import headline_detail
-from bot.store.reads import ItemReads, MentionOf
+from bot.store.reads import ItemReads, MentionOf, item_fields
 from bot.store.sqlite import Store, _when
 
 
@@ -116,14 +116,7 @@ def _facts(stored: str) -> FactsRow:
 def _item(row: Sequence[Any]) -> ItemRow:
     chapter = json.loads(row[10]) if row[10] else None
     return ItemRow(
-        id=row[0],
-        position=row[1],
-        name=row[2],
-        org=row[3],
-        section=row[4],
-        section_original=row[5],
-        headline=row[6],
-        summary=row[7],
+        **item_fields(row),
         facts=_facts(row[8]),
         links=tuple((link["label"], link["url"]) for link in json.loads(row[9])),
         chapter=(chapter["title"], chapter["start_seconds"]) if chapter else None,

@@ -31,6 +31,15 @@ FactsT = TypeVar("FactsT")
 Query = Callable[[str, Sequence[Any]], list[tuple[Any, ...]]]
 
 
+def item_fields(row: Sequence[Any]) -> dict[str, Any]:
+    """The plain columns of an ``ITEM_COLUMNS`` row, by field name (both item kinds have
+    them; each builds its facts, links, chapter, episode and entity its own way)."""
+    return dict(zip(_PLAIN_FIELDS, row[: len(_PLAIN_FIELDS)], strict=True))
+
+
+_PLAIN_FIELDS = "id position name org section section_original headline summary".split()
+
+
 def marks(count: int) -> str:
     """SQL placeholders for ``count`` parameters."""
     return ",".join("?" * count)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from bot.errors import StorageError
 from bot.feeds.clean import name_key
 from bot.store.names import StoredNames
-from bot.store.reads import ItemReads, MentionOf
+from bot.store.reads import ItemReads, MentionOf, item_fields
 from bot.store.reads import marks as _marks
 from bot.store.schema import migrate
 
@@ -827,14 +827,7 @@ def _item(row: Sequence[Any]) -> Item:
     from bot.models import Chapter, Facts, Item, Link
 
     return Item(
-        id=row[0],
-        position=row[1],
-        name=row[2],
-        org=row[3],
-        section=row[4],
-        section_original=row[5],
-        headline=row[6],
-        summary=row[7],
+        **item_fields(row),
         facts=Facts.model_validate_json(row[8]),
         links=tuple(Link(**link) for link in json.loads(row[9])),
         chapter=Chapter.model_validate_json(row[10]) if row[10] else None,
