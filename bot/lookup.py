@@ -1,12 +1,13 @@
-"""``release`` and ``search`` answered without pydantic, for a process that does only that.
+"""``release`` and ``search``: the one algorithm, and its answers without pydantic.
 
-``digestbot release kokoro`` is a process that starts, answers and exits: importing
-pydantic and building the models costs more than everything else it does.  Here
-is the same answer as ``Engine.release`` and ``Engine.search`` (the engine reads
-its constants from here), computed over plain rows (``bot.store.lookup``).  The
-engine stays the one for everything else, and for what this does not do: another
-store backend, a search the semantic blend should rank (``semantic_pays``).
-``tests/test_light_start.py`` checks the answers are the engine's, query by query.
+``LookupCore`` is how a release is found and a search ranked, over whatever reads
+the lookups (``_reads``) and building whatever answers (the ``_answer``/``_hit``/...
+hooks).  ``Engine`` extends it with the models, any store backend and the semantic
+blend; ``Lookup`` builds plain rows over SQLite (``bot.store.lookup``), for a process
+that starts, answers and exits: importing pydantic and building the models costs
+more than everything else ``digestbot release kokoro`` does.  ``Lookup`` leaves to
+the engine a search the semantic blend should rank (``semantic_pays``).
+``tests/test_lookup_light.py`` checks the two answer alike, query by query.
 """
 
 from __future__ import annotations
@@ -325,6 +326,8 @@ class LookupCore(Generic[AnswerT, HitT]):
 
 class Lookup(LookupCore[ReleaseAnswer, Hit]):
     """``release`` and full-text ``search`` over a SQLite store, as the engine answers them."""
+
+    store: Store
 
     def __init__(self, store: Store, *, semantic: bool = False) -> None:
         """``semantic``: whether the engine would blend semantic scores into searches
