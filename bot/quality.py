@@ -54,7 +54,7 @@ GENERIC_WORDS = frozenset(
     vision text chat search browser app apps platform company companies business policy
     funding breaking finally meanwhile plus lastly also update hot take takes thoughts
     interview conversation discussion chapter chapters intro outro closing opening sponsor
-    sponsors ad ads
+    sponsors ad ads several multiple many various numerous certain size access
     """.split()
 )
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.feeds.blocks import html_blocks, markdown_blocks
-from bot.feeds.names import split_name, story_name
+from bot.feeds.names import is_person_line, split_name, story_name
 from bot.feeds.orgs import canonical_org, spellings
 from bot.feeds.parse import parse_markdown_document, parse_source
 from bot.feeds.sections import canonical_section
@@ -572,3 +572,151 @@ def test_markdown_image_with_parentheses_in_its_url_is_no_item() -> None:
     )
     names = [item.name for item in parse_markdown_document(text, "d_2024-01-01.md").items]
     assert not any("cdn.example.org" in name for name in names), names
+
+
+def test_related_links_under_a_story_are_its_links_not_stories() -> None:
+    """Last Week in AI #335/#341: "#### [Story](url)" + "Related:" + " * [Other](url)"."""
+    text = (
+        "### Top News\n\n"
+        "#### [Acme releases Widget 9](https://example.org/w9)\n\n"
+        "Related:\n"
+        " * [Acme's Widget 9 is here](https://news.example.org/a)\n"
+        " * [Why Widget 9 matters](https://news.example.org/b)\n\n"
+        "Acme shipped Widget 9, its fastest widget yet, to every customer this week.\n\n"
+        "#### [Beta launches Gadget 2](https://example.org/g2)\n\n"
+        "More on this:\n"
+        " * [Gadget 2 hands-on](https://news.example.org/c)\n\n"
+        "Beta's Gadget 2 is a new gadget for teams, available from today.\n\n"
+        "### Business\n\n"
+        "[Gamma raises $5M](https://example.org/gamma) - Gamma raised money.\n\n"
+        "[Delta opens Delta-3](https://example.org/delta) - Delta released a model.\n"
+    )
+    items = parse_markdown_document(text, "d_2026-02-16.md").items
+    assert [i.headline for i in items] == [
+        "Acme releases Widget 9",
+        "Beta launches Gadget 2",
+        "Gamma raises $5M",
+        "Delta opens Delta-3",
+    ]
+    assert [link.url for link in items[0].links] == [
+        "https://example.org/w9",
+        "https://news.example.org/a",
+        "https://news.example.org/b",
+    ]
+
+
+def test_a_podcast_reading_list_under_show_notes_is_no_release_list() -> None:
+    """Fallthrough: "Show Notes:" over links that are titles and nothing else, then the
+    chapters, the hosts ("Kris Brandow - Host") and the socials ("X/Twitter")."""
+    html = (
+        "<p>From AI winters to TinyGo, our guest joins the panel to talk about a long career.</p>"
+        "<p>Show Notes:</p><ul>"
+        "<li><a href='https://tinygo.org'>TinyGo</a></li>"
+        "<li><a href='https://example.org/amara'>Amara's Law and Its Place in Tech</a></li>"
+        "<li><a href='https://example.org/cory'>Cory Doctorow</a></li>"
+        "<li><a href='https://example.org/talk'>GopherCon 2024: Go Back to the Future</a></li>"
+        "<li>AWS Outage Summary: <a href='https://aws.example/1'>https://aws.example/1</a></li>"
+        "</ul><p>Table of Contents:</p><ul>"
+        "<li>Prologue (00:00:00)</li><li>Chapter 1: Who Is Ron? (00:03:00)</li></ul>"
+        "<p><strong>Hosts</strong></p><ul>"
+        "<li><a href='https://example.org/p/kris'>Kris Brandow</a> - Host</li>"
+        "<li><a href='https://example.org/p/matt'>Matthew Sanabria</a> - Host</li>"
+        "<li><a href='https://example.org/p/ang'>Angelica Hill</a> - Producer</li>"
+        "</ul>Socials:<ul>"
+        "<li><a href='https://example.org'>Website</a></li>"
+        "<li><a href='https://x.com/f'>X/Twitter</a></li></ul>"
+    )
+    assert extract_items(html_blocks(html)) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "person"),
+    [
+        ("Kris Brandow - Host", True),
+        ("Angelica Hill - Producer", True),
+        ("Steve Klabnik – Co-host", True),
+        ("Ollama - local host for models", False),
+        ("GPT-5 - a new model", False),
+    ],
+)
+def test_a_podcasts_people_list_is_people(line: str, person: bool) -> None:
+    assert is_person_line(line) is person
+
+
+def test_a_release_named_twice_in_an_episode_is_one_item() -> None:
+    """AINews repeats its lead story in the intro and the recap: one item, both links."""
+    md = "\n".join(
+        [
+            "**Top story**",
+            "",
+            "- **Release and measured gains**: OpenAI launched GPT-9-Codex for long runs"
+            " ([post](https://x.com/o/1))",
+            "",
+            "# AI Twitter Recap",
+            "",
+            "- **Release and measured gains**: OpenAI launched GPT-9-Codex for long runs"
+            " ([post](https://x.com/o/1), [evals](https://x.com/o/2))",
+            "- **Axolotl v0.16**: faster MoE + LoRA ([tweet](https://x.com/a/3))",
+            "- **LiteParse**: open-source document parser ([tweet](https://x.com/l/4))",
+        ]
+    )
+    items = extract_items(markdown_blocks(md))
+    assert [i.name for i in items] == ["GPT-9-Codex", "Axolotl v0.16", "LiteParse"]
+    assert [link.url for link in items[0].links] == ["https://x.com/o/1", "https://x.com/o/2"]
+
+
+def test_bold_topic_labels_name_the_release_after_them_or_none() -> None:
+    """AINews bullets: "**Topic label**: body".  A quoted product after a topic or org
+    label is the name; a take under a topic label naming nothing is no item."""
+    assert split_name("Anthropic: “Emotion vectors” inside Claude: Anthropic reports") == (
+        "Emotion vectors",
+        "Anthropic",
+    )
+    assert split_name("Perplexity: agentic “Computer for Taxes”: a workflow")[0] == (
+        "Computer for Taxes"
+    )
+    assert split_name("Agentic data/backends: Timescale’s “Agentic Postgres” adds")[0] == (
+        "Agentic Postgres"
+    )
+    assert split_name("Kling 2.5: the “best” video model")[0] == "Kling 2.5"
+    md = "\n".join(
+        [
+            "**Infra**",
+            "",
+            "- **Axolotl v0.16**: faster MoE + LoRA ([tweet](https://x.com/a/1))",
+            "- **Real-world workflows**: Anecdotes show mixed but improving division of labor"
+            " ([tweet](https://x.com/r/2))",
+            "- **Size and infra speculation**: A widely shared “vibe math” thread bounds"
+            " parameters ([tweet](https://x.com/s/3))",
+            "- **LiteParse**: open-source document parser ([tweet](https://x.com/l/4))",
+            "- **Extract v2**: simpler tiers ([tweet](https://x.com/e/5))",
+        ]
+    )
+    names = [i.name for i in extract_items(markdown_blocks(md))]
+    assert names == ["Axolotl v0.16", "LiteParse", "Extract v2"]
+
+
+def test_a_bold_led_parent_with_a_sentence_keeps_its_sub_bullets_as_details() -> None:
+    """ "**Day-0 support became the story**: Gemma 9 landed across local stacks:" over
+    "llama.cpp", "Ollama" bullets is one item; "**Hermes Agent growth**:" heads releases."""
+    md = "\n".join(
+        [
+            "**Gemma 9 release**",
+            "",
+            "- **Gemma 9 is out**: Google launched Gemma 9 ([post](https://x.com/g/1))",
+            "- **Day-0 ecosystem support became part of the story**: Gemma 9 landed"
+            " immediately across common local and serving stacks:",
+            "  - **llama.cpp** day-0 support: [@gg](https://x.com/gg/2)",
+            "  - **Ollama** (requires 0.20+): [@ollama](https://x.com/ol/3)",
+            "- **Hermes Agent growth + pluggable memory**:",
+            "  - Hermes Agent 2 hit a usage milestone: [@t](https://x.com/t/4)",
+            "  - A local semantic index plugin (“Enzyme”) with 8ms queries:"
+            " [@j](https://x.com/j/5)",
+            "- **Axolotl v0.16**: faster MoE + LoRA ([tweet](https://x.com/a/6))",
+            "- **LiteParse**: open-source document parser ([tweet](https://x.com/l/7))",
+        ]
+    )
+    items = extract_items(markdown_blocks(md))
+    names = [i.name for i in items]
+    assert names == ["Gemma 9", "Hermes Agent 2", "Enzyme", "Axolotl v0.16", "LiteParse"]
+    assert "https://x.com/ol/3" in [link.url for link in items[0].links]

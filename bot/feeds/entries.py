@@ -87,6 +87,9 @@ def is_chapter(block: Block) -> bool:
     )
 
 
+_SLASHES = re.compile(r"[\s/]+")
+
+
 def is_social(block: Block) -> bool:
     """A social, subscribe or share line ("Website | Bluesky | LinkedIn", "Subscribe on ...")."""
     text = block.text
@@ -94,11 +97,13 @@ def is_social(block: Block) -> bool:
         return False
     space = text.find(" ")
     first = (text[:space] if space > 0 else text).strip(".,:;()[]!").casefold()
+    if "/" in first:  # "X/Twitter"
+        first = first[: first.find("/")]
     if first not in _SOCIAL_WORDS and first not in _SOCIAL_OPENERS:
         return False  # most lines: one set lookup instead of two patterns
     if _SOCIAL_START.match(text):
         return True
-    words = [w.strip(".,:;()[]!").casefold() for w in text.split()]
+    words = [w.strip(".,:;()[]!").casefold() for w in _SLASHES.split(text)]
     words = [w for w in words if w]
     return bool(words) and len(words) <= 20 and all(w in _SOCIAL_WORDS for w in words)
 

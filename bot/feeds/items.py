@@ -24,10 +24,12 @@ from bot.feeds.names import (
     is_label_only,
     is_person_line,
     names_release,
+    quoted_after_label,
     split_name,
     story_name,
 )
 from bot.feeds.orgs import KNOWN_ORGS
+from bot.feeds.packed import split_packed
 from bot.feeds.sections import (
     OTHER,
     SKIPPED_SECTIONS,
@@ -64,6 +66,8 @@ _DROPPED_SUBJECT = re.compile(
 # The host in the first person a few words in: "Story how I created ...", "I compare 5
 # LLama API providers ...": a note on the host's own work, not a release.
 _FIRST_PERSON = re.compile(r"^(?:\S+\s+){0,3}I\s")
+# A job advertisement: "Hiring: risk assessment roles: DeepMind AGI Safety is hiring ...".
+_JOB_AD = re.compile(r"^(?:hiring|we['’]re hiring|jobs?|open roles?)\s*:", re.I)
 _SPONSOR = re.compile(r"\((?:sponsor|sponsored|ad)\)", re.I)
 # TLDR's "(4 minute read)", "(GitHub Repo)" after a story title.
 _READ_TIME = re.compile(r"\s*\((?:\d+\s+minute\s+read|github\s+repo|website)\)\s*$", re.I)
@@ -106,6 +110,8 @@ class _Pending:
     #: A news story ("[Title](url) - summary"): named by its title, not a product.
     story: bool = False
     summary: str = ""
+    #: Further releases the line packs, one sentence each (``packed.split_packed``).
+    packed: tuple[Block, ...] = ()
 
 
 class _Sections:
@@ -182,6 +188,13 @@ def read_bullet_run(
         # announces $28.4M Series A funding" is a point about the item), is a release.
         points = points and kind == "b" and ("$" in block.text or not announces_release(block.text))
         depth = block.depth - (index in children)
+        if depth == 0 and index in children and _unnamed_sentence(block):
+            # Under a header bullet ("**Hermes Agent growth**:"), a line naming nothing
+            # ("Memory integrations were expanded ...") tells of the release above it.
+            if pending is not None:
+                pending.details.append(_detail_text(block))
+                pending.links.extend(block.links)
+            continue
         if pending is not None and (
             points
             or (bold_led and kind == "b" and _plain_detail(block, pending))
@@ -198,7 +211,9 @@ def read_bullet_run(
         pending = None
         if sections.canonical in SKIPPED_SECTIONS:
             continue
-        pending = _Pending(block, sections.canonical, sections.original or sections.canonical)
+        first, *more = split_packed(block)
+        pending = _Pending(first, sections.canonical, sections.original or sections.canonical)
+        pending.packed = tuple(more)
         if not sections.explicit:
             pending.section = section_of_line(_line_for_section(block))
     _flush(pending, out)
@@ -233,6 +248,7 @@ def read_paragraph_run(
     sections = _Sections()
     pending: _Pending | None = None
     out: list[ParsedItem] = []
+    related = False  # inside the bullets after a story's "Related:" / "More on this:" line
     for index, block in enumerate(blocks):
         entry = (
             index in entries
@@ -240,6 +256,15 @@ def read_paragraph_run(
             else is_link_entry(block)
             or (not block.bullet and len(block.text) <= 250 and has_link_group(block))
         )
+        related = related and block.bullet
+        if related and pending is not None:
+            # Coverage of the story above by other outlets: its links, not stories of their own.
+            pending.details.append(_detail_text(block))
+            pending.links.extend(block.links)
+            continue
+        if pending is not None and _is_lead_in(block):
+            related = True
+            continue
         if entry and not is_junk(block):
             _flush(pending, out)
             pending = None
@@ -270,6 +295,21 @@ def read_paragraph_run(
 
 #: Links a link-less release heading takes from the paragraphs under it.
 _TITLE_LINKS = 3
+#: A short plain line ending in ":" under a story ("Related:", "More on this:", "Related
+#: commentary:"): it introduces the story's further links.
+_LEAD_IN_MAX = 40
+
+
+def _is_lead_in(block: Block) -> bool:
+    """Whether ``block`` is a short label line that introduces the bullets under it."""
+    text = block.text
+    return (
+        not block.bullet
+        and not block.heading
+        and not block.links
+        and len(text) <= _LEAD_IN_MAX
+        and text.rstrip().endswith(":")
+    )
 
 
 def read_titled_prose(blocks: Sequence[Block], titles: Sequence[int]) -> list[ParsedItem]:
@@ -320,7 +360,7 @@ def _header_parents(blocks: Sequence[Block]) -> tuple[set[int], set[int]]:
     parents: set[int] = set()
     shifted: set[int] = set()
     for i, block in enumerate(blocks):
-        if not block.bullet or block.depth != 0 or block.links:
+        if not block.bullet or block.depth != 0 or block.links or _says_something(block):
             continue
         children = []
         for j in range(i + 1, len(blocks)):
@@ -331,6 +371,38 @@ def _header_parents(blocks: Sequence[Block]) -> tuple[set[int], set[int]]:
             parents.add(i)
             shifted.update(children)
     return parents, shifted
+
+
+#: The words of a line that name its release, when it names one.
+_OPENING_WORDS = 4
+# A product named in quotes: one or two capitalised words ("Enzyme", "Computer Use").
+_QUOTED_NAME = re.compile(r"[“\"]([A-Z][\w.+-]*(?:\s[A-Z][\w.+-]*)?)[”\"]")
+_QUOTE_WITHIN = 80
+
+
+def _unnamed_sentence(block: Block) -> bool:
+    """A plain sentence whose opening words name no release, org or quoted product."""
+    text = block.text
+    if block.has_bold or not text:
+        return False
+    opening = " ".join(text.split()[:_OPENING_WORDS])
+    if _QUOTED_NAME.search(text[:_QUOTE_WITHIN]):
+        return False  # "A local semantic index plugin (“Enzyme”) ...": a quoted name
+    return not names_release(opening) and quoted_after_label(text) is None
+
+
+#: Words after a bold label that make a parent line say something of its own.
+_BODY_WORDS = 6
+
+
+def _says_something(block: Block) -> bool:
+    """Whether a bold-led line has a sentence after its label ("**Day-0 support became
+    part of the story**: Gemma 4 landed across local stacks:"): an item whose sub-bullets
+    are its details, not a header over releases ("**Hermes Agent growth**:")."""
+    if not block.has_bold:
+        return False
+    colon = block.text.find(": ")
+    return colon > 0 and len(block.text[colon + 2 :].split()) >= _BODY_WORDS
 
 
 def _is_detail(
@@ -467,6 +539,10 @@ def _flush(pending: _Pending | None, out: list[ParsedItem]) -> None:
             item = item.model_copy(update={"summary": pending.summary[:600]})
         if item is not None:
             out.append(item)
+        for block in pending.packed:
+            more = parse_item(block, section=pending.section, section_original=pending.original)
+            if more is not None:
+                out.append(more)
 
 
 def parse_item(
@@ -499,6 +575,11 @@ def parse_item(
         or _DROPPED_SUBJECT.match(headline)
     ):
         return None  # "Come visit the team at GTC": the host's news, not a release
+    if _JOB_AD.match(headline):
+        return None  # "Hiring: risk assessment roles: ...": a job ad, no release
+    if block.has_bold and ": " in headline[:_TOPIC_LABEL_MAX] and _is_commentary(headline):
+        # "**Real-world workflows**: Anecdotes show ...": under a bold topic label, a take.
+        return None
     links = list(block.links)
     if "http" in headline:  # bare URLs become links, and leave the headline
         for url in _BARE_URL.findall(headline):
@@ -518,6 +599,32 @@ def parse_item(
         links=_dedupe((*links, *extra_links)),
         details=details,
     )
+
+
+#: A topic label before ": " sits within this many characters of the line's start.
+_TOPIC_LABEL_MAX = 80
+_GLOSS = re.compile(r"\s*\([^()]*\)")
+_LABEL_CONNECTORS = frozenset("and or vs vs. of for in on the a an with to".split())
+
+
+def _is_commentary(headline: str) -> bool:
+    """A line under a topic label that names no release: "Size and infra speculation:
+    A widely shared thread bounds ...", "Real-world workflows: Anecdotes show ...".
+
+    The label is a phrase in the writer's words (several words, one of them a plain
+    lowercase word), not a name ("Advanced Voice Mode: ..."), and neither it nor the
+    opening words after it name a release, an org or a quoted product.
+    """
+    colon = headline.find(": ")
+    # A gloss in parentheses is no part of the label ("Enterprise adoption cadence
+    # (Cognition/Windsurf/Devin anecdote)").
+    label, body = _GLOSS.sub("", headline[:colon]), headline[colon + 2 :]
+    words = [w.strip(",.;()[]") for w in label.split()]
+    if len(words) < 2 or names_release(label):
+        return False
+    if not any(w[:1].islower() and w.casefold() not in _LABEL_CONNECTORS for w in words if w):
+        return False
+    return not names_release(body) and quoted_after_label(headline) is None
 
 
 _MARK_INDEX = re.compile("\ue002(\\d+)\ue003")

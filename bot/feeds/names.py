@@ -34,7 +34,7 @@ _DASH_SPLIT = re.compile(r"\s+[-–—|]\s+|\s+[–—]|[–—]\s+")
 _LEADING_NOISE = re.compile(
     r"^[\W_]*(?:(?:new|breaking|update|updated|hot|fire)\s*[:!-]\s*)?", re.I
 )
-_TOKEN_TRIM = ",.;:!?'\"“”‘’()[]"
+_TOKEN_TRIM = ",.;:!?'\"“”‘’()[]`"
 # A parenthesised list of link labels typed as text: "(X, HF)", "[Blog]".
 _LABEL_GROUP = re.compile(r"[(\[]([^()\[\]]{1,80})[)\]]")
 _POSSESSIVE = re.compile(r"^(.+?)['’]s$")
@@ -47,7 +47,7 @@ _FROM_BY = re.compile(r"\b(?:from|by)\s+([A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)?)")
 _DIGIT = re.compile(r"\d")
 _QUANTITY_WORD = re.compile(r"^[~$]?\d[\d.,]*[KMBT]?$")
 _HAS_WORD = re.compile(r"[^\W_]")
-_PERSON_HINTS = ("guest", "host", "panel", "evangelist")
+_PERSON_HINTS = ("guest", "host", "panel", "evangelist", "producer")
 
 _OWN_STOP_WORDS = frozenset(
     """
@@ -71,6 +71,9 @@ def split_name(headline: str) -> tuple[str, str | None]:
     """
     text = _without_label_groups(headline if headline.isascii() else _EMOJI.sub("", headline))
     text = _LEADING_NOISE.sub("", text).strip() or headline
+    labelled = quoted_after_label(text)
+    if labelled is not None:
+        return labelled
     news = _news_name(text)
     if news is not None:
         return news
@@ -100,15 +103,34 @@ def split_name(headline: str) -> tuple[str, str | None]:
             after = segment[colon + 1 :].strip()
             # "Agentic data/backends: Timescale's Agentic Postgres ...": a topic label
             # naming no product leads a sentence that does.
-            if after and not names_release(segment[:colon]) and names_release(after):
+            label = segment[:colon]
+            if after and names_release(after) and (not names_release(label) or _topic(label)):
                 segment = after
             else:
                 segment = segment[:colon]
+        elif (
+            colon > 0
+            and len(segment[colon + 1 :].split()) >= _SENTENCE_WORDS
+            and not segment[colon + 1 :].lstrip().startswith("@")
+            and names_release(segment[colon + 1 :])
+        ):
+            # "Day-0 ecosystem support became part of the story: Gemma 4 landed ...": a
+            # label that is a sentence of its own; the release leads what follows it.
+            segment = segment[colon + 1 :].strip()
         subject, rest = _subject_and_object(segment)
         if subject and not rest and not last and _org_like(subject) and _ends_on_verb(segment):
             # "01AI open sources - Yi 9B": the release is the next segment, its maker leads.
             org = org or subject
             continue
+        verb = segment[len(subject) :].split(maxsplit=1)[:1] if subject else []
+        if subject and (
+            _NAME_AND_VERSION.match(subject)
+            or (verb and verb[0].casefold() in _FEATURE_VERBS and _compound_name(subject))
+        ):
+            # "Qdrant 1.16 adds tiered multitenancy, ACORN ...", "Unsloth-MLX brings an
+            # Unsloth-like API to MLX": the subject is the release, the rest its features.
+            name = subject
+            break
         if subject:
             found = _find_name(rest, scan=2) if rest else ""
             lead = rest.split(maxsplit=1)[0].strip(_TOKEN_TRIM) if rest else ""
@@ -266,6 +288,80 @@ def _first_words(text: str) -> str:
 
 
 _NEW_AFTER_MAKER = re.compile(r"^(\S+)\s+new\s+(?=[A-Z])")
+#: What follows a long label is a sentence (not "@handle" credits) from this many words.
+_SENTENCE_WORDS = 4
+# A quoted name among the first words after a label: "Perplexity: agentic “Computer for
+# Taxes”", "Agentic data/backends: Timescale’s “Agentic Postgres” introduces ...".
+_QUOTED_LEAD = re.compile(r"(?:[^\s\"“”]+\s+){0,2}[\"“]([A-Z][^\"“”]{1,40}?)[\"”]")
+# A maker or person, then the quoted release: "Anthropic “Emotion concepts/vectors” ...".
+_QUOTED_AFTER_MAKER = re.compile(
+    r"([A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*)?)(?:\s+on)?\s+[\"“]([A-Z][^\"“”]{1,40}?)[\"”]"
+)
+#: A label before ": " is at most this many words.
+_LABEL_WORDS = 6
+
+
+# A product word and its dotted version: "Qdrant 1.16", "Axolotl v0.16".
+_NAME_AND_VERSION = re.compile(r"^[A-Z][\w.+-]*\s+v?\d+\.\d+(?:\.\d+)*$")
+_FEATURE_VERBS = frozenset("adds brings gets gains supports".split())
+
+
+def _compound_name(subject: str) -> bool:
+    """A coined one-word product: hyphenated parts, one after the first capitalised
+    ("Unsloth-MLX", "Claude-Mem"); not a known org."""
+    parts = subject.split("-")
+    return (
+        " " not in subject
+        and len(parts) >= 2
+        and all(parts)
+        and parts[1][:1].isupper()
+        and subject.casefold() not in KNOWN_ORGS
+    )
+
+
+_TOPIC_CONNECTORS = frozenset("& + and or vs of for in on the a an with to".split())
+
+
+def _topic(label: str) -> bool:
+    """Whether a label before ": " is a topic in plain words ("MoE/speculative & vector
+    infra"), most of its words lowercase, rather than a release's name."""
+    words = [w for w in label.split() if w.casefold() not in _TOPIC_CONNECTORS]
+    plain = sum(1 for w in words if w[:1].islower())
+    if any(w.casefold() in KNOWN_ORGS or w.casefold() in PRODUCT_FAMILIES for w in words):
+        return False  # "Qwen drops a little update": the maker leads, the label is news
+    return len(words) >= 2 and plain * 2 > len(words)
+
+
+def quoted_after_label(text: str) -> tuple[str, str | None] | None:
+    """The quoted product after a topic or org label ("Anthropic: “Emotion vectors” ..."),
+    or ``None`` when the line has no such shape."""
+    if '"' not in text and "“" not in text:
+        return None
+    lead = _QUOTED_AFTER_MAKER.match(text)
+    if lead is not None:
+        # "Perplexity “Computer for Taxes”", "Karpathy on “LLM Knowledge Bases”".
+        maker, name = lead.group(1), lead.group(2).strip(_TOKEN_TRIM + " ")
+        verb = any(w.casefold() in _VERBS or w.casefold() in _STATE_VERBS for w in maker.split())
+        if not verb and len(name.split()) <= 4 and _acceptable(name):
+            return name, canonical_org(maker) if maker.casefold() in KNOWN_ORGS else None
+    colon = text.find(": ")
+    if colon <= 0:
+        return None
+    label = text[:colon].strip()
+    if len(label.split()) > _LABEL_WORDS:
+        return None
+    org = canonical_org(label) if label.casefold() in KNOWN_ORGS else None
+    if org is None and names_release(label):
+        return None  # "Kling 2.5: the “best” video model": the label is the name
+    quoted = _QUOTED_LEAD.match(text, colon + 2)
+    if quoted is None:
+        return None
+    name = quoted.group(1).strip(_TOKEN_TRIM + " ")
+    if len(name.split()) > 4 or not _acceptable(name):
+        return None
+    return name, org
+
+
 # "LMArena raises $100M": the company is the news.  "Elon sues OpenAI": the event is.
 _MONEY_VERBS = frozenset("raises raised fundraises fundraising valued".split())
 _EVENT_VERBS = frozenset(
@@ -433,7 +529,10 @@ _OPENERS = frozenset(
     """.split()
 )
 _PEOPLE_LINE = re.compile(
-    r"^(?:guests?|co[-\s]?hosts?|hosts?|panel(?:ists)?)\b\s*[:\-–]|\bevangelist\b", re.I
+    r"^(?:guests?|co[-\s]?hosts?|hosts?|panel(?:ists)?)\b\s*[:\-–]|\bevangelist\b"
+    # "Kris Brandow - Host", "Angelica Hill - Producer": a podcast's people list.
+    r"|^[^\W\d][\w.'’ -]{1,60}\s[-–—]\s*(?:co[-\s]?)?(?:hosts?|producer|guest|panelist)\s*$",
+    re.I,
 )
 # "co-host" and a @handle on one line, in either order: two searches, because one
 # pattern with ".*" between them backtracks quadratically on a long line full of "@".
@@ -469,6 +568,9 @@ def _subject_and_object(segment: str) -> tuple[str, str]:
             rest = tokens[i + (2 if is_open_source else 1) :]
             while rest and rest[0].casefold().strip(_TOKEN_TRIM) in _VERBS:
                 rest = rest[1:]
+            if rest and rest[0].startswith("(") and not word.endswith("s"):
+                # "Gemma 4 launch (open-weight, Apache 2.0)": the noun, then a gloss.
+                return " ".join(subject).strip(_TOKEN_TRIM), ""
             return " ".join(subject).strip(_TOKEN_TRIM), " ".join(rest)
         if not _name_like(tokens[i].strip(_TOKEN_TRIM)) and tokens[i] not in ("&", "+"):
             return "", ""
@@ -530,6 +632,8 @@ def names_release(line: str) -> bool:
     """
     for raw in line.split()[:6]:
         token = raw.strip(_TOKEN_TRIM)
+        if raw.startswith("`") and len(token) >= 3:
+            return True  # a name in code font: "`hf-mem` estimates VRAM ..."
         low = token.casefold()
         if len(token) < 2 or low in _OPENERS or low in _ACRONYMS or low.startswith("thursdai"):
             continue

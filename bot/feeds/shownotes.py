@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from bot.feeds.blocks import Block
+from bot.feeds.clean import name_key
 from bot.feeds.entries import (
     has_link_group,
     is_chapter,
@@ -79,7 +80,40 @@ class Run(NamedTuple):
 
 
 def extract_items(blocks: Sequence[Block]) -> list[ParsedItem]:
-    """Release items of an episode's show notes, in show order (empty if none)."""
+    """Release items of an episode's show notes, in show order (empty if none).
+
+    A release the notes name twice (a recap's intro and its body, two topics) is one
+    item: the later mention's headline, details and links join the first.
+    """
+    return merge_repeats(_extract_items(blocks))
+
+
+def merge_repeats(items: Sequence[ParsedItem]) -> list[ParsedItem]:
+    """``items`` with each name kept once (case, spacing and punctuation ignored)."""
+    first: dict[str, int] = {}
+    out: list[ParsedItem] = []
+    for item in items:
+        key = name_key(item.name)
+        if not key or key not in first:
+            if key:
+                first[key] = len(out)
+            out.append(item)
+            continue
+        kept = out[first[key]]
+        seen = {link.url for link in kept.links}
+        extra = tuple(link for link in item.links if link.url not in seen)
+        more = tuple(d for d in (item.headline, *item.details) if d and d not in kept.details)
+        out[first[key]] = kept.model_copy(
+            update={
+                "links": kept.links + extra,
+                "details": kept.details + more,
+                "org": kept.org or item.org,
+            }
+        )
+    return out
+
+
+def _extract_items(blocks: Sequence[Block]) -> list[ParsedItem]:
     blocks = without_community_digests(blocks)
     kinds = _Kinds(blocks)
     run = _best_run(kinds)
@@ -111,7 +145,8 @@ def extract_items(blocks: Sequence[Block]) -> list[ParsedItem]:
 
 # A heading over a digest of community chat ("AI Reddit Recap", "AI Discord Recap",
 # "/r/LocalLlama Recap"): posts and chats about releases, not a list of them.
-_COMMUNITY = re.compile(r"\b(?:reddit|subreddits?|discord)\b|(?:^|\s)/?r/\w", re.I)
+# "Detailed by-Channel summaries" and "Server ▷ #channel (N messages)" head chat digests too.
+_COMMUNITY = re.compile(r"\b(?:reddit|subreddits?|discord|by-channel)\b|(?:^|\s)/?r/\w|▷\s*#", re.I)
 
 
 def without_community_digests(blocks: Sequence[Block]) -> Sequence[Block]:
@@ -279,6 +314,26 @@ class _Kinds:
         return known
 
 
+#: A bullet run whose linked lines are at least this share bare links is a reading list.
+_READING_LIST = 3 / 2
+#: A title before a bare URL is at most this many words.
+_TITLE_WORDS = 8
+
+
+def _bare_link(block: Block) -> bool:
+    """Whether the whole line is one link's title (or its URL), with nothing said about it."""
+    marked = block.marked
+    if len(block.labels) != 1 or not block.links or not marked.endswith("\ue003"):
+        return False
+    if marked.startswith("\ue002"):
+        return True
+    # "AWS Outage Summary: https://aws.amazon.com/...": a title, then its bare URL.
+    before = marked[: marked.find("\ue002")].rstrip()
+    return block.labels[0].startswith(("http://", "https://")) and (
+        before.endswith(":") and len(before.split()) <= _TITLE_WORDS
+    )
+
+
 def _entry_score(block: Block, linked: bool) -> float:
     if block.links and block.marked.startswith("\ue002") and block.marked.endswith("\ue003"):
         # The whole line is one link's title: a reading list ("Worse Is Better"), rarely a
@@ -297,7 +352,7 @@ def _bullet_run(kinds: _Kinds, start: int, *, after_marker: bool) -> tuple[Run |
     """
     blocks = kinds.blocks
     i = start
-    entries = linked = 0
+    entries = linked = bare = 0
     score = 0.0
     leading_prose = 0
     last_entry = start
@@ -309,6 +364,7 @@ def _bullet_run(kinds: _Kinds, start: int, *, after_marker: bool) -> tuple[Run |
                 entries += 1
                 is_linked = kinds.linked(i)
                 linked += is_linked
+                bare += _bare_link(block)
                 score += _entry_score(block, is_linked) if block.depth == 0 else 0.05
             last_entry = i + 1
         elif kinds.header(i) or _is_subheader(kinds, i, entries):
@@ -322,6 +378,11 @@ def _bullet_run(kinds: _Kinds, start: int, *, after_marker: bool) -> tuple[Run |
     if _is_contents(blocks, start):
         return None, i  # a table of contents names what follows; it lists no releases
     if after_marker:
+        if linked and bare * _READING_LIST >= linked:
+            # Most lines are a link and nothing else ("* [Language Machines](url)"): a
+            # podcast's reading list under "Show Notes:".  (Unmarked, bare links score
+            # too little to make a list unless there are very many.)
+            return None, i
         # A marker vouches for a list that carries links; a link-less one may be contents.
         bonus = _MARKER_BONUS if linked else 1.0
         if entries < 2 or score * bonus + 1 < _MIN_SCORE:
@@ -405,6 +466,15 @@ def _titled(block: Block) -> bool:
     return after[:1] in ("-", "–", "—", ":", "|", "")
 
 
+#: A paragraph this long reads as a summary, not a label line ("Table of Contents:").
+_SUMMARY_MIN = 40
+
+
+def _prose(block: Block) -> bool:
+    """Whether ``block`` is a paragraph of prose (a story's summary)."""
+    return not block.bullet and not block.heading and len(block.text) >= _SUMMARY_MIN
+
+
 def _paragraph_run(kinds: _Kinds, start: int) -> tuple[Run | None, int]:
     """Entries with up to ``_MAX_GAP`` summary paragraphs or headers between them."""
     blocks = kinds.blocks
@@ -430,7 +500,14 @@ def _paragraph_run(kinds: _Kinds, start: int) -> tuple[Run | None, int]:
             entries += 1
             linked += bool(block.links)
             bare = block.marked.startswith("\ue002") and block.marked.endswith("\ue003")
-            summarised = i + 1 < len(blocks) and not kinds.entry(i + 1)
+            # A bare linked bullet is summarised by prose or closes its section; a bullet
+            # or a label line after it ("Notes:" + "* [Language Machines](url)" + ... +
+            # "Table of Contents:") leaves it a reading list.
+            summarised = (
+                i + 1 < len(blocks)
+                and not kinds.entry(i + 1)
+                and not (block.bullet and not kinds.header(i + 1) and not _prose(blocks[i + 1]))
+            )
             # A bare linked title counts when a summary follows it ("#### [Title](url)").
             score += (1.0 if summarised or not bare else 0.2) if block.links else 0.5
             end = i + 1
