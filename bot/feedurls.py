@@ -51,7 +51,9 @@ SECRET_PARAMS = frozenset(
     }
 )
 
-_UUID_OR_HEX = re.compile(r"^(?:[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}|[0-9a-fA-F]{16,})$")
+_UUID_OR_HEX = re.compile(
+    r"^(?:[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}|[0-9a-fA-F]{16,})$"
+)
 _LONG_TOKEN = re.compile(r"^(?=[A-Za-z0-9_]*\d)(?=[A-Za-z0-9_]*[A-Za-z])[A-Za-z0-9_]{20,}$")
 #: A URL inside free text: scheme, ``://``, then up to white space or a quote.
 _URL_IN_TEXT = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]{1,15}://[^\s<>\"'`]+")

@@ -34,6 +34,7 @@ from bot.feeds.rawmarkup import wrap_raw_markup
 from bot.feeds.sections import section_of_line
 from bot.feeds.shownotes import OTHER, extract_items
 from bot.feeds.transcript import without_transcript
+from bot.feedurls import redact_feed_url
 from bot.models import Chapter, Link, ParsedEpisode, ParsedFeed, ParsedItem
 
 _FEED_SNIFF = re.compile(rb"<(?:rss|feed|rdf:rdf|channel)[\s>]", re.I)
@@ -206,15 +207,17 @@ def stream_feed(data: bytes, source: str) -> FeedStream:
         for content in entry.get("content", []) or []:
             content["value"] = _restore(content.get("value") or "", bodies, placeholder)
     warnings: list[str] = []
+    shown = redact_feed_url(source)
     if parsed.get("bozo"):
         reason = clean_text(str(parsed.get("bozo_exception", "malformed feed")))[:200]
         if not parsed.entries and not parsed.feed.get("title"):
-            raise FeedParseError(f"{source}: not a readable feed ({reason})")
+            raise FeedParseError(f"{shown}: not a readable feed ({reason})")
         warnings.append(
-            f"{source}: malformed feed ({reason}); read {len(parsed.entries)} episode(s) anyway"
+            f"{shown}: malformed feed ({reason}); read {len(parsed.entries)} episode(s) anyway"
         )
     feed_title = (
-        clean_text(html_to_text(repair_mojibake(str(parsed.feed.get("title") or "")))) or source
+        clean_text(html_to_text(repair_mojibake(str(parsed.feed.get("title") or ""))))
+        or shown  # the title is shown: no private feed's token in it
     )
     entries = list(enumerate(parsed.entries))
 
@@ -228,7 +231,7 @@ def stream_feed(data: bytes, source: str) -> FeedStream:
                     continue
                 episode = _episode_from_entry(entry, source, index, fields)
             except (ValueError, TypeError, KeyError) as exc:  # one bad entry must not sink it
-                warnings.append(f"{source}: skipped entry {index + 1} ({exc})")
+                warnings.append(f"{shown}: skipped entry {index + 1} ({exc})")
                 continue
             yield episode
 
