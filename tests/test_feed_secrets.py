@@ -102,9 +102,9 @@ def test_urls_in_free_text_and_odd_input() -> None:
 
 
 class FailingFeedHost:
-    """Loopback host answering every feed request with HTTP 500."""
+    """Loopback host answering every feed request with HTTP 500 (or 200 and ``feed``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, feed: bytes | None = None) -> None:
         self.paths: list[str] = []
         host = self
 
@@ -114,9 +114,10 @@ class FailingFeedHost:
 
             def do_GET(self) -> None:
                 host.paths.append(self.path)
-                self.send_response(500)
-                self.send_header("Content-Length", "0")
+                self.send_response(500 if feed is None else 200)
+                self.send_header("Content-Length", str(len(feed or b"")))
                 self.end_headers()
+                self.wfile.write(feed or b"")
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(
@@ -226,3 +227,48 @@ def test_a_fetch_error_names_the_feed_without_its_token(failing_host: FailingFee
         fetch_url(client, failing_host.url(), max_bytes=1000)
     assert "HTTP 500" in caught.value.message and SECRET not in caught.value.message
     assert "token=…" in caught.value.message
+
+
+def test_an_untitled_private_feed_is_named_without_its_token(
+    tmp_path: Path, sample_feed: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A feed without a title is named by its URL: in the archive, ``/digest feeds`` and
+    ``ingest``'s line that URL is the redacted one."""
+    from bot.archive import Archive
+    from bot.commands import CommandContext
+    from bot.models import TextReply
+    from bot.schedule.admin import DigestAdmin
+    from bot.timing import SystemClock
+    from tests.watchfeeds import write_feed
+
+    written = write_feed(tmp_path / "f.rss", [(1, "Thu, 01 Jan", ["Gemma 4 - open", "Qwen3 - x"])])
+    untitled = written.read_bytes().replace(b"<title>Watch Test Weekly</title>", b"", 1)
+    host = FailingFeedHost(untitled)
+    try:
+        url = host.url()
+        engine = make_engine(Settings(feeds=[url]), db_path=str(tmp_path / "db.sqlite3"))
+        try:
+            report = engine.ingest(url)
+            assert report.added == 1 and SECRET not in report.line()
+            shows = Archive(engine).shows()
+            # An episode names its show by the feed's title: for an untitled feed the
+            # URL stood in, token and all, in every reply that names the show.
+            assert SECRET not in json.dumps([[show.feed, show.title] for show in shows])
+            assert engine.store.source_state(url) is not None  # the source stays whole
+            admin = DigestAdmin(engine, Settings(feeds=[url]), clock=SystemClock())
+            reply = admin("feeds", CommandContext(platform="slack", channel_id="C0123ABCD"))
+            assert isinstance(reply, TextReply) and "token=…" in reply.text
+            assert SECRET not in reply.text
+        finally:
+            engine.close()
+        cli = Cli(tmp_path, sample_feed, capsys)
+        cli.config.write_text(f'feeds = ["{url}"]\n', encoding="utf-8")
+        code, out, err = cli("ingest", url)
+        assert code == 0 and SECRET not in out + err
+        # OPML export is the operator's copy: whole URLs, with a note; --redact to share.
+        code, out, err = cli("export", "--format", "opml")
+        assert code == 0 and SECRET in out and "1 feed URL(s)" in err and SECRET not in err
+        code, out, err = cli("export", "--format", "opml", "--redact")
+        assert code == 0 and SECRET not in out + err and "token=…" in out
+    finally:
+        host.close()

@@ -314,7 +314,7 @@ class DigestAdmin:
             seen = (
                 f", last read {checked[:16].replace('T', ' ')} UTC" if checked else ", not read yet"
             )
-            lines.append(f"• {title or redact_feed_url(feed)} ({redact_feed_url(feed)}{seen})")
+            lines.append(f"• {redact_urls(title or feed)} ({redact_feed_url(feed)}{seen})")
         return TextReply(text="\n".join(lines))
 
     def post(self, words: list[str], ctx: CommandContext) -> Reply:
