@@ -218,14 +218,15 @@ def _stream_scanned(data: bytes, source: str, scanned: Scanned[_Identity]) -> Fe
     from bot.feeds import xmlfeed
 
     warnings: list[str] = []
-    feed_title = clean_text(html_to_text(repair_mojibake(scanned.title))) or source
+    shown = redact_feed_url(source)  # titles and warnings are shown: no feed token
+    feed_title = clean_text(html_to_text(repair_mojibake(scanned.title))) or shown
     count = len(scanned.entries)
 
     def build(skip: Collection[tuple[str, str]]) -> Iterator[ParsedEpisode]:
         for index in range(count - 1, -1, -1):
             known = scanned.entries[index][2]
             if isinstance(known, str):
-                warnings.append(f"{source}: skipped entry {index + 1} ({known})")
+                warnings.append(f"{shown}: skipped entry {index + 1} ({known})")
                 continue
             if (known.key, known.digest) in skip:
                 continue
@@ -234,7 +235,7 @@ def _stream_scanned(data: bytes, source: str, scanned: Scanned[_Identity]) -> Fe
                 fields = dataclasses.replace(known, html=repair_mojibake(_entry_html(entry)))
                 episode = _episode_from_entry(entry, source, index, fields)
             except (ValueError, TypeError, KeyError, xmlfeed.NotSimple) as exc:
-                warnings.append(f"{source}: skipped entry {index + 1} ({exc})")
+                warnings.append(f"{shown}: skipped entry {index + 1} ({exc})")
                 continue
             yield episode
 
@@ -259,7 +260,7 @@ def _stream_feedparser(data: bytes, source: str) -> FeedStream:
         # without start raises TypeError in its loose parser): one clear error, not a traceback
         reason = clean_text(f"{type(exc).__name__}: {exc}")[:200]
         raise FeedParseError(
-            f"{source}: not a readable feed (feedparser failed: {reason})"
+            f"{redact_feed_url(source)}: not a readable feed (feedparser failed: {reason})"
         ) from exc
     for entry in parsed.entries:
         for key in ("title", "summary"):
