@@ -170,16 +170,16 @@ class FeedPoller:
             retry_after = exc.retry_after if isinstance(exc, FetchError) else None
             delay = self.backoff(state.failures, retry_after)
             state.next_due = self.clock.now() + delay
-            state.last_error = exc.message
+            state.last_error = message = redact_urls(exc.message)  # shown and logged
             log.warning(
                 "feed %s failed (%d in a row): %s; next try in %s",
                 redact_feed_url(state.source),
                 state.failures,
-                redact_urls(exc.message),
+                message,
                 delay,
             )
-            await self._record(state.source, exc.message)
-            return exc.message
+            await self._record(state.source, message)
+            return message
         except Exception as exc:  # a parser bug on one feed must not stop the others
             state.failures += 1
             state.next_due = self.clock.now() + self.backoff(state.failures, None)
