@@ -37,6 +37,7 @@ from bot.feeds.sections import (
     names_a_section,
     section_of_line,
 )
+from bot.feeds.takes import is_take
 from bot.models import Link, ParsedItem
 
 _HAS_ALNUM = re.compile(r"[^\W_]")
@@ -580,6 +581,8 @@ def parse_item(
     if block.has_bold and ": " in headline[:_TOPIC_LABEL_MAX] and _is_commentary(headline):
         # "**Real-world workflows**: Anecdotes show ...": under a bold topic label, a take.
         return None
+    if is_take(headline):
+        return None  # "Jeremy Howard’s defense of ...": what someone said, not a release
     links = list(block.links)
     if "http" in headline:  # bare URLs become links, and leave the headline
         for url in _BARE_URL.findall(headline):
