@@ -234,6 +234,17 @@ def _with_qualifier(name: str, text: str) -> str:
         quoted = _QUOTED_MODE.match(after)
         if quoted:
             return f"{name} {quoted.group(1).strip()}"
+    if after[:4] == " on " and not _DIGIT.search(name):
+        platform = _PLATFORM.match(after, 4)
+        words = platform.group(1).split() if platform else []
+        if platform and platform.group(1).casefold() in KNOWN_ORGS:
+            words = []  # "Gradio on Hugging Face": hosted by an org, not a platform release
+        elif words and words[0].casefold() in KNOWN_ORGS:
+            words = words[1:]  # "Apple CarPlay": the platform is CarPlay, Apple its maker
+        if words and words[0].casefold() not in KNOWN_ORGS | _CALENDAR_WORDS:
+            # "ChatGPT Voice Mode on Apple CarPlay rolling out": an unversioned product
+            # arriving on a platform; the platform makes it this release.
+            return f"{name} on {' '.join(words)}"
     low = name.casefold()
     if _ACRONYM.fullmatch(name) and low not in PRODUCT_FAMILIES and low not in _ACRONYMS:
         words = after.split(maxsplit=2)
@@ -243,6 +254,16 @@ def _with_qualifier(name: str, text: str) -> str:
     return name
 
 
+# One or two capitalised words after " on ", the last with inner capitals or alone:
+# "Apple CarPlay", "CarPlay" (not "on GPT 3.5": a version follows, the model is named).
+_PLATFORM = re.compile(r"([A-Z][\w.+-]*(?: [A-Z][\w.+-]*)?)(?=[\s:,.;!)]|$)(?! [A-Z\d])")
+#: Capitalised words after " on " that are a date, not a platform.
+_CALENDAR_WORDS = frozenset(
+    """
+    monday tuesday wednesday thursday friday saturday sunday january february march april
+    may june july august september october november december today tomorrow
+    """.split()
+)
 #: Nouns that make an acronym a release: "MCP support", "iOS app" (not link labels such
 #: as "blog", which a name never ends on).
 _KIND_NOUNS = frozenset(
@@ -720,7 +741,18 @@ def _leading_name(text: str) -> str:
         kept.append(token)
         if raw.endswith((",", ":", ";", ")")):
             break
+    if len(kept) >= 2 and _MODIFIER.match(kept[-1]) and len(tokens) > len(kept):
+        noun = tokens[len(kept)].strip(_TOKEN_TRIM)
+        if _PLAIN_NOUN.match(noun) and noun.casefold() not in _STOP_WORDS:
+            # "Codex usage-based pricing": a lowercase compound modifies the noun after it,
+            # so the name never ends on it.
+            kept.append(noun)
     return " ".join(kept)
+
+
+# A lowercase compound modifier: "usage-based", "open-weight".
+_MODIFIER = re.compile(r"^[a-z]+(?:-[a-z]+)+$")
+_PLAIN_NOUN = re.compile(r"^[a-z]{3,}$")
 
 
 #: Words that finish a versioned name even when written in lowercase ("Grok 4 fast").
