@@ -113,6 +113,14 @@ def cmd_export(args: argparse.Namespace) -> int:
             items = engine.store.items_since(since, feeds=_feed_names(engine, args.feed))
         finally:
             engine.close()
+        if args.feed and not items:
+            # Still a valid (empty) export, but a mistyped --feed should not pass unseen.
+            shown = ", ".join(feed[:80] for feed in args.feed)
+            print(
+                f"digestbot: note: no stored item comes from {shown}: --feed takes a feed's URL,"
+                " file or title as ingested",
+                file=sys.stderr,
+            )
         if args.format == "atom":
             data = atom_feed(items, self_url=args.self_url)
         else:

@@ -44,18 +44,20 @@ from app.platforms import PlatformRunner, load_runners
 from bot.alerts import FeedHealth, send_pending
 from bot.commands import Commands
 from bot.config import Settings
+from bot.directsink import DirectSink
 from bot.engine import Engine, IngestReport, make_engine
 from bot.errors import ConfigError, DigestbotError
 from bot.schedule.admin import DigestAdmin
 from bot.schedule.leader import LeaderLoop
 from bot.schedule.pacing import discord_webhook_window
 from bot.schedule.poller import FeedPoller, feeds_to_poll
-from bot.schedule.posting import Poster, Sinks
+from bot.schedule.posting import Poster, Sinks, SinkUnavailable
 from bot.schedule.subscriptions import Subscription, Subscriptions
 from bot.sinks import Sink
 from bot.targets import parse_target
 from bot.timing import Clock, SystemClock
 from bot.watch.service import WatchService
+from bot.watch.targets import shown_target
 
 if TYPE_CHECKING:
     from adapters.metrics.server import MetricsServer
@@ -127,6 +129,8 @@ class DigestRuntime:
         self._alerts_sinks: Sinks | None = None
         #: One health round at a time: two would both send the same pending alert.
         self._health_lock = asyncio.Lock()
+        #: The last reason health alerts could not go out (logged once, not every round).
+        self._alerts_warned: str | None = None
         self.ready = asyncio.Event()
         self.leader: LeaderLoop | None = None
         self._stop: asyncio.Event | None = None
@@ -387,6 +391,14 @@ class DigestRuntime:
             log.warning(
                 "no subscriptions yet: add one with `digestbot subscribe console` (or a channel)"
             )
+        if self.settings.alerts.target:  # said once here, not at every health round
+            shown = shown_target(self.settings.alerts.target)
+            try:
+                self._alerts_destination(self.settings.alerts.target)
+                log.info("health alerts go to %s", shown)
+            except DigestbotError as exc:
+                self._alerts_warned = exc.message
+                log.warning("health alerts to %s cannot go out: %s", shown, exc.message)
 
     def _sync_jobs(self, subs: list[Subscription]) -> None:
         """One cron job per active weekly subscription; stable ids, replaced when changed."""
@@ -469,11 +481,31 @@ class DigestRuntime:
         try:
             async with self._health_lock:
                 await asyncio.to_thread(self.health.check_subscriptions, now=self.clock.now())
-                sink, where = self._alerts_sinks.resolve(parse_target(target))
+                sink, where = self._alerts_destination(target)
+                self._alerts_warned = None
                 return await send_pending(self.health, sink, where, now=self.clock.now())
         except DigestbotError as exc:  # no sink for the target here, a locked database
-            log.warning("health alerts: %s", exc)
+            if exc.message != self._alerts_warned:  # once, not at every sweep
+                log.warning("health alerts: %s", exc)
+            self._alerts_warned = exc.message
             return 0
+
+    def _alerts_destination(self, target: str) -> tuple[Sink, str]:
+        """The sink and where for ``[alerts] target``: a person's DMs go through the
+        platform's digest sink once its alert sender opened the DM channel."""
+        assert self._alerts_sinks is not None
+        kind, _, user = target.partition(":")
+        if kind not in ("slack-user", "discord-user"):
+            return self._alerts_sinks.resolve(parse_target(target))
+        platform = kind.removesuffix("-user")
+        senders = [getattr(r, "alert_sender", None) for r in self.runners if r.platform == platform]
+        opener = getattr(senders[0], "open_dm", None) if senders else None
+        if opener is None or platform not in self._alerts_sinks.kinds():
+            token = "SLACK_BOT_TOKEN" if platform == "slack" else "DISCORD_TOKEN"
+            raise SinkUnavailable(
+                f"cannot send {kind} direct messages in this process: set {token}"
+            )
+        return DirectSink(opener, self._alerts_sinks.sink(platform)), user
 
     async def _watch_round(self) -> None:
         if self.watches is not None:

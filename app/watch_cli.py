@@ -78,11 +78,12 @@ def cmd_watch_add(args: argparse.Namespace) -> int:
             licenses=args.license,
             anyway=args.anyway,
         )
-        watches.add(watch)
+        added = watches.add(watch)
     finally:
         engine.close()
-    print(watch.id)
-    print(f"digestbot: watching {watch.describe()}", file=sys.stderr)
+    print(added.id)
+    already = "already " if added.id != watch.id else ""
+    print(f"digestbot: {already}watching {added.describe()}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -36,6 +36,8 @@ def run() -> list[Row]:
     feed = parse_source(source.read_bytes(), str(source))
     episodes = list(reversed(feed.episodes))[:EPISODES]
     now = datetime.now(UTC)
+    # Watches made before the first episode: every episode is news (none is backfill).
+    made = datetime(2020, 1, 1, tzinfo=UTC).isoformat()
     keys: list[tuple[str, str]] = []
     for episode in episodes:
         for item in episode.items:
@@ -47,7 +49,7 @@ def run() -> list[Row]:
         rows = []
         for n in range(WATCHES):
             kind, key = keys[n % len(keys)] if n % 10 == 0 and keys else ("entity", f"zz{n}")
-            rows.append((f"w{n}", f"slack-user:U{n:08d}", key, kind, key, "cli", now.isoformat()))
+            rows.append((f"w{n}", f"slack-user:U{n:08d}", key, kind, key, "cli", made))
         with store.transaction() as db:
             db.executemany(
                 "INSERT INTO watches(id, target, query, kind, key, origin, created_at)"

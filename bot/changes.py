@@ -171,7 +171,12 @@ def render_changes(changes: Changes) -> str:
     """Plain text, one block per family (the CLI's output)."""
     when = changes.since.date().isoformat() if changes.since else "the start"
     label = {"last-post": "the last weekly post", "latest-episode": "the latest episode"}
-    head = f"What changed since {label.get(changes.basis, when)} ({when}):"
+    # A date is said once: "since 2025-01-12:", "since the last weekly post (2025-01-16):".
+    head = (
+        f"What changed since {label[changes.basis]} ({when}):"
+        if changes.basis in label
+        else f"What changed since {when}:"
+    )
     if not changes.families:
         return head + "\nNothing new."
     lines = [head]

@@ -246,16 +246,18 @@ class AlertsSettings(Section):
 
     target: str | None = Field(
         default=None,
-        description="any subscription target: slack:C0123, discord:ID, a webhook, console",
+        description="any target: slack:C0123, discord:ID, a webhook, console, or a person's"
+        " DMs: slack-user:U0123, discord-user:ID",
     )
     failures: int = Field(default=3, ge=1, le=100, description="failed polls in a row to alert")
 
     @field_validator("target")
     @classmethod
     def _target(cls, value: str | None) -> str | None:
-        from bot.targets import parse_target
+        # Any target a watch takes: the subscription targets and a person's DMs (the operator).
+        from bot.targets import parse_target_or_user
 
-        return None if value is None else str(_user_value(parse_target, value))
+        return None if value is None else _user_value(parse_target_or_user, value)
 
 
 class SubscriptionSettings(Section):

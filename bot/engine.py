@@ -10,10 +10,12 @@ starts fast.
 from __future__ import annotations
 
 import gc
+import itertools
 import logging
 import os
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -76,6 +78,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: Episodes built, summarised and written at a time by an ingest (bounds its memory).
+INGEST_BATCH = 32
 #: podcast:chapters JSON files fetched per ingest at most, and their size cap.
 MAX_CHAPTER_FETCHES = 20
 CHAPTERS_MAX_BYTES = 1_000_000
@@ -117,6 +121,19 @@ def default_db_path(settings: Settings | None = None) -> str:
     if settings is not None and settings.store.path and not os.environ.get("DIGESTBOT_DB"):
         return settings.store.path
     return default_data_path()
+
+
+@dataclass
+class _ChapterBudget:
+    """What an ingest may still spend on ``podcast:chapters`` files: fetches and time."""
+
+    seconds: float | None
+    fetches: int = 0
+    spent: float = 0.0  # seconds spent fetching so far (building between batches is not)
+
+    def seconds_left(self) -> float | None:
+        """The rest of the one deadline all of an ingest's chapter fetches share."""
+        return None if self.seconds is None else max(0.0, self.seconds - self.spent)
 
 
 class Engine:
@@ -240,7 +257,12 @@ class Engine:
     def _store_feed(
         self, stream: FeedStream, *, online: bool, client: httpx.Client | None = None
     ) -> list[UpsertResult]:
-        """Build, summarise and store a feed's episodes (oldest first), in one transaction.
+        """Build, summarise and store a feed's episodes (oldest first), a batch at a time.
+
+        Each batch is built outside the store's lock and written in a short transaction
+        of its own: lookups of a running bot never wait for a feed being extracted, and
+        memory holds one batch, not the feed.  A crash between batches leaves whole
+        episodes stored and the source's state unsaved, so the next poll goes on.
 
         Measured: a writer thread overlapping the building does not pay here;
         SQLite's statements hand the GIL back and forth with the building thread
@@ -258,10 +280,30 @@ class Engine:
         ]
         counts = self.store.item_counts([episode_id for episode_id, _, _ in same])
         unchanged = [UpsertResult(e, "unchanged", counts.get(e, 0)) for e, _, _ in same]
-        changed = list(stream.episodes(skip={(key, h) for _, key, h in same}))
-        if online:  # a feed read from a file never reaches out to the network
-            changed = self._with_json_chapters(changed, stream.warnings, client=client)
-        return unchanged + self.store.upsert_prepared([self._prepared(stream, changed)])
+        changed = stream.episodes(skip={(key, h) for _, key, h in same})
+        results = unchanged
+        for batch in self._prepared_batches(stream, changed, online=online, client=client):
+            results += self.store.upsert_prepared([batch])
+        return results
+
+    def _prepared_batches(
+        self,
+        stream: FeedStream,
+        episodes: Iterator[ParsedEpisode],
+        *,
+        online: bool,
+        client: httpx.Client | None,
+    ) -> Iterator[list[PreparedEpisode]]:
+        """Episodes built, summarised and turned into rows ``INGEST_BATCH`` at a time: a
+        feed's episodes are never all held at once (peak memory stays a few times the
+        feed's bytes, whatever its length)."""
+        chapters = _ChapterBudget(self.settings.fetch.deadline_seconds) if online else None
+        while batch := list(itertools.islice(episodes, INGEST_BATCH)):
+            if chapters is not None:  # a feed read from a file never reaches the network
+                batch = self._with_json_chapters(
+                    batch, stream.warnings, client=client, budget=chapters
+                )
+            yield self._prepared(stream, batch)
 
     def _with_json_chapters(
         self,
@@ -269,28 +311,30 @@ class Engine:
         warnings: list[str],
         *,
         client: httpx.Client | None = None,
+        budget: _ChapterBudget | None = None,
     ) -> list[ParsedEpisode]:
         """Fetch the ``podcast:chapters`` JSON of (new or changed) episodes and attach it.
 
         At most ``MAX_CHAPTER_FETCHES`` per ingest (a feed's back catalogue must
         not cost a request per episode every time), all within one fetch
         deadline (twenty slow servers must not hold the feed for twenty); a
-        failure is a warning.
+        failure is a warning.  ``budget`` carries both across an ingest's batches.
         """
         from bot.feeds.chapters import attach_chapters, chapters_from_json, merge_chapters
         from bot.feeds.fetch import fetch_url
         from bot.feeds.transport import deadline, past_deadline
 
         out = []
-        fetches = 0
-        seconds = self.settings.fetch.deadline_seconds
+        budget = budget or _ChapterBudget(self.settings.fetch.deadline_seconds)
+        seconds = budget.seconds_left()
+        started = time.monotonic()
         with deadline(seconds):
             for episode in episodes:
                 url = episode.chapters_url
-                if url is None or fetches >= MAX_CHAPTER_FETCHES or past_deadline():
+                if url is None or budget.fetches >= MAX_CHAPTER_FETCHES or past_deadline():
                     out.append(episode)
                     continue
-                fetches += 1
+                budget.fetches += 1
                 try:
                     fetched = fetch_url(
                         client or self._client(),
@@ -306,6 +350,7 @@ class Engine:
                 chapters = merge_chapters(episode.chapters, found)
                 items = tuple(attach_chapters(episode.items, chapters))
                 out.append(episode.model_copy(update={"chapters": chapters, "items": items}))
+        budget.spent += time.monotonic() - started
         return out
 
     def _prepared(self, stream: FeedStream, batch: list[ParsedEpisode]) -> list[PreparedEpisode]:

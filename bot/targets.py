@@ -182,3 +182,31 @@ def parse_target(text: str, *, allow_http: bool = True) -> Target:
     # An explicit kind takes any http(s) URL: Slack-compatible hosts (Mattermost, relays)
     # and loopback receivers in tests speak the same payloads.
     return Target(kind, _check_url(kind, where, allow_http=allow_http))
+
+
+_SLACK_USER = re.compile(r"^[UW](?=[A-Z]*\d)[A-Z0-9]{4,}$")
+_DISCORD_SNOWFLAKE = re.compile(r"^\d{15,22}$")
+
+#: What a target that may also be a person's direct messages can be (watches, ``[alerts]``).
+USER_USAGE = f"{USAGE}, or slack-user:USER_ID / discord-user:USER_ID for direct messages"
+
+
+def parse_target_or_user(text: str) -> str:
+    """A subscription target, or ``slack-user:U…``/``discord-user:…`` (a person's DMs), as
+    its canonical string; raises ``TargetError`` saying what is accepted."""
+    raw = (text or "").strip()
+    kind, sep, where = raw.partition(":")
+    kind = kind.strip().lower()
+    where = where.strip()
+    if sep and kind == "slack-user":
+        if not _SLACK_USER.match(where.upper()):
+            raise TargetError(f"'{where[:40]}' is not a Slack user id (like U0123ABCD)")
+        return f"slack-user:{where.upper()}"
+    if sep and kind == "discord-user":
+        if not _DISCORD_SNOWFLAKE.match(where):
+            raise TargetError(f"'{where[:40]}' is not a Discord user id (a long number)")
+        return f"discord-user:{where}"
+    try:
+        return str(parse_target(raw))
+    except TargetError as exc:
+        raise TargetError(exc.message.replace(USAGE, USER_USAGE)) from None

@@ -135,9 +135,12 @@ def test_digest_status_shows_each_feeds_last_success_and_error(engine: Engine) -
     health = FeedHealth(engine.store)
     health.succeeded("https://example.org/a.rss", now=NOW)
     health.failed("https://example.org/b.rss", "HTTP 503 <!channel>", now=NOW)
-    admin = DigestAdmin(engine, Settings(), clock=SystemClock())
+    # A configured feed not polled yet has its line too (each feed, not each feed polled).
+    settings = Settings(feeds=["https://example.org/a.rss", "https://example.org/c.rss"])
+    admin = DigestAdmin(engine, settings, clock=SystemClock())
     reply = admin("status", CommandContext(platform="slack", channel_id="C0123ABCD"))
     assert isinstance(reply, TextReply)
+    assert "c.rss: not polled yet" in reply.text and reply.text.count("a.rss") == 1
     assert "a.rss: last success 2026-01-10 00:00 UTC" in reply.text
     assert "b.rss: never read; last error 2026-01-10 00:00 UTC: HTTP 503" in reply.text
 
@@ -179,3 +182,55 @@ def test_alerts_target_is_checked_in_config() -> None:
         AlertsSettings(target="telegram:123")
     with pytest.raises(ValidationError):
         AlertsSettings(failures=0)
+
+
+def test_markup_change_through_the_poller_alerts_once_and_recovers_once(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """As ``run`` polls: the bare episode opens the incident, a later list closes it."""
+    feed = tmp_path / "feed.rss"
+    eps = [(n, f"Thu, {n:02d} Jan", [f"Model{n} 1 - a", f"Other{n} 2 - b"]) for n in range(1, 6)]
+    bare = (6, "Thu, 05 Feb", [])
+    listed = (7, "Thu, 12 Feb", ["Gemma 4 - open model", "Qwen3-VL - vision"])
+    clock = ManualClock(NOW)
+    health = FeedHealth(engine.store)
+    poller = FeedPoller(engine, [str(feed)], clock=clock, health=health)
+    with WebhookReceiver() as hooks:
+        for episodes in ([*eps], [*eps, bare], [*eps, bare], [*eps, bare, listed], [*eps, listed]):
+            write_feed(feed, episodes)
+            clock.set(clock.now() + timedelta(hours=1))
+            asyncio.run(_poll_and_alert(poller, health, hooks.url(), clock))
+        bodies = [json.dumps(r.body) for r in hooks.accepted()]
+    assert len(bodies) == 2, bodies
+    assert "without a release list" in bodies[0] and "episode 6" in bodies[0]
+    assert "Recovered" in bodies[1]
+
+
+def test_an_alerts_target_this_process_cannot_reach_is_said_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from app.runtime import DigestRuntime
+    from bot.config import AlertsSettings
+
+    caplog.set_level("INFO")
+    settings = Settings(
+        feeds=[str(tmp_path / "gone.rss")],
+        alerts=AlertsSettings(target="slack:C0123ABCD", failures=1),
+    )
+
+    async def go() -> None:
+        runtime = DigestRuntime(
+            settings, db_path=str(tmp_path / "rt.db"), load_platforms=False, interactive=False
+        )
+        stop = asyncio.Event()
+        task = asyncio.create_task(runtime.run(stop))
+        await asyncio.wait_for(runtime.ready.wait(), 10)
+        for _ in range(3):
+            await runtime.health_round()
+        stop.set()
+        await asyncio.wait_for(task, 10)
+
+    asyncio.run(asyncio.wait_for(go(), 30))
+    said = [r.getMessage() for r in caplog.records if "health alerts" in r.getMessage()]
+    assert len(said) == 1, said
+    assert "slack:C0123ABCD cannot go out" in said[0] and "SLACK_BOT_TOKEN" in said[0]

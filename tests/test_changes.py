@@ -99,6 +99,7 @@ def test_changes_cli_since_date(setup: tuple[str, str], capsys: pytest.CaptureFi
     assert "Phi" not in families  # only in the Jan 9 episode
     code, out, _ = run(capsys, "--config", config, "--db", db, "changes", "--since", "2025-01-12")
     assert code == 0 and "Kokoro: " in out and "new: Kokoro v1.0" in out
+    assert out.splitlines()[0] == "What changed since 2025-01-12:"
 
 
 def test_changes_default_to_the_last_weekly_post(

@@ -255,3 +255,34 @@ def test_config_subscription_changes(tmp_path: Path) -> None:
         assert sub.changes and Subscriptions(engine.store).get(sub.id).changes
     finally:
         engine.close()
+
+
+def test_discord_subscribe_fact_filters(tmp_path: Path) -> None:
+    """``/digest subscribe license: apache-2.0, mit org: ...`` on Discord (issue 14, point 6)."""
+    engine = make_engine(Settings(), db_path=tmp_path / "facts.db")
+    admin = DigestAdmin(engine, Settings(), clock=SystemClock())
+
+    async def go() -> None:
+        from adapters.discord.client import DigestClient
+        from adapters.discord.endpoints import Endpoints
+
+        async with DiscordStandIn() as standin:
+            client = DigestClient(
+                Commands(engine, admin=admin),
+                endpoints=Endpoints(standin.api_url, standin.gateway_url),
+                guild_ready_timeout=0,
+            )
+            async with connected(client, standin):
+                options = {"license": "apache-2.0, MIT", "org": "Alibaba"}
+                callback = await standin.interact(
+                    standin.command("digest", options, sub="subscribe", admin=True)
+                )
+                assert callback.data is not None and "license" in callback.data["content"]
+            assert standin.violations == []
+
+    try:
+        run(go())
+        (sub,) = Subscriptions(engine.store).all()
+        assert sub.licenses == ("apache-2.0", "MIT") and sub.orgs == ("Alibaba",)
+    finally:
+        engine.close()

@@ -95,3 +95,15 @@ def test_name_key_ignores_case_punctuation_and_spaces() -> None:
 
 def test_clean_text_removes_controls_and_collapses_space() -> None:
     assert clean_text("a\u200b b\x1b[2J\t\nc\u00a0d") == "a b[2J c d"
+
+
+def test_has_mojibake_prefilter_agrees_with_the_hints() -> None:
+    # The first-character prefilter must never hide a hint the pattern would find.
+    from bot.feeds import clean
+
+    hints = clean._MOJIBAKE_HINT.pattern.split("|")
+    samples = ["‚Äô", "\uf8ffüëã", "√", "â€™", "Ã©", "Ã\x80", "ðŸ", "plain é text", "", "Ã", "â"]
+    samples += [f"<p>{'x' * 5000}{s}</p>" for s in samples]
+    assert len(hints) >= 6
+    for text in samples:
+        assert clean.has_mojibake(text) == (clean._MOJIBAKE_HINT.search(text) is not None), text

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import stat
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import feedparser
 import jsonschema
@@ -18,19 +23,33 @@ from bot.exports.opml import parse_opml
 from bot.models import EpisodeRef, Item, Link
 from bot.schedule.poller import feeds_to_poll
 
-#: The required parts of the JSON Feed 1.1 schema (https://www.jsonfeed.org/version/1.1/).
+#: JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/) as a schema: its fields and types,
+#: and its extension rule (any other key starts with "_").
+_URL = {"type": "string", "format": "uri"}
+_DATE = {"type": "string", "format": "date-time"}
+_AUTHOR = {
+    "type": "object",
+    "properties": {"name": {"type": "string"}, "url": _URL, "avatar": _URL},
+    "patternProperties": {"^_": {}},
+    "additionalProperties": False,
+}
 JSON_FEED_11 = {
     "type": "object",
     "required": ["version", "title", "items"],
     "properties": {
         "version": {"const": "https://jsonfeed.org/version/1.1"},
         "title": {"type": "string"},
-        "home_page_url": {"type": "string"},
-        "feed_url": {"type": "string"},
-        "authors": {
-            "type": "array",
-            "items": {"type": "object", "properties": {"name": {"type": "string"}}},
-        },
+        "home_page_url": _URL,
+        "feed_url": _URL,
+        "description": {"type": "string"},
+        "user_comment": {"type": "string"},
+        "next_url": _URL,
+        "icon": _URL,
+        "favicon": _URL,
+        "authors": {"type": "array", "items": _AUTHOR},
+        "language": {"type": "string"},
+        "expired": {"type": "boolean"},
+        "hubs": {"type": "array"},
         "items": {
             "type": "array",
             "items": {
@@ -39,20 +58,54 @@ JSON_FEED_11 = {
                 "anyOf": [{"required": ["content_text"]}, {"required": ["content_html"]}],
                 "properties": {
                     "id": {"type": "string"},
-                    "url": {"type": "string"},
-                    "external_url": {"type": "string"},
+                    "url": _URL,
+                    "external_url": _URL,
                     "title": {"type": "string"},
                     "content_text": {"type": "string"},
                     "content_html": {"type": "string"},
                     "summary": {"type": "string"},
-                    "date_published": {"type": "string", "format": "date-time"},
-                    "date_modified": {"type": "string", "format": "date-time"},
+                    "image": _URL,
+                    "banner_image": _URL,
+                    "date_published": _DATE,
+                    "date_modified": _DATE,
+                    "authors": {"type": "array", "items": _AUTHOR},
                     "tags": {"type": "array", "items": {"type": "string"}},
+                    "language": {"type": "string"},
+                    "attachments": {"type": "array"},
                 },
+                "patternProperties": {"^_": {}},
+                "additionalProperties": False,
             },
         },
     },
+    "patternProperties": {"^_": {}},
+    "additionalProperties": False,
 }
+
+#: jsonschema checks "date-time" and "uri" only with optional packages we do not install:
+#: without these the formats above would be accepted unread.
+FORMATS = jsonschema.FormatChecker([])
+
+
+def _rfc3339(value: object) -> bool:
+    if not isinstance(value, str) or not re.fullmatch(
+        r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", value
+    ):
+        return False
+    datetime.fromisoformat(value.replace("Z", "+00:00"))  # a real date (no 31 Feb)
+    return True
+
+
+def _absolute_uri(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    parts = urlsplit(value)
+    return bool(parts.scheme and (parts.netloc or parts.scheme in ("tag", "urn", "mailto")))
+
+
+FORMATS.checks("date-time", raises=ValueError)(_rfc3339)
+FORMATS.checks("uri")(_absolute_uri)
+
 
 HOSTILE = '</title><script>alert("x")</script> &amp; <!-- ]]> @everyone \x00\x1b\ufffe'
 
@@ -126,10 +179,11 @@ def test_since_and_feed_filter_items(
     base = ("--config", config, "--db", db, "export", "--format", "jsonfeed")
     _, out, _ = run(capsys, *base, "--since", "2025-01-12")
     assert len(json.loads(out)["items"]) == 4  # the Jan 16 episode only
-    _, out, _ = run(capsys, *base, "--feed", "https://elsewhere.example/feed")
+    _, out, err = run(capsys, *base, "--feed", "https://elsewhere.example/feed")
     assert json.loads(out)["items"] == []
-    _, out, _ = run(capsys, *base, "--feed", str(sample_feed))
-    assert len(json.loads(out)["items"]) == 11
+    assert "note: no stored item comes from https://elsewhere.example/feed" in err
+    _, out, err = run(capsys, *base, "--feed", str(sample_feed))
+    assert len(json.loads(out)["items"]) == 11 and err == ""
 
 
 def test_json_feed_validates_against_the_schema(
@@ -149,7 +203,7 @@ def test_json_feed_validates_against_the_schema(
     )
     assert code == 0
     doc = json.loads(out)
-    jsonschema.validate(doc, JSON_FEED_11, format_checker=jsonschema.FormatChecker())
+    jsonschema.validate(doc, JSON_FEED_11, format_checker=FORMATS)
     assert doc["feed_url"] == "https://example.org/releases.json"
     assert len(doc["items"]) == 11 and len({i["id"] for i in doc["items"]}) == 11
     first = doc["items"][0]
@@ -174,7 +228,7 @@ def test_hostile_text_stays_escaped_in_atom() -> None:
     link = root.find("a:entry/a:link[@rel='alternate']", ns)
     assert link is not None and link.get("href") == 'https://hf.co/x?"a"&b=<c>'
     assert root.find("a:entry/a:id", ns) is not None
-    jsonschema.validate(json_feed([item]), JSON_FEED_11)
+    jsonschema.validate(json_feed([item]), JSON_FEED_11, format_checker=FORMATS)
     assert json_feed([item])["items"][0]["id"] == entry_id(item)
 
 
@@ -287,3 +341,46 @@ def test_bad_since_is_one_line(db: str, config: str, capsys: pytest.CaptureFixtu
         capsys, "--config", config, "--db", db, "export", "--format", "atom", "--since", "soon"
     )
     assert code == 1 and "bad --since" in err and err.count("\n") == 1
+
+
+def test_export_is_readable_as_a_plain_write_would_make_it(
+    tmp_path: Path, db: str, config: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Exports are published (a web server serves them): not the temporary file's 0600.
+    base = ("--config", config, "--db", db, "export", "--format", "atom", "--out")
+    old = os.umask(0o022)
+    try:
+        fresh = tmp_path / "feed.xml"
+        assert run(capsys, *base, str(fresh))[0] == 0
+        assert stat.S_IMODE(fresh.stat().st_mode) == 0o644
+        kept = tmp_path / "kept.xml"
+        kept.write_text("old")
+        kept.chmod(0o640)
+        assert run(capsys, *base, str(kept))[0] == 0
+        assert stat.S_IMODE(kept.stat().st_mode) == 0o640
+    finally:
+        os.umask(old)
+
+
+def test_the_json_feed_schema_check_can_fail() -> None:
+    """The schema above rejects what JSON Feed 1.1 rejects (so its pass means something)."""
+    good: dict[str, Any] = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "t",
+        "items": [{"id": "1", "content_text": "x", "date_published": "2025-01-17T02:00:00Z"}],
+    }
+    jsonschema.validate(good, JSON_FEED_11, format_checker=FORMATS)
+    bad_items = (
+        {"date_published": "2025-01-17 02:00"},  # no T, no zone
+        {"date_published": "2025-02-31T00:00:00Z"},
+        {"url": "/relative/path"},
+        {"author": {"name": "1.0's field"}},  # neither 1.1 nor an extension
+    )
+    for extra in bad_items:
+        doc = {**good, "items": [{**good["items"][0], **extra}]}
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(doc, JSON_FEED_11, format_checker=FORMATS)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(
+            {**good, "feed_url": "releases.json"}, JSON_FEED_11, format_checker=FORMATS
+        )

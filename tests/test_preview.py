@@ -46,7 +46,9 @@ def test_preview_with_a_filter_that_leaves_nothing(
 ) -> None:
     code, out, _ = run(capsys, "--db", db, "subscribe", "console", "--license", "gpl-3.0")
     code, out, err = run(capsys, "--db", db, "preview", out.strip())
-    assert code == 0 and json.loads(out)["messages"] == [] and "Nothing new" in err
+    assert code == 0 and json.loads(out)["messages"] == []
+    # Not "the next episode will be the first post": the filter keeps out all 4 releases.
+    assert "none of the 4 releases waiting passes" in err and "next episode" not in err
     code, out, err = run(capsys, "--db", db, "preview", "s-none")
     assert code == 1 and out == "" and err.count("\n") == 1
 
@@ -62,3 +64,15 @@ def test_chat_subscribe_answers_with_the_preview(db: str) -> None:
     assert isinstance(reply, TextReply) and not reply.error
     assert "First post:" in reply.text and "If it went out now: 1 release" in reply.text
     assert "• PaperLens" in reply.text and "• Kokoro" not in reply.text  # Kokoro: Apache 2.0
+
+
+def test_digest_usage_names_the_fact_filters(db: str) -> None:
+    engine = make_engine(Settings(), db_path=db)
+    try:
+        admin = DigestAdmin(engine, Settings(), clock=SystemClock())
+        ctx = CommandContext(platform="slack", channel_id="C0123ABCD", is_admin=True)
+        reply = Commands(engine, admin=admin).handle("digest", "help", ctx)
+    finally:
+        engine.close()
+    assert isinstance(reply, TextReply) and "--org NAME" in reply.text
+    assert "--license NAME" in reply.text

@@ -146,3 +146,22 @@ def test_related_releases_of_kokoro_are_other_tts(thursdai: Engine, blended: boo
     assert any("tts" in h for h in headlines), (names, headlines)
     assert not any(n.startswith("Kokoro") for n in names)
     assert related_releases(thursdai, "no-such-release") == []
+
+
+def test_rows_read_from_the_weights_file_give_the_whole_matrix_vectors() -> None:
+    # The model reads only the rows a text needs (and embeds in chunks): the vectors
+    # must be those of the whole matrix loaded by safetensors, bit for bit.
+    import numpy as np
+    from safetensors import safe_open
+
+    model = semantic.load_model()
+    words = ["small", "tiny", "Kokoro", "open-source", "", "🎉", "vision model"] * 300
+    with safe_open(str(model._weights), framework="np") as weights:
+        matrix = np.asarray(weights.get_tensor("embedding.weight"))
+    expected = np.zeros((len(words), model.dim), dtype=np.float32)
+    for n, encoding in enumerate(model.tokenizer.encode_batch(words, add_special_tokens=False)):
+        if encoding.ids:
+            expected[n] = matrix[np.asarray(encoding.ids)].astype(np.float32).sum(axis=0)
+    expected /= np.maximum(np.linalg.norm(expected, axis=1, keepdims=True), 1e-9)
+    assert np.allclose(model.embed(words), expected, atol=1e-6)
+    assert model.embed(words).shape == (len(words), 256)

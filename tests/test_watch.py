@@ -265,3 +265,24 @@ def test_migrate_db_carries_watches_alerts_and_fact_filters(tmp_path: Path, pg_u
         assert sender.sent[-1][2].release == "Qwen3-Omni"
     finally:
         moved.close()
+
+
+def test_an_old_episode_read_late_is_no_news(engine: Engine, tmp_path: Path) -> None:
+    """A feed added with its history: an episode published long before the watch is no DM."""
+    engine.ingest(_feed(tmp_path, EP1))
+    _watch(engine, "slack-user:U0123ABCD", "qwen")  # made on NOW, 10 Jan 2026
+    # Another show's episode from November 2025, read only now (its feed was just added).
+    history = write_feed(
+        tmp_path / "history.rss",
+        [(8, "Thu, 06 Nov", ["QwQ-32B - reasoning", "Gemma 3 - open model"])],
+    )
+    text = history.read_text(encoding="utf-8")
+    history.write_text(
+        text.replace("2026 16:00:00", "2025 16:00:00").replace("watch-test-", "history-"),
+        encoding="utf-8",
+    )
+    engine.ingest(str(history))
+    sender = Recorder()
+    assert _scan_and_send(engine, sender)["sent"] == 0  # published Nov 2025: old news
+    engine.ingest(_feed(tmp_path, EP1, EP2))  # published 8 Jan 2026: two days before
+    assert _scan_and_send(engine, sender)["sent"] == 2

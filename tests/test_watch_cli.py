@@ -50,7 +50,10 @@ def test_watch_add_list_remove(db: str, capsys: pytest.CaptureFixture[str]) -> N
 def test_watch_on_nothing_and_bad_input(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "--db", db, "watch", "add", "slack-user:U0123ABCD", "zzqx")
     assert code == 1 and out == "" and "--anyway" in err and "Traceback" not in err
-    assert err.count("\n") == 1
+    assert err.count("\n") == 1 and "Did you mean" not in err  # nothing is close to zzqx
+    # A typo is not watched as a new name: it is answered with the name it most likely meant.
+    code, out, err = run(capsys, "--db", db, "watch", "add", "slack-user:U0123ABCD", "lama 4")
+    assert code == 1 and "Did you mean 'Llama 4'?" in err and err.count("\n") == 1
     code, out, _ = run(capsys, "--db", db, "watch", "list", "--json")
     assert json.loads(out) == []  # nothing kept
     code, out, _ = run(
@@ -75,3 +78,16 @@ def test_subscribe_with_fact_filters(db: str, capsys: pytest.CaptureFixture[str]
     code, out, _ = run(capsys, "--db", db, "subscriptions", "--json")
     sub = json.loads(out)[0]
     assert sub["licenses"] == ["Apache 2.0"] and sub["orgs"] == ["Alibaba"]
+
+
+def test_the_same_watch_twice_is_one_watch(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A second identical watch would send every alert twice: the first is kept and named."""
+    add = ("--db", db, "watch", "add", "slack-user:U0123ABCD", "qwen")
+    code, first, _ = run(capsys, *add)
+    assert code == 0
+    code, again, err = run(capsys, *add)
+    assert code == 0 and again == first and "already watching" in err
+    code, other, _ = run(capsys, *add, "--license", "mit")  # other filters: another watch
+    assert code == 0 and other != first
+    _, out, _ = run(capsys, "--db", db, "watch", "list", "--json")
+    assert len(json.loads(out)) == 2

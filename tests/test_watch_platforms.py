@@ -15,9 +15,10 @@ from adapters.discord.endpoints import Endpoints
 from adapters.discord.watch import DiscordAlertSender
 from adapters.slack.app import make_web_client
 from adapters.slack.watch import SlackAlertSender
-from bot.commands import Commands
+from bot.commands import CommandContext, Commands
 from bot.config import Settings, SlackSettings
 from bot.engine import Engine, make_engine
+from bot.models import TextReply
 from bot.watch.delivery import AlertSender, deliver_pending
 from bot.watch.matching import record_new_alerts
 from bot.watch.watches import Watches, build
@@ -122,3 +123,61 @@ def test_discord_blocked_user_disables_the_watch(engine: Engine, tmp_path: Path)
     counts, _ = asyncio.run(asyncio.wait_for(_discord(engine, blocked), 20))
     assert counts["disabled"] == 1
     assert "blocked" in (Watches(engine.store).get(wid).disabled_reason or "")
+
+
+def test_discord_unknown_user_disables_the_watch_and_watch_list_says_why(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # A user id that names nobody: Discord answers 400 Invalid Recipient(s) to the DM.
+    wid = _prepare(engine, tmp_path, f"discord-user:{DISCORD_USER}")
+
+    async def go() -> dict[str, int]:
+        async with DiscordStandIn() as standin:
+            client = DigestClient(
+                Commands(NoCore()),  # type: ignore[arg-type]
+                endpoints=Endpoints(standin.api_url, standin.gateway_url),
+                guild_ready_timeout=0,
+            )
+            async with connected(client, standin):
+                nobody = Failure(400, 50033, "Invalid Recipient(s)")
+                standin.fail("POST", "/users/@me/channels", nobody)
+                sender = DiscordAlertSender(client)
+                return await deliver_pending(engine.store, {"discord-user": sender}, now=NOW)
+
+    counts = asyncio.run(asyncio.wait_for(go(), 20))
+    assert counts["disabled"] == 1 and counts["failed"] == 0
+    ctx = CommandContext(platform="discord", channel_id="1", user_id=DISCORD_USER)
+    listed = Commands(engine).handle("watch", "list", ctx)
+    assert isinstance(listed, TextReply)
+    assert wid in listed.text and "DISABLED" in listed.text and "not found" in listed.text
+
+
+def test_slack_dm_refusal_is_shown_by_watch_list(engine: Engine, tmp_path: Path) -> None:
+    wid = _prepare(engine, tmp_path, "slack-user:U0123ABCD")
+    with SlackApiStandin() as slack:
+        slack.fail("conversations.open", "user_not_found")
+        settings = SlackSettings(bot_token=SecretStr("xoxb-watch"), api_url=slack.api_url)
+        counts = _deliver(engine, "slack-user", SlackAlertSender(make_web_client(settings)))
+    assert counts["disabled"] == 1
+    ctx = CommandContext(platform="slack", channel_id="C0123ABCD", user_id="U0123ABCD")
+    listed = Commands(engine).handle("watch", "list", ctx)
+    assert isinstance(listed, TextReply)
+    assert wid in listed.text and "DISABLED" in listed.text and "user_not_found" in listed.text
+
+
+def test_slack_channel_watch_to_an_unknown_channel_is_disabled_saying_why(
+    engine: Engine, tmp_path: Path
+) -> None:
+    from adapters.slack.sink import make_slack_sink
+    from bot.watch.delivery import SinkAlertSender
+
+    wid = _prepare(engine, tmp_path, "slack:C0NOPE123")
+    with SlackApiStandin() as slack:
+        slack.fail("chat.postMessage", "channel_not_found")
+        settings = SlackSettings(bot_token=SecretStr("xoxb-watch"), api_url=slack.api_url)
+        sender = SinkAlertSender(make_slack_sink(settings))
+        counts = _deliver(engine, "slack", sender)
+        assert counts["disabled"] == 1 and slack.messages() == []
+        assert _deliver(engine, "slack", sender)["sent"] == 0  # disabled: nothing more
+    watch = Watches(engine.store).get(wid)
+    assert not watch.active and "C0NOPE123 was not found" in (watch.disabled_reason or "")

@@ -16,6 +16,8 @@ from tests.watchfeeds import write_feed
 
 EP1 = (1, "Thu, 01 Jan", ["Qwen3-Coder 480B - Apache 2.0 coding model", "Llama 4 - Meta model"])
 EP2 = (2, "Thu, 08 Jan", ["Qwen3-VL - a vision model", "Gemma 4 - open model"])
+#: When the watch was made: the week of episode 2 (an older episode is backfill, no alert).
+MADE = datetime(2026, 1, 5, tzinfo=UTC)
 
 
 async def _run_once(settings: Settings, db: Path) -> None:
@@ -36,7 +38,7 @@ def test_alert_goes_to_a_webhook_once_across_restarts(tmp_path: Path) -> None:
     engine = make_engine(Settings(), db_path=db)
     engine.ingest(str(feed))
     with WebhookReceiver() as hooks:
-        watch = build(engine.store, f"webhook:{hooks.url()}", "qwen", created_at=datetime.now(UTC))
+        watch = build(engine.store, f"webhook:{hooks.url()}", "qwen", created_at=MADE)
         Watches(engine.store).add(watch)
         engine.close()
         write_feed(feed, [EP1, EP2])

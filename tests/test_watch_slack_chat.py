@@ -49,7 +49,7 @@ def test_channel_watch_needs_an_admin(standin: SlackApiStandin, engine: Engine) 
     refused = ack_body(run(dispatch(bot, signed_command(standin, "/watch", text))))
     assert "only admins" in json.dumps(refused) and Watches(engine.store).all() == []
     body = ack_body(run(dispatch(bot, signed_command(standin, "/watch", text, user_id="U0ADMIN"))))
-    assert "this channel" in json.dumps(body)
+    assert "the channel you picked" in json.dumps(body)
     (watch,) = Watches(engine.store).all()
     assert watch.target == "slack:T0STANDIN/C0777AAAA"
     # Removing it: from that channel, by an admin only.

@@ -265,7 +265,9 @@ def _digest_header(digest: Digest) -> Embed:
     url = digest.episodes[0].url if len(digest.episodes) == 1 else None
     embed = _embed(clean(digest.title, single_line=True) or "TL;DR", about, url=url)
     count = digest.item_count
-    embed["footer"] = {"text": f"{count} release{'s' if count != 1 else ''} · {FOOTER}"}
+    # A digest of no episode is a notice (a health alert): no release count to give.
+    counted = f"{count} release{'s' if count != 1 else ''} · " if digest.episodes else ""
+    embed["footer"] = {"text": f"{counted}{FOOTER}"}
     return embed
 
 

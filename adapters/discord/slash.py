@@ -31,6 +31,29 @@ MAX_CHOICES = 25
 MAX_CHOICE_CHARS = 100
 
 
+class ChannelId(app_commands.Transformer):  # type: ignore[type-arg]
+    """A text or announcement channel picked from the list, as its id.
+
+    Read from the interaction's own resolved data: a ``discord.TextChannel``
+    parameter needs the channel in the client's cache, and a channel missing
+    from it (a guild not loaded yet) failed the command with "something went wrong".
+    """
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        """A channel option."""
+        return discord.AppCommandOptionType.channel
+
+    @property
+    def channel_types(self) -> list[discord.ChannelType]:
+        """What the picker offers: channels the bot can post alerts to."""
+        return [discord.ChannelType.text, discord.ChannelType.news]
+
+    async def transform(self, interaction: discord.Interaction[Any], value: Any, /) -> str:
+        """The channel's id."""
+        return str(value.id)
+
+
 def context_of(interaction: discord.Interaction[Any]) -> CommandContext:
     """Who asked and where, for the core; admins are members with Manage Server."""
     perms = interaction.permissions
@@ -111,6 +134,17 @@ async def send(
         )
 
 
+def fact_options(*, org: str | None, license: str | None) -> str:
+    """``--org``/``--license`` flags for the core; a Discord option cannot repeat, so several
+    names come comma-separated ("apache-2.0, mit": open weights only)."""
+    parts = []
+    for flag, value in (("--org", org), ("--license", license)):
+        for name in (value or "").split(","):
+            if name.strip():
+                parts += [flag, shlex.quote(name.strip())]
+    return " ".join(parts)
+
+
 def digest_text(subcommand: str, **options: str | None) -> str:
     """``/digest`` arguments as the command line the core parses (``subscribe --mode weekly``)."""
     parts = [subcommand]
@@ -172,14 +206,14 @@ def lookup_commands(responder: Responder) -> list[app_commands.Command[Any, ...,
     @app_commands.describe(
         what="A release or family (qwen), or: list, remove ID",
         channel="Alert this channel instead of you (Manage Server only)",
-        license="Only releases under this licence, e.g. apache-2.0",
-        org="Only releases by this organisation",
+        license="Only releases under this licence, e.g. apache-2.0 (several: apache-2.0, mit)",
+        org="Only releases by this organisation (several: comma-separated)",
         anyway="Keep a watch on a name no episode has named yet",
     )
     async def watch(
         interaction: discord.Interaction[Any],
         what: app_commands.Range[str, 1, 200],
-        channel: discord.TextChannel | None = None,
+        channel: app_commands.Transform[str, ChannelId] | None = None,
         license: str | None = None,
         org: str | None = None,
         anyway: bool = False,
@@ -187,8 +221,8 @@ def lookup_commands(responder: Responder) -> list[app_commands.Command[Any, ...,
         """A direct message whenever a new episode names a release."""
         text = shlex.join(what.split())
         if channel is not None:
-            text += f" <#{channel.id}>"
-        text += " " + digest_text("", license=license, org=org)
+            text += f" <#{channel}>"
+        text += " " + fact_options(org=org, license=license)
         if anyway:
             text += " --anyway"
         await responder.run(interaction, "watch", text.strip(), ephemeral=True)
@@ -244,6 +278,8 @@ class DigestGroup(app_commands.Group, name="digest"):
         keyword="Only releases mentioning this word",
         changes="Open each post with what changed per release family",
         threads="A short post with one reply per section in its thread (or a forum post)",
+        license="Only releases under this licence, e.g. apache-2.0 (several: apache-2.0, mit)",
+        org="Only releases by this organisation (several: comma-separated)",
     )
     @app_commands.choices(
         mode=[
@@ -263,6 +299,8 @@ class DigestGroup(app_commands.Group, name="digest"):
         keyword: str | None = None,
         changes: bool | None = None,
         threads: bool | None = None,
+        license: str | None = None,
+        org: str | None = None,
     ) -> None:
         """Post TL;DRs to this channel."""
         text = digest_text(
@@ -279,6 +317,8 @@ class DigestGroup(app_commands.Group, name="digest"):
             text += " changes" if changes else " no-changes"
         if threads is not None:  # unset: keep what the subscription had
             text += " threads" if threads else " no-threads"
+        if license or org:
+            text += " " + fact_options(org=org, license=license)
         await self._run(interaction, text)
 
     @app_commands.command()

@@ -21,6 +21,8 @@ from bot.watch.delivery import WatchAlert
 #: Discord's code for a user who does not take the bot's direct messages.
 CANNOT_DM = 50007
 MAX_CONTENT = 2000
+#: Discord's codes for a user id that names nobody: Unknown User, Invalid Recipient(s).
+UNKNOWN_USER = (10013, 50033)
 
 
 def render_alert(alert: WatchAlert) -> str:
@@ -50,12 +52,7 @@ class DiscordAlertSender:
     async def send_alert(self, kind: str, where: str, alert: WatchAlert) -> str:
         """Send ``alert`` to user ``where`` (``discord-user``) or channel ``where``."""
         try:
-            channel_id = where
-            if kind == "discord-user":
-                data = await asyncio.wait_for(
-                    self._client.http.start_private_message(int(where)), self._timeout
-                )
-                channel_id = str(data["id"])
+            channel_id = await self.open_dm(where) if kind == "discord-user" else where
             channel = self._client.get_partial_messageable(int(channel_id))
             message = await asyncio.wait_for(
                 channel.send(
@@ -76,3 +73,31 @@ class DiscordAlertSender:
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise PostError(f"could not reach Discord: {type(exc).__name__}") from None
         return str(message.id)
+
+    async def open_dm(self, user: str) -> str:
+        """The id of the bot's DM channel with ``user`` (health alerts to a person).
+
+        Raises ``PostError``: permanent when the user cannot get the bot's messages.
+        """
+        try:
+            data = await asyncio.wait_for(
+                self._client.http.start_private_message(int(user)), self._timeout
+            )
+        except discord.Forbidden as exc:
+            raise PostError(
+                f"Discord user {user} does not accept direct messages from the bot"
+                f" (blocked, or DMs closed; {exc.code})",
+                permanent=True,
+            ) from None
+        except discord.HTTPException as exc:
+            if isinstance(exc, discord.NotFound) or exc.code in UNKNOWN_USER:
+                raise PostError(
+                    f"Discord user {user} was not found ({exc.code}: {exc.text[:80]})",
+                    permanent=True,
+                ) from None
+            raise _post_error(exc, user, ()) from None
+        except discord.RateLimited as exc:
+            raise _post_error(exc, user, ()) from None
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise PostError(f"could not reach Discord: {type(exc).__name__}") from None
+        return str(data["id"])

@@ -377,8 +377,9 @@ def digest_blocks(digest: Digest) -> list[Block]:
         extra = len(episodes) - (MAX_CONTEXT_ELEMENTS - 1)
         episodes = [*episodes[: MAX_CONTEXT_ELEMENTS - 1], f"and {extra} more episodes"]
     count = digest.item_count
-    episodes.append(f"{count} release{'s' if count != 1 else ''}")
-    blocks.append(context(episodes))
+    if digest.episodes:  # a digest of no episode is a notice (a health alert), not releases
+        episodes.append(f"{count} release{'s' if count != 1 else ''}")
+        blocks.append(context(episodes))
     with_sources = len(digest.episodes) > 1
     for digest_section in digest.sections:
         if not digest_section.items:

@@ -75,6 +75,18 @@ class SlackAlertSender:
         channel: Any = response.get("channel") or {}
         return str(channel.get("id") or user)
 
+    async def open_dm(self, user: str) -> str:
+        """The id of the bot's DM channel with ``user`` (health alerts to a person).
+
+        Raises ``PostError``: permanent when the user cannot get the bot's messages.
+        """
+        try:
+            return await self._dm_channel(user)
+        except SlackApiError as exc:
+            raise _error(exc, "slack-user", user) from None
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise PostError(f"could not reach Slack ({type(exc).__name__})") from None
+
 
 def _error(exc: SlackApiError, kind: str, where: str) -> PostError:
     code = str(exc.response.get("error") or "unknown_error")

@@ -15,6 +15,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 # Characters that UTF-8 multi-byte sequences turn into when read as Mac Roman
 # ("‚Äô", "\uf8ffüëã") or Windows-1252 ("â€™", "Ã©").
 _MOJIBAKE_HINT = re.compile("‚Ä|\uf8ff|√|â€|Ã[\x80-\xbf]|Ã©|ðŸ")
+# The first character of each hint (none of them is a regex metacharacter).
+_MOJIBAKE_FIRST = "".join(sorted({hint[0] for hint in _MOJIBAKE_HINT.pattern.split("|")}))
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 _SPACE_CHARS = "\t\r\n\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000"
 _SPACES = re.compile(rf"[ {_SPACE_CHARS}]+")
@@ -93,6 +95,10 @@ def _repair_run(run: str) -> str:
 
 def has_mojibake(text: str) -> bool:
     """Whether ``text`` shows signs of UTF-8 decoded with the wrong codec."""
+    # Every hint opens with one of these characters: six scans in C are ten times
+    # cheaper than the alternation over a whole episode's HTML, and nearly always enough.
+    if not any(first in text for first in _MOJIBAKE_FIRST):
+        return False
     return _MOJIBAKE_HINT.search(text) is not None
 
 

@@ -38,8 +38,8 @@ OnChange = Callable[[], None]
 
 USAGE = (
     "Usage: /digest subscribe [weekly|on-publish] [DAY] [HH:MM] [TIME_ZONE]"
-    " [--feed URL] [--section NAME] [--keyword WORD] [changes|no-changes]"
-    " [threads|no-threads]"
+    " [--feed URL] [--section NAME] [--keyword WORD] [--org NAME] [--license NAME]"
+    " [changes|no-changes] [threads|no-threads]"
     " · /digest unsubscribe [ID]"
     " · /digest status · /digest feeds · /digest post [--force]"
 )
@@ -281,7 +281,7 @@ class DigestAdmin:
         """This channel's subscriptions (schedule, next, last post, last error), then each
         feed's last success and last error."""
         subs = self._channel_subscriptions(ctx)
-        feeds = feed_status_lines(FeedHealth(self.engine.store).feeds())
+        feeds = feed_status_lines(FeedHealth(self.engine.store).feeds(), self._polled_feeds())
         if not subs:
             return TextReply(text="\n".join(["This channel has no subscription. " + USAGE, *feeds]))
         lines = []
@@ -294,6 +294,13 @@ class DigestAdmin:
             if sub.last_error and sub.active:
                 lines.append(f"  last error: {sub.last_error}")
         return TextReply(text="\n".join([*lines, *feeds]))
+
+    def _polled_feeds(self) -> list[str]:
+        """The feeds ``run`` polls (config, OPML imports, subscriptions' feeds)."""
+        from bot.schedule.poller import feeds_to_poll
+
+        imported = [url for url, _ in self.engine.store.imported_feeds()]
+        return list(feeds_to_poll(self.settings, self.subscriptions.all(), imported))
 
     def feeds(self) -> Reply:
         """The feeds being followed, with their titles and when they were last read."""
@@ -346,9 +353,14 @@ class DigestAdmin:
                 log.exception("could not reschedule after a subscription change")
 
 
-def feed_status_lines(feeds: list[FeedStatus]) -> list[str]:
-    """``Feeds:`` then one line per feed polled: last success, and last error when it failed."""
-    if not feeds:
+def feed_status_lines(feeds: list[FeedStatus], expected: list[str] | None = None) -> list[str]:
+    """``Feeds:`` then one line per feed: last success, and last error when it failed.
+
+    ``expected``: the feeds polled now; one not polled yet says so (each feed has its line).
+    """
+    polled = {feed.feed for feed in feeds}
+    waiting = [feed for feed in expected or () if feed not in polled]
+    if not feeds and not waiting:
         return []
     lines = ["Feeds:"]
     for feed in feeds:
@@ -364,6 +376,7 @@ def feed_status_lines(feeds: list[FeedStatus]) -> list[str]:
             if feed.failures:
                 line += f" ({feed.failures} in a row)"
         lines.append(line)
+    lines += [f"• {feed[:120]}: not polled yet" for feed in waiting]
     return lines
 
 

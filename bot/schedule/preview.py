@@ -30,6 +30,8 @@ class Preview:
     subscription: Subscription
     next_post: datetime | None
     digest: Digest | None
+    #: Releases the next post's episodes hold before the subscription's filters.
+    unfiltered: int = 0
 
 
 def preview(engine: Engine, sub: Subscription, *, clock: Clock | None = None) -> Preview:
@@ -42,16 +44,19 @@ def preview(engine: Engine, sub: Subscription, *, clock: Clock | None = None) ->
         if episode is not None:
             episodes.append(episode)
     digest: Digest | None = None
+    unfiltered = 0
     if episodes:
         episodes.sort(key=lambda e: e.published.timestamp() if e.published else 0, reverse=True)
         digest = engine.digest(
             episodes, sections=sub.sections, keywords=sub.keywords, facts=sub.facts
         )
+        unfiltered = digest.item_count
         if digest.item_count == 0:
+            unfiltered = engine.digest(episodes).item_count
             digest = None
         elif sub.changes:  # as the poster heads it (``changes_head``)
             digest = with_changes(engine.store, digest, episodes)
-    return Preview(sub, sub.next_post(clock.now()), digest)
+    return Preview(sub, sub.next_post(clock.now()), digest, unfiltered)
 
 
 def preview_lines(found: Preview) -> list[str]:
@@ -64,6 +69,15 @@ def preview_lines(found: Preview) -> list[str]:
     else:
         when = "Posts as soon as a new episode comes out."
     digest = found.digest
+    if digest is None and found.unfiltered:
+        # There is news, but the filters keep all of it out: say so, or the subscription
+        # looks like one that will post with the next episode (and may never).
+        noun = "release" if found.unfiltered == 1 else "releases"
+        return [
+            when,
+            f"Nothing would go out now: none of the {found.unfiltered:,} {noun} waiting passes"
+            " this subscription's filters (sections, keywords, --org, --license).",
+        ]
     if digest is None:
         return [when, "Nothing new to post yet: the next episode will be the first post."]
     # The "what changed" head (``--changes``) lists families, not releases.

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import os
 import re
 import threading
 from collections.abc import Sequence
@@ -48,6 +49,8 @@ MAX_ITEMS = 200_000
 SEMANTIC_CANDIDATES = 30
 #: The semantic score a candidate without any full-text match needs.
 SEMANTIC_ALONE = 0.7
+#: Items whose mean vectors are summed at a time at ingest (bounds the memory it takes).
+_MEANS_CHUNK = 256
 #: Characters of an item's text embedded.
 MAX_TEXT = 400
 _WORD = re.compile(r"[^\W_][\w.\-]*[^\W_]|[^\W\d_]", re.UNICODE)
@@ -87,14 +90,21 @@ class Model:
 
     WEIGHTS = "weights/l2_supercat_256.safetensors"
     TOKENIZER = "tokenizers/l2_supercat_tokenizer_config.json"
+    #: Texts embedded per step: bounds the token matrix held at once.
+    CHUNK = 1024
 
     def __init__(self, package_dir: Path) -> None:
-        import numpy as np
-        from safetensors import safe_open
+        # Texts here are words and short lines: tokenizers' thread pool buys nothing on
+        # them and costs a malloc arena per thread (8 MB more at ingest); a value the
+        # user set is kept.
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         from tokenizers import Tokenizer
 
-        with safe_open(str(package_dir / self.WEIGHTS), framework="np") as weights:
-            self.embedding = np.asarray(weights.get_tensor("embedding.weight"))
+        # The weights (32,000 rows, 16 MB) are not loaded: the rows of the tokens a
+        # text holds are read from the file when it is embedded (a feed's words use
+        # a few thousand), which spares an ingest or a search the whole matrix.
+        self._weights = package_dir / self.WEIGHTS
+        self._offset, self._rows, self._dim = _safetensors_layout(self._weights, "embedding.weight")
         self.tokenizer = Tokenizer.from_file(str(package_dir / self.TOKENIZER))
         self.tokenizer.no_padding()
         self.tokenizer.no_truncation()
@@ -102,26 +112,65 @@ class Model:
     @property
     def dim(self) -> int:
         """The vectors' dimension."""
-        return int(self.embedding.shape[1])
+        return self._dim
+
+    def _token_vectors(self, ids: npt.NDArray[np.int64]) -> npt.NDArray[np.float16]:
+        """The weight rows of ``ids`` (clipped into the table, as before), read from
+        the weights file: each distinct row once."""
+        import numpy as np
+
+        ids = np.clip(ids, 0, self._rows - 1)
+        unique, where = np.unique(ids, return_inverse=True)
+        size = self._dim * 2  # float16
+        with self._weights.open("rb") as weights:
+            chunks = []
+            for row in unique.tolist():
+                weights.seek(self._offset + row * size)
+                chunks.append(weights.read(size))
+        table = np.frombuffer(b"".join(chunks), dtype="<f2").reshape(len(unique), self._dim)
+        return table[where]
 
     def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """One unit vector per text (zeros for a text with no tokens)."""
         import numpy as np
 
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        if not texts:
-            return out
+        for start in range(0, len(texts), self.CHUNK):  # each row is its own sum
+            self._embed_into(out[start : start + self.CHUNK], texts[start : start + self.CHUNK])
+        return out
+
+    def _embed_into(self, out: npt.NDArray[np.float32], texts: Sequence[str]) -> None:
+        import numpy as np
+
+        if not len(texts):
+            return
         encoded = self.tokenizer.encode_batch(list(texts), add_special_tokens=False)
-        ids = [np.asarray(e.ids, dtype=np.int64) for e in encoded]
+        ids = [e.ids for e in encoded]
         lengths = np.array([len(i) for i in ids])
         if not lengths.sum():
-            return out
-        tokens = self.embedding[np.clip(np.concatenate(ids), 0, len(self.embedding) - 1)]
+            return
+        flat = np.fromiter((t for i in ids for t in i), dtype=np.int64, count=int(lengths.sum()))
+        tokens = self._token_vectors(flat)
         nonempty = lengths > 0
         starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])[nonempty]
         out[nonempty] = np.add.reduceat(tokens.astype(np.float32), starts, axis=0)
         out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
-        return out
+
+
+def _safetensors_layout(path: Path, name: str) -> tuple[int, int, int]:
+    """(byte offset, rows, columns) of the 2-D float16 tensor ``name`` in a
+    safetensors file: an 8-byte header length, a JSON header, then the data."""
+    import json
+    import struct
+
+    with path.open("rb") as handle:
+        (length,) = struct.unpack("<Q", handle.read(8))
+        header = json.loads(handle.read(length))
+    entry = header[name]
+    rows, columns = entry["shape"]
+    if entry["dtype"] != "F16":
+        raise ImportError(f"{path.name}: {name} is {entry['dtype']}, not F16")
+    return 8 + length + int(entry["data_offsets"][0]), int(rows), int(columns)
 
 
 @lru_cache(maxsize=1)
@@ -218,13 +267,19 @@ class SemanticIndex:
             known.update(zip(new, model.embed(new), strict=True))
         vocab = {w: i for i, w in enumerate(known)}
         matrix = np.array(list(known.values()), dtype=np.float32).reshape(len(vocab), model.dim)
-        lengths = np.array([len(words) for words in item_words])
-        flat = np.array([vocab[w] for words in item_words for w in words], dtype=np.int64)
         means = np.zeros((len(rows), model.dim), dtype=np.float32)
-        nonempty = lengths > 0
-        if len(flat):
-            starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])[nonempty]
-            means[nonempty] = np.add.reduceat(matrix[flat], starts, axis=0)
+        # A chunk of items at a time: the word vectors of every item at once would be
+        # ten times the feed's size.  Each item's mean is its own sum, chunked or not.
+        for first in range(0, len(rows), _MEANS_CHUNK):
+            chunk = item_words[first : first + _MEANS_CHUNK]
+            lengths = np.array([len(words) for words in chunk])
+            flat = np.array([vocab[w] for words in chunk for w in words], dtype=np.int64)
+            nonempty = lengths > 0
+            if len(flat):
+                starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])[nonempty]
+                means[first : first + len(chunk)][nonempty] = np.add.reduceat(
+                    matrix[flat], starts, axis=0
+                )
         means /= np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-9)
         packed = means.astype(np.float16)
         out = [

@@ -22,10 +22,12 @@ WATCH_COLUMNS = (
 #: episode id, headline.
 ITEM_COLUMNS = (
     "i.rowid, i.id, coalesce(i.entity_id, ''), coalesce(e.family_key, ''), i.org,"
-    " i.facts, i.episode_id, i.headline"
+    " i.facts, i.episode_id, i.headline,"
+    " (SELECT ep.published FROM episodes ep WHERE ep.id = i.episode_id)"
 )
-#: An active watch as matching reads it: id, kind, key, orgs, licenses, after_rowid.
-KEY_COLUMNS = "id, kind, key, orgs, licenses, after_rowid"
+#: An active watch as matching reads it: id, kind, key, orgs, licenses, after_rowid,
+#: created_at.
+KEY_COLUMNS = "id, kind, key, orgs, licenses, after_rowid, created_at"
 #: A pending alert: target, watch id, query, release name, item name, headline, section,
 #: links JSON, episode id, title, published, url, entity id, episode id.
 PENDING_COLUMNS = (

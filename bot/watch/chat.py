@@ -107,15 +107,22 @@ class WatchChat:
                 origin="chat",
                 anyway=anyway,
             )
-        except NothingToWatch:
+        except NothingToWatch as exc:
             shown = " ".join(query)[:60]
+            meant = f" Did you mean /watch {exc.suggestion}?" if exc.suggestion else ""
             return TextReply(
-                text=f"No release or family called '{shown}' has come up yet. To watch for it all"
-                f" the same, send: /watch {shown} --anyway",
+                text=f"No release or family called '{shown}' has come up yet.{meant} To watch for"
+                f" it all the same, send: /watch {shown} --anyway",
                 error=True,
             )
-        self.watches.add(watch)
-        where = "this channel" if channel else "you (a direct message)"
+        added = self.watches.add(watch)
+        if added.id != watch.id:  # the same watch exists: one alert per release, not two
+            return TextReply(
+                text=f"Already watching {_what(added)} (id {added.id}; /watch remove {added.id})."
+            )
+        where = "you (a direct message)"
+        if channel is not None:  # the channel picked, which need not be the one typed in
+            where = "this channel" if channel == ctx.channel_id else "the channel you picked"
         return TextReply(
             text=f"Watching {_what(watch)}: I will tell {where} when a new episode names it."
             f" Id {watch.id} (/watch remove {watch.id})."

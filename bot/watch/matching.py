@@ -7,6 +7,10 @@ cost), applies each watch's fact filter and inserts one ``watch_alerts`` row
 per watch, release and episode.  The rows are the ledger: inserting an
 existing one does nothing, so a re-ingest, a second scan or a restart never
 records (and so never sends) an alert twice.
+
+An episode published more than ``BACKFILL`` before the watch was made is old
+news read late (a feed added or imported with its history), not a new
+episode: it raises no alert, or a new feed would DM every old mention.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.factfilter import FactFilter
@@ -23,6 +27,8 @@ from bot.store.watches import WatchLookup
 
 #: Items matched per statement at most (a big first ingest is scanned in slices).
 _SLICE = 2000
+#: How long before a watch was made an episode may be published and still alert.
+BACKFILL = timedelta(days=14)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +43,8 @@ class NewItem:
     license: str | None
     episode_id: str
     headline: str = ""
+    #: The episode's publication time (``None``: not stated).
+    published: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +56,8 @@ class WatchKey:
     key: str
     facts: FactFilter
     after_rowid: int
+    #: When the watch was made (``None``: unknown); older episodes are backfill.
+    created_at: datetime | None = None
 
 
 def record_new_alerts(store: StoreLike, *, now: datetime) -> int:
@@ -89,6 +99,8 @@ def match(items: Sequence[NewItem], watches: Sequence[WatchKey]) -> list[tuple[s
             ident = (watch.id, item.entity_id, item.episode_id)
             if item.rowid <= watch.after_rowid or ident in seen:
                 continue
+            if _backfill(item, watch):
+                continue
             if watch.facts and not watch.facts.matches_line(item.org, item.license, item.headline):
                 continue
             seen.add(ident)
@@ -96,9 +108,28 @@ def match(items: Sequence[NewItem], watches: Sequence[WatchKey]) -> list[tuple[s
     return out
 
 
+def _backfill(item: NewItem, watch: WatchKey) -> bool:
+    """Whether ``item``'s episode is old news to ``watch`` (published long before it)."""
+    if item.published is None or watch.created_at is None:
+        return False
+    return item.published < watch.created_at - BACKFILL
+
+
+def _when(value: Any) -> datetime | None:
+    """A stored time (ISO text, or a datetime on PostgreSQL) as an aware datetime."""
+    if not value:
+        return None
+    try:
+        when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
 def _new_items(rows: Sequence[tuple[Any, ...]]) -> list[NewItem]:
     items = []
-    for rowid, item_id, entity_id, fam, org, facts_json, episode_id, headline in rows:
+    for row in rows:
+        rowid, item_id, entity_id, fam, org, facts_json, episode_id, headline, published = row
         facts = json.loads(facts_json) if facts_json and facts_json != "{}" else {}
         items.append(
             NewItem(
@@ -110,6 +141,7 @@ def _new_items(rows: Sequence[tuple[Any, ...]]) -> list[NewItem]:
                 license=facts.get("license"),
                 episode_id=episode_id,
                 headline=headline,
+                published=_when(published),
             )
         )
     return items
@@ -126,6 +158,7 @@ def _watches_for(lookup: WatchLookup, items: Sequence[NewItem]) -> list[WatchKey
             key,
             FactFilter(tuple(json.loads(orgs)), tuple(json.loads(licenses))),
             int(after),
+            _when(created),
         )
-        for wid, kind, key, orgs, licenses, after in lookup(sorted(wanted))
+        for wid, kind, key, orgs, licenses, after, created in lookup(sorted(wanted))
     ]

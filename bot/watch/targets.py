@@ -7,34 +7,14 @@ messages; anything else is parsed as a subscription target
 
 from __future__ import annotations
 
-import re
+from bot.targets import USER_USAGE, Target, TargetError, parse_target, parse_target_or_user
 
-from bot.targets import USAGE, Target, TargetError, parse_target
-
-_SLACK_USER = re.compile(r"^[UW](?=[A-Z]*\d)[A-Z0-9]{4,}$")
-_DISCORD_SNOWFLAKE = re.compile(r"^\d{15,22}$")
-
-WATCH_USAGE = f"{USAGE}, or slack-user:USER_ID / discord-user:USER_ID for direct messages"
+WATCH_USAGE = USER_USAGE
 
 
 def parse_watch_target(text: str) -> str:
     """The canonical target string of a watch; raises ``TargetError`` saying what is accepted."""
-    raw = (text or "").strip()
-    kind, sep, where = raw.partition(":")
-    kind = kind.strip().lower()
-    where = where.strip()
-    if sep and kind == "slack-user":
-        if not _SLACK_USER.match(where.upper()):
-            raise TargetError(f"'{where[:40]}' is not a Slack user id (like U0123ABCD)")
-        return f"slack-user:{where.upper()}"
-    if sep and kind == "discord-user":
-        if not _DISCORD_SNOWFLAKE.match(where):
-            raise TargetError(f"'{where[:40]}' is not a Discord user id (a long number)")
-        return f"discord-user:{where}"
-    try:
-        return str(parse_target(raw))
-    except TargetError as exc:
-        raise TargetError(exc.message.replace(USAGE, WATCH_USAGE)) from None
+    return parse_target_or_user(text)
 
 
 def split_target(target: str) -> tuple[str, str]:

@@ -31,7 +31,14 @@ MAX_QUERY = 100
 
 
 class NothingToWatch(DigestbotError, LookupError):
-    """The query names no known release or family (keep it only with ``anyway``)."""
+    """The query names no known release or family (keep it only with ``anyway``).
+
+    ``suggestion``: the release or family a typo most likely meant ("kokorro": Kokoro).
+    """
+
+    def __init__(self, message: str, *, suggestion: str | None = None) -> None:
+        super().__init__(message)
+        self.suggestion = suggestion
 
 
 class Watch(Frozen):
@@ -105,13 +112,30 @@ def resolve(store: StoreLike, query: str, *, anyway: bool = False) -> tuple[Kind
         if known is not None:
             return "entity", known.id, known.name
     if not anyway:
+        meant = _meant(store, text)
+        shown = text[:60]
+        then = (
+            f" Did you mean '{meant}'? Or add --anyway to watch for '{shown}' all the same."
+            if meant
+            else " Add --anyway to watch for it all the same."
+        )
         raise NothingToWatch(
-            f"No release or family called '{text[:60]}' has come up yet; add --anyway to"
-            " watch for it all the same."
+            f"No release or family called '{shown}' has come up yet.{then}", suggestion=meant
         )
     if bare or entity is None:
         return "family", fam or name_key(text), text
     return "entity", entity.id, entity.name
+
+
+def _meant(store: StoreLike, text: str) -> str | None:
+    """The known release or family a typo names (as ``release kokorro`` finds Kokoro)."""
+    for key in store.stored_names().resolve(text)[:1]:
+        if key != name_key(text):
+            try:
+                return resolve(store, key)[2]
+            except NothingToWatch:
+                return None
+    return None
 
 
 def store_family_name(store: StoreLike, fam: str) -> str:
@@ -164,9 +188,22 @@ class Watches:
         self.tables = store.watch_tables()
 
     def add(self, watch: Watch) -> Watch:
-        """Insert ``watch``."""
+        """Insert ``watch`` and return it; or, when its target already has the same watch
+        (release or family, filters) active, return that one: two would send every alert
+        twice."""
+        same = self.same_as(watch)
+        if same is not None:
+            return same
         self.tables.put(_row(watch))
         return watch
+
+    def same_as(self, watch: Watch) -> Watch | None:
+        """The active watch of ``watch``'s target on the same thing with the same filters."""
+        wanted = (watch.kind, watch.key, watch.facts)
+        for existing in self.all(watch.target):
+            if existing.active and (existing.kind, existing.key, existing.facts) == wanted:
+                return existing
+        return None
 
     def get(self, watch_id: str) -> Watch:
         """One watch; raises ``NotFoundError``."""
