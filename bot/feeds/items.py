@@ -23,6 +23,7 @@ from bot.feeds.names import (
     announces_release,
     is_label_only,
     is_person_line,
+    lowercase_maker,
     names_release,
     quoted_after_label,
     split_name,
@@ -627,7 +628,11 @@ def _is_commentary(headline: str) -> bool:
         return False
     if not any(w[:1].islower() and w.casefold() not in _LABEL_CONNECTORS for w in words if w):
         return False
-    return not names_release(body) and quoted_after_label(headline) is None
+    return (
+        not names_release(body)
+        and not lowercase_maker(body)
+        and quoted_after_label(headline) is None
+    )
 
 
 _MARK_INDEX = re.compile("\ue002(\\d+)\ue003")

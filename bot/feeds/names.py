@@ -17,6 +17,7 @@ would call that story.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from bot.feeds.clean import name_key
@@ -101,6 +102,11 @@ def split_name(headline: str) -> tuple[str, str | None]:
         colon = segment.find(":")
         if colon > 0 and len(segment[:colon].split()) <= 6:
             after = segment[colon + 1 :].strip()
+            if lowercase_maker(after):
+                # "Vector DB ergonomics: turbopuffer adds multiple vector columns": a
+                # product spelled in lowercase, then what it ships.
+                name = after.split(maxsplit=1)[0]
+                break
             # "Agentic data/backends: Timescale's Agentic Postgres ...": a topic label
             # naming no product leads a sentence that does.
             label = segment[:colon]
@@ -131,6 +137,25 @@ def split_name(headline: str) -> tuple[str, str | None]:
             # Unsloth-like API to MLX": the subject is the release, the rest its features.
             name = subject
             break
+        seg_words = segment.split()
+        n_subject = len(subject.split())
+        if (
+            subject
+            and rest
+            and len(seg_words) > n_subject
+            and (seg_words[n_subject].casefold() in _TEAM_WORDS)
+        ):
+            phrase = " ".join(
+                itertools.takewhile(
+                    lambda w: _PHRASE_WORD.match(w) is not None and w not in _TAIL_WORDS,
+                    rest.split()[:4],
+                )
+            )
+            if phrase:
+                # "vLLM team open-sourced speculator models": the team's project and
+                # the plain thing it shipped name the release together.
+                name = f"{subject} {phrase}"
+                break
         if subject:
             found = _find_name(rest, scan=2) if rest else ""
             lead = rest.split(maxsplit=1)[0].strip(_TOKEN_TRIM) if rest else ""
@@ -309,6 +334,12 @@ def _first_words(text: str) -> str:
 
 
 _NEW_AFTER_MAKER = re.compile(r"^(\S+)\s+new\s+(?=[A-Z])")
+# A one-word product in lowercase and the verb saying what it ships ("turbopuffer adds").
+_LOWERCASE_MAKER = re.compile(
+    r"([a-z][a-z\d.-]{3,})\s+(?:adds|brings|ships|launches|releases|introduces|unveils"
+    r"|open-sources|supports)\b"
+)
+_PRONOUNS = frozenset("everyone everybody someone somebody nobody this that it which".split())
 #: What follows a long label is a sentence (not "@handle" credits) from this many words.
 _SENTENCE_WORDS = 4
 # A quoted name among the first words after a label: "Perplexity: agentic “Computer for
@@ -522,6 +553,7 @@ def _stands_alone(word: str) -> bool:
 _VERBS = frozenset(
     """
     acquires added adds allowing announced announces brings buys confirms debuts demos
+    open-sourced opensourced
     dropped drops expands fundraises gives integrates introduced introduces joins launch
     launched launches makes open-sources opensources partners presents previews
     published publishes raises reduces release released releases removes responds
@@ -561,6 +593,10 @@ _COHOST = re.compile(r"\bco[-\s]?host\b", re.I)
 _HANDLE = re.compile(r"@\w")
 
 
+#: Words after a maker that name its people, not a product: "the vLLM team released ...".
+_TEAM_WORDS = frozenset("team teams folks devs developers maintainers".split())
+
+
 def _subject_and_object(segment: str) -> tuple[str, str]:
     """Split "OpenAI launches GPT-5.1" into ("OpenAI", "GPT-5.1"); ("", "") when not that shape."""
     tokens = segment.split()
@@ -584,6 +620,8 @@ def _subject_and_object(segment: str) -> tuple[str, str]:
             return "", ""
         if word in _VERBS or is_open_source:
             subject = tokens[: min(i, end)]
+            if len(subject) >= 2 and subject[-1].casefold() in _TEAM_WORDS:
+                subject = subject[:-1]  # "vLLM team open-sourced ...": the maker is vLLM
             if not all(_name_like(t) or t in ("&", "+") for t in subject):
                 return "", ""
             rest = tokens[i + (2 if is_open_source else 1) :]
@@ -593,6 +631,8 @@ def _subject_and_object(segment: str) -> tuple[str, str]:
                 # "Gemma 4 launch (open-weight, Apache 2.0)": the noun, then a gloss.
                 return " ".join(subject).strip(_TOKEN_TRIM), ""
             return " ".join(subject).strip(_TOKEN_TRIM), " ".join(rest)
+        if word in _TEAM_WORDS and i + 1 < len(tokens):
+            continue  # "vLLM team open-sourced": the verb may still follow
         if not _name_like(tokens[i].strip(_TOKEN_TRIM)) and tokens[i] not in ("&", "+"):
             return "", ""
     return "", ""
@@ -642,6 +682,13 @@ def _find_name(text: str, *, scan: int) -> str:
 
 #: Plain acronyms that name a kind of thing, not a release ("LLMs", "VLMs").
 _ACRONYMS = frozenset("ai api apis llm llms vlm vlms sota tts oss gpu gpus moe ui 3d".split())
+
+
+def lowercase_maker(line: str) -> bool:
+    """Whether a line opens with a product spelled in lowercase and what it ships:
+    "turbopuffer adds multiple vector columns" (not "everyone ships ...")."""
+    coined = _LOWERCASE_MAKER.match(line) if line[:1].islower() else None
+    return coined is not None and coined.group(1) not in _PRONOUNS | KNOWN_ORGS
 
 
 def names_release(line: str) -> bool:
