@@ -7,6 +7,7 @@ import pytest
 from bot.feeds.blocks import Block
 from bot.feeds.items import parse_item
 from bot.feeds.names import split_name
+from bot.feeds.packed import split_packed
 
 
 @pytest.mark.parametrize(
@@ -59,3 +60,35 @@ def test_lowercase_maker_line_is_no_commentary() -> None:
     block = Block(marked=line, labels=(), urls=(), text=line, has_bold=True)
     item = parse_item(block, section="", section_original="")
     assert item is not None and item.name == "turbopuffer"
+
+
+@pytest.mark.parametrize(
+    ("headline", "name"),
+    [
+        # a subject gaining plain-worded features is the release itself
+        ("Antigravity IDE brings smooth agentic Chrome-driven loops", "Antigravity IDE"),
+        # ... but not when a name follows the verb
+        ("Chrome adds Gemini to the browser", "Gemini"),
+        ("SambaNova adds full DeepSeek R1 671B - flies at 200t/s", "DeepSeek R1 671B"),
+        # a label listing topics is no release name
+        ("Access, IDEs, and UI: Gemini 3 Pro is free for students", "Gemini 3 Pro"),
+    ],
+)
+def test_feature_subjects_and_topic_lists(headline: str, name: str) -> None:
+    assert split_name(headline)[0] == name
+
+
+def test_packed_bullet_splits_at_a_subject_that_ships() -> None:
+    marked = (
+        "Access, IDEs, and UI: Students get free Gemini 3 Pro access \ue0020\ue003. "
+        "Antigravity IDE brings smooth agentic loops (UI driving and auto-testing) albeit"
+        " with rough edges and inconsistent quality at load"
+        " \ue0021\ue003."
+    )
+    labels = ("link", "demo")
+    urls: tuple[str | None, ...] = ("https://x.com/a", "https://x.com/b")
+    text = marked.replace("\ue0020\ue003", "link").replace("\ue0021\ue003", "demo")
+    block = Block(marked=marked, labels=labels, urls=urls, text=text, has_bold=True)
+    parts = split_packed(block)
+    assert len(parts) == 2
+    assert parts[1].text.startswith("Antigravity IDE brings")

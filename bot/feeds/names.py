@@ -132,6 +132,12 @@ def split_name(headline: str) -> tuple[str, str | None]:
         if subject and (
             _NAME_AND_VERSION.match(subject)
             or (verb and verb[0].casefold() in _FEATURE_VERBS and _compound_name(subject))
+            or (
+                verb
+                and verb[0].casefold() in _FEATURE_VERBS
+                and subject.casefold() not in KNOWN_ORGS
+                and all(w[:1].islower() for w in rest.split()[:2])
+            )
         ):
             # "Qdrant 1.16 adds tiered multitenancy, ACORN ...", "Unsloth-MLX brings an
             # Unsloth-like API to MLX": the subject is the release, the rest its features.
@@ -377,6 +383,8 @@ _TOPIC_CONNECTORS = frozenset("& + and or vs of for in on the a an with to".spli
 def _topic(label: str) -> bool:
     """Whether a label before ": " is a topic in plain words ("MoE/speculative & vector
     infra"), most of its words lowercase, rather than a release's name."""
+    if label.count(",") >= 2 or (label.count(",") == 1 and " and " in label):
+        return True  # "Access, IDEs, and UI": a list of topics, not one release's name
     words = [w for w in label.split() if w.casefold() not in _TOPIC_CONNECTORS]
     plain = sum(1 for w in words if w[:1].islower())
     if any(w.casefold() in KNOWN_ORGS or w.casefold() in PRODUCT_FAMILIES for w in words):
