@@ -92,3 +92,33 @@ def test_packed_bullet_splits_at_a_subject_that_ships() -> None:
     parts = split_packed(block)
     assert len(parts) == 2
     assert parts[1].text.startswith("Antigravity IDE brings")
+
+
+@pytest.mark.parametrize(
+    ("headline", "name"),
+    [
+        # a size names nothing; the line's code-font name does
+        (
+            "Microsoft allegedly open-sources 1-bit inference: a claim says Microsoft"
+            " open-sourced `bitnet.cpp` enabling CPU inference",
+            "bitnet.cpp",
+        ),
+        # a plain phrase that arrives "via" a quoted name is that name's news
+        (
+            "Separate Apple Silicon improvements appear via “MLX Engine Revolution” in Mawj",
+            "MLX Engine Revolution",
+        ),
+        # a lowercase compound before a plain noun is an adjective, not a name
+        (
+            "LangChain/Deep Agents shipped first-class support for Gemini 3’s features",
+            "LangChain/Deep Agents",
+        ),
+        ("OpenAI ships gpt-realtime and takes Realtime API to GA", "gpt-realtime"),
+        (
+            "Nous - Husky Hold'em Bench launches as an open-source pokerbot eval",
+            "Husky Hold'em Bench",
+        ),
+    ],
+)
+def test_code_font_via_and_modifiers(headline: str, name: str) -> None:
+    assert split_name(headline)[0] == name

@@ -57,3 +57,8 @@ def test_releases_are_no_take(line: str) -> None:
 )
 def test_news_and_named_talks_are_no_take(line: str) -> None:
     assert not is_take(line)
+
+
+def test_an_unnamed_speaker_under_a_label_is_a_take() -> None:
+    assert is_take("Grok “undressing” backlash: One thread argues it would be trivially easy")
+    assert not is_take("Robotics: One new model ships today")

@@ -179,6 +179,16 @@ def split_name(headline: str) -> tuple[str, str | None]:
                 # "Daily announces a new open standard for real time Voice and Video
                 # RTVI-AI": the object's coined product word is the release.
                 found = _coined_word(rest)
+            after_found = (rest[len(found) :].split() or [""])[0] if found else ""
+            if (
+                found
+                and _MODIFIER.match(found)
+                and found.split("-", 1)[0] not in PRODUCT_FAMILIES
+                and _PLAIN_NOUN.match(after_found)
+                and after_found not in _STOP_WORDS
+                and after_found not in _TAIL_WORDS
+            ):
+                found = ""  # "LangChain/Deep Agents shipped first-class support": an adjective
             if found and found.casefold() not in KNOWN_ORGS and len(found) > 2:
                 # "Chrome adds Gemini": the subject is an org only when it is a known one.
                 org = org or (subject if subject.casefold() in KNOWN_ORGS else None)
@@ -243,7 +253,21 @@ def split_name(headline: str) -> tuple[str, str | None]:
             phrase = _lowercase_phrase(text[len(name) :])
             if phrase:
                 org, name = org or name, f"{name} {phrase}"
+    if name[:1].isdigit() and not any(c.isupper() for c in name) and "`" in text:
+        # "1-bit inference: ... open-sourced `bitnet.cpp`": a size names nothing; the
+        # line's code-font name does.
+        code = _CODE_NAME.search(text)
+        if code:
+            name = code.group(1)
+    elif text.startswith(name) and " via " in text and not _DIGIT.search(name):
+        via = _VIA_QUOTED.search(text)
+        if via:
+            name = via.group(1)  # "Separate ... improvements appear via “MLX Engine Revolution”"
     return _repaired(_with_qualifier(name, text), org, text)
+
+
+_CODE_NAME = re.compile(r"`([\w][\w.+-]{2,40})`")
+_VIA_QUOTED = re.compile(r"\bvia\s+[\"“]([A-Z][^\"“”]{1,40}?)[\"”]")
 
 
 # A lowercase mode in quotes right after the name: 'Gemini Pro "deep think" mode'.

@@ -26,6 +26,10 @@ _SPEECH_VERBS = frozenset(
 # words and the word after them: "Google DeepMind emphasizes".  Without the label the
 # line is news of its own ("Perplexity says Amazon issued a legal threat").
 _SUBJECT_VERB = re.compile(r"^[^:]{1,80}:\s+((?:[A-Z][\w.&/-]*\s+){1,3})([a-z]\w*)")
+# A topic label, then an unnamed speaker: "Grok backlash: One thread argues ...".
+_SOMEONE = re.compile(
+    r"^[^:]{1,80}:\s+(?:A|An|One|Another|Some|Many|Several)\s+(?:[a-z-]+\s+){1,2}?([a-z]+)\b"
+)
 # One or two capitalised words owning a lowercase phrase: "Jeremy Howard’s defense of
 # scientists resonated" (a product would follow: "Figure’s F.02", "Benjamin's
 # announcement of RAGatouille").
@@ -53,6 +57,9 @@ def is_take(headline: str) -> bool:
         quoted = _OPENING_QUOTE.match(headline)
         words = quoted.group(1).split() if quoted else []
         return len(words) >= 3 and any(w[:1].islower() for w in words)
+    someone = _SOMEONE.match(headline)
+    if someone and someone.group(1) in _SPEECH_VERBS:
+        return True
     said = _SUBJECT_VERB.match(headline)
     if said and said.group(2) in _SPEECH_VERBS and _speaker(said.group(1).split()):
         return True
