@@ -122,3 +122,11 @@ def test_packed_bullet_splits_at_a_subject_that_ships() -> None:
 )
 def test_code_font_via_and_modifiers(headline: str, name: str) -> None:
     assert split_name(headline)[0] == name
+
+
+def test_a_generic_plural_subject_is_no_name() -> None:
+    # "Students get ...": the release is what they get (and merges with its first mention)
+    assert split_name("Students get free Gemini 3 Pro access .")[0] == "Gemini 3 Pro"
+    assert split_name("Researchers discover subliminal learning in LLMs")[0] == (
+        "subliminal learning"
+    )

@@ -647,6 +647,8 @@ def _subject_and_object(segment: str) -> tuple[str, str]:
                 continue
         if word in _STATE_VERBS:
             subject = tokens[:i]
+            if len(subject) == 1 and subject[0].casefold() in _GENERIC_SUBJECTS:
+                return "", ""  # "Students get free Gemini 3 Pro": the object is the news
             if all(_name_like(t) or t in ("&", "+") for t in subject):
                 return " ".join(subject).strip(_TOKEN_TRIM), ""
             return "", ""
@@ -671,7 +673,9 @@ def _subject_and_object(segment: str) -> tuple[str, str]:
 
 
 #: Subjects that name no maker: the object of their verb is the news.
-_GENERIC_SUBJECTS = frozenset("researchers scientists authors study paper team".split())
+_GENERIC_SUBJECTS = frozenset(
+    "researchers scientists authors study paper team students teachers users developers".split()
+)
 _PHRASE_WORD = re.compile(r"^[a-z][a-z-]*$")
 
 
@@ -703,7 +707,7 @@ def _find_name(text: str, *, scan: int) -> str:
     tokens = text.split()
     for i, raw in enumerate(tokens[: scan + 3]):
         token = raw.strip(_TOKEN_TRIM)
-        if not token or token.casefold() in _OPENERS:
+        if not token or token.casefold() in _OPENERS or token.casefold() in _GENERIC_SUBJECTS:
             continue
         if _name_like(token) and any(c.isalpha() for c in token):
             return _leading_name(" ".join(tokens[i:]))
