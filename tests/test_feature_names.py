@@ -6,7 +6,7 @@ import pytest
 
 from bot.feeds.blocks import Block
 from bot.feeds.items import parse_item
-from bot.feeds.names import split_name
+from bot.feeds.names import names_release, split_name
 from bot.feeds.packed import split_packed
 
 
@@ -130,3 +130,14 @@ def test_a_generic_plural_subject_is_no_name() -> None:
     assert split_name("Researchers discover subliminal learning in LLMs")[0] == (
         "subliminal learning"
     )
+
+
+def test_a_size_after_a_plain_word_names_no_release() -> None:
+    line = "Model lineup + key specs: Four sizes were announced—31B dense, 26B MoE, and E2B"
+    block = Block(marked=line, labels=(), urls=(), text=line, has_bold=True)
+    assert parse_item(block, section="", section_original="") is None  # a detail, no release
+    assert split_name("Perceptron AI introduces Isaac 0.1: a 2B param model")[0] == "Isaac 0.1"
+    assert split_name("Common Corpus: Largest multilingual 2T token dataset")[0] == (
+        "Common Corpus"
+    )
+    assert names_release("Enter Platypus 70B")  # a capitalised name's size is its version

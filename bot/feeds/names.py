@@ -47,6 +47,7 @@ _CONNECTORS = "&+-–—/|:,;"
 _FROM_BY = re.compile(r"\b(?:from|by)\s+([A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)?)")
 _DIGIT = re.compile(r"\d")
 _QUANTITY_WORD = re.compile(r"^[~$]?\d[\d.,]*[KMBT]?$")
+_SIZE_WORD = re.compile(r"^~?\d[\d.]*[KMBT]$")
 _HAS_WORD = re.compile(r"[^\W_]")
 _PERSON_HINTS = ("guest", "host", "panel", "evangelist", "producer")
 
@@ -734,10 +735,17 @@ def names_release(line: str) -> bool:
     a product family ("Claude") or a known org ("Alibaba"); a show's own name
     ("ThursdAI") and plain words ("Deepfakes are upon us!") do not.
     """
-    for raw in line.split()[:6]:
+    words = line.split()[:6]
+    if "—" in line[:120]:  # "were announced—31B dense": an em dash joins two words
+        words = " ".join(words).replace("—", " ").split()[:6]
+    previous = ""
+    for raw in words:
         token = raw.strip(_TOKEN_TRIM)
         if raw.startswith("`") and len(token) >= 3:
             return True  # a name in code font: "`hf-mem` estimates VRAM ..."
+        after_plain, previous = not previous[:1].isupper(), token
+        if after_plain and _SIZE_WORD.match(token):
+            continue  # "announced 31B dense", "a 2B param": a size, not a name's version
         low = token.casefold()
         if len(token) < 2 or low in _OPENERS or low in _ACRONYMS or low.startswith("thursdai"):
             continue
