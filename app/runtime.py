@@ -46,7 +46,7 @@ from bot.commands import Commands
 from bot.config import Settings
 from bot.directsink import DirectSink
 from bot.engine import Engine, IngestReport, make_engine
-from bot.errors import ConfigError, DigestbotError
+from bot.errors import ConfigError, DigestbotError, StorageError
 from bot.schedule.admin import DigestAdmin
 from bot.schedule.leader import LeaderLoop
 from bot.schedule.pacing import discord_webhook_window
@@ -435,7 +435,11 @@ class DigestRuntime:
 
     async def _sweep_job(self) -> None:
         assert self.poster is not None
-        subs = await self._resync()
+        try:
+            subs = await self._resync()
+        except StorageError as exc:  # the database is away: the next sweep tries again
+            log.warning("sweep skipped: %s", exc.message)
+            return
         if self.poller is not None:
             try:  # feeds imported since the start (`digestbot import` in another process)
                 imported = await asyncio.to_thread(_imported, self.poller.engine)

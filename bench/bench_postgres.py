@@ -64,7 +64,7 @@ def build_synthetic_pg(url: str, items: int) -> list[str]:
     import psycopg
 
     from bot.feeds.clean import name_key
-    from bot.store.postgres import PgStore
+    from bot.store.postgres import NAME_ITEMS_AFTER, PgStore
 
     rng = random.Random(42)
     families = sorted(
@@ -124,6 +124,7 @@ def build_synthetic_pg(url: str, items: int) -> list[str]:
             {"per": per_episode, "last": items - 1, "nn": len(names)},
         )
         conn.execute("CREATE INDEX items_tsv ON items USING gin(tsv)")
+        conn.execute(NAME_ITEMS_AFTER, (0,))  # the name index, as the store's ingest keeps it
         conn.execute("ANALYZE")
     return names
 

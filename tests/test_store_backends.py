@@ -160,6 +160,33 @@ def test_the_cli_says_one_line_naming_an_unreachable_host(
     assert "Traceback" not in err
 
 
+def test_run_against_an_unreachable_server_exits_with_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from app.cli import main
+
+    assert main(["--db", "postgresql://u:pw@127.0.0.1:9/x", "run"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "127.0.0.1:9" in err and "Traceback" not in err
+
+
+def test_the_cli_refuses_a_newer_schema_with_one_line(
+    pg_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import psycopg
+
+    from app.cli import main
+    from bot.store.postgres import PgStore
+
+    PgStore(pg_url).close()
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("UPDATE digestbot_schema SET version = 99")
+    for command in (["episodes"], ["run"]):
+        assert main(["--db", pg_url, *command]) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "newer than this digestbot" in err, err
+
+
 def test_imported_feeds_on_each_backend(db_url: str) -> None:
     # The listing once read SQLite's rowid: on PostgreSQL every `run` died at start-up
     # (the replicas' failover test) and `export --format opml` failed.

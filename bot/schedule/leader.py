@@ -8,6 +8,12 @@ commands).  Each beat also writes this replica's heartbeat row for
 ``digestbot status``.  The posting ledger, not leadership, is what makes
 each digest go out once: two leaders for a moment (a network split) still
 post once.
+
+A leader that loses its database connection steps down and waits
+``HOLD_OFF_SECONDS`` before seeking leadership again, so a replica that
+kept its connection takes over; a database that cannot be reached is
+retried with back-off (``BACKOFF_MAX_SECONDS`` at most) while the replica
+goes on answering commands.
 """
 
 from __future__ import annotations
@@ -17,10 +23,11 @@ import logging
 import os
 import secrets
 import socket
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from bot.errors import DigestbotError
+from bot.errors import DigestbotError, StorageError
 from bot.store.protocol import StoreLike
 from bot.timing import Clock
 
@@ -28,6 +35,10 @@ log = logging.getLogger(__name__)
 
 #: Seconds between leadership checks and heartbeats (a takeover needs one of them).
 BEAT_SECONDS = 1.0
+#: After losing leadership, seconds before seeking it again (another replica takes over).
+HOLD_OFF_SECONDS = 3.0
+#: The longest wait between attempts to reach a database that is away.
+BACKOFF_MAX_SECONDS = 8.0
 #: A replica not heard from for this long is not listed by ``status``.
 STALE_SECONDS = 30.0
 
@@ -59,21 +70,43 @@ class LeaderLoop:
         self._on_elected = on_elected
         self._on_deposed = on_deposed
         self._beat = beat
+        self._failures = 0
+        self._next_try = 0.0  # time.monotonic() before which leadership is not sought
 
     async def step(self) -> None:
         """One beat: seek or check leadership, then write the heartbeat."""
         if self.leading:
             if not await asyncio.to_thread(self.leadership.still_leading):
-                log.warning("leadership lost (database connection gone): pausing the scheduler")
+                log.warning(
+                    "leadership lost (database connection gone): pausing the scheduler;"
+                    " seeking it again in %.0f s",
+                    HOLD_OFF_SECONDS,
+                )
                 self.leading = False
                 self.since = None
+                self._next_try = time.monotonic() + HOLD_OFF_SECONDS
                 await self._on_deposed()
-        elif await asyncio.to_thread(self.leadership.try_lead):
+        elif time.monotonic() >= self._next_try and await self._try_lead():
             self.leading = True
             self.since = self.clock.now()
             log.info("leader: this replica (%s) runs the poller and the scheduler", self.id)
             await self._on_elected()
         await self._heartbeat()
+
+    async def _try_lead(self) -> bool:
+        """Seek leadership; an unreachable database is retried with back-off."""
+        try:
+            got = await asyncio.to_thread(self.leadership.try_lead)
+        except StorageError as exc:
+            self._failures += 1
+            delay = min(self._beat * 2 ** (self._failures - 1), BACKOFF_MAX_SECONDS)
+            self._next_try = time.monotonic() + delay
+            log.warning("%s: retrying in %.0f s", exc.message, delay)
+            return False
+        if self._failures:
+            log.info("leadership: database reachable again (a follower until elected)")
+        self._failures = 0
+        return got
 
     async def _heartbeat(self) -> None:
         now = self.clock.now()

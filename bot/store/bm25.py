@@ -79,10 +79,19 @@ def bm25(
     avg_len: float,
 ) -> float:
     """The bm25 score (positive: higher is better) of one row's tokenised columns."""
-    length = sum(len(c) for c in columns)
-    score = 0.0
-    for phrase, df in zip(found, doc_freq, strict=True):
-        freq = sum(w * phrase.hits(c) for w, c in zip(FIELD_WEIGHTS, columns, strict=True))
+    freqs = [
+        sum(w * phrase.hits(c) for w, c in zip(FIELD_WEIGHTS, columns, strict=True))
+        for phrase in found
+    ]
+    return score(freqs, sum(len(c) for c in columns), doc_freq, total, avg_len)
+
+
+def score(
+    freqs: Sequence[float], length: int, doc_freq: Sequence[int], total: int, avg_len: float
+) -> float:
+    """bm25 from each phrase's weighted hit count in a row of ``length`` tokens."""
+    result = 0.0
+    for freq, df in zip(freqs, doc_freq, strict=True):
         idf = max(math.log((total - df + 0.5) / (df + 0.5)), 1e-6)
-        score += idf * (freq * (K1 + 1)) / (freq + K1 * (1 - B + B * length / max(avg_len, 1e-9)))
-    return score
+        result += idf * (freq * (K1 + 1)) / (freq + K1 * (1 - B + B * length / max(avg_len, 1e-9)))
+    return result

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.errors import StorageError
-from bot.store.postgres import PgStore, _index_columns, _translate
+from bot.store.postgres import NAME_ITEMS_AFTER, PgStore, _index_columns, _translate
 from bot.store.sqlite import Store
 
 #: (table, columns) in copy order (parents before children).
@@ -122,6 +122,7 @@ def copy_sqlite_to_postgres(source: Store, target: PgStore) -> CopyReport:
     # Items get new rowids here: every copied item is old news to the watches (their
     # alerts were matched in SQLite and copied above), so none is matched again.
     with target.transaction() as db:
+        db.execute_raw(NAME_ITEMS_AFTER, (0,))  # the name index of the copied items
         db.execute("UPDATE watches SET after_rowid = (SELECT coalesce(max(rowid), 0) FROM items)")
         db.execute(
             "UPDATE watch_cursor SET item_rowid = (SELECT coalesce(max(rowid), 0) FROM items)"

@@ -49,8 +49,8 @@ class StoredNames:
         from rapidfuzz import fuzz, process
 
         pools: tuple[Callable[[], list[str]], ...] = (
-            lambda: self._prefixed(key[:1], None),
-            self._all_keys,  # every key: only when the first letter's give nothing
+            lambda: self._fuzzy_pool(key, first_letter=True),
+            lambda: self._fuzzy_pool(key, first_letter=False),  # only when the first gives none
         )
         for pool in pools:
             found = process.extract(
@@ -65,7 +65,7 @@ class StoredNames:
         key = name_key(query)
         if not key:
             return []
-        keys = self._all_keys()
+        keys = self._fuzzy_pool(key, first_letter=False)
         if not keys:
             return []
         from rapidfuzz import fuzz, process
@@ -90,7 +90,7 @@ class StoredNames:
         if len(out) < limit:
             from rapidfuzz import fuzz, process
 
-            pool = self._prefixed(key[:1], None)
+            pool = self._fuzzy_pool(key, first_letter=True)
             for k, _, _ in process.extract(
                 key, pool, scorer=fuzz.partial_ratio, limit=limit, score_cutoff=FUZZY_CUTOFF
             ):
@@ -108,6 +108,11 @@ class StoredNames:
         else:
             rows = self._store.query(sql + " LIMIT ?", (key, key + _TOP, limit))
         return [str(k) for (k,) in rows]
+
+    def _fuzzy_pool(self, key: str, *, first_letter: bool) -> list[str]:
+        """The keys fuzzy matching scores against ``key``, in key order: those sharing its
+        first letter, or every key (a backend with a trigram index narrows these)."""
+        return self._prefixed(key[:1], None) if first_letter else self._all_keys()
 
     def _all_keys(self) -> list[str]:
         return [str(k) for (k,) in self._store.query("SELECT key FROM names ORDER BY key")]

@@ -247,6 +247,49 @@ CREATE TABLE imported_feeds (
 );
 """
 
+#: The release-name index as a real table, as SQLite's (``_NAMES`` in ``schema.py``): the
+#: view above grouped a million items per fuzzy lookup (its key filter did not reach the
+#: index).  Inserts are indexed by the store in one statement per batch
+#: (``postgres.NAME_ITEMS_AFTER``), updates and deletes by the triggers below.  A GiST
+#: trigram index (``pg_trgm``) finds the keys nearest a misspelt name
+#: (``bot.store.pg_names``); keys compare in "C" order, as SQLite's do.
+_NAME_TABLE = """
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+DROP VIEW names;
+CREATE TABLE names (
+    key TEXT COLLATE "C" PRIMARY KEY,
+    name TEXT NOT NULL,
+    newest TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX names_newest ON names(newest);
+CREATE INDEX names_trgm ON names USING gist (key gist_trgm_ops);
+INSERT INTO names(key, name, newest)
+    SELECT DISTINCT ON (name_key) name_key, name, coalesce(published, '') FROM items
+    ORDER BY name_key, published DESC NULLS LAST, rowid DESC;
+CREATE FUNCTION digestbot_name_refresh(k TEXT) RETURNS void LANGUAGE sql AS $$
+    DELETE FROM names WHERE key = k;
+    INSERT INTO names(key, name, newest)
+        SELECT name_key, name, coalesce(published, '') FROM items WHERE name_key = k
+        ORDER BY published DESC NULLS LAST, rowid DESC LIMIT 1;
+$$;
+CREATE FUNCTION digestbot_names_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM digestbot_name_refresh(OLD.name_key);
+    IF TG_OP = 'UPDATE' AND NEW.name_key <> OLD.name_key THEN
+        PERFORM digestbot_name_refresh(NEW.name_key);
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER names_ad AFTER DELETE ON items
+    FOR EACH ROW EXECUTE FUNCTION digestbot_names_changed();
+CREATE TRIGGER names_au AFTER UPDATE OF name, name_key, published ON items
+    FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name
+        OR OLD.name_key IS DISTINCT FROM NEW.name_key
+        OR OLD.published IS DISTINCT FROM NEW.published)
+    EXECUTE FUNCTION digestbot_names_changed();
+"""
+
 #: As SQLite's ``_CHANGES_HEAD``: posts headed by what changed (``--changes``).
 _CHANGES_HEAD = """
 ALTER TABLE subscriptions ADD COLUMN changes INTEGER NOT NULL DEFAULT 0;
@@ -266,6 +309,7 @@ PG_MIGRATIONS: list[str] = [
     _WATCHES,
     _CHANGES_HEAD,
     _THREADS,
+    _NAME_TABLE,
 ]
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
 

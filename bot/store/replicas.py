@@ -18,6 +18,8 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from bot.errors import StorageError
+
 if TYPE_CHECKING:
     from bot.store.sqlite import Store
 
@@ -124,7 +126,11 @@ class PgLeadership:
         )
 
     def try_lead(self) -> bool:
-        """Take the lock if free; ``False`` when another replica holds it or the DB is down."""
+        """Take the lock if free; ``False`` when another replica holds it.
+
+        Raises ``StorageError`` when the database cannot be reached (the caller
+        backs off: ``bot.schedule.leader``).
+        """
         import psycopg
 
         with self._lock:
@@ -134,9 +140,9 @@ class PgLeadership:
                 row = self._conn.execute("SELECT pg_try_advisory_lock(%s)", (LEADER_LOCK,))
                 got = bool(row.fetchone()[0])
             except psycopg.Error as exc:
-                log.warning("leadership: database unreachable (%s)", str(exc).splitlines()[0])
                 self._drop()
-                return False
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreachable"
+                raise StorageError(f"leadership: database unreachable ({first})") from exc
             return got
 
     def still_leading(self) -> bool:
