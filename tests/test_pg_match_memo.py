@@ -98,3 +98,39 @@ def test_a_new_row_is_seen_by_the_next_pass(pg_url: str, small_window: None) -> 
         assert found[1:] == [31] and found[0] > ROWS
     finally:
         store.close()
+
+
+def _queries(store: PgStore) -> list[str]:
+    """Every query ``store`` sends from now on."""
+    sent: list[str] = []
+    query = store.query
+
+    def counted(sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+        sent.append(sql)
+        return query(sql, params)
+
+    store.query = counted  # type: ignore[method-assign]
+    return sent
+
+
+def test_a_release_entity_comes_with_its_family_in_one_round_trip(pg_url: str) -> None:
+    store = PgStore(pg_url)
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO entities(id, name, family, family_key, org) VALUES"
+            " ('qwen3coder', 'Qwen3-Coder', 'Qwen', 'qwen', 'Alibaba'),"
+            " ('qwen25', 'Qwen2.5', 'Qwen', 'qwen', 'Alibaba')"
+        )
+    fresh = PgStore(pg_url)
+    sent = _queries(store)
+    try:
+        assert store.family_entities("qwen3coder") == []
+        assert store.entity("qwen3coder") == fresh.entity("qwen3coder")
+        assert len(sent) == 1
+        assert [e.id for e in store.family_entities("qwen")] == ["qwen25", "qwen3coder"]
+        assert store.entity("qwen") is None
+        assert store.entity("qwen25") == fresh.entity("qwen25")  # not the one read along
+        assert len(sent) == 3
+    finally:
+        store.close()
+        fresh.close()

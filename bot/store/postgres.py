@@ -29,11 +29,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.errors import StorageError
-from bot.models import Episode, Facts
+from bot.models import Episode, Facts, ReleaseEntity
 from bot.store.pg_names import TrigramNames
 from bot.store.postgres_schema import PRIMARY_KEYS, migrate
 from bot.store.replicas import PgLeadership
-from bot.store.sqlite import _EPISODE_COLUMNS, _UPSERT_ITEM, Store, _episode
+from bot.store.sqlite import _EPISODE_COLUMNS, _UPSERT_ITEM, Store, _episode, _release_entity
 
 #: The advisory lock every write transaction takes (see the module docstring).
 WRITE_LOCK = 0x6469_6765_0002
@@ -309,6 +309,8 @@ class PgStore(Store):
         self._stats_cache: tuple[int, int, float] | None = None
         self._df_cache: dict[tuple[int, str], int] = {}
         self._memo = _MatchMemo()
+        # (key, generation, when, row): the entity ``family_entities`` read along.
+        self._entity_along: tuple[str, int, float, tuple[Any, ...] | None] | None = None
 
     @property
     def connection(self) -> Any:
@@ -430,6 +432,32 @@ class PgStore(Store):
             (limit,) if limit is not None else (),
         )
         return [_episode(r) for r in rows]
+
+    def family_entities(self, family_key: str) -> list[ReleaseEntity]:
+        """The entities of a family, and, in the same round trip, the entity whose id is
+        ``family_key``: a release lookup asks for that one next when the key names no
+        family ("qwen3-coder"), so ``entity`` answers it without another trip."""
+        rows = self.query(
+            "SELECT id, name, family, org, family_key = ? FROM entities"
+            " WHERE family_key = ? OR id = ? ORDER BY id",
+            (family_key, family_key, family_key),
+        )
+        own = next((r[:4] for r in rows if r[0] == family_key), None)
+        self._entity_along = (family_key, self.generation, time.monotonic(), own)
+        return [_release_entity(r[:4]) for r in rows if r[4]]
+
+    def entity(self, entity_id: str) -> ReleaseEntity | None:
+        """One entity by id (read along by the ``family_entities`` call just before)."""
+        along, self._entity_along = self._entity_along, None
+        if along is not None:
+            key, generation, at, row = along
+            if (
+                key == entity_id
+                and generation == self.generation
+                and time.monotonic() - at < MEMO_SECONDS
+            ):
+                return _release_entity(row) if row is not None else None
+        return super().entity(entity_id)
 
     def name_keys(self) -> list[tuple[str, str, str | None]]:
         """Every distinct name key with a display name and its newest date."""
