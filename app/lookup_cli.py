@@ -13,11 +13,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
-    from bot.lookup import Lookup
+    from bot.lookup import Hit, Lookup
     from bot.store.sqlite import Store
+
+
+T = TypeVar("T")
 
 
 def _print_json(doc: Any) -> None:
@@ -79,19 +83,28 @@ class UnchangedFiles:
         self.store.close()
 
 
-def light_release(args: argparse.Namespace) -> int | None:
-    """``release QUERY [--json]``: the exit code, or ``None`` when the engine should answer."""
+def _ask(args: argparse.Namespace, question: Callable[[Lookup], T]) -> tuple[T] | None:
+    """``question``'s answer over a light lookup (closed after), or ``None`` when the
+    engine should answer (not the default settings, PostgreSQL, ``NeedsEngine``)."""
     from bot.lookup import NeedsEngine
 
     lookup = _lookup(args)
     if lookup is None:
         return None
     try:
-        answer = lookup.release(args.query)
+        return (question(lookup),)
     except NeedsEngine:
         return None
     finally:
         lookup.store.close()
+
+
+def light_release(args: argparse.Namespace) -> int | None:
+    """``release QUERY [--json]``: the exit code, or ``None`` when the engine should answer."""
+    asked = _ask(args, lambda lookup: lookup.release(args.query))
+    if asked is None:
+        return None
+    (answer,) = asked
     if args.json:
         from bot.lookup_json import release_doc
 
@@ -106,20 +119,18 @@ def light_release(args: argparse.Namespace) -> int | None:
 def light_search(args: argparse.Namespace) -> int | None:
     """``search QUERY [--json] [--limit N]``: the exit code, or ``None`` when the engine
     should answer."""
-    from bot.errors import EmptyStoreError
-    from bot.lookup import NeedsEngine
 
-    lookup = _lookup(args)
-    if lookup is None:
-        return None
-    try:
+    def search(lookup: Lookup) -> list[Hit]:
+        from bot.errors import EmptyStoreError
+
         if lookup.store.episode_count() == 0:
             raise EmptyStoreError("no episodes yet: run `digestbot ingest FEED` first")
-        hits = lookup.search(args.query, limit=args.limit)
-    except NeedsEngine:
+        return lookup.search(args.query, limit=args.limit)
+
+    asked = _ask(args, search)
+    if asked is None:
         return None
-    finally:
-        lookup.store.close()
+    (hits,) = asked
     if args.json:
         from bot.lookup_json import search_doc
 

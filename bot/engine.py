@@ -19,17 +19,14 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from bot.digest import compose
 from bot.errors import EmptyStoreError, NotFoundError, SourceError, StorageError
-from bot.feeds.clean import name_key
-from bot.lookup import (  # shared with the pydantic-free lookups, which answer the same
-    BM25_ALWAYS_BELOW,
-    MAX_MENTIONS,
-    MENTION_WINDOW,
+from bot.lookup import (  # the one release/search, shared with the pydantic-free lookups
     RERANK_EXTRA,
-    SEARCH_WINDOW,
+    LookupCore,
+    Scope,
     semantic_pays,
 )
 from bot.models import (
@@ -43,22 +40,12 @@ from bot.models import (
     ReleaseReply,
     SearchHit,
 )
-from bot.releases import best_mention, has_version, timeline
 from bot.store.metrics import timed
 from bot.store.names import StoredNames
 from bot.store.open import open_store
 from bot.store.protocol import StoreLike
-from bot.store.search import (
-    Term,
-    fact_weight,
-    field_score,
-    fts_query,
-    query_terms,
-    query_words,
-    without_filler,
-    without_longer_forms,
-)
 from bot.store.sqlite import (
+    MentionRow,
     PreparedEpisode,
     SourceState,
     Store,
@@ -136,8 +123,10 @@ class _ChapterBudget:
         return None if self.seconds is None else max(0.0, self.seconds - self.spent)
 
 
-class Engine:
-    """Ingest, store and look up release items."""
+class Engine(LookupCore[ReleaseReply, SearchHit]):
+    """Ingest, store and look up release items (the lookups: ``LookupCore``)."""
+
+    store: StoreLike
 
     def __init__(
         self,
@@ -451,107 +440,33 @@ class Engine:
 
     @timed("release")
     def release(self, query: str) -> ReleaseReply:
-        """The best matching release and its other mentions, newest first.
+        """The best matching release and its other mentions (``LookupCore.release``)."""
+        return super().release(query)
 
-        A family name ("qwen") answers with the family as a timeline grouped by
-        release; a release's name ("qwen3-coder", "phi 4") with that release;
-        anything else is resolved robustly (case, punctuation, typos, then full
-        text) to an item and answered with its release.  Raises ``NotFoundError``
-        (with the nearest names) when nothing matches.
-        """
-        self._link_entities()
-        key = name_key(query)
-        named = self._named(key)
-        if named is None and key:  # "claude 3.5 sonnet", "llama 3.1 405b": as entities
-            from bot.entities import entity_for
-
-            entity = entity_for(query[:200])
-            named = self._named(entity.id) if entity and entity.id != key else None
-        if named is not None:
-            return named
-        names = self._name_index()
-        if len(names) == 0:
-            raise EmptyStoreError("No episodes yet: run `digestbot ingest FEED` first.")
-        keys = names.resolve(query)
-        best: Item | None = None
-        if keys:
-            named = self._named(keys[0])  # "kokorro" resolved to "kokoro": its family
-            if named is not None:
-                return named
-            candidates = self.store.items_named(keys[0], limit=1)
-            best = candidates[0] if candidates else None
-        if best is None:
-            hits = self.search(query, limit=1)
-            best = hits[0].item if hits and hits[0].score > 0 else None
-        if best is None:
-            raise NotFoundError(
-                f"No release matches '{query[:80]}'.", suggestions=tuple(names.nearest(query))
-            )
-        if best.entity is None:
-            return ReleaseReply(item=best)
-        return self._entity_reply(best.entity.id, [best.entity], scope="entity", opening=best)
-
-    def _named(self, key: str) -> ReleaseReply | None:
-        """The answer when ``key`` is a family's or a release entity's key exactly."""
-        if not key:
-            return None
-        family = self.store.family_entities(key)
-        if family and (len(family) > 1 or family[0].id != key):
-            return self._entity_reply(key, family, scope="family")
-        entity = self.store.entity(key)
-        if entity is not None:
-            return self._entity_reply(key, [entity], scope="entity")
-        return None
-
-    def _entity_reply(
+    # What LookupCore builds its answers of: the models.
+    def _answer(
         self,
-        query_key: str,
-        entities: list[ReleaseEntity],
-        *,
-        scope: Literal["entity", "family"],
-        opening: Item | None = None,
+        item: Item,
+        mentions: tuple[Mention, ...],
+        entity: ReleaseEntity | None,
+        scope: Scope,
+        total: int,
     ) -> ReleaseReply:
-        """The answer over ``entities``: the best line to open on and the timeline."""
-        ids = [e.id for e in entities]
-        rows = self.store.entity_mentions(ids, MENTION_WINDOW)
-        if opening is None:
-            versioned = {e.id for e in entities if has_version(e.name)}
-            picked = best_mention(
-                rows, query_key=query_key, family=scope == "family", versioned=versioned
-            )
-            opening = self.store.item(picked.item_id) if picked is not None else None
-        if opening is None:  # a race with a delete: the entity has no items left
-            raise NotFoundError(f"No release matches '{query_key[:80]}'.")
-        names = {e.id: e.name for e in entities}
-        listed = timeline(rows, skip=opening.id)[:MAX_MENTIONS]
-        total = self.store.entity_mention_count(ids) if len(rows) >= MENTION_WINDOW else len(rows)
-        entity = opening.entity
-        if scope == "family":  # the family itself: its key ("qwen", "o") and its name
-            family = entities[0].family
-            entity = ReleaseEntity(id=query_key, name=family, family=family, org=None)
         return ReleaseReply(
-            item=opening,
-            mentions=tuple(
-                Mention(
-                    name=r.name,
-                    headline=r.headline,
-                    episode=r.episode,
-                    entity=names.get(r.entity_id),
-                )
-                for r in listed
-            ),
-            entity=entity,
-            scope=scope,
-            mentions_total=max(0, total - 1),
+            item=item, mentions=mentions, entity=entity, scope=scope, mentions_total=total
         )
 
-    def _link_entities(self) -> None:
-        """Link items stored since the last lookup to their release entities (lazily: ingest
-        pays nothing; a lookup after a poll links its few new items)."""
-        try:
-            self.store.fill_entities()
-        except StorageError as exc:  # a read-only database still answers, without entities
-            log.warning("release entities not linked: %s", exc)
+    def _item_answer(self, item: Item) -> ReleaseReply:
+        return ReleaseReply(item=item)
+
+    def _mention(self, row: MentionRow, entity: str | None) -> Mention:
+        return Mention(name=row.name, headline=row.headline, episode=row.episode, entity=entity)
+
+    def _family(self, key: str, family: str) -> ReleaseEntity:
+        return ReleaseEntity(id=key, name=family, family=family, org=None)
+
+    def _hit(self, item: Item, score: float) -> SearchHit:
+        return SearchHit(item=item, score=score)
 
     @timed("search")
     def search(self, query: str, limit: int = 10, *, any_word: bool = False) -> list[SearchHit]:
@@ -570,81 +485,7 @@ class Engine:
         from bot.store.semantic import SEMANTIC_CANDIDATES
 
         semantic = self.semantic.scores(query, list(text), top=SEMANTIC_CANDIDATES)
-        ranked = blend(text, semantic, limit)
-        items = self.store.items_by_rowid([rowid for rowid, _ in ranked])
-        return [SearchHit(item=items[r], score=round(s, 4)) for r, s in ranked if r in items]
-
-    def _text_search(
-        self, query: str, limit: int = 10, *, any_word: bool = False
-    ) -> list[SearchHit]:
-        """Items matching the words of ``query``, best first (any text is safe).
-
-        Synonyms and abbreviations match each other ("tts", "text to speech"; see
-        ``SYNONYMS``); words every release shares ("models", "new") narrow nothing and
-        are dropped when the query has others (``FILLER_WORDS``).  All terms first; then
-        the last word as a prefix ("paperl"); then any term.  Prefix and OR queries cost
-        more, so they only run when needed.
-        """
-        limit = max(1, min(limit, 100))
-        terms = query_terms(without_filler(query_words(query)))
-        passes = ((False, False), (True, False), (True, True))
-        for prefix, any_term in passes[2:] if any_word else passes:
-            match = fts_query(terms, prefix=prefix, any_word=any_term)
-            if match is None:
-                return []
-            newest = self.store.newest_matches(match, SEARCH_WINDOW + 1)
-            if not newest:
-                continue
-            # Few matches, or a store too small for any word to be costly: exact bm25
-            # (measured: 1 ms for 900 matches, where the window's scoring takes 15 ms).
-            if len(newest) <= SEARCH_WINDOW or newest[0] <= BM25_ALWAYS_BELOW:
-                return self._ranked(terms, match, prefix=prefix, any_word=any_term, limit=limit)
-            # Many matches (a common word): rank the newest ones by where the words occur.
-            scored = [
-                (field_score(terms, fields, prefix=prefix), rowid)
-                for rowid, fields in self.store.search_fields(newest[:SEARCH_WINDOW])
-            ]
-            scored.sort(key=lambda pair: pair[0], reverse=True)  # stable: newest first on ties
-            top = scored[:limit]
-            items = self.store.items_by_rowid([rowid for _, rowid in top])
-            return [SearchHit(item=items[r], score=round(s, 4)) for s, r in top if r in items]
-        return []
-
-    def _ranked(
-        self, terms: list[Term], match: str, *, prefix: bool, any_word: bool, limit: int
-    ) -> list[SearchHit]:
-        """bm25 ranking, re-ranked by the facts stated about each item.
-
-        Items matching only through a synonym longer than what was typed come after the
-        others: the phrase is rarer than the word ("text to speech" than "tts"), and
-        bm25 would otherwise rank it above the very word asked for.
-        """
-        want = limit + RERANK_EXTRA
-        narrow = without_longer_forms(terms)
-        tiers: list[list[tuple[int, float]]] = []
-        seen: set[int] = set()
-        for expression in (
-            fts_query(narrow, prefix=prefix, any_word=any_word) if narrow != terms else None,
-            match,
-        ):
-            if expression is None:
-                continue
-            tier = [
-                (rowid, score * fact_weight(facts))
-                for rowid, score, facts in self.store.search_ranks(expression, want + len(seen))
-                if rowid not in seen
-            ]
-            tier.sort(key=lambda pair: pair[1], reverse=True)
-            if tiers and tiers[0] and tier:  # keep scores falling from one tier to the next
-                factor = min(1.0, 0.99 * tiers[0][-1][1] / max(tier[0][1], 1e-9))
-                tier = [(rowid, score * factor) for rowid, score in tier]
-            seen.update(rowid for rowid, _ in tier)
-            tiers.append(tier)
-            if len(seen) >= limit:
-                break
-        ranked = [pair for tier in tiers for pair in tier][:limit]
-        items = self.store.items_by_rowid([rowid for rowid, _ in ranked])
-        return [SearchHit(item=items[r], score=round(s, 4)) for r, s in ranked if r in items]
+        return self._hits(blend(text, semantic, limit))
 
     def release_names(self, prefix: str, limit: int = 25) -> list[str]:
         """Release names for autocomplete: prefix matches newest first, then close ones."""

@@ -26,6 +26,14 @@ The normalisation, in order (each step is in ``entity_for``):
    Claude's two orders ("Claude 3.5 Sonnet", "Claude Sonnet 4") are written
    tier first, as Anthropic does since Claude 4: "Claude Sonnet 3.5".
 6. A name that lost its brand ("VIDEO 2.6" of Kling) gets the org in front.
+7. A name read from a story title ends at its version: "Qwen3.8 Is Going Open-Weight",
+   "Phi-4 Breaks Size Barrier" and "Qwen 3.8 is excellent" are "Qwen3.8", "Phi-4" and
+   "Qwen 3.8" (once a word held a digit, a linking word or a capitalised verb ending
+   in "s" starts what the story says about the release).
+8. Only a product name opens a family: a known family, a product-shaped first word
+   ("Qwen3-VL", "ChatGPT", "Kokoro.js") or a word followed by its version ("SAM 2").
+   A story title or a plain phrase ("The AI PC Arrives", "Code Red", "Robot Chemist")
+   is a family of its own: "The", "AI" or "Code" group nothing.
 
 The entity id is the name's letters and digits, lower-cased ("qwen3coder"):
 "Veo 3", "VEO3" and "Veo-3" are one entity.  The family is the letters the
@@ -41,6 +49,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.feeds.clean import name_key
+from bot.feeds.names import PRODUCT_FAMILIES
 
 #: Characters of a name (and of a headline) read at most; no release name is longer.
 MAX_NAME = 200
@@ -133,6 +142,23 @@ _DIGIT = re.compile(r"\d")
 # A word holding a digit after its letters: "Qwen3-Coder-480B", "Llama-3.1".
 _VERSIONED_WORD = re.compile(r"\b[^\W\d_]+[\w.\-]*\d[\w.\-]*")
 _O_SERIES = re.compile(r"o\d")
+# A product-shaped word: a digit or a file-like dot ("Kokoro.js", "Llama.cpp", not "U.S.").
+_PRODUCT_SHAPE = re.compile(r"\d|\w\.[a-z]")
+# A plural acronym ("LLMs", "GPUs"): capitals, yet a common noun.
+_PLURAL_ACRONYM = re.compile(r"^[A-Z]+s$")
+#: Words that, after a version, start what a title says about the release.
+_PREDICATE_WORDS = frozenset(
+    """
+    is are was were be been gets get goes go got has have had in on at for with to from
+    vs versus now will can may could takes adds hits tops leads beats breaks comes arrives
+    """.split()
+)
+# A capitalised verb in the third person ("Accelerates", "Scales"), not "Pro", "Class", "Bus".
+_THIRD_PERSON = re.compile(r"^[A-Z][a-z]+[^saiouAIOU]s$")
+#: First words that never open a family, however a title capitalises them.
+_NEVER_FAMILY = frozenset(
+    "a an the how what why when who is are new more better introducing inside meet".split()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +201,7 @@ def _entity(cleaned: str, org: str | None) -> Entity | None:
     tokens = _fold(first)
     if not tokens:  # only sizes ("70B"): keep what was written
         tokens = _TOKEN.findall(first)
-    tokens = _claude_order(_sub_brand(tokens))
+    tokens = _claude_order(_sub_brand(_until_predicate(tokens)))
     display = "".join(sep + tok for sep, tok in tokens).strip(" -_:")
     if org and tokens and tokens[0][1].casefold() in _GENERIC_FIRST:
         display = f"{org} {display}"
@@ -183,8 +209,34 @@ def _entity(cleaned: str, org: str | None) -> Entity | None:
     if not entity_id:
         return None
     fam_key = family_key(display) or entity_id
+    if not _opens_family(display, fam_key):
+        return Entity(entity_id, display, display, entity_id, org)
     fam_name = _family_name(display, fam_key)
     return Entity(entity_id, display, fam_name, fam_key, org)
+
+
+def _opens_family(display: str, fam_key: str) -> bool:
+    """Whether the name's first word names a family its other releases share (rule 7)."""
+    words = display.split(maxsplit=3)
+    if fam_key == "o" and not _O_SERIES.match(words[0].casefold()):
+        return False  # "O'Reilly" is no o-series model
+    if len(words) < 2 or fam_key in FAMILY_NAMES or fam_key in FAMILY_ALIASES.values():
+        return True
+    first = words[0]
+    if first.casefold() in _NEVER_FAMILY:
+        return False
+    # Inner capitals in the word's letters ("ChatGPT"), not across "AI's" or "Self-Driving".
+    run = _FAMILY_LETTERS.match(first)
+    letters = run.group(0) if run else ""
+    mixed = (
+        any(c.isupper() for c in letters[1:])
+        and any(c.islower() for c in letters)
+        and not _PLURAL_ACRONYM.match(letters)
+    )
+    if mixed or first.casefold() in PRODUCT_FAMILIES or _PRODUCT_SHAPE.search(first):
+        return True
+    # A version within the next two words: "SAM 2", "Mistral 0.2", "Nous Hermes 2".
+    return any(_DIGIT.search(word) for word in words[1:3])
 
 
 def _clean(name: str) -> str:
@@ -224,6 +276,39 @@ def _fold(text: str) -> list[tuple[str, str]]:
             continue
         out.append((sep if out else "", tok))
     return out
+
+
+def _until_predicate(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The tokens up to what a story title says about the release (rule 7)."""
+    if len(tokens) < 2 or not _brand_word(tokens[0][1]):
+        return tokens  # "Training 1 Trillion Parameters" is a story, not a release
+    if _DIGIT.search(tokens[0][1]):
+        start = 1  # "Qwen3.8 Is Going Open-Weight"
+    elif _DIGIT.search(tokens[1][1]):
+        start = 2  # "Grok 3 Scales Up"
+    else:
+        return tokens  # the version follows the brand, or the name has none
+    for index in range(start, len(tokens)):
+        sep, word = tokens[index]
+        if " " not in sep:
+            continue  # inside a hyphened word: "V2A video-to-audio"
+        if word.casefold() in _PREDICATE_WORDS or _THIRD_PERSON.match(word):
+            return tokens[:index]
+    return tokens
+
+
+def _brand_word(word: str) -> bool:
+    """A word that can open a release name: a known family or a product-shaped word
+    ("Qwen3", "MiniMax"); not a number ("2D", "10") nor a plain word ("Training")."""
+    if not word[:1].isalpha():
+        return False
+    key = family_key(word)
+    if key in FAMILY_NAMES or key in FAMILY_ALIASES or key in PRODUCT_FAMILIES:
+        return True
+    run = _FAMILY_LETTERS.match(word)
+    letters = run.group(0) if run else ""
+    mixed = any(c.isupper() for c in letters[1:]) and any(c.islower() for c in letters)
+    return mixed or _DIGIT.search(word) is not None
 
 
 def _sub_brand(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -9,25 +9,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.lookup_json import entity_doc, episode_doc, release_document, search_doc
 from bot.models import (
     Digest,
     Episode,
-    EpisodeRef,
     Link,
-    ReleaseEntity,
     ReleaseReply,
     SearchHit,
 )
 
-
-def episode_json(ref: EpisodeRef) -> dict[str, Any]:
-    """``{"id", "title", "published", "url"}`` with ``published`` in ISO 8601."""
-    return {
-        "id": ref.id,
-        "title": ref.title,
-        "published": ref.published.isoformat() if ref.published else None,
-        "url": ref.url,
-    }
+#: ``{"id", "title", "published", "url"}`` (the one writer: ``bot.lookup_json``).
+episode_json = episode_doc
 
 
 def links_json(links: tuple[Link, ...]) -> list[dict[str, str]]:
@@ -35,43 +27,20 @@ def links_json(links: tuple[Link, ...]) -> list[dict[str, str]]:
     return [{"label": link.label, "url": link.url} for link in links]
 
 
-def entity_json(entity: ReleaseEntity | None) -> dict[str, Any] | None:
-    """``{"id", "name", "family", "org"}`` of a release entity, or ``None``."""
-    if entity is None:
-        return None
-    return {"id": entity.id, "name": entity.name, "family": entity.family, "org": entity.org}
+#: ``{"id", "name", "family", "org"}`` or ``None`` (the one writer: ``bot.lookup_json``).
+entity_json = entity_doc
 
 
 def release_json(reply: ReleaseReply) -> dict[str, Any]:
-    """The ``release --json`` document."""
+    """The ``release --json`` document (written by ``bot.lookup_json.release_document``)."""
     item = reply.item
-    return {
-        "name": item.name,
-        "org": item.org,
-        "section": item.section,
-        "headline": item.headline,
-        "summary": item.summary,
-        "facts": item.facts.model_dump(mode="json", exclude_defaults=True),
-        "links": links_json(item.links),
-        "episode": episode_json(item.episode),
-        "chapter": (
-            {"title": item.chapter.title, "start_seconds": item.chapter.start_seconds}
-            if item.chapter
-            else None
-        ),
-        "mentions": [
-            {
-                "name": m.name,
-                "headline": m.headline,
-                "episode": episode_json(m.episode),
-                "entity": m.entity,
-            }
-            for m in reply.mentions
-        ],
-        "entity": entity_json(reply.entity),
-        "scope": reply.scope,
-        "mentions_total": reply.mentions_total,
-    }
+    chapter = item.chapter
+    return release_document(
+        reply,
+        facts=item.facts.model_dump(mode="json", exclude_defaults=True),
+        links=[(link.label, link.url) for link in item.links],
+        chapter=(chapter.title, chapter.start_seconds) if chapter else None,
+    )
 
 
 def digest_json(digest: Digest) -> dict[str, Any]:
@@ -101,19 +70,8 @@ def digest_json(digest: Digest) -> dict[str, Any]:
 
 
 def search_json(hits: list[SearchHit]) -> dict[str, Any]:
-    """The ``search --json`` document."""
-    return {
-        "results": [
-            {
-                "name": hit.item.name,
-                "headline": hit.item.headline,
-                "section": hit.item.section,
-                "episode": episode_json(hit.item.episode),
-                "score": hit.score,
-            }
-            for hit in hits
-        ]
-    }
+    """The ``search --json`` document (written by ``bot.lookup_json.search_doc``)."""
+    return search_doc(hits)
 
 
 def episodes_json(episodes: list[Episode]) -> dict[str, Any]:

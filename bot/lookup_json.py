@@ -1,18 +1,23 @@
-"""``release --json`` and ``search --json`` of ``bot.lookup``'s answers.
+"""``release --json`` and ``search --json``: the one code that writes these documents.
 
-The same documents ``bot.formats.release_json`` and ``search_json`` make of the
-models (a public contract: see README); tests/test_light_start.py compares them.
+A public contract (see README).  ``bot.formats`` writes them of the models
+(``ReleaseReply``, ``SearchHit``), a lookup process of ``bot.lookup``'s rows: both
+through these functions, which read only what the two kinds share; what they
+hold differently (facts, links, chapter) the caller hands in as plain values.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
-from bot.lookup import Hit, ReleaseAnswer
-from bot.store.lookup import EntityRow, RefRow
+if TYPE_CHECKING:  # read, never built: these stay free of pydantic
+    from bot.lookup import Hit, ReleaseAnswer
+    from bot.models import EpisodeRef, ReleaseEntity, ReleaseReply, SearchHit
+    from bot.store.lookup import EntityRow, RefRow
 
 
-def episode_doc(ref: RefRow) -> dict[str, Any]:
+def episode_doc(ref: EpisodeRef | RefRow) -> dict[str, Any]:
     """``{"id", "title", "published", "url"}`` with ``published`` in ISO 8601."""
     return {
         "id": ref.id,
@@ -22,14 +27,22 @@ def episode_doc(ref: RefRow) -> dict[str, Any]:
     }
 
 
-def _entity_doc(entity: EntityRow | None) -> dict[str, Any] | None:
+def entity_doc(entity: ReleaseEntity | EntityRow | None) -> dict[str, Any] | None:
+    """``{"id", "name", "family", "org"}`` of a release entity, or ``None``."""
     if entity is None:
         return None
     return {"id": entity.id, "name": entity.name, "family": entity.family, "org": entity.org}
 
 
-def release_doc(answer: ReleaseAnswer) -> dict[str, Any]:
-    """The ``release --json`` document."""
+def release_document(
+    answer: ReleaseReply | ReleaseAnswer,
+    *,
+    facts: dict[str, Any],
+    links: Iterable[tuple[str, str]],
+    chapter: tuple[str, int] | None,
+) -> dict[str, Any]:
+    """The ``release --json`` document; ``facts`` as stated (JSON values), ``links`` as
+    (label, url), ``chapter`` as (title, start_seconds)."""
     item = answer.item
     return {
         "name": item.name,
@@ -37,12 +50,10 @@ def release_doc(answer: ReleaseAnswer) -> dict[str, Any]:
         "section": item.section,
         "headline": item.headline,
         "summary": item.summary,
-        "facts": dict(item.facts.stated),
-        "links": [{"label": label, "url": url} for label, url in item.links],
+        "facts": facts,
+        "links": [{"label": label, "url": url} for label, url in links],
         "episode": episode_doc(item.episode),
-        "chapter": (
-            {"title": item.chapter[0], "start_seconds": item.chapter[1]} if item.chapter else None
-        ),
+        "chapter": {"title": chapter[0], "start_seconds": chapter[1]} if chapter else None,
         "mentions": [
             {
                 "name": m.name,
@@ -52,13 +63,21 @@ def release_doc(answer: ReleaseAnswer) -> dict[str, Any]:
             }
             for m in answer.mentions
         ],
-        "entity": _entity_doc(answer.entity),
+        "entity": entity_doc(answer.entity),
         "scope": answer.scope,
         "mentions_total": answer.mentions_total,
     }
 
 
-def search_doc(hits: list[Hit]) -> dict[str, Any]:
+def release_doc(answer: ReleaseAnswer) -> dict[str, Any]:
+    """The ``release --json`` document of a lookup process's answer."""
+    item = answer.item
+    return release_document(
+        answer, facts=dict(item.facts.stated), links=item.links, chapter=item.chapter
+    )
+
+
+def search_doc(hits: Sequence[SearchHit] | Sequence[Hit]) -> dict[str, Any]:
     """The ``search --json`` document."""
     return {
         "results": [

@@ -7,7 +7,8 @@ it.  Pure functions over strings; no I/O.
 A release name is the product as a reader would say it ("Qwen3-Coder-480B-A35B",
 "Kokoro", "Veo 3").  ``name_problems`` lists why a name is not one:
 
-* ``generic``: a single common English word ("How", "Deep", "Release", "Nothing");
+* ``generic``: a single common English word ("How", "Deep", "Release", "Nothing"), or a
+  name led by a quantifier that sets it against others ("Other GPT5", "More Qwen");
 * ``possessive``: ends in "'s" ("Qwen's", "Inside Google's");
 * ``number``: only a quantity ("70B", "128K", "$10B", "1.5");
 * ``link-label``: a link's label ("X", "HF", "Blog", "Github", "Paper"), or a name
@@ -55,8 +56,13 @@ GENERIC_WORDS = frozenset(
     funding breaking finally meanwhile plus lastly also update hot take takes thoughts
     interview conversation discussion chapter chapters intro outro closing opening sponsor
     sponsors ad ads several multiple many various numerous certain size access
+    folks people high low
     """.split()
 )
+
+# Words that, leading a longer name, set it against other things rather than name one:
+# "Other GPT5 updates", "More Qwen models", "Some Gemini features".
+LEADING_QUANTIFIERS = frozenset("other others more some many several various".split())
 
 # Labels that sit on a show-notes line's links rather than naming a release.
 LINK_LABELS = frozenset(
@@ -114,7 +120,9 @@ def name_problems(name: str) -> tuple[str, ...]:
         return ("empty",)
     problems: list[str] = []
     lowered = text.lower().strip(" .!?:;,*_\"'“”")
-    if " " not in lowered and lowered in GENERIC_WORDS:
+    if (" " not in lowered and lowered in GENERIC_WORDS) or (
+        " " in lowered and lowered.split(maxsplit=1)[0] in LEADING_QUANTIFIERS
+    ):
         problems.append("generic")
     if _POSSESSIVE.search(text.rstrip(' .!?:;,*_"“”')):
         problems.append("possessive")
@@ -209,6 +217,7 @@ def _forms(name: str) -> tuple[str, bool, str]:
 __all__ = [
     "BAD",
     "GENERIC_WORDS",
+    "LEADING_QUANTIFIERS",
     "LINK_LABELS",
     "MALFORMED",
     "family_word",

@@ -25,30 +25,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Protocol, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from bot.headlines import headline_detail
+from bot.store.reads import MentionOf
 
-
-class MentionFields(Protocol):
-    """What ranking reads of a mention: ``bot.store.sqlite.MentionRow`` and the
-    pydantic-free ``bot.lookup`` rows both have it."""
-
-    @property
-    def item_id(self) -> str: ...
-    @property
-    def entity_id(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def org(self) -> str | None: ...
-    @property
-    def headline(self) -> str: ...
-    @property
-    def links(self) -> tuple[str, ...]: ...
-    @property
-    def published(self) -> str: ...
+#: What ranking reads of a mention: ``bot.store.reads.MentionOf``, whichever kind of
+#: episode it holds (the store's ``MentionRow``, the pydantic-free ``MentionLine``).
+MentionFields = MentionOf[Any]
 
 
 #: A mention row of either kind (functions hand back the rows they were given).

@@ -134,12 +134,12 @@ def test_common_words_rank_the_newest_matches(
     sample_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Past SEARCH_WINDOW matches, only the newest are ranked (by where the words occur)."""
-    import bot.engine
+    import bot.lookup  # the one release/search (LookupCore) reads its windows there
 
     exact = [h.item.name for h in sample_engine.search("model")]
     assert len(exact) >= 3
-    monkeypatch.setattr(bot.engine, "SEARCH_WINDOW", 2)
-    monkeypatch.setattr(bot.engine, "BM25_ALWAYS_BELOW", 0)  # as in a large store
+    monkeypatch.setattr(bot.lookup, "SEARCH_WINDOW", 2)
+    monkeypatch.setattr(bot.lookup, "BM25_ALWAYS_BELOW", 0)  # as in a large store
     windowed = sample_engine.search("model")
     assert len(windowed) == 2
     newest_two = sample_engine.store.newest_matches('"model"', 2)
@@ -152,8 +152,8 @@ def test_a_small_store_ranks_every_query_by_bm25(
     sample_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Below BM25_ALWAYS_BELOW items, many matches are still ranked exactly (it is cheap)."""
-    import bot.engine
+    import bot.lookup  # the one release/search (LookupCore) reads its windows there
 
     exact = [h.item.id for h in sample_engine.search("model")]
-    monkeypatch.setattr(bot.engine, "SEARCH_WINDOW", 2)
+    monkeypatch.setattr(bot.lookup, "SEARCH_WINDOW", 2)
     assert [h.item.id for h in sample_engine.search("model")] == exact

@@ -32,6 +32,7 @@ from bot.entities import entity_for, family_key
         ("GPT-4o mini", "OpenAI", "GPT-4o mini", "GPT"),
         ("GPT-4o", None, "GPT-4o", "GPT"),
         ("o3-mini", "OpenAI", "o3-mini", "OpenAI o-series"),
+        ("O1-pro API", None, "O1-pro API", "OpenAI o-series"),
         ("Claude 4 Sonnet", "Anthropic", "Claude Sonnet 4", "Claude"),
         ("Claude Sonnet 4", None, "Claude Sonnet 4", "Claude"),
         ("Claude 3.5 Sonnet", None, "Claude Sonnet 3.5", "Claude"),
@@ -132,3 +133,73 @@ def test_hostile_names_are_linear() -> None:
 def test_a_bare_family_name_takes_an_aliased_member_from_its_headline() -> None:
     found = entity_for("Qwen's", None, "Qwen's latest reasoning model QwQ-32B - matches R1")
     assert found is not None and (found.name, found.family) == ("QwQ", "Qwen")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "The AI PC Arrives",
+        "AI Act Delays",
+        "Code Red",
+        "Robot Chemist",
+        "How AI Startups Spend Their Money",
+        "A Chinese AI startup is about to hit $1bn",
+        "Introducing Cosmos 3 Edge",
+        "AI's New Supercomputer",
+        "LLMs Play Doctor",
+        "Self-Driving Cars Run Amok",
+        "U.S. Blocks AI Chip Sales to China",
+        "O’Reilly Versus OpenAI",
+    ],
+)
+def test_a_story_title_or_plain_phrase_is_a_family_of_its_own(name: str) -> None:
+    """Issue 10 (point 3): over the feeds, story titles grouped into families "AI" (155
+    entities), "The", "How", "Code" ("Code Red"): their first word names no family."""
+    found = entity_for(name)
+    assert found is not None
+    assert (found.family, found.family_key) == (found.name, found.id)
+
+
+@pytest.mark.parametrize(
+    ("name", "family"),
+    [
+        ("ChatGPT Adds Ads", "ChatGPT"),
+        ("SAM 2", "SAM"),
+        ("Nous Hermes 2", "Nous"),
+        ("Qwen Image Edit", "Qwen"),
+        ("Hunyuan Video", "Hunyuan"),
+        ("Gemini in Chrome", "Gemini"),
+        ("Llama.cpp server", "Llama"),
+    ],
+)
+def test_product_names_still_open_their_family(name: str, family: str) -> None:
+    found = entity_for(name)
+    assert found is not None and found.family == family
+
+
+@pytest.mark.parametrize(
+    ("title", "entity"),
+    [
+        ("Qwen3.8 Is Going Open-Weight", "Qwen3.8"),
+        ("Qwen 3.8 27B is excellent, but it defaults to wildly", "Qwen 3.8"),
+        ("Gemini 2.0 Flash Accelerates Multimodal Modeling", "Gemini 2.0 Flash"),
+        ("Phi-4 Breaks Size Barrier", "Phi-4"),
+        ("MiniMax-M2 Leads Open Coding", "MiniMax-M2"),
+        ("o3-mini Puts Reasoning in High Gear", "o3-mini"),
+        ("Qwen3.5 In All Sizes", "Qwen3.5"),
+        # Not a release's version: the title stays whole.
+        ("Training 1 Trillion Parameters", "Training 1 Trillion Parameters"),
+        ("2D to 3D Goes Mainstream", "2D to 3D Goes Mainstream"),
+        ("Covid-19 Infects AI", "Covid-19 Infects AI"),
+        # Tiers and product words after the version stay.
+        ("Kling 2.1 Master", "Kling 2.1 Master"),
+        ("Gemini 2.5 Flash Image", "Gemini 2.5 Flash Image"),
+        ("Hermes 2 Pro", "Hermes 2 Pro"),
+        ("V2A video-to-audio", "V2A video-to-audio"),
+    ],
+)
+def test_a_story_title_names_the_release_up_to_what_it_says(title: str, entity: str) -> None:
+    """Issue 10 (point 3): over The Batch and TLDR AI, "Qwen3.8 Is Going Open-Weight" and
+    "Grok 3 Scales Up" were entities of their own beside "Qwen3.8" and "Grok 3"."""
+    found = entity_for(title)
+    assert found is not None and found.name == entity

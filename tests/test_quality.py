@@ -52,12 +52,16 @@ MIN_SUMMARY_NAMING = 0.98
 #: 121).  120 since the host's notes and sub-bullets stopped counting as releases: the
 #: 2023-07-21 and 2023-07-27 prose recaps reached 5 only with "I also invited ..." and
 #: with details of a list's topics ("GPU/CPUs themselves are power-constrained ...").
-MIN_FEED_EPISODES_WITH_5 = 120
+#: 121 again since a link-less "Topics Covered:" list is read one topic a line (the
+#: 2025-11 Antigravity special: 2 items -> 6).
+MIN_FEED_EPISODES_WITH_5 = 121
 #: Whole shared ThursdAI feed: items without any link (issue 10's target: under 0.10;
-#: reached today: 0.124, mostly release lines written without a link in the notes:
-#: "Imagen4 - image generation with extra textual ability", the 2023 recap's months).
+#: reached today: 0.116 (206 of 1775), after bare domains became links and a link-less
+#: line took its release's linked line's links; the rest are release lines written
+#: without a link in the notes: "Imagen4 - image generation with extra textual ability",
+#: the 2023 recap's months; docs/quality.md counts them per cause).
 TARGET_FEED_NO_LINK_SHARE = 0.10
-MAX_FEED_NO_LINK_SHARE = 0.125
+MAX_FEED_NO_LINK_SHARE = 0.117
 #: Names that are generic, possessive, a number, a link label or a URL (feed and fixtures).
 MAX_BAD_NAMES = 0
 #: Shows that must have hand-checked episodes, and how many at least.
@@ -336,3 +340,13 @@ def test_feed_summaries_name_their_item(report: Report) -> None:
     assert share >= MIN_SUMMARY_NAMING, (
         f"{feed.summaries_naming} of {feed.summaries} summaries name their item"
     )
+
+
+@pytest.mark.parametrize("name", ["High", "Folks", "People", "Other GPT5", "More Qwen models"])
+def test_common_adjectives_crowds_and_quantifier_led_names_are_generic(name: str) -> None:
+    assert "generic" in name_problems(name)
+
+
+@pytest.mark.parametrize("name", ["GPT5", "Highlight AI", "Otherside", "Some-Model 7B"])
+def test_names_merely_starting_like_them_are_not(name: str) -> None:
+    assert "generic" not in name_problems(name)

@@ -11,7 +11,8 @@ import pytest
 
 from bot.config import Settings
 from bot.digest import compose
-from bot.engine import MAX_MENTIONS, Engine, make_engine
+from bot.engine import Engine, make_engine
+from bot.lookup import MAX_MENTIONS
 from bot.models import DigestReply, EpisodeRef, Item, Mention, ReleaseReply
 from bot.store.schema import MIGRATIONS
 from bot.store.sqlite import Store

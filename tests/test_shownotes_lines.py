@@ -232,3 +232,186 @@ def test_a_summary_points_line_introduces_details_of_the_item_above() -> None:
     items = extract_items(html_blocks(html))
     assert [i.name for i in items] == ["Alpha One", "Beta Two", "Mochi-9", "Gemma 9", "Gamma 3"]
     assert "Mochi-9 is an open-source video generation model" in items[2].details
+
+
+def test_a_release_linked_by_its_own_name_with_a_trailing_space_keeps_it() -> None:
+    # An anchor's text often ends in a space ("<a>Redmond Puffin 13B </a>"): the line's
+    # release is still the linked name, not the handle that opens the line.
+    html = (
+        "<ul><li><a href='https://h.example/nous'>@nousresearch</a> have released"
+        " <a href='https://h.example/puffin'>Redmond Puffin 13B </a></li></ul>"
+    )
+    items = extract_items(html_blocks(html)) or []
+    from bot.feeds.items import parse_item
+
+    item = parse_item(html_blocks(html)[0], section="Other", section_original="Other")
+    assert item is not None
+    assert item.headline == "@nousresearch have released Redmond Puffin 13B"
+    assert item.name == "Redmond Puffin 13B"
+    assert all(i.name != "nousresearch have released" for i in items)
+
+
+@pytest.mark.parametrize(
+    ("headline", "url"),
+    [
+        ("Jules.google", "https://jules.google"),
+        ("Everyone's talking about Manus - (manus.im)", "https://manus.im"),
+        (
+            "Fully Connected: the 2-day conference in SF fullyconnected.com - Promo",
+            "https://fullyconnected.com",
+        ),
+    ],
+)
+def test_a_bare_domain_in_a_line_becomes_its_link(headline: str, url: str) -> None:
+    from bot.feeds.items import parse_item
+
+    item = parse_item(
+        html_blocks(f"<p>* {headline}</p>")[0], section="Other", section_original="Other"
+    )
+    assert item is not None
+    assert [link.url for link in item.links] == [url]
+    assert item.headline == headline.removeprefix("* ")  # the domain stays in the text
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Yi-01.AI launches Yi-Lightning: a proprietary model",  # inside a word
+        "Gemini 2.5 beats GPT-4.5, e.g. on math",  # versions and abbreviations
+        "Mail me at me@mail.com for slots",  # an e-mail address
+    ],
+)
+def test_no_link_is_made_from_what_is_not_a_bare_domain(headline: str) -> None:
+    from bot.feeds.items import parse_item
+
+    item = parse_item(
+        html_blocks(f"<p>* {headline}</p>")[0], section="Other", section_original="Other"
+    )
+    assert item is not None and item.links == ()
+
+
+def test_a_domain_already_linked_by_an_anchor_is_not_added_twice() -> None:
+    from bot.feeds.items import parse_item
+
+    html = (
+        "<p>* TLdraw make real (<a href='http://makereal.tldraw.com'>makereal.tldraw.com</a>)</p>"
+    )
+    item = parse_item(html_blocks(html)[0], section="Other", section_original="Other")
+    assert item is not None
+    assert [link.url for link in item.links] == ["http://makereal.tldraw.com"]
+
+
+@pytest.mark.parametrize(
+    ("headline", "name"),
+    [
+        # A handle leads the line: it says who released it; the release follows the verb.
+        (
+            "@EnricoShippole with collaboration with Nous have released LLongMa, which"
+            " extends the context window",
+            "LLongMa",
+        ),
+        ("@nousresearch have released Redmond Puffin 13B", "Redmond Puffin 13B"),
+        # A leading quantifier sets the release against others: it is no part of the name.
+        ("Other GPT5 updates", "GPT5"),
+        # A common adjective is no name: the product the title is about is.
+        ("High taste testers take on GPT-5", "GPT-5"),
+    ],
+)
+def test_handles_quantifiers_and_adjectives_do_not_name_a_release(headline: str, name: str) -> None:
+    assert split_name(headline)[0] == name
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Folks came up and talked about their needs from the agent protocol proposed by e2b",
+        "Folks are trying to order food (like the demo of ordering pizzas)",
+        "Many touted AI agents as a category and discussed their own frameworks",
+    ],
+)
+def test_a_line_about_what_a_crowd_did_is_not_an_item(headline: str) -> None:
+    from bot.feeds.items import parse_item
+
+    html = f"<p>* {headline} (<a href='https://x.example/1'>X</a>)</p>"
+    assert parse_item(html_blocks(html)[0], section="Other", section_original="Other") is None
+
+
+def test_a_crowd_word_inside_a_release_line_keeps_it() -> None:
+    from bot.feeds.items import parse_item
+
+    html = (
+        "<p>* Some folks are getting NERFs out from SVD (<a href='https://x.example/2'>X</a>)</p>"
+    )
+    item = parse_item(html_blocks(html)[0], section="Other", section_original="Other")
+    assert item is not None
+
+
+def test_a_topics_covered_list_without_links_is_one_topic_a_line() -> None:
+    # A "Topics Covered:" list has no sub-bullets: a line opening with a plain word is
+    # a topic of its own, not the detail of the line above (the guess for link-less
+    # lists written with flattened sub-bullets).
+    html = (
+        "<p><strong>Topics Covered:</strong></p><ul>"
+        "<li>Inside Google’s new “Zephyr” IDE</li>"
+        "<li>How the “Task Board” changes coding workflows</li>"
+        "<li>Gizmo 3’s new multimodal capabilities</li>"
+        "<li>The power of “Artifacts” and dynamic memory</li>"
+        "<li>Generating 4K assets with Nano Banana Pro</li>"
+        "</ul><p>Timestamps for your viewing convenience.</p>"
+    )
+    names = [i.name for i in extract_items(html_blocks(html))]
+    assert names == [
+        "Zephyr IDE",
+        "Task Board",
+        "Gizmo 3 new multimodal capabilities",
+        "Artifacts",
+        "Nano Banana Pro",
+    ]
+
+
+def test_a_linkless_list_after_another_marker_still_nests_details() -> None:
+    # Only a topics list is read one topic a line; a TL;DR list keeps its details.
+    html = (
+        "<p>TL;DR of all topics:</p>"
+        "<p>* Mamba - transformers alternative architecture</p>"
+        "<p>* Dense model vs MOE</p>"
+        "<p>* Phi-2 - small model from Microsoft</p>"
+        "<p>* Gemini 2 - big model from Google</p>"
+    )
+    names = [i.name for i in extract_items(html_blocks(html))]
+    assert "Dense model vs MOE" not in names and "Dense" not in names
+
+
+@pytest.mark.parametrize(
+    ("headline", "name", "org"),
+    [
+        ("Generating 4K assets with Nano Banana Pro", "Nano Banana Pro", None),
+        (
+            "Working with OpenAI RealTime Audio - Alex conversation with Kwindla",
+            "RealTime Audio",
+            "OpenAI",
+        ),
+        ("Coding with GPT-5", "GPT-5", None),
+    ],
+)
+def test_a_gerund_topic_is_named_by_the_release_it_uses(
+    headline: str, name: str, org: str | None
+) -> None:
+    assert split_name(headline) == (name, org)
+
+
+def test_a_colon_line_naming_no_release_introduces_points_of_the_one_above() -> None:
+    html = (
+        "<p>* Alpha One - first (<a href='https://a.example'>X</a>)</p>"
+        "<p>* Beta Two - second (<a href='https://b.example'>HF</a>)</p>"
+        "<p>* Zephyr Speech LM is a multimodal model (<a href='https://z.example'>Blog</a>)</p>"
+        "<p>* Has two versions:</p>"
+        "<p>* Base: uses phonetic tokens</p>"
+        "<p>* Gamma 3 - third (<a href='https://c.example'>Blog</a>)</p>"
+        "<p>* Alibaba Qwen on a release streak again:</p>"
+        "<p>* Qwen-Omega 7B - a new one (<a href='https://q.example'>HF</a>)</p>"
+    )
+    items = extract_items(html_blocks(html))
+    names = [i.name for i in items]
+    assert "Has two versions" not in names
+    assert "Has two versions:" in items[2].details

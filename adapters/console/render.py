@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import textwrap
 
+from adapters.console.lookup_render import item_text, release_text, render_search
 from adapters.console.text import WIDTH, safe
 from adapters.console.text import date_of as _date
 from bot.models import (
@@ -21,7 +22,6 @@ from bot.models import (
     Reply,
     SearchReply,
     TextReply,
-    more_mentions_line,
 )
 
 
@@ -48,27 +48,13 @@ def render_digest(digest: Digest) -> str:
 
 def render_item(item: Item) -> str:
     """One release: name, org, section, summary, facts, links, episode and chapter."""
-    org = f" ({safe(item.org)})" if item.org else ""
-    lines = [f"{safe(item.name)}{org} - {safe(item.section)}", ""]
-    lines.append(textwrap.fill(safe(item.summary or item.headline), WIDTH))
-    facts = item.facts.model_dump(exclude_defaults=True)
-    if facts:
-        lines.append("")
-        for key, value in facts.items():
-            shown = ", ".join(value) if isinstance(value, list | tuple) else str(value)
-            lines.append(f"  {key}: {safe(shown)}")
-    if item.links:
-        lines.append("")
-        lines += [f"  {safe(link.label)}: {safe(link.url)}" for link in item.links]
-    lines += ["", f"Covered in: {safe(item.episode.title)} ({_date(item.episode)})"]
-    if item.episode.url:
-        lines.append(f"  {safe(item.episode.url)}")
-    if item.chapter:
-        minutes, seconds = divmod(item.chapter.start_seconds, 60)
-        hours, minutes = divmod(minutes, 60)
-        stamp = f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes:02}:{seconds:02}"
-        lines.append(f"  chapter {stamp} {safe(item.chapter.title)}")
-    return "\n".join(lines)
+    chapter = item.chapter
+    return item_text(
+        item,
+        facts=item.facts.model_dump(exclude_defaults=True),
+        links=[(link.label, link.url) for link in item.links],
+        chapter=(chapter.title, chapter.start_seconds) if chapter else None,
+    )
 
 
 def render(reply: Reply) -> str:
@@ -77,31 +63,12 @@ def render(reply: Reply) -> str:
         page = f"\n\nWeb archive: {safe(reply.page_url)}" if reply.page_url else ""
         return render_digest(reply.digest) + page
     if isinstance(reply, ReleaseReply):
-        text = render_item(reply.item)
-        if reply.mentions:
-            text += "\n\nAlso came up:"
-            for mention in reply.mentions:
-                label = reply.mention_label(mention)
-                label = f"[{safe(label)}] " if label else ""
-                text += (
-                    f"\n  {_date(mention.episode)}  {label}{safe(mention.name)}:"
-                    f" {safe(mention.headline)}"
-                )
-            if reply.more_mentions:
-                text += f"\n  ... {more_mentions_line(reply.more_mentions)}"
+        text = release_text(reply, render_item(reply.item))
         if reply.page_url:
             text += f"\n\nWeb archive: {safe(reply.page_url)}"
         return text
     if isinstance(reply, SearchReply):
-        if not reply.hits:
-            return f"No releases match '{safe(reply.query[:80])}'."
-        lines = []
-        for hit in reply.hits:
-            item = hit.item
-            lines.append(
-                f"{_date(item.episode)}  {safe(item.name)}: {safe(item.detail or item.headline)}"
-            )
-        return "\n".join(lines)
+        return render_search(reply.query, reply.hits)
     if isinstance(reply, EpisodesReply):
         return (
             "\n".join(

@@ -58,6 +58,13 @@ _HOST_NOTE = re.compile(
     r"^(?:I['’]m|I['’]ve|Me|My|We|We['’]re|We['’]ve|We['’]ll|Our|Join|Catch|Come|Register"
     r"|Sign up|Check out|Watch|Subscribe|Follow|Tune in|Listen)(?:\s|$)"
 )
+# A crowd as the subject: "Folks came up and talked about ...", "Many touted AI agents
+# as a category": what people said or did, not a release.
+_CROWD = re.compile(
+    r"^(?:Folks|People|Everyone|Everybody|Many|Some|Others|Most)\s+"
+    r"(?:are|were|came|have|had|say|said|think|thought|touted|talked|discussed|expressed"
+    r"|seem|seemed|trying|tried|agree|agreed)\b"
+)
 # The host's report with its subject dropped: "Sponsored a Mistral hackathon in Paris",
 # "Participated in an e2b space ...", "Went to SF to cohost an event".
 _DROPPED_SUBJECT = re.compile(
@@ -72,6 +79,15 @@ _SPONSOR = re.compile(r"\((?:sponsor|sponsored|ad)\)", re.I)
 # TLDR's "(4 minute read)", "(GitHub Repo)" after a story title.
 _READ_TIME = re.compile(r"\s*\((?:\d+\s+minute\s+read|github\s+repo|website)\)\s*$", re.I)
 _BARE_URL = re.compile(r"https?://[^\s<>()\[\]]+")
+# A bare domain written as text ("Jules.google", "fullyconnected.com", "(manus.im)"): a
+# link the notes give without an anchor.  Only common web TLDs, and never inside a
+# word, a handle or an e-mail address ("me@mail.com"), so version numbers and
+# abbreviations ("e.g.", "v2.5") are not taken for addresses.  The TLD is written in
+# lower case: "Yi-01.AI" and "X.AI" are companies' names, not addresses.
+_BARE_DOMAIN = re.compile(
+    r"(?<![\w@./-])((?:[A-Za-z0-9][A-Za-z0-9-]*\.)+(?:com|ai|io|im|dev|app|so|org|net|google|co|news))"
+    r"(?=$|[\s),;!?]|\.(?:\s|$))"
+)
 # A quantity opening a line: "70B", "128K", "$10B", "~3x", "50%", "1.5", "100hours".
 _QUANTITY = re.compile(
     r"^[~$>+≈<]?\d[\d.,]*"
@@ -212,7 +228,7 @@ def read_bullet_run(
         if sections.canonical in SKIPPED_SECTIONS:
             continue
         first, *more = split_packed(block)
-        pending = _Pending(first, sections.canonical, sections.original or sections.canonical)
+        pending = _Pending(first, sections.canonical, sections.original)
         pending.packed = tuple(more)
         if not sections.explicit:
             pending.section = section_of_line(_line_for_section(block))
@@ -270,7 +286,7 @@ def read_paragraph_run(
             pending = None
             if sections.canonical in SKIPPED_SECTIONS:
                 continue
-            pending = _Pending(block, sections.canonical, sections.original or sections.canonical)
+            pending = _Pending(block, sections.canonical, sections.original)
             pending.story = True
             if not sections.explicit:
                 pending.section = section_of_line(_line_for_section(block))
@@ -326,7 +342,7 @@ def read_titled_prose(blocks: Sequence[Block], titles: Sequence[int]) -> list[Pa
     for i, block in enumerate(blocks):
         if i in wanted:
             _flush(pending, out)
-            pending = _Pending(block, sections.canonical, sections.original or sections.canonical)
+            pending = _Pending(block, sections.canonical, sections.original)
             if not sections.explicit:
                 pending.section = section_of_line(_line_for_section(block))
             continue
@@ -412,8 +428,11 @@ def _is_detail(
     if nested:
         return depth > 0
     text = block.text.lstrip()
-    if text.endswith(":") and not block.links:
-        return False  # "Alibaba Tongyi Qwen on a release streak again:" heads what follows
+    if text.endswith(":") and not block.links and (names_release(text) or announces_release(text)):
+        # "Alibaba Tongyi Qwen on a release streak again:" heads what follows; "Has two
+        # versions:" or "Key updates to SAM 2:" names no release and introduces points
+        # about the one above, read by the rules below.
+        return False
     first = text.split(maxsplit=1)[0] if text else ""
     if not first or first.startswith(("http://", "https://", "www.")) or is_label_only(text):
         return True  # a bare URL or "Paper (Arxiv)" under a release is one of its links
@@ -573,6 +592,7 @@ def parse_item(
         _HOST_NOTE.match(headline)
         or (("I " in headline[:40]) and _FIRST_PERSON.match(headline) is not None)
         or _DROPPED_SUBJECT.match(headline)
+        or _CROWD.match(headline)
     ):
         return None  # "Come visit the team at GTC": the host's news, not a release
     if _JOB_AD.match(headline):
@@ -588,6 +608,8 @@ def parse_item(
         if not _HAS_ALNUM.search(stripped):
             return None  # only a URL: a link, not a release
         headline = normalise_space(stripped)
+    if "." in headline:
+        links.extend(_domain_links(headline, links))
     name, org = split_name(headline)
     return ParsedItem(
         name=name,
@@ -599,6 +621,24 @@ def parse_item(
         links=_dedupe((*links, *extra_links)),
         details=details,
     )
+
+
+def _domain_links(headline: str, links: Sequence[Link]) -> list[Link]:
+    """Links for the bare domains a line names, except those its anchors already go to."""
+    hosts = {_host(link.url) for link in links}
+    out: list[Link] = []
+    for domain in _BARE_DOMAIN.findall(headline):
+        host = domain.lower()
+        if host.removeprefix("www.") not in hosts:
+            hosts.add(host.removeprefix("www."))
+            out.append(Link(label=domain, url=f"https://{host}"))
+    return out
+
+
+def _host(url: str) -> str:
+    """The lower-case host of a URL, without "www."."""
+    host = url.split("://", 1)[-1].split("/", 1)[0].lower()
+    return host.removeprefix("www.")
 
 
 #: A topic label before ": " sits within this many characters of the line's start.
@@ -636,8 +676,10 @@ def _keep_named_marks(found: re.Match[str], labels: Sequence[str]) -> str:
     """Trailing links go when they are labels ("X", "HF", "Blog"); a release linked by its
     own name ("Alibaba releases [Qwen7b](url)") keeps it."""
     text = found.group(0)
-    kept = [i for i in _MARK_INDEX.findall(text) if _NAMED_LABEL.match(labels[int(i)])]
-    if len(kept) != 1 or is_label_only(labels[int(kept[0])]):
+    # Labels are stripped first: an anchor's text often keeps a trailing space
+    # ("[Redmond Puffin 13B ](url)"), which must not turn a name into a label.
+    kept = [i for i in _MARK_INDEX.findall(text) if _NAMED_LABEL.match(labels[int(i)].strip())]
+    if len(kept) != 1 or is_label_only(labels[int(kept[0])].strip()):
         return ""
     return " " + " ".join(f"\ue002{i}\ue003" for i in kept)
 

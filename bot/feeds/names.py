@@ -24,6 +24,7 @@ from bot.feeds.orgs import KNOWN_ORGS, canonical_org, is_brand_only
 from bot.quality import (
     BAD,
     GENERIC_WORDS,
+    LEADING_QUANTIFIERS,
     LINK_LABELS,
     MALFORMED,
     TRAILING_LABELS,
@@ -35,6 +36,13 @@ _LEADING_NOISE = re.compile(
     r"^[\W_]*(?:(?:new|breaking|update|updated|hot|fire)\s*[:!-]\s*)?", re.I
 )
 _TOKEN_TRIM = ",.;:!?'\"“”‘’()[]`"
+# A topic line led by a gerund, up to "with"/"using" and a capitalised name.
+_GERUND_WITH = re.compile(r"^[A-Z][a-z]+ing\s[^.;:!?]{0,60}?\b(?:with|using)\s+(?=[A-Z])")
+# A line led by a social handle up to its release verb: "@nous have released ...".
+_HANDLE_LEAD = re.compile(
+    r"^@\w+\b[^.;:!?]{0,80}?\b(?:released|releases|launched|launches|announced|announces"
+    r"|dropped|drops|open[- ]sourced)\s+(?:(?:a|an|the|their|its|new)\s+){0,2}"
+)
 # A parenthesised list of link labels typed as text: "(X, HF)", "[Blog]".
 _LABEL_GROUP = re.compile(r"[(\[]([^()\[\]]{1,80})[)\]]")
 _POSSESSIVE = re.compile(r"^(.+?)['’]s$")
@@ -70,10 +78,22 @@ def split_name(headline: str) -> tuple[str, str | None]:
     "Phi-4 MIT licensed family of models from Microsoft" -> ("Phi-4", "Microsoft").
     """
     text = _without_label_groups(headline if headline.isascii() else _EMOJI.sub("", headline))
+    handled = _HANDLE_LEAD.match(text) if text[:1] == "@" else None
+    if handled and handled.end() < len(text):
+        # "@EnricoShippole with collaboration with Nous have released LLongMa, ...": a
+        # handle names who released it; the release follows the verb.
+        return split_name(text[handled.end() :])
     text = _LEADING_NOISE.sub("", text).strip() or headline
     labelled = quoted_after_label(text)
     if labelled is not None:
         return labelled
+    doing = _GERUND_WITH.match(text) if "ing " in text[:20] else None
+    if doing:
+        # "Generating 4K assets with Nano Banana Pro": a topic says what was done with
+        # a release; the release is what follows "with" (up to a dash: "... - Alex").
+        found = _trimmed(_leading_name(_DASH_SPLIT.split(text[doing.end() :], 1)[0]))
+        if found and found.casefold() not in KNOWN_ORGS and _acceptable(found):
+            return split_name(text[doing.end() :])
     news = _news_name(text)
     if news is not None:
         return news
@@ -89,7 +109,7 @@ def split_name(headline: str) -> tuple[str, str | None]:
     else:
         parts = [text]  # no dash to split on (the split costs more than these tests)
     org: str | None = None
-    if (len(parts) >= 3 and _org_like(parts[0])) or (
+    if (len(parts) >= 3 and _org_like(parts[0]) and _opens_with_name(parts[1])) or (
         len(parts) >= 2 and parts[0].casefold() in KNOWN_ORGS
     ):
         org, segments = parts[0], parts[1:]
@@ -679,6 +699,20 @@ def is_person_line(headline: str) -> bool:
     )
 
 
+def _opens_with_name(segment: str) -> bool:
+    """Whether a segment opens with a name: "LDJ - Obsidian 3B - ..." names a release after
+    its maker; "Zip-Lora - combine diffusion LoRAs - ..." and "FLASK - New evaluation
+    framework - ..." describe the first segment, which is the release, not an org."""
+    words = [w.strip(_TOKEN_TRIM) for w in segment.split(maxsplit=2)[:2]]
+    if not words or not words[0] or not _name_like(words[0]):
+        return False
+    if words[0].casefold() not in _STOP_WORDS:
+        return True
+    # A capitalised stop word opens a name when a name word follows: "AI Evals", not "New
+    # evaluation" or "SOTA on SWE Bench".
+    return len(words) == 2 and _name_like(words[1]) and words[1].casefold() not in _STOP_WORDS
+
+
 def _usable_name(name: str) -> bool:
     """A name holds a letter and at least two letters or digits."""
     if name[:1].isalpha() and name[1:2].isalnum():
@@ -834,6 +868,8 @@ def _repaired(name: str, org: str | None, text: str) -> tuple[str, str | None]:
     words = trimmed.split()
     while len(words) > 1 and words[-1].casefold() in _TAIL_WORDS:
         words.pop()  # "I also invited and" -> "I also invited"
+    if len(words) > 1 and words[0].casefold() in LEADING_QUANTIFIERS:
+        words.pop(0)  # "Other GPT5 updates": the release is GPT5, "Other" sets it apart
     trimmed = " ".join(words)
     if _acceptable(trimmed) and not _POSSESSIVE.match(name.strip(_TOKEN_TRIM)):
         return trimmed, org

@@ -39,7 +39,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "Moonshot AI": ("Moonshot", "MoonshotAI"),
     "Kimi": (),
     "MiniMax": ("Minimax",),
-    "Hailuo": (),
+    "Hailuo": ("Haulio",),
     "Zhipu AI": ("Zhipu", "ZhipuAI", "Z.ai", "THUDM", "Z.AI"),
     "StepFun": ("Stepfun",),
     "Samsung": (),
@@ -115,14 +115,25 @@ _BRAND_ONLY = frozenset({"qwen", "kimi", "kling", "hunyuan", "hailuo", "tongyi"}
 def canonical_org(text: str | None) -> str | None:
     """The one spelling of a known org ("Nvidia" -> "NVIDIA"); unknown orgs pass unchanged.
 
-    ``None`` and empty text give ``None``.
+    An org that opens with a known org's spelling is that org: "Google API", "Apple WWDC"
+    and "HuggingFace SmolVLM" (an org read with its product or event) are Google, Apple
+    and Hugging Face.  ``None`` and empty text give ``None``.
     """
     if not text:
         return None
     cleaned = text.strip(" .,:;-–—()[]")
     if not cleaned:
         return None
-    return _CANONICAL.get(cleaned.casefold(), cleaned)
+    known = _CANONICAL.get(cleaned.casefold())
+    if known is not None:
+        return known
+    words = cleaned.split(maxsplit=3)
+    for size in (2, 1):  # "Meta AI Research" -> Meta (via "Meta AI"), "Google API" -> Google
+        if len(words) > size:
+            known = _CANONICAL.get(" ".join(words[:size]).casefold())
+            if known is not None:
+                return known
+    return cleaned
 
 
 def spellings(org: str) -> tuple[str, ...]:

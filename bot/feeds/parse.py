@@ -35,6 +35,7 @@ from bot.feeds.rawmarkup import wrap_raw_markup
 from bot.feeds.sections import section_of_line
 from bot.feeds.shownotes import OTHER, extract_items
 from bot.feeds.transcript import without_transcript
+from bot.feeds.where import episode_of_error
 from bot.models import Chapter, Link, ParsedEpisode, ParsedFeed, ParsedItem
 
 if TYPE_CHECKING:
@@ -271,8 +272,11 @@ def _stream_feedparser(data: bytes, source: str) -> FeedStream:
         reason = clean_text(str(parsed.get("bozo_exception", "malformed feed")))[:200]
         if not parsed.entries and not parsed.feed.get("title"):
             raise FeedParseError(f"{source}: not a readable feed ({reason})")
+        episode = episode_of_error(lifted, parsed.get("bozo_exception"))
+        where = f' in episode "{episode}"' if episode else ""
         warnings.append(
-            f"{source}: malformed feed ({reason}); read {len(parsed.entries)} episode(s) anyway"
+            f"{source}: malformed feed{where} ({reason}); "
+            f"read {len(parsed.entries)} episode(s) anyway"
         )
     feed_title = (
         clean_text(html_to_text(repair_mojibake(str(parsed.feed.get("title") or "")))) or source

@@ -49,11 +49,22 @@ _ITEM_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("Voice & Audio", r"\btts\b|text[\s-]to[\s-]speech|\b(?:voice|speech|audio|music)\b"),
         ("Vision & Video", r"\bvideo\b|\bvlm\b|\bvision\b"),
         ("AI Art & Diffusion & 3D", r"\bimage\b|diffusion|\b3d\b"),
-        ("Open Source LLMs", r"open[\s-]*(?:source|weights?)|huggingface\.co|apache|\bmit\b"),
+        (
+            "Open Source LLMs",
+            r"open[\s-]*(?:source|weights?)|huggingface\.co|apache|\bmit\b|fine-?tunes?\b"
+            r"|\bgguf\b",
+        ),
         ("Robotics", r"\brobot"),
         ("Agents", r"\bagents?\b|\bagentic\b"),
         ("Research", r"\bpaper\b|arxiv"),
-        ("Big CO LLMs + APIs", r"\bapi\b|\bopenai\b|\bgoogle\b|\banthropic\b|\bgemini\b|\bgpt"),
+        (
+            "Big CO LLMs + APIs",
+            r"\bapi\b|\bopenai\b|\bgoogle\b|\banthropic\b|\bgemini\b|\bgpt|\bclaude\b"
+            r"|\bchatgpt\b|\bmicrosoft\b|\bcopilot\b|\bnvidia\b|\bxai\b|\bgrok\b|\bmeta\b"
+            r"|\bapple\b|\bamazon\b|\bperplexity\b",
+        ),
+        # Open-weights families, last: "Qwen-Max API" is a big company's API.
+        ("Open Source LLMs", r"\b(?:llama|qwen|hermes|mistral|mixtral|deepseek|phi)\b"),
     )
 )
 

@@ -41,6 +41,7 @@ from bot.feeds.items import (
 )
 from bot.feeds.names import announces_release, is_person_line, names_release, split_name
 from bot.feeds.orgs import KNOWN_ORGS
+from bot.feeds.relink import borrow_links
 from bot.feeds.sections import OTHER, SKIPPED_SECTIONS, canonical_section, names_a_section
 from bot.models import ParsedItem
 
@@ -83,9 +84,11 @@ def extract_items(blocks: Sequence[Block]) -> list[ParsedItem]:
     """Release items of an episode's show notes, in show order (empty if none).
 
     A release the notes name twice (a recap's intro and its body, two topics) is one
-    item: the later mention's headline, details and links join the first.
+    item: the later mention's headline, details and links join the first.  A link-less
+    item then takes the links of its release's own linked line elsewhere in the notes
+    (``relink.py``).
     """
-    return merge_repeats(_extract_items(blocks))
+    return borrow_links(merge_repeats(_extract_items(blocks)), blocks)
 
 
 def merge_repeats(items: Sequence[ParsedItem]) -> list[ParsedItem]:
@@ -130,17 +133,41 @@ def _extract_items(blocks: Sequence[Block]) -> list[ParsedItem]:
     if run.kind == "topics":
         return read_topic_run(span)
     # What the finder learnt of each block is reused: "h" header, "j" junk, "l" linked.
+    topics = _is_topic_list(blocks, run)
     flags = [
         "h"
         if not block.bullet or kinds.header(i)
         else "j"
         if kinds.junk(i)
         else "l"
-        if kinds.linked(i)
+        if kinds.linked(i) or topics
         else "b"
         for i, block in enumerate(span, start=run.start)
     ]
     return read_bullet_run(span, flags)
+
+
+# "Topics Covered:", "Topics we covered": the marker of a list of topics, one a line.
+_TOPICS_MARKER = re.compile(r"^\W*topics (?:we )?covered\b", re.I)
+#: A topic is one short line; a longer one is prose and may be a parent's detail.
+_TOPIC_MAX = 80
+
+
+def _is_topic_list(blocks: Sequence[Block], run: Run) -> bool:
+    """Whether a bullet run is a flat "Topics covered:" list without links.
+
+    Each of its lines is one topic ("Inside Google's new AntiGravity IDE", "Generating
+    4K assets with Nano Banana Pro"): such a list has no sub-bullets, so no line is
+    read as the detail of the line above it (the reader's guess for link-less lines).
+    """
+    if run.start == 0 or not _TOPICS_MARKER.match(blocks[run.start - 1].text):
+        return False
+    span = blocks[run.start : run.end]
+    bullets = [b for b in span if b.bullet]
+    return bool(bullets) and all(
+        not b.links and b.depth == 0 and len(b.text) <= _TOPIC_MAX and not b.text.endswith(".")
+        for b in bullets
+    )
 
 
 # A heading over a digest of community chat ("AI Reddit Recap", "AI Discord Recap",

@@ -17,12 +17,15 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.errors import StorageError
 from bot.feeds.clean import name_key
 from bot.store.names import StoredNames
+from bot.store.reads import ItemReads, MentionOf, item_fields
+from bot.store.reads import marks as _marks
 from bot.store.schema import migrate
 
 if TYPE_CHECKING:
@@ -44,14 +47,6 @@ if TYPE_CHECKING:
     from bot.store.tables import LLMCacheTable, SlackTables, SubscriptionTables
     from bot.store.watches import WatchTables
 
-_ITEM_COLUMNS = """
-    i.id, i.position, i.name, i.org, i.section, i.section_original, i.headline, i.summary,
-    i.facts, i.links, i.chapter, e.id, e.title, e.published, e.url,
-    n.id, n.name, n.family, n.org
-"""
-#: What every query selecting ``_ITEM_COLUMNS`` joins (``i`` items, ``e``, ``n`` entity).
-_ITEM_JOINS = """JOIN episodes e ON e.id = i.episode_id
-    LEFT JOIN entities n ON n.id = i.entity_id"""
 #: Seconds a connection waits for another one's write lock.
 BUSY_TIMEOUT = 10.0
 
@@ -178,6 +173,12 @@ class Store:
         self._lock = threading.RLock()
         #: Bumped on every write, so callers can cache derived data.
         self.generation = 0
+
+    @cached_property
+    def _reads(self) -> ItemReads[Item, ReleaseEntity, EpisodeRef, Facts]:
+        """The lookup reads, built as the models: the one SQL ``bot.store.lookup`` builds
+        plain rows with (here, not in ``__init__``: ``PgStore`` inherits it)."""
+        return ItemReads(self.query, item=_item, entity=_release_entity, ref=_ref, facts=_facts)
 
     @property
     def connection(self) -> sqlite3.Connection:
@@ -502,7 +503,7 @@ class Store:
 
     def items_named(self, key: str, limit: int = 50) -> list[Item]:
         """Items whose name key is exactly ``key``, newest first."""
-        return self._items("i.name_key = ? ORDER BY i.published DESC LIMIT ?", (key, limit))
+        return self._reads.items_named(key, limit)
 
     def items_with_prefix(self, prefix: str, limit: int = 50) -> list[Item]:
         """Items whose name key starts with ``prefix``, newest first."""
@@ -533,8 +534,7 @@ class Store:
 
     def item(self, item_id: str) -> Item | None:
         """One item by id."""
-        found = self._items("i.id = ?", (item_id,))
-        return found[0] if found else None
+        return self._reads.item(item_id)
 
     def stored_names(self) -> StoredNames:
         """The release-name index kept in the database (``names``), for lookups."""
@@ -560,32 +560,12 @@ class Store:
         return [int(r[0]) for r in rows]
 
     def search_ranks(self, match: str, limit: int) -> list[tuple[int, float, Facts]]:
-        """(rowid, bm25 score, facts) of the best ``limit`` matches of an FTS5 expression:
-        what re-ranking needs, without building whole items.
-
-        bm25 reads each word's whole posting list: fine for the few hundred
-        matches of a specific query, slow for a common word over a million items.
-        """
-        rows = self.query(
-            """SELECT i.rowid, bm25(items_fts, 10.0, 3.0, 5.0, 1.0, 1.0) AS rank, i.facts
-                FROM items_fts JOIN items i ON i.rowid = items_fts.rowid
-                WHERE items_fts MATCH ? ORDER BY rank LIMIT ?""",
-            (match, limit),
-        )
-        from bot.models import Facts  # here: a pydantic-free lookup (bot.lookup) opens the store
-
-        return [(int(r[0]), -float(r[1]), Facts.model_validate_json(r[2])) for r in rows]
+        """(rowid, bm25 score, facts) of the best ``limit`` matches (``ItemReads``)."""
+        return self._reads.search_ranks(match, limit)
 
     def items_by_rowid(self, rowids: Sequence[int]) -> dict[int, Item]:
         """Items keyed by rowid (those that exist)."""
-        if not rowids:
-            return {}
-        rows = self.query(
-            f"SELECT i.rowid, {_ITEM_COLUMNS} FROM items i {_ITEM_JOINS}"
-            f" WHERE i.rowid IN ({_marks(len(rowids))})",
-            list(rowids),
-        )
-        return {int(r[0]): _item(r[1:]) for r in rows}
+        return self._reads.items_by_rowid(rowids)
 
     def rowids_of(self, item_ids: Sequence[str]) -> dict[str, int]:
         """Rowids of the items with ``item_ids`` (those that exist)."""
@@ -640,44 +620,15 @@ class Store:
 
     def entity(self, entity_id: str) -> ReleaseEntity | None:
         """One entity by id."""
-        rows = self.query("SELECT id, name, family, org FROM entities WHERE id = ?", (entity_id,))
-        return _release_entity(rows[0]) if rows else None
+        return self._reads.entity(entity_id)
 
     def family_entities(self, family_key: str) -> list[ReleaseEntity]:
         """The entities of a family (by family key, e.g. "qwen")."""
-        rows = self.query(
-            "SELECT id, name, family, org FROM entities WHERE family_key = ? ORDER BY id",
-            (family_key,),
-        )
-        return [_release_entity(r) for r in rows]
+        return self._reads.family_entities(family_key)
 
     def entity_mentions(self, entity_ids: Sequence[str], limit: int) -> list[MentionRow]:
         """Mentions of any of ``entity_ids``, newest first: light rows, cheap by the hundred."""
-        if not entity_ids:
-            return []
-        from bot.models import EpisodeRef
-
-        ids = list(entity_ids[:500])
-        rows = self.query(
-            "SELECT i.id, i.entity_id, i.name, i.org, i.headline, i.links, i.published,"
-            " e.id, e.title, e.published, e.url FROM items i JOIN episodes e ON e.id = i.episode_id"
-            f" WHERE i.entity_id IN ({_marks(len(ids))})"
-            " ORDER BY i.published IS NULL, i.published DESC, i.rowid DESC LIMIT ?",
-            [*ids, limit],
-        )
-        return [
-            MentionRow(
-                item_id=r[0],
-                entity_id=r[1],
-                name=r[2],
-                org=r[3],
-                headline=r[4],
-                links=tuple(link["url"] for link in json.loads(r[5])),
-                published=r[6] or "",
-                episode=EpisodeRef(id=r[7], title=r[8], published=_when(r[9]), url=r[10]),
-            )
-            for r in rows
-        ]
+        return self._reads.entity_mentions(entity_ids, limit)
 
     def family_names(self) -> list[tuple[str, str]]:
         """Every family: (family key, its display name), for the web archive."""
@@ -714,11 +665,7 @@ class Store:
         return {str(k): int(c) for k, c in rows}
 
     def _items(self, where: str, params: Sequence[Any]) -> list[Item]:
-        rows = self.query(
-            f"SELECT {_ITEM_COLUMNS} FROM items i {_ITEM_JOINS} WHERE {where}",
-            params,
-        )
-        return [_item(r) for r in rows]
+        return self._reads.items(where, params)
 
 
 _INSERT_EPISODE = """INSERT INTO episodes(id, key, feed, title, published, url, duration_seconds,
@@ -755,18 +702,11 @@ _UPSERT_ITEM = """INSERT INTO items(id, episode_id, position, name, org, section
     published = excluded.published, entity_id = NULL"""
 
 
-@dataclass(frozen=True, slots=True)
-class MentionRow:
-    """A mention of an entity, light enough to read hundreds of per lookup."""
-
-    item_id: str
-    entity_id: str
-    name: str
-    org: str | None
-    headline: str
-    links: tuple[str, ...]  # URLs
-    published: str  # ISO 8601, "" when undated
-    episode: EpisodeRef
+if TYPE_CHECKING:
+    #: A mention as the store reads it (``bot.store.reads.MentionOf``), with its ``EpisodeRef``.
+    MentionRow = MentionOf[EpisodeRef]
+else:
+    MentionRow = MentionOf
 
 
 _UPSERT_ENTITY = """INSERT INTO entities(id, name, family, family_key, org) VALUES (?, ?, ?, ?, ?)
@@ -851,11 +791,6 @@ def index_items_after(db: sqlite3.Connection, rowid: int = 0) -> None:
     db.execute(_NAME_ITEMS_AFTER, (rowid,))
 
 
-def _marks(count: int) -> str:
-    """SQL placeholders for ``count`` parameters."""
-    return ",".join("?" * count)
-
-
 def _item_row(position: int, item: ParsedItem) -> tuple[Any, ...]:
     return (
         position,
@@ -888,27 +823,29 @@ def _episode(row: Sequence[Any]) -> Episode:
 
 
 def _item(row: Sequence[Any]) -> Item:
-    from bot.models import Chapter, EpisodeRef, Facts, Item, Link, ReleaseEntity
+    """An item of ``ITEM_COLUMNS``."""
+    from bot.models import Chapter, Facts, Item, Link
 
     return Item(
-        id=row[0],
-        position=row[1],
-        name=row[2],
-        org=row[3],
-        section=row[4],
-        section_original=row[5],
-        headline=row[6],
-        summary=row[7],
+        **item_fields(row),
         facts=Facts.model_validate_json(row[8]),
         links=tuple(Link(**link) for link in json.loads(row[9])),
         chapter=Chapter.model_validate_json(row[10]) if row[10] else None,
-        episode=EpisodeRef(id=row[11], title=row[12], published=_when(row[13]), url=row[14]),
-        entity=(
-            ReleaseEntity(id=row[15], name=row[16], family=row[17], org=row[18])
-            if row[15]
-            else None
-        ),
+        episode=_ref(row[11:15]),
+        entity=_release_entity(row[15:]) if row[15] else None,
     )
+
+
+def _ref(row: Sequence[Any]) -> EpisodeRef:
+    from bot.models import EpisodeRef
+
+    return EpisodeRef(id=row[0], title=row[1], published=_when(row[2]), url=row[3])
+
+
+def _facts(stored: str) -> Facts:
+    from bot.models import Facts
+
+    return Facts.model_validate_json(stored)
 
 
 if TYPE_CHECKING:

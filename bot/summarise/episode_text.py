@@ -19,7 +19,7 @@ from bot.feeds.chapters import parse_timestamp
 from bot.feeds.orgs import KNOWN_ORGS
 from bot.models import Chapter
 from bot.summarise.facts import Fact, facts_in, format_timestamp
-from bot.summarise.names import ALNUM_BYTES, family_fits, match_key, search_terms
+from bot.summarise.names import ALNUM_BYTES, family_fits, maker_key, match_key, search_terms
 from bot.summarise.sentences import Sentence, split_sentences
 
 SECTION_PARAGRAPHS = 3
@@ -60,6 +60,9 @@ class Discussion:
     hits: dict[int, list[int]]  # every paragraph mentioning the release -> offsets
     others: dict[int, list[int]]  # paragraph -> offsets where other items are named
     shared: bool  # the heading names another item of the episode first
+    #: Found by its maker's name alone ("Anthropic" for "Anthropic Computer use"): a
+    #: sentence is about it only when it names no other item.
+    loose: bool = False
 
 
 _CAPITALS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -247,10 +250,12 @@ class EpisodeText:
         hits: dict[int, list[int]] = {}
         own_key = b""
         terms = search_terms(name)
+        loose = False
         for key, anchors, rest in terms:
             hits = self._hits(key, anchors, rest)
             if hits:
                 own_key = key if not rest else key + rest
+                loose = key == maker_key(name)
                 break
         if not hits:
             return None
@@ -297,7 +302,7 @@ class EpisodeText:
         neighbours = {
             i: self._char_offsets(i, others[i]) for i in (*section, *mentions) if others.get(i)
         }
-        return Discussion(heading, section, mentions, named, neighbours, shared)
+        return Discussion(heading, section, mentions, named, neighbours, shared, loose)
 
     def _other_names(self, j: int, hits: dict[int, list[int]], own_key: bytes) -> list[int]:
         """Byte offsets in paragraph ``j`` where other items of the episode are named.

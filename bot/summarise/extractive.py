@@ -103,6 +103,8 @@ def summarise_item(text: EpisodeText, item: ItemLike) -> Summary:
                 continue  # neither summary nor facts can use it
             if others:
                 about = _about(sentence, offsets, others, own_section=own_section)
+                if found.loose and about == _NAMED and _first_in(sentence, others) is not None:
+                    about = 0  # the maker named, and another of its items: theirs
             elif offsets and holds(sentence, offsets):
                 about = _NAMED  # the common case, without a call
             else:
@@ -149,7 +151,11 @@ def summarise_item(text: EpisodeText, item: ItemLike) -> Summary:
         others = found.others.get(index, ())
         for number, sentence in enumerate(sentences):
             if not holds(sentence, offsets) or (
-                others and _about(sentence, offsets, others, own_section=False) != _NAMED
+                others
+                and (
+                    _about(sentence, offsets, others, own_section=False) != _NAMED
+                    or (found.loose and _first_in(sentence, others) is not None)
+                )
             ):
                 continue
             shared = overlap(sentence, words)

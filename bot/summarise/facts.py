@@ -359,11 +359,13 @@ def hold_to_headline(facts: Facts, name: str, headline: str) -> Facts:
     return facts.model_copy(update={"parameters": parameters, "scores": tuple(scores.values())})
 
 
-_SCORE_NOISE = re.compile(r"\b(?:the|leaderboard|benchmarks?)\b|[\s‑-]+")
+# Words that say where a score stands but not which claim it is: "#1 on the LMArena
+# WebDev arena" is "#1 on LMArena WebDev" ("arena" only as a word: "LMArena" stays).
+_SCORE_NOISE = re.compile(r"\b(?:the|leaderboard|benchmarks?|arena)\b|[\s‑-]+")
 
 
 def score_key(score: str) -> str:
-    """A score up to case, spacing, "the" and "leaderboard": one key for one claim."""
+    """A score up to case, spacing, "the", "leaderboard" and "arena": one key for one claim."""
     return _SCORE_NOISE.sub("", score.casefold())
 
 

@@ -13,6 +13,8 @@ import re
 from functools import lru_cache
 
 from bot.feeds.clean import name_key
+from bot.feeds.names import PRODUCT_FAMILIES
+from bot.feeds.orgs import is_known_org
 
 _JOINERS = ("", " ", "-", "\u2011", ".", "&")
 _SEGMENTS = re.compile(r"[^\W\d_]+|\d+")
@@ -59,11 +61,20 @@ def search_terms(name: str) -> tuple[tuple[bytes, tuple[bytes, ...], bytes], ...
             first, second = segments[0], segments[1]
             anchors = tuple(dict.fromkeys((first + sep + second).encode() for sep in _JOINERS))
         else:
-            single = segments[0] if segments and key.startswith(segments[0]) else key
+            # The first run the key opens with: "hymba" for "hymba15b" of "NVIDIA Hymba 1.5B".
+            single = next((seg for seg in segments if key.startswith(seg)), key)
             anchors = (single.encode(),)
         rest = full[len(key) :] if key != full and full.startswith(key) else ""
         terms.append((key.encode(), anchors, rest.encode()))
     return tuple(terms)
+
+
+def _after_maker(words: list[str]) -> str:
+    """The words after the longest known org opening ``words`` ("Nous Research Deep Hermes")."""
+    for size in (3, 2):
+        if len(words) > size and is_known_org(" ".join(words[:size])):
+            return " ".join(words[size:]).strip(" -_/.:")
+    return " ".join(words[1:]).strip(" -_/.:")
 
 
 def _probes(name: str) -> list[str]:
@@ -73,9 +84,33 @@ def _probes(name: str) -> list[str]:
     words = _FIRST_WORD.split(name.strip())
     if len(words) > 1 and words[0][:1].isupper():
         family = name_key(_VERSION_SUFFIX.sub("", words[0]))
+        # A maker's name is no family word: "Anthropic announced Claude 3.5 Haiku" is not
+        # about "Anthropic Computer use" (a maker that is also a family, "Mistral", is).
+        # What the maker makes is: "OpenAI Operator" is named by "... unveiled Operator";
+        # the maker alone names it loosely, after that (``maker_key``).
+        maker = family if family not in PRODUCT_FAMILIES and is_known_org(words[0]) else ""
+        if maker:
+            product = _after_maker(name.split())
+            family = name_key(product) if product[:1].isupper() or product[:1].isdigit() else ""
         if len(family) >= 4 and family != key:
             probes.append(family)
+        if len(maker) >= 4 and maker != key:
+            probes.append(maker)  # last, and loose: see ``maker_key``
     return probes
+
+
+@lru_cache(maxsize=4096)
+def maker_key(name: str) -> bytes:
+    """The key of the maker opening ``name`` ("anthropic" of "Anthropic Computer use"), or b"".
+
+    A sentence naming only the maker may be about any of its releases ("Anthropic
+    announced Claude 3.5 Haiku"): it is about this one only when it names no other item.
+    """
+    words = _FIRST_WORD.split(name.strip())
+    if len(words) < 2 or not words[0][:1].isupper() or not is_known_org(words[0]):
+        return b""
+    maker = name_key(_VERSION_SUFFIX.sub("", words[0]))
+    return maker.encode() if maker not in PRODUCT_FAMILIES else b""
 
 
 def _anchor(name: str, key: str) -> str:
