@@ -2,12 +2,18 @@
 
     digestbot export --format atom|jsonfeed [--since DATE] [--feed URL]... [--self-url URL]
                      [--out FILE]
-    digestbot export --format opml [--out FILE]
+    digestbot export --format opml [--redact] [--out FILE]
     digestbot import FILE.opml
 
 Without ``--out`` an export goes to standard output; with it, to a temporary file
 renamed over FILE once complete.  Mistakes (bad date, unwritable path, malformed
 OPML) raise ``DigestbotError``s, printed by ``app.cli.main`` as one line.
+
+The OPML export is the operator's copy of the feed list (a backup, or a move to
+another reader), so it holds the whole URLs, private feeds' tokens included,
+as ``subscriptions --show-secrets`` does; a note on standard error says how many
+carry a credential.  ``--redact`` writes a list safe to share instead (those
+URLs then no longer work).
 """
 
 from __future__ import annotations
@@ -39,6 +45,11 @@ def register(sub: Any) -> None:
     )
     p.add_argument(
         "--self-url", metavar="URL", help="where the export will be published (its own link)"
+    )
+    p.add_argument(
+        "--redact",
+        action="store_true",
+        help="opml: hide private feeds' credentials (a list to share, not to import)",
     )
     p.add_argument("--out", metavar="FILE", help="write here (default: standard output)")
     p.set_defaults(handler=cmd_export)
@@ -89,6 +100,24 @@ def _feed_list(args: argparse.Namespace) -> list[tuple[str, str | None]]:
     return sorted(merge_feeds(listed, imported), key=lambda feed: feed[0])
 
 
+def _private_feeds(
+    feeds: list[tuple[str, str | None]], *, redact: bool
+) -> list[tuple[str, str | None]]:
+    """``feeds`` with credentials hidden when ``redact``; else a note when some carry one."""
+    from bot.feedurls import redact_feed_url, redact_urls
+
+    private = sum(1 for url, _ in feeds if redact_feed_url(url) != url)
+    if redact:
+        return [(redact_feed_url(url), title and redact_urls(title)) for url, title in feeds]
+    if private:
+        print(
+            f"digestbot: note: {private} feed URL(s) in this export carry a credential"
+            " (a private feed's token): keep the file private, or use --redact to share it",
+            file=sys.stderr,
+        )
+    return feeds
+
+
 def _feed_names(engine: Engine, feeds: list[str]) -> list[str]:
     """What episodes record for ``feeds``: episodes keep their feed's title, and a feed
     is named by URL (or file, or that title), as in ``subscribe --feed``."""
@@ -103,7 +132,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.format == "opml":
         from bot.exports.opml import opml_document
 
-        data = opml_document(_feed_list(args))
+        data = opml_document(_private_feeds(_feed_list(args), redact=args.redact))
     else:
         from bot.exports.items import atom_feed, json_feed
 
@@ -115,7 +144,9 @@ def cmd_export(args: argparse.Namespace) -> int:
             engine.close()
         if args.feed and not items:
             # Still a valid (empty) export, but a mistyped --feed should not pass unseen.
-            shown = ", ".join(feed[:80] for feed in args.feed)
+            from bot.feedurls import redact_feed_url
+
+            shown = ", ".join(redact_feed_url(feed)[:80] for feed in args.feed)
             print(
                 f"digestbot: note: no stored item comes from {shown}: --feed takes a feed's URL,"
                 " file or title as ingested",

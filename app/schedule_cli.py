@@ -164,7 +164,9 @@ def cmd_subscribe(args: argparse.Namespace) -> int:
     next_post = sub.next_post(now)
     when = f"; next post {next_post.isoformat(timespec='minutes')}" if next_post else ""
     print(f"digestbot: subscribed {sub.describe()}{when}", file=sys.stderr)
-    unknown = [f for f in sub.feeds if f not in settings.feeds]
+    from bot.feedurls import redact_feed_url
+
+    unknown = [redact_feed_url(f) for f in sub.feeds if f not in settings.feeds]
     if unknown:
         print(
             f"digestbot: note: {', '.join(unknown)} is not among the configured feeds;"
@@ -216,6 +218,8 @@ def cmd_subscriptions(args: argparse.Namespace) -> int:
         next_post = sub.next_post(now)
         when = f" | next post {next_post.isoformat(timespec='minutes')}" if next_post else ""
         whole = f" | {sub.target}" if args.show_secrets and sub.parsed_target.is_webhook else ""
+        if args.show_secrets and sub.feeds:  # describe() hides private feeds' tokens
+            whole += " | feeds: " + ", ".join(sub.feeds)
         print(f"{sub.describe()}{when}{whole}")
     return EXIT_OK
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from bot.feedurls import redact_feed_url, redact_urls
 from bot.models import Digest, DigestItem, DigestSection
 from bot.sinks import PostError, Sink
 from bot.store.protocol import StoreLike
@@ -64,8 +65,10 @@ class HealthMessage:
     def digest(self) -> Digest:
         """The message as a digest of one line, for any digest sink."""
         title = ("✅ Recovered: " if self.recovered else "⚠️ digestbot alert: ") + _what(self)
-        subject = self.subject[:200]
-        item = DigestItem(name=subject, headline=f"{subject} - {self.text[:600]}")
+        # A feed's subject is its URL, which may carry a private feed's token.
+        subject = redact_feed_url(self.subject)[:200]
+        text = redact_urls(self.text)[:600]
+        item = DigestItem(name=subject, headline=f"{subject} - {text}")
         return Digest(
             title=title[:140], episodes=(), sections=(DigestSection(name="Health", items=(item,)),)
         )
@@ -91,6 +94,7 @@ class FeedHealth:
 
     def failed(self, feed: str, error: str, *, now: datetime) -> None:
         """Record a failed poll; open a ``feed`` incident at the threshold."""
+        error = redact_urls(error)  # stored for /digest status: no credential in it
         count = self.tables.record_failure(feed, error[:300], now.isoformat())
         if count >= self.threshold:
             self._open(

@@ -17,6 +17,7 @@ from bot.engine import Engine
 from bot.errors import StorageError
 from bot.exports.items import atom_feed
 from bot.feeds.clean import name_key
+from bot.feedurls import redact_urls
 from bot.models import Digest, Episode, Item, ReleaseEntity, SearchHit
 from bot.related import related_releases
 from bot.releases import best_mention, has_version
@@ -119,7 +120,9 @@ class Archive:
             except StorageError as exc:  # a read-only database still shows, without entities
                 log.warning("release entities not linked: %s", exc)
             titles = {s: t for s, t, _ in self.store.sources()}
-            self._show_of = {e.id: titles.get(e.feed) or e.feed for e in self.store.episodes()}
+            self._show_of = {
+                e.id: redact_urls(titles.get(e.feed) or e.feed) for e in self.store.episodes()
+            }
             self._families = dict(_sql(self.store).family_names())
             self._family_key = {name: key for key, name in sorted(self._families.items())}
             self._related = {}
@@ -138,7 +141,7 @@ class Archive:
         for episode in self.store.episodes():
             by_feed.setdefault(episode.feed, []).append(episode)
         return [
-            Show(feed=feed, title=titles.get(feed) or feed, episodes=tuple(eps))
+            Show(feed=feed, title=redact_urls(titles.get(feed) or feed), episodes=tuple(eps))
             for feed, eps in by_feed.items()
         ]
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from bot.digest import compose
 from bot.errors import EmptyStoreError, NotFoundError, SourceError, StorageError
+from bot.feedurls import redact_feed_url, redact_urls
 from bot.lookup import (  # the one release/search, shared with the pydantic-free lookups
     RERANK_EXTRA,
     LookupCore,
@@ -96,7 +97,8 @@ class IngestReport:
 
             return unchanged_line(self.source)
         return (
-            f"{self.source}: {self.added} new, {self.updated} updated, {self.unchanged} unchanged"
+            f"{redact_feed_url(self.source)}: {self.added} new, {self.updated} updated,"
+            f" {self.unchanged} unchanged"
             f" episode(s); {self.items} item(s)"
         )
 
@@ -221,7 +223,7 @@ class Engine(LookupCore[ReleaseReply, SearchHit]):
             title=stream.title,
         )
         report.title = stream.title
-        report.warnings = list(stream.warnings)
+        report.warnings = [redact_urls(warning) for warning in stream.warnings]
         for result in results:
             report.items += result.items
             if result.status == "added":
@@ -231,7 +233,7 @@ class Engine(LookupCore[ReleaseReply, SearchHit]):
             else:
                 report.unchanged += 1
         if not results:
-            report.warnings.append(f"{source}: no episodes found")
+            report.warnings.append(f"{redact_feed_url(source)}: no episodes found")
         return report
 
     def _embed(self, results: list[UpsertResult]) -> None:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from bot.errors import DigestbotError
 from bot.feeds.local import is_url, read_file
+from bot.feedurls import redact_feed_url
 from bot.store.sqlite import Store
 
 
 def unchanged_line(source: str) -> str:
     """The line ``ingest`` prints for a source it skipped (``IngestReport.line``)."""
-    return f"{source}: unchanged since last ingest"
+    return f"{redact_feed_url(source)}: unchanged since last ingest"
 
 
 def is_unchanged_file(store: Store, source: str, *, max_bytes: int) -> bool:

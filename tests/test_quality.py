@@ -44,8 +44,8 @@ TARGET_PRECISION = 0.95
 #: here with what they reach: raise a floor whenever extraction improves.
 MIN_RECALL = TARGET_RECALL
 MIN_PRECISION = TARGET_PRECISION
-BELOW_TARGET_RECALL = {"AINews": 0.82}
-BELOW_TARGET_PRECISION = {"AINews": 0.54}
+BELOW_TARGET_RECALL = {"AINews": 0.97}
+BELOW_TARGET_PRECISION = {"AINews": 0.82}
 #: Non-headline summaries that name their item (or an alias or family word).
 MIN_SUMMARY_NAMING = 0.98
 #: Whole shared ThursdAI feed: episodes with 5 or more items, of 133 (issue 10's target:

@@ -21,6 +21,7 @@ from bot.feeds.local import Fetched
 from bot.feeds.local import is_url as is_url  # re-exported: callers import them from here
 from bot.feeds.local import read_file as read_file
 from bot.feeds.transport import deadline, feed_transport, past_deadline
+from bot.feedurls import redact_feed_url, redact_urls
 from bot.retry_after import parse_retry_after
 
 MAX_REDIRECTS = 5
@@ -54,6 +55,7 @@ def _fetch(
     max_bytes: int,
     deadline_seconds: float | None,
 ) -> Fetched:
+    shown = redact_feed_url(url)  # errors are shown and logged: no private feed's token
     headers = {}
     if etag:
         headers["If-None-Match"] = etag
@@ -65,22 +67,22 @@ def _fetch(
                 return Fetched(url, None, None, etag, last_modified)
             if response.status_code >= 400:
                 raise FetchError(
-                    f"{url}: HTTP {response.status_code} {response.reason_phrase}".rstrip(),
+                    f"{shown}: HTTP {response.status_code} {response.reason_phrase}".rstrip(),
                     retry_after=parse_retry_after(response.headers.get("Retry-After")),
                 )
             declared = response.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > max_bytes:
                 raise FetchError(
-                    f"{url}: {int(declared):,} bytes is over the {max_bytes:,}-byte cap"
+                    f"{shown}: {int(declared):,} bytes is over the {max_bytes:,}-byte cap"
                 )
             chunks: list[bytes] = []
             total = 0
             for chunk in response.iter_bytes():
                 if past_deadline():  # a client without our transport still stops here
-                    raise _deadline_error(url, deadline_seconds)
+                    raise _deadline_error(shown, deadline_seconds)
                 total += len(chunk)
                 if total > max_bytes:
-                    raise FetchError(f"{url}: body is over the {max_bytes:,}-byte cap")
+                    raise FetchError(f"{shown}: body is over the {max_bytes:,}-byte cap")
                 chunks.append(chunk)
             data = b"".join(chunks)
             return Fetched(
@@ -92,21 +94,21 @@ def _fetch(
                 response.headers.get("Content-Type"),
             )
     except httpx.TooManyRedirects:
-        raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects") from None
+        raise FetchError(f"{shown}: more than {MAX_REDIRECTS} redirects") from None
     except httpx.TimeoutException:
         if past_deadline(margin=0.1):  # the last read was cut to end at the deadline
-            raise _deadline_error(url, deadline_seconds) from None
-        raise FetchError(f"{url}: timed out") from None
+            raise _deadline_error(shown, deadline_seconds) from None
+        raise FetchError(f"{shown}: timed out") from None
     except httpx.InvalidURL as exc:
-        raise InvalidSourceError(f"{url}: invalid URL ({exc})") from None
+        raise InvalidSourceError(f"{shown}: invalid URL ({redact_urls(str(exc))})") from None
     except httpx.HTTPError as exc:
-        reason = str(exc) or type(exc).__name__
-        raise FetchError(f"{url}: {reason}") from None
+        reason = redact_urls(str(exc)) or type(exc).__name__
+        raise FetchError(f"{shown}: {reason}") from None
 
 
-def _deadline_error(url: str, seconds: float | None) -> FetchError:
+def _deadline_error(shown: str, seconds: float | None) -> FetchError:
     took = f" after {seconds:g} s" if seconds is not None else ""
-    return FetchError(f"{url}: gave up{took} (the fetch deadline): the server is too slow")
+    return FetchError(f"{shown}: gave up{took} (the fetch deadline): the server is too slow")
 
 
 def make_client(

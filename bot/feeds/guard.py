@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from bot.errors import InvalidSourceError
+from bot.feedurls import redact_feed_url
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -150,21 +151,22 @@ class FetchGuard:
 
     def check_url(self, url: str) -> None:
         """Refuse anything but an http(s) URL to a public host (resolving it now)."""
+        shown = redact_feed_url(url)[:80]  # the refusal goes to chat and the log
         if "://" not in url:
             raise BlockedSourceError(
-                f"{url[:80]}: a feed added from chat must be an http(s) URL, not a file path"
+                f"{shown}: a feed added from chat must be an http(s) URL, not a file path"
             )
         try:
             parts = urlsplit(url)
             port = parts.port
         except ValueError:
-            raise BlockedSourceError(f"{url[:80]}: not a valid URL") from None
+            raise BlockedSourceError(f"{shown}: not a valid URL") from None
         scheme = parts.scheme.lower()
         if scheme not in ("http", "https"):
             raise BlockedSourceError(
-                f"{url[:80]}: a feed added from chat must be an http(s) URL, not {scheme}:"
+                f"{shown}: a feed added from chat must be an http(s) URL, not {scheme}:"
             )
         host = parts.hostname
         if not host:
-            raise BlockedSourceError(f"{url[:80]}: the URL names no host")
+            raise BlockedSourceError(f"{shown}: the URL names no host")
         self.checked_addresses(host, port or (443 if scheme == "https" else 80))

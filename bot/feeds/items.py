@@ -23,6 +23,7 @@ from bot.feeds.names import (
     announces_release,
     is_label_only,
     is_person_line,
+    lowercase_maker,
     names_release,
     quoted_after_label,
     split_name,
@@ -37,6 +38,7 @@ from bot.feeds.sections import (
     names_a_section,
     section_of_line,
 )
+from bot.feeds.takes import is_take
 from bot.models import Link, ParsedItem
 
 _HAS_ALNUM = re.compile(r"[^\W_]")
@@ -600,6 +602,8 @@ def parse_item(
     if block.has_bold and ": " in headline[:_TOPIC_LABEL_MAX] and _is_commentary(headline):
         # "**Real-world workflows**: Anecdotes show ...": under a bold topic label, a take.
         return None
+    if is_take(headline):
+        return None  # "Jeremy Howard’s defense of ...": what someone said, not a release
     links = list(block.links)
     if "http" in headline:  # bare URLs become links, and leave the headline
         for url in _BARE_URL.findall(headline):
@@ -664,7 +668,11 @@ def _is_commentary(headline: str) -> bool:
         return False
     if not any(w[:1].islower() and w.casefold() not in _LABEL_CONNECTORS for w in words if w):
         return False
-    return not names_release(body) and quoted_after_label(headline) is None
+    return (
+        not names_release(body)
+        and not lowercase_maker(body)
+        and quoted_after_label(headline) is None
+    )
 
 
 _MARK_INDEX = re.compile("\ue002(\\d+)\ue003")

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot.errors import FetchError, InvalidSourceError
+from bot.feedurls import redact_feed_url
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,9 @@ def read_file(source: str, *, max_bytes: int) -> Fetched:
     """Read a local feed or document."""
     path = Path(source).expanduser()
     if "://" in source and not is_url(source):
-        raise InvalidSourceError(f"{source}: only http(s) URLs and local files can be ingested")
+        raise InvalidSourceError(
+            f"{redact_feed_url(source)}: only http(s) URLs and local files can be ingested"
+        )
     if not path.exists():
         raise InvalidSourceError(f"{source}: no such file")
     if path.is_dir():

@@ -17,6 +17,7 @@ would call that story.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from bot.feeds.clean import name_key
@@ -54,6 +55,7 @@ _CONNECTORS = "&+-–—/|:,;"
 _FROM_BY = re.compile(r"\b(?:from|by)\s+([A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)?)")
 _DIGIT = re.compile(r"\d")
 _QUANTITY_WORD = re.compile(r"^[~$]?\d[\d.,]*[KMBT]?$")
+_SIZE_WORD = re.compile(r"^~?\d[\d.]*[KMBT]$")
 _HAS_WORD = re.compile(r"[^\W_]")
 _PERSON_HINTS = ("guest", "host", "panel", "evangelist", "producer")
 
@@ -121,6 +123,11 @@ def split_name(headline: str) -> tuple[str, str | None]:
         colon = segment.find(":")
         if colon > 0 and len(segment[:colon].split()) <= 6:
             after = segment[colon + 1 :].strip()
+            if lowercase_maker(after):
+                # "Vector DB ergonomics: turbopuffer adds multiple vector columns": a
+                # product spelled in lowercase, then what it ships.
+                name = after.split(maxsplit=1)[0]
+                break
             # "Agentic data/backends: Timescale's Agentic Postgres ...": a topic label
             # naming no product leads a sentence that does.
             label = segment[:colon]
@@ -146,11 +153,36 @@ def split_name(headline: str) -> tuple[str, str | None]:
         if subject and (
             _NAME_AND_VERSION.match(subject)
             or (verb and verb[0].casefold() in _FEATURE_VERBS and _compound_name(subject))
+            or (
+                verb
+                and verb[0].casefold() in _FEATURE_VERBS
+                and subject.casefold() not in KNOWN_ORGS
+                and all(w[:1].islower() for w in rest.split()[:2])
+            )
         ):
             # "Qdrant 1.16 adds tiered multitenancy, ACORN ...", "Unsloth-MLX brings an
             # Unsloth-like API to MLX": the subject is the release, the rest its features.
             name = subject
             break
+        seg_words = segment.split()
+        n_subject = len(subject.split())
+        if (
+            subject
+            and rest
+            and len(seg_words) > n_subject
+            and (seg_words[n_subject].casefold() in _TEAM_WORDS)
+        ):
+            phrase = " ".join(
+                itertools.takewhile(
+                    lambda w: _PHRASE_WORD.match(w) is not None and w not in _TAIL_WORDS,
+                    rest.split()[:4],
+                )
+            )
+            if phrase:
+                # "vLLM team open-sourced speculator models": the team's project and
+                # the plain thing it shipped name the release together.
+                name = f"{subject} {phrase}"
+                break
         if subject:
             found = _find_name(rest, scan=2) if rest else ""
             lead = rest.split(maxsplit=1)[0].strip(_TOKEN_TRIM) if rest else ""
@@ -168,6 +200,16 @@ def split_name(headline: str) -> tuple[str, str | None]:
                 # "Daily announces a new open standard for real time Voice and Video
                 # RTVI-AI": the object's coined product word is the release.
                 found = _coined_word(rest)
+            after_found = (rest[len(found) :].split() or [""])[0] if found else ""
+            if (
+                found
+                and _MODIFIER.match(found)
+                and found.split("-", 1)[0] not in PRODUCT_FAMILIES
+                and _PLAIN_NOUN.match(after_found)
+                and after_found not in _STOP_WORDS
+                and after_found not in _TAIL_WORDS
+            ):
+                found = ""  # "LangChain/Deep Agents shipped first-class support": an adjective
             if found and found.casefold() not in KNOWN_ORGS and len(found) > 2:
                 # "Chrome adds Gemini": the subject is an org only when it is a known one.
                 org = org or (subject if subject.casefold() in KNOWN_ORGS else None)
@@ -232,7 +274,21 @@ def split_name(headline: str) -> tuple[str, str | None]:
             phrase = _lowercase_phrase(text[len(name) :])
             if phrase:
                 org, name = org or name, f"{name} {phrase}"
+    if name[:1].isdigit() and not any(c.isupper() for c in name) and "`" in text:
+        # "1-bit inference: ... open-sourced `bitnet.cpp`": a size names nothing; the
+        # line's code-font name does.
+        code = _CODE_NAME.search(text)
+        if code:
+            name = code.group(1)
+    elif text.startswith(name) and " via " in text and not _DIGIT.search(name):
+        via = _VIA_QUOTED.search(text)
+        if via:
+            name = via.group(1)  # "Separate ... improvements appear via “MLX Engine Revolution”"
     return _repaired(_with_qualifier(name, text), org, text)
+
+
+_CODE_NAME = re.compile(r"`([\w][\w.+-]{2,40})`")
+_VIA_QUOTED = re.compile(r"\bvia\s+[\"“]([A-Z][^\"“”]{1,40}?)[\"”]")
 
 
 # A lowercase mode in quotes right after the name: 'Gemini Pro "deep think" mode'.
@@ -254,6 +310,17 @@ def _with_qualifier(name: str, text: str) -> str:
         quoted = _QUOTED_MODE.match(after)
         if quoted:
             return f"{name} {quoted.group(1).strip()}"
+    if after[:4] == " on " and not _DIGIT.search(name):
+        platform = _PLATFORM.match(after, 4)
+        words = platform.group(1).split() if platform else []
+        if platform and platform.group(1).casefold() in KNOWN_ORGS:
+            words = []  # "Gradio on Hugging Face": hosted by an org, not a platform release
+        elif words and words[0].casefold() in KNOWN_ORGS:
+            words = words[1:]  # "Apple CarPlay": the platform is CarPlay, Apple its maker
+        if words and words[0].casefold() not in KNOWN_ORGS | _CALENDAR_WORDS:
+            # "ChatGPT Voice Mode on Apple CarPlay rolling out": an unversioned product
+            # arriving on a platform; the platform makes it this release.
+            return f"{name} on {' '.join(words)}"
     low = name.casefold()
     if _ACRONYM.fullmatch(name) and low not in PRODUCT_FAMILIES and low not in _ACRONYMS:
         words = after.split(maxsplit=2)
@@ -263,6 +330,16 @@ def _with_qualifier(name: str, text: str) -> str:
     return name
 
 
+# One or two capitalised words after " on ", the last with inner capitals or alone:
+# "Apple CarPlay", "CarPlay" (not "on GPT 3.5": a version follows, the model is named).
+_PLATFORM = re.compile(r"([A-Z][\w.+-]*(?: [A-Z][\w.+-]*)?)(?=[\s:,.;!)]|$)(?! [A-Z\d])")
+#: Capitalised words after " on " that are a date, not a platform.
+_CALENDAR_WORDS = frozenset(
+    """
+    monday tuesday wednesday thursday friday saturday sunday january february march april
+    may june july august september october november december today tomorrow
+    """.split()
+)
 #: Nouns that make an acronym a release: "MCP support", "iOS app" (not link labels such
 #: as "blog", which a name never ends on).
 _KIND_NOUNS = frozenset(
@@ -308,6 +385,12 @@ def _first_words(text: str) -> str:
 
 
 _NEW_AFTER_MAKER = re.compile(r"^(\S+)\s+new\s+(?=[A-Z])")
+# A one-word product in lowercase and the verb saying what it ships ("turbopuffer adds").
+_LOWERCASE_MAKER = re.compile(
+    r"([a-z][a-z\d.-]{3,})\s+(?:adds|brings|ships|launches|releases|introduces|unveils"
+    r"|open-sources|supports)\b"
+)
+_PRONOUNS = frozenset("everyone everybody someone somebody nobody this that it which".split())
 #: What follows a long label is a sentence (not "@handle" credits) from this many words.
 _SENTENCE_WORDS = 4
 # A quoted name among the first words after a label: "Perplexity: agentic “Computer for
@@ -345,6 +428,8 @@ _TOPIC_CONNECTORS = frozenset("& + and or vs of for in on the a an with to".spli
 def _topic(label: str) -> bool:
     """Whether a label before ": " is a topic in plain words ("MoE/speculative & vector
     infra"), most of its words lowercase, rather than a release's name."""
+    if label.count(",") >= 2 or (label.count(",") == 1 and " and " in label):
+        return True  # "Access, IDEs, and UI": a list of topics, not one release's name
     words = [w for w in label.split() if w.casefold() not in _TOPIC_CONNECTORS]
     plain = sum(1 for w in words if w[:1].islower())
     if any(w.casefold() in KNOWN_ORGS or w.casefold() in PRODUCT_FAMILIES for w in words):
@@ -521,6 +606,7 @@ def _stands_alone(word: str) -> bool:
 _VERBS = frozenset(
     """
     acquires added adds allowing announced announces brings buys confirms debuts demos
+    open-sourced opensourced
     dropped drops expands fundraises gives integrates introduced introduces joins launch
     launched launches makes open-sources opensources partners presents previews
     published publishes raises reduces release released releases removes responds
@@ -560,6 +646,10 @@ _COHOST = re.compile(r"\bco[-\s]?host\b", re.I)
 _HANDLE = re.compile(r"@\w")
 
 
+#: Words after a maker that name its people, not a product: "the vLLM team released ...".
+_TEAM_WORDS = frozenset("team teams folks devs developers maintainers".split())
+
+
 def _subject_and_object(segment: str) -> tuple[str, str]:
     """Split "OpenAI launches GPT-5.1" into ("OpenAI", "GPT-5.1"); ("", "") when not that shape."""
     tokens = segment.split()
@@ -578,11 +668,15 @@ def _subject_and_object(segment: str) -> tuple[str, str]:
                 continue
         if word in _STATE_VERBS:
             subject = tokens[:i]
+            if len(subject) == 1 and subject[0].casefold() in _GENERIC_SUBJECTS:
+                return "", ""  # "Students get free Gemini 3 Pro": the object is the news
             if all(_name_like(t) or t in ("&", "+") for t in subject):
                 return " ".join(subject).strip(_TOKEN_TRIM), ""
             return "", ""
         if word in _VERBS or is_open_source:
             subject = tokens[: min(i, end)]
+            if len(subject) >= 2 and subject[-1].casefold() in _TEAM_WORDS:
+                subject = subject[:-1]  # "vLLM team open-sourced ...": the maker is vLLM
             if not all(_name_like(t) or t in ("&", "+") for t in subject):
                 return "", ""
             rest = tokens[i + (2 if is_open_source else 1) :]
@@ -592,13 +686,17 @@ def _subject_and_object(segment: str) -> tuple[str, str]:
                 # "Gemma 4 launch (open-weight, Apache 2.0)": the noun, then a gloss.
                 return " ".join(subject).strip(_TOKEN_TRIM), ""
             return " ".join(subject).strip(_TOKEN_TRIM), " ".join(rest)
+        if word in _TEAM_WORDS and i + 1 < len(tokens):
+            continue  # "vLLM team open-sourced": the verb may still follow
         if not _name_like(tokens[i].strip(_TOKEN_TRIM)) and tokens[i] not in ("&", "+"):
             return "", ""
     return "", ""
 
 
 #: Subjects that name no maker: the object of their verb is the news.
-_GENERIC_SUBJECTS = frozenset("researchers scientists authors study paper team".split())
+_GENERIC_SUBJECTS = frozenset(
+    "researchers scientists authors study paper team students teachers users developers".split()
+)
 _PHRASE_WORD = re.compile(r"^[a-z][a-z-]*$")
 
 
@@ -630,7 +728,7 @@ def _find_name(text: str, *, scan: int) -> str:
     tokens = text.split()
     for i, raw in enumerate(tokens[: scan + 3]):
         token = raw.strip(_TOKEN_TRIM)
-        if not token or token.casefold() in _OPENERS:
+        if not token or token.casefold() in _OPENERS or token.casefold() in _GENERIC_SUBJECTS:
             continue
         if _name_like(token) and any(c.isalpha() for c in token):
             return _leading_name(" ".join(tokens[i:]))
@@ -643,6 +741,13 @@ def _find_name(text: str, *, scan: int) -> str:
 _ACRONYMS = frozenset("ai api apis llm llms vlm vlms sota tts oss gpu gpus moe ui 3d".split())
 
 
+def lowercase_maker(line: str) -> bool:
+    """Whether a line opens with a product spelled in lowercase and what it ships:
+    "turbopuffer adds multiple vector columns" (not "everyone ships ...")."""
+    coined = _LOWERCASE_MAKER.match(line) if line[:1].islower() else None
+    return coined is not None and coined.group(1) not in _PRONOUNS | KNOWN_ORGS
+
+
 def names_release(line: str) -> bool:
     """Whether a short line's first words name a product or a known org.
 
@@ -650,10 +755,17 @@ def names_release(line: str) -> bool:
     a product family ("Claude") or a known org ("Alibaba"); a show's own name
     ("ThursdAI") and plain words ("Deepfakes are upon us!") do not.
     """
-    for raw in line.split()[:6]:
+    words = line.split()[:6]
+    if "—" in line[:120]:  # "were announced—31B dense": an em dash joins two words
+        words = " ".join(words).replace("—", " ").split()[:6]
+    previous = ""
+    for raw in words:
         token = raw.strip(_TOKEN_TRIM)
         if raw.startswith("`") and len(token) >= 3:
             return True  # a name in code font: "`hf-mem` estimates VRAM ..."
+        after_plain, previous = not previous[:1].isupper(), token
+        if after_plain and _SIZE_WORD.match(token):
+            continue  # "announced 31B dense", "a 2B param": a size, not a name's version
         low = token.casefold()
         if len(token) < 2 or low in _OPENERS or low in _ACRONYMS or low.startswith("thursdai"):
             continue
@@ -754,7 +866,18 @@ def _leading_name(text: str) -> str:
         kept.append(token)
         if raw.endswith((",", ":", ";", ")")):
             break
+    if len(kept) >= 2 and _MODIFIER.match(kept[-1]) and len(tokens) > len(kept):
+        noun = tokens[len(kept)].strip(_TOKEN_TRIM)
+        if _PLAIN_NOUN.match(noun) and noun.casefold() not in _STOP_WORDS:
+            # "Codex usage-based pricing": a lowercase compound modifies the noun after it,
+            # so the name never ends on it.
+            kept.append(noun)
     return " ".join(kept)
+
+
+# A lowercase compound modifier: "usage-based", "open-weight".
+_MODIFIER = re.compile(r"^[a-z]+(?:-[a-z]+)+$")
+_PLAIN_NOUN = re.compile(r"^[a-z]{3,}$")
 
 
 #: Words that finish a versioned name even when written in lowercase ("Grok 4 fast").

@@ -21,6 +21,12 @@ from bot.models import Link
 _SENTENCE_END = re.compile('\ue003\\s*\\)?\\.\\s+(?=[\\w"“])')
 # A product and its version open the sentence: "Qdrant 1.16 adds ...".
 _NAME_VERSION = re.compile(r"^[A-Z][\w.+-]*\s+v?\d+(?:\.\d+)+\b")
+# A capitalised subject of one or two words, then the verb saying what it ships:
+# "Antigravity IDE brings smooth agentic loops", "Sunday Robotics unveiled Memo".
+_SHIPS = re.compile(
+    r"^[A-Z][\w.+-]*(?:\s+[A-Z][\w.+-]*)?\s+(?:adds|brings|launches|launched|ships|shipped"
+    r"|releases|released|unveils|unveiled|introduces|introduced)\b"
+)
 #: The subject of a sentence that opens a release is within this many words.
 _SUBJECT_WORDS = 3
 #: Only lines this long pack several releases.
@@ -39,7 +45,7 @@ def split_packed(block: Block) -> list[Block]:
         subject = " ".join(opening.split()[:_SUBJECT_WORDS])
         if ":" in subject or subject.startswith(("A ", "An ", "The ")):
             continue  # "Sam Altman: “significant improvement”", "A Claude Code harness ..."
-        if names_release(subject) or _NAME_VERSION.match(subject):
+        if names_release(subject) or _NAME_VERSION.match(subject) or _SHIPS.match(opening):
             cuts.append(start)
     if len(cuts) == 1:
         return [block]

@@ -36,6 +36,7 @@ from bot.feeds.sections import section_of_line
 from bot.feeds.shownotes import OTHER, extract_items
 from bot.feeds.transcript import without_transcript
 from bot.feeds.where import episode_of_error
+from bot.feedurls import redact_feed_url
 from bot.models import Chapter, Link, ParsedEpisode, ParsedFeed, ParsedItem
 
 if TYPE_CHECKING:
@@ -218,14 +219,15 @@ def _stream_scanned(data: bytes, source: str, scanned: Scanned[_Identity]) -> Fe
     from bot.feeds import xmlfeed
 
     warnings: list[str] = []
-    feed_title = clean_text(html_to_text(repair_mojibake(scanned.title))) or source
+    shown = redact_feed_url(source)  # titles and warnings are shown: no feed token
+    feed_title = clean_text(html_to_text(repair_mojibake(scanned.title))) or shown
     count = len(scanned.entries)
 
     def build(skip: Collection[tuple[str, str]]) -> Iterator[ParsedEpisode]:
         for index in range(count - 1, -1, -1):
             known = scanned.entries[index][2]
             if isinstance(known, str):
-                warnings.append(f"{source}: skipped entry {index + 1} ({known})")
+                warnings.append(f"{shown}: skipped entry {index + 1} ({known})")
                 continue
             if (known.key, known.digest) in skip:
                 continue
@@ -234,7 +236,7 @@ def _stream_scanned(data: bytes, source: str, scanned: Scanned[_Identity]) -> Fe
                 fields = dataclasses.replace(known, html=repair_mojibake(_entry_html(entry)))
                 episode = _episode_from_entry(entry, source, index, fields)
             except (ValueError, TypeError, KeyError, xmlfeed.NotSimple) as exc:
-                warnings.append(f"{source}: skipped entry {index + 1} ({exc})")
+                warnings.append(f"{shown}: skipped entry {index + 1} ({exc})")
                 continue
             yield episode
 
@@ -259,7 +261,7 @@ def _stream_feedparser(data: bytes, source: str) -> FeedStream:
         # without start raises TypeError in its loose parser): one clear error, not a traceback
         reason = clean_text(f"{type(exc).__name__}: {exc}")[:200]
         raise FeedParseError(
-            f"{source}: not a readable feed (feedparser failed: {reason})"
+            f"{redact_feed_url(source)}: not a readable feed (feedparser failed: {reason})"
         ) from exc
     for entry in parsed.entries:
         for key in ("title", "summary"):
@@ -268,18 +270,20 @@ def _stream_feedparser(data: bytes, source: str) -> FeedStream:
         for content in entry.get("content", []) or []:
             content["value"] = _restore(content.get("value") or "", bodies, placeholder)
     warnings: list[str] = []
+    shown = redact_feed_url(source)
     if parsed.get("bozo"):
         reason = clean_text(str(parsed.get("bozo_exception", "malformed feed")))[:200]
         if not parsed.entries and not parsed.feed.get("title"):
-            raise FeedParseError(f"{source}: not a readable feed ({reason})")
+            raise FeedParseError(f"{shown}: not a readable feed ({reason})")
         episode = episode_of_error(lifted, parsed.get("bozo_exception"))
         where = f' in episode "{episode}"' if episode else ""
         warnings.append(
-            f"{source}: malformed feed{where} ({reason}); "
+            f"{shown}: malformed feed{where} ({reason}); "
             f"read {len(parsed.entries)} episode(s) anyway"
         )
     feed_title = (
-        clean_text(html_to_text(repair_mojibake(str(parsed.feed.get("title") or "")))) or source
+        clean_text(html_to_text(repair_mojibake(str(parsed.feed.get("title") or ""))))
+        or shown  # the title is shown: no private feed's token in it
     )
     entries = list(enumerate(parsed.entries))
 
@@ -293,7 +297,7 @@ def _stream_feedparser(data: bytes, source: str) -> FeedStream:
                     continue
                 episode = _episode_from_entry(entry, source, index, fields)
             except (ValueError, TypeError, KeyError) as exc:  # one bad entry must not sink it
-                warnings.append(f"{source}: skipped entry {index + 1} ({exc})")
+                warnings.append(f"{shown}: skipped entry {index + 1} ({exc})")
                 continue
             yield episode
 

@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.engine import Engine
 from bot.errors import DigestbotError
 from bot.feeds.guard import BlockedSourceError, FetchGuard
+from bot.feedurls import redact_feed_url, redact_urls
 from bot.models import Reply, TextReply
 from bot.schedule.ledger import Ledger
 from bot.schedule.preview import preview, preview_lines
@@ -313,7 +314,7 @@ class DigestAdmin:
             seen = (
                 f", last read {checked[:16].replace('T', ' ')} UTC" if checked else ", not read yet"
             )
-            lines.append(f"• {title or feed} ({feed}{seen})")
+            lines.append(f"• {redact_urls(title or feed)} ({redact_feed_url(feed)}{seen})")
         return TextReply(text="\n".join(lines))
 
     def post(self, words: list[str], ctx: CommandContext) -> Reply:
@@ -369,14 +370,14 @@ def feed_status_lines(feeds: list[FeedStatus], expected: list[str] | None = None
             if feed.last_ok
             else "never read"
         )
-        line = f"• {feed.feed[:120]}: {ok}"
+        line = f"• {redact_feed_url(feed.feed)[:120]}: {ok}"
         if feed.last_error:
             when = (feed.last_error_at or "")[:16].replace("T", " ")
-            line += f"; last error {when} UTC: {feed.last_error[:200]}"
+            line += f"; last error {when} UTC: {redact_urls(feed.last_error)[:200]}"
             if feed.failures:
                 line += f" ({feed.failures} in a row)"
         lines.append(line)
-    lines += [f"• {feed[:120]}: not polled yet" for feed in waiting]
+    lines += [f"• {redact_feed_url(feed)[:120]}: not polled yet" for feed in waiting]
     return lines
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import traceback
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -27,6 +28,7 @@ from bot.alerts import FeedHealth
 from bot.config import Settings
 from bot.engine import Engine, IngestReport
 from bot.errors import DigestbotError, FetchError
+from bot.feedurls import redact_feed_url, redact_urls
 from bot.retry_after import DEFAULT_MAX_SECONDS, clamp_delay
 from bot.schedule.subscriptions import Subscription
 from bot.store.metrics import record_poll
@@ -168,21 +170,27 @@ class FeedPoller:
             retry_after = exc.retry_after if isinstance(exc, FetchError) else None
             delay = self.backoff(state.failures, retry_after)
             state.next_due = self.clock.now() + delay
-            state.last_error = exc.message
+            state.last_error = message = redact_urls(exc.message)  # shown and logged
             log.warning(
                 "feed %s failed (%d in a row): %s; next try in %s",
-                state.source,
+                redact_feed_url(state.source),
                 state.failures,
-                exc.message,
+                message,
                 delay,
             )
-            await self._record(state.source, exc.message)
-            return exc.message
+            await self._record(state.source, message)
+            return message
         except Exception as exc:  # a parser bug on one feed must not stop the others
             state.failures += 1
             state.next_due = self.clock.now() + self.backoff(state.failures, None)
-            state.last_error = f"{type(exc).__name__}: {exc}"
-            log.exception("feed %s: unexpected error", state.source)
+            state.last_error = redact_urls(f"{type(exc).__name__}: {exc}")
+            # The exception's text may quote the URL: its frames only, after the redacted line.
+            log.error(
+                "feed %s: unexpected error: %s\n%s",
+                redact_feed_url(state.source),
+                state.last_error,
+                "".join(traceback.format_tb(exc.__traceback__)).rstrip(),
+            )
             await self._record(state.source, state.last_error)
             return state.last_error
         await self._record(state.source, None, changed=bool(report.added or report.updated))
@@ -207,7 +215,11 @@ class FeedPoller:
             else:
                 await asyncio.to_thread(self.health.failed, source, error, now=now)
         except DigestbotError as exc:
-            log.warning("could not record the health of %s: %s", source, exc)
+            log.warning(
+                "could not record the health of %s: %s",
+                redact_feed_url(source),
+                redact_urls(str(exc)),
+            )
 
     def seconds_until_due(self) -> float:
         """Seconds until the next feed not being fetched is due (0 if one is due now)."""

@@ -21,6 +21,7 @@ from bot.config import ScheduleSettings, Settings, SubscriptionSettings
 from bot.digest import SECTION_ORDER
 from bot.errors import ConfigError, NotFoundError
 from bot.factfilter import FactFilter, check_names
+from bot.feedurls import redact_feed_url, redact_urls
 from bot.models import Frozen
 from bot.store.protocol import StoreLike
 from bot.targets import Target, parse_target
@@ -92,7 +93,7 @@ class Subscription(Frozen):
         else:
             parts.append("on publish")
         if self.feeds:
-            parts.append("feeds: " + ", ".join(self.feeds))
+            parts.append("feeds: " + ", ".join(redact_feed_url(feed) for feed in self.feeds))
         if self.sections:
             parts.append("sections: " + ", ".join(self.sections))
         if self.keywords:
@@ -109,7 +110,8 @@ class Subscription(Frozen):
     def as_json(self, now: datetime, *, show_secrets: bool = False) -> dict[str, Any]:
         """The ``subscriptions --json`` document: id, target, mode, next_post, then the rest.
 
-        A webhook target's credential is hidden unless ``show_secrets``.
+        A webhook target's credential, and a private feed URL's, are hidden unless
+        ``show_secrets``.
         """
         next_post = self.next_post(now)
         return {
@@ -120,14 +122,16 @@ class Subscription(Frozen):
             "day": DAYS[self.day],
             "time": self.time,
             "tz": self.tz,
-            "feeds": list(self.feeds),
+            "feeds": list(self.feeds) if show_secrets else [redact_feed_url(f) for f in self.feeds],
             "sections": list(self.sections),
             "keywords": list(self.keywords),
             "origin": self.origin,
             "created_at": self.created_at.isoformat(),
             "active": self.active,
             "disabled_reason": self.disabled_reason,
-            "last_error": self.last_error,
+            "last_error": self.last_error
+            if show_secrets or self.last_error is None
+            else redact_urls(self.last_error),
             "orgs": list(self.orgs),
             "licenses": list(self.licenses),
             "changes": self.changes,

@@ -22,6 +22,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
+from bot.feedurls import redact_feed_url
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -76,11 +78,12 @@ _POST_OUTCOMES = {"posted": "sent", "failed": "failed", "retry": "retried"}
 
 
 def feed_label(source: str) -> str:
-    """A feed as a label: a URL loses its query, fragment and user info (tokens)."""
+    """A feed as a label: a URL loses its query, fragment, user info and path tokens."""
     parts = urlsplit(source)
     if parts.scheme in ("http", "https") and parts.hostname:
         host = parts.hostname + (f":{parts.port}" if parts.port else "")
-        return urlunsplit((parts.scheme, host, parts.path, "", ""))[:200]
+        # A private feed's token may sit in the path as well: the one feed-URL rule hides it.
+        return redact_feed_url(urlunsplit((parts.scheme, host, parts.path, "", "")))[:200]
     return source[:200]
 
 
