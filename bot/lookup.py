@@ -376,8 +376,17 @@ class Lookup(LookupCore[ReleaseAnswer, Hit]):
 
 def open_lookup(path: str) -> Lookup:
     """A ``Lookup`` over the SQLite database at ``path`` (created and migrated as
-    ``Store`` does), with the engine's default semantic setting."""
+    ``Store`` does), with the engine's default semantic setting.
+
+    Raises ``NeedsEngine`` for a PostgreSQL URL: taken as a path, it would create an
+    empty SQLite file of that name and answer from it.
+    """
     from importlib.util import find_spec
+
+    from bot.store.open import names_postgres
+
+    if names_postgres(path):
+        raise NeedsEngine(f"{path.split('://', 1)[0]}: PostgreSQL is served by the engine")
 
     # As bot.store.semantic.available(), without importing that module's setup.
     return Lookup(Store(path), semantic=find_spec("wordllama") is not None)

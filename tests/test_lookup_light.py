@@ -8,6 +8,7 @@ prints them (``--json`` documents and terminal text).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -137,3 +138,15 @@ def test_a_search_the_full_text_barely_matches_still_gets_the_semantic_blend(
     with pytest.raises(NeedsEngine):
         lookup.search("small vision model")
     assert any("Moondream" in h.item.name for h in engine.search("small vision model"))
+
+
+def test_a_postgresql_url_is_never_opened_as_a_sqlite_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Taken as a path, the URL made an empty SQLite file named after it and answered from it."""
+    from bot.lookup import NeedsEngine, open_lookup
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(NeedsEngine):
+        open_lookup("postgresql://postgres:@/t3?host=/tmp/nowhere")
+    assert list(tmp_path.iterdir()) == []
